@@ -1,0 +1,16 @@
+#pragma once
+// Fock engine entry point: full density matrix in a truncated Fock basis.
+#include "qbnet/model/terms.hpp"
+#include "qbnet/observables/report.hpp"
+#include "qbnet/options.hpp"
+
+namespace qbnet {
+
+// Steady state (if enabled) and time evolution (if t_end > 0). Throws RunRefused when the memory
+// estimate exceeds the limit (before allocating anything).
+EngineResult run_fock(const Model& model, const RunOptions& options, const ProgressFn& progress = {});
+
+// Peak memory the Fock engine would need for these options, in GiB.
+double fock_memory_estimate_gib(const Model& model, const RunOptions& options);
+
+}  // namespace qbnet

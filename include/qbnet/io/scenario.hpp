@@ -1,0 +1,27 @@
+#pragma once
+// TOML scenario -> ModelSpec + Model + RunOptions. ALL input validation happens here (docs/scenario.md
+// lists every key); engines may assume a valid Model. Errors are qbnet::InputError naming the key.
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "qbnet/model/terms.hpp"
+#include "qbnet/options.hpp"
+
+namespace qbnet {
+
+struct Scenario {
+    std::string name;            // file stem (used for the default output folder)
+    ModelSpec spec;
+    Model model;
+    RunOptions options;
+    nlohmann::json resolved;     // every parameter after defaults and --set overrides
+};
+
+// Parse TOML text; `overrides` are "section.key=value" strings (same validation as the file).
+Scenario parse_scenario(const std::string& toml_text, const std::string& name,
+                        const std::vector<std::string>& overrides = {});
+Scenario load_scenario(const std::string& path, const std::vector<std::string>& overrides = {});
+
+}  // namespace qbnet

@@ -1,0 +1,2 @@
+// TEMPORARY placeholder main (the CLI is being written).
+int main() { return 0; }
