@@ -1,0 +1,37 @@
+#pragma once
+// Time evolution of rho with Boost.Odeint (adaptive Dormand-Prince 5(4) with dense output).
+#include <complex>
+#include <functional>
+#include <vector>
+
+#include <Eigen/Dense>
+
+#include "qbnet/fock/lindblad.hpp"
+#include "qbnet/observables/report.hpp"
+
+namespace qbnet {
+
+struct EvolveOptions {
+    double atol = 1e-8;
+    double rtol = 1e-6;
+    double initial_dt = 0.0;    // 0: chosen from the Liouvillian's scale
+};
+
+struct EvolveSummary {
+    long steps = 0;
+    long rhs_calls = 0;
+    double wall_s = 0.0;
+    double max_trace_error = 0.0;        // over the samples
+    double max_hermiticity_error = 0.0;  // over the samples
+};
+
+// Observer: sample index, time, rho (row-major D x D) at that time.
+using RhoObserver = std::function<void(std::size_t, double, const std::complex<double>*)>;
+
+// Integrates d rho/dt = L(rho) from times.front() through every time in `times` (increasing).
+// rho holds the initial state on entry and the state at times.back() on exit.
+EvolveSummary evolve(const Liouvillian& liouvillian, Eigen::VectorXcd& rho, const std::vector<double>& times,
+                     const EvolveOptions& options, const RhoObserver& observer = {},
+                     const ProgressFn& progress = {});
+
+}  // namespace qbnet

@@ -1,0 +1,71 @@
+#pragma once
+// The Lindblad right-hand side in operator form (docs/derivations.md, "Fock engine"):
+//   L(rho) = -i (H_eff rho - rho H_eff^dag) + sum_ab G_ab c_a rho c_b^dag,
+//   H_eff  = H - (i/2) sum_ab G_ab c_b^dag c_a,
+// with c = (a_1..a_M, a_1^dag..a_M^dag) and G the Kossakowski matrix of the model's linear jumps
+// (fusing all jump operators into at most (2M)^2 sandwich terms, most of them zero).
+// Every term is a "shift" term acting on whole rows of the row-major D x D matrix rho:
+//   left:     out[m, n] += l[m] rho[m + o, n]
+//   right:    out[m, n] += r[n] rho[m, n + o]
+//   sandwich: out[m, n] += s[m] t[n] rho[m + o1, n + o2]
+// Only the lower triangle (n <= m) is computed (L maps hermitian to hermitian), then mirrored.
+// Never a D^2 x D^2 superoperator: memory is O(D^2) for rho plus O(D * terms) coefficients.
+#include <complex>
+#include <vector>
+
+#include "qbnet/fock/basis.hpp"
+#include "qbnet/model/terms.hpp"
+
+namespace qbnet {
+
+class Liouvillian {
+public:
+    using cd = std::complex<double>;
+    Liouvillian(const Model& model, const FockBasis& basis);
+
+    long dim() const { return basis_.dim(); }
+    const FockBasis& basis() const { return basis_; }
+    // out = L(rho) for HERMITIAN rho (row-major D x D). out must not alias rho.
+    void apply(const cd* rho, cd* out) const;
+    // The effective non-hermitian Hamiltonian H_eff (as a sum of shift operators).
+    const OperatorSum& h_eff() const { return h_eff_; }
+    // Single-mode part of H_eff for mode j (cutoff_j x cutoff_j dense): used by preconditioners.
+    Eigen::MatrixXcd local_h_eff(int mode, bool with_drive = true) const;
+    // Smallest net energy damping rate over the modes, min_j (G_{a_j a_j} - G_{a_j^dag a_j^dag}):
+    // sets the time scale of relaxation (evolution fallback, initial step).
+    double slowest_damping_rate() const;
+
+    // Cost model of apply(): number of row terms, floating-point work and bytes moved per call.
+    struct Cost {
+        long left_terms = 0, right_terms = 0, sandwich_terms = 0;
+        double flops = 0.0;          // real floating-point operations
+        double bytes_min = 0.0;      // rho read once + out written once + mirror (perfect cache)
+        double bytes_max = 0.0;      // every term re-reads its source half-row from memory
+    };
+    Cost cost() const;
+
+private:
+    struct RowTerm {
+        long offset;
+        Eigen::VectorXcd coef;
+    };
+    struct SandwichTerm {
+        long row_offset;
+        Eigen::VectorXcd row_coef;
+        long col_offset;
+        Eigen::VectorXcd col_coef;
+    };
+    void mirror_lower_to_upper(cd* out) const;
+
+    Model model_;   // a copy: the Liouvillian outlives any temporary Model
+    FockBasis basis_;
+    OperatorSum h_eff_;
+    Eigen::VectorXcd diag_row_, diag_col_;   // out[m,n] = (diag_row_[m] + diag_col_[n]) rho[m,n]
+    std::vector<RowTerm> left_, right_;
+    std::vector<SandwichTerm> sandwich_;
+};
+
+// H_eff of the model on the basis (also used by the displaced frame and tests).
+OperatorSum effective_hamiltonian(const Model& model, const FockBasis& basis);
+
+}  // namespace qbnet

@@ -1,0 +1,45 @@
+#pragma once
+// Result writers: EngineResult -> summary.json, timeseries-<engine>.csv and a terminal table.
+// Every file is written to a temporary name and renamed, so a crash never leaves half a file.
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "qbnet/io/scenario.hpp"
+#include "qbnet/observables/report.hpp"
+
+namespace qbnet {
+
+// { steady_state: {modes, batteries, diagnostics}, statistics, warnings } for one engine.
+nlohmann::ordered_json engine_result_json(const EngineResult& result);
+
+// The whole summary.json: scenario name, resolved parameters, results.<engine>, and `cross_check`
+// when it is not null. Ordered at the top level so the file reads in that order.
+nlohmann::ordered_json summary_json(const Scenario& scenario, const std::vector<EngineResult>& results,
+                            const nlohmann::json& cross_check = nullptr);
+
+// CSV with header t,E_C,E_b1..E_bN,W_b1..W_bN,E_B,W_B ("nan" where not available); empty string
+// when the result has no time series.
+std::string timeseries_csv(const EngineResult& result);
+
+// "timeseries-<engine>.csv" inside `dir`.
+std::filesystem::path timeseries_path(const std::filesystem::path& dir, const std::string& engine);
+
+// Writes `content` to `path` via a temporary file in the same folder and a rename.
+// Throws std::runtime_error when the file cannot be written.
+void write_file_atomic(const std::filesystem::path& path, const std::string& content);
+
+// Creates `dir` and writes summary.json plus one CSV per engine with a time series.
+// Returns the paths written, in order.
+std::vector<std::filesystem::path> write_results(const std::filesystem::path& dir, const Scenario& scenario,
+                                                 const std::vector<EngineResult>& results,
+                                                 const nlohmann::json& cross_check = nullptr);
+
+// Fixed-width table for the terminal: one row per mode (energy, ergotropy, passive energy), the
+// joint batteries row, then the solver diagnostics. Uses the last time sample when there is no
+// steady state.
+std::string format_result_table(const EngineResult& result);
+
+}  // namespace qbnet

@@ -1,0 +1,126 @@
+// `qbnet run FILE.toml`: scenario -> engine(s) -> summary.json, CSV, PNG and a terminal table.
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <omp.h>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "commands.hpp"
+#include "progress.hpp"
+#include "qbnet/io/plot.hpp"
+#include "qbnet/io/results.hpp"
+#include "qbnet/io/scenario.hpp"
+#include "qbnet/study/crosscheck.hpp"
+#include "qbnet/study/run.hpp"
+
+namespace qbnet::cli {
+
+namespace {
+
+struct RunArgs {
+    std::string file;
+    std::string engine = "fock";
+    std::string out;
+    std::vector<std::string> sets;
+    int threads = 0;   // 0: OMP_NUM_THREADS, else all cores
+    bool quiet = false;
+};
+
+// Applies --threads to OpenMP and returns the thread count the engines will use.
+int configure_threads(int requested) {
+    if (requested > 0) omp_set_num_threads(requested);
+    return omp_get_max_threads();   // honours OMP_NUM_THREADS when --threads is not given
+}
+
+void print_cross_check(const CrossCheck& cc) {
+    if (cc.agree)
+        std::printf("cross-check: AGREE (max relative difference %.3g, tolerance %.3g)\n", cc.max_rel_diff,
+                    cc.tolerance);
+    else
+        std::printf("cross-check: DISAGREE (worst: %s, relative difference %.3g > tolerance %.3g, "
+                    "absolute %.3g)\n",
+                    cc.worst_quantity.c_str(), cc.max_rel_diff, cc.tolerance, cc.max_abs_diff);
+}
+
+int run(const RunArgs& args) {
+    if (args.quiet) spdlog::set_level(spdlog::level::warn);
+    // Validation first: nothing is logged or written before the scenario is known to be valid.
+    Scenario scenario = load_scenario(args.file, args.sets);
+    scenario.options.threads = configure_threads(args.threads);
+    const std::filesystem::path out_dir =
+        args.out.empty() ? std::filesystem::path("results") / scenario.name : std::filesystem::path(args.out);
+
+    double dim = 1.0;
+    for (int c : scenario.options.fock.cutoff) dim *= c;
+    spdlog::info("scenario '{}': {} modes, {} links, {} jump operators; {} thread(s)", scenario.name,
+                 scenario.model.n_modes(), scenario.spec.network.links().size(), scenario.model.jumps.size(),
+                 scenario.options.threads);
+    if (args.engine != "gaussian") spdlog::info("Fock space dimension D = {:g}", dim);
+
+    const std::vector<std::string> engines =
+        args.engine == "both" ? std::vector<std::string>{"fock", "gaussian"} : std::vector<std::string>{args.engine};
+    std::vector<EngineResult> results;
+    for (const auto& engine : engines) {
+        spdlog::info("running the {} engine", engine);
+        ProgressReporter progress(engine, !args.quiet);
+        results.push_back(run_engine(engine, scenario.model, scenario.options, progress.callback()));
+        progress.finish();
+        for (const auto& warning : results.back().warnings) spdlog::warn("[{}] {}", engine, warning);
+    }
+
+    nlohmann::json cross_check_json = nullptr;
+    std::optional<CrossCheck> check;
+    if (results.size() == 2) {
+        check = cross_check(results[0], results[1]);
+        cross_check_json = check->to_json();
+    }
+
+    auto written = write_results(out_dir, scenario, results, cross_check_json);
+    for (const auto& r : results) {
+        const auto csv = timeseries_path(out_dir, r.engine);
+        if (r.timeseries.t.empty() || !std::filesystem::exists(csv)) continue;
+        const auto png = out_dir / ("energy-" + r.engine + ".png");
+        if (auto path = plot_timeseries(csv, png, scenario.name + " (" + r.engine + " engine)")) written.push_back(*path);
+    }
+
+    for (const auto& r : results) std::printf("%s\n", format_result_table(r).c_str());
+    if (check) print_cross_check(*check);
+    std::printf("files written:\n");
+    for (const auto& path : written) std::printf("  %s\n", path.string().c_str());
+    std::fflush(stdout);
+    return check && !check->agree ? 1 : 0;
+}
+
+}  // namespace
+
+void add_run_command(CLI::App& app, int& exit_code) {
+    auto args = std::make_shared<RunArgs>();
+    CLI::App* cmd = app.add_subcommand("run", "Run one scenario file and write summary.json, CSV and PNG");
+    cmd->add_option("FILE", args->file, "Scenario file (TOML; every key is described in docs/scenario.md)")
+        ->required()
+        ->check(CLI::ExistingFile);
+    cmd->add_option("--engine", args->engine,
+                    "fock: truncated density matrix (exact, any model); gaussian: means + covariance "
+                    "(quadratic models, any size); both: run both and cross-check them (exit code 1 "
+                    "when they disagree)")
+        ->check(CLI::IsMember({"fock", "gaussian", "both"}))
+        ->capture_default_str();
+    cmd->add_option("--out", args->out, "Output folder (default: results/<scenario name>/)");
+    cmd->add_option("--set", args->sets,
+                    "Override one scenario key, e.g. --set network.J=0.002 or --set network.topology=parallel; "
+                    "repeatable; the value is TOML (a bare word is taken as a string) and is validated like the file")
+        ->allow_extra_args(false)
+        ->type_name("SECTION.KEY=VALUE");
+    cmd->add_option("--threads", args->threads,
+                    "OpenMP threads for the engines (default: OMP_NUM_THREADS, else all cores)")
+        ->check(CLI::PositiveNumber);
+    cmd->add_flag("-q,--quiet", args->quiet, "Only warnings and errors on stderr (no progress, no info lines)");
+    cmd->callback([args, &exit_code] { exit_code = run(*args); });
+}
+
+}  // namespace qbnet::cli

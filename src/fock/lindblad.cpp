@@ -1,0 +1,170 @@
+#include "qbnet/fock/lindblad.hpp"
+
+#include <algorithm>
+#include <limits>
+
+namespace qbnet {
+
+namespace {
+using cd = std::complex<double>;
+const cd I(0.0, 1.0);
+
+// c_a for a in 0..2M-1: a_a (a < M) or a_{a-M}^dag.
+ShiftOp ladder(const FockBasis& basis, int a) {
+    const int m = basis.n_modes();
+    return a < m ? annihilation(basis, a) : creation(basis, a - m);
+}
+}  // namespace
+
+OperatorSum effective_hamiltonian(const Model& model, const FockBasis& basis) {
+    const int m = model.n_modes();
+    OperatorSum h;
+    std::vector<ShiftOp> a, ad;
+    for (int j = 0; j < m; ++j) {
+        a.push_back(annihilation(basis, j));
+        ad.push_back(creation(basis, j));
+    }
+    // sum_jk h_jk a_j^dag a_k
+    for (int j = 0; j < m; ++j)
+        for (int k = 0; k < m; ++k)
+            if (model.h(j, k) != 0.0) h.add(product(ad[j], a[k]), model.h(j, k));
+    // drive: eps_j a_j^dag + conj(eps_j) a_j
+    for (int j = 0; j < m; ++j)
+        if (model.drive(j) != 0.0) {
+            h.add(ad[j], model.drive(j));
+            h.add(a[j], std::conj(model.drive(j)));
+        }
+    // Kerr: (chi/2) a^dag a^dag a a  (product of truncated matrices)
+    for (int j = 0; j < m; ++j)
+        if (model.kerr.size() && model.kerr(j) != 0.0)
+            h.add(product(product(ad[j], ad[j]), product(a[j], a[j])), 0.5 * model.kerr(j));
+    // -(i/2) sum_ab G_ab c_b^dag c_a
+    const Eigen::MatrixXcd g = model.kossakowski();
+    for (int x = 0; x < 2 * m; ++x)
+        for (int y = 0; y < 2 * m; ++y)
+            if (std::abs(g(x, y)) > 0.0)
+                h.add(product(adjoint_shift(ladder(basis, y)), ladder(basis, x)), -0.5 * I * g(x, y));
+    return h;
+}
+
+Liouvillian::Liouvillian(const Model& model, const FockBasis& basis)
+    : model_(model), basis_(basis), h_eff_(effective_hamiltonian(model, basis)) {
+    const long d = basis_.dim();
+    diag_row_ = Eigen::VectorXcd::Zero(d);
+    diag_col_ = Eigen::VectorXcd::Zero(d);
+    for (const auto& [offset, coef] : h_eff_.terms()) {
+        // -i H_eff rho  ->  left term  -i d[m] rho[m+o, n]
+        //  i rho H_eff^dag -> (rho H^dag)[m,n] = sum_k rho[m,k] conj(H[n,k]) = conj(d[n]) rho[m, n+o]
+        if (offset == 0) {
+            diag_row_ += -I * coef;
+            diag_col_ += I * coef.conjugate();
+        } else {
+            left_.push_back({offset, -I * coef});
+            right_.push_back({offset, I * coef.conjugate()});
+        }
+    }
+    const int m = model.n_modes();
+    const Eigen::MatrixXcd g = model.kossakowski();
+    for (int x = 0; x < 2 * m; ++x) {
+        const ShiftOp cx = ladder(basis_, x);
+        for (int y = 0; y < 2 * m; ++y) {
+            if (std::abs(g(x, y)) == 0.0) continue;
+            const ShiftOp cy = ladder(basis_, y);
+            // G_xy c_x rho c_y^dag: out[m,n] += G_xy cx[m] conj(cy[n]) rho[m+ox, n+oy]
+            sandwich_.push_back({cx.offset, g(x, y) * cx.coef, cy.offset, cy.coef.conjugate()});
+        }
+    }
+}
+
+Eigen::MatrixXcd Liouvillian::local_h_eff(int mode, bool with_drive) const {
+    // The same construction on a one-mode basis, keeping only this mode's terms.
+    Model local;
+    local.mode_names = {model_.mode_names[mode]};
+    local.h = model_.h.block(mode, mode, 1, 1);
+    local.drive = with_drive ? Eigen::VectorXcd(model_.drive.segment(mode, 1)) : Eigen::VectorXcd::Zero(1);
+    local.kerr = Eigen::VectorXd::Zero(1);
+    if (model_.kerr.size()) local.kerr(0) = model_.kerr(mode);
+    for (const auto& jump : model_.jumps) {
+        if (jump.u(mode) == 0.0 && jump.v(mode) == 0.0) continue;
+        LinearJump j{jump.rate, jump.u.segment(mode, 1), jump.v.segment(mode, 1), jump.label};
+        local.jumps.push_back(j);
+    }
+    const FockBasis one({basis_.cutoffs()[mode]});
+    return effective_hamiltonian(local, one).dense(one.dim());
+}
+
+double Liouvillian::slowest_damping_rate() const {
+    const int m = model_.n_modes();
+    const Eigen::MatrixXcd g = model_.kossakowski();
+    double rate = std::numeric_limits<double>::infinity();
+    for (int j = 0; j < m; ++j) rate = std::min(rate, (g(j, j) - g(m + j, m + j)).real());
+    return rate;
+}
+
+void Liouvillian::apply(const cd* rho, cd* out) const {
+    const long d = basis_.dim();
+    using Arr = Eigen::Array<cd, Eigen::Dynamic, 1>;
+    using Map = Eigen::Map<Arr>;
+    using CMap = Eigen::Map<const Arr>;
+    const CMap drow(diag_row_.data(), d), dcol(diag_col_.data(), d);
+#pragma omp parallel for schedule(dynamic, 4)
+    for (long m = 0; m < d; ++m) {
+        const long len = m + 1;                       // lower triangle: columns 0..m
+        Map o(out + m * d, len);
+        const CMap row(rho + m * d, len);
+        o = (drow[m] + dcol.head(len)) * row;
+        for (const auto& t : left_) {
+            const cd c = t.coef[m];
+            if (c == 0.0) continue;                  // also guards rows outside [0, D)
+            o += c * CMap(rho + (m + t.offset) * d, len);
+        }
+        for (const auto& t : right_) {
+            const long lo = std::max(0L, -t.offset), hi = std::min(len, d - t.offset);
+            if (hi <= lo) continue;
+            o.segment(lo, hi - lo) += CMap(t.coef.data() + lo, hi - lo) * CMap(rho + m * d + lo + t.offset, hi - lo);
+        }
+        for (const auto& t : sandwich_) {
+            const cd c = t.row_coef[m];
+            if (c == 0.0) continue;
+            const long lo = std::max(0L, -t.col_offset), hi = std::min(len, d - t.col_offset);
+            if (hi <= lo) continue;
+            const cd* src = rho + (m + t.row_offset) * d + t.col_offset;
+            o.segment(lo, hi - lo) += c * CMap(t.col_coef.data() + lo, hi - lo) * CMap(src + lo, hi - lo);
+        }
+    }
+    mirror_lower_to_upper(out);
+}
+
+void Liouvillian::mirror_lower_to_upper(cd* out) const {
+    // out[n, m] = conj(out[m, n]) for n < m, in square tiles so both sides stay in cache.
+    const long d = basis_.dim();
+    constexpr long tile = 64;
+    const long nt = (d + tile - 1) / tile;
+#pragma omp parallel for schedule(dynamic, 1)
+    for (long bi = 0; bi < nt; ++bi)
+        for (long bj = 0; bj <= bi; ++bj) {
+            const long m0 = bi * tile, m1 = std::min(d, m0 + tile);
+            const long n0 = bj * tile, n1 = std::min(d, n0 + tile);
+            for (long m = m0; m < m1; ++m) {
+                for (long n = n0; n < std::min(n1, m); ++n) out[n * d + m] = std::conj(out[m * d + n]);
+                if (m >= n0 && m < n1) out[m * d + m] = out[m * d + m].real();   // exact: diag of L(rho) is real
+            }
+        }
+}
+
+Liouvillian::Cost Liouvillian::cost() const {
+    Cost c;
+    c.left_terms = static_cast<long>(left_.size()) + 1;    // + diagonal
+    c.right_terms = static_cast<long>(right_.size());
+    c.sandwich_terms = static_cast<long>(sandwich_.size());
+    const double half = 0.5 * static_cast<double>(dim()) * static_cast<double>(dim());
+    const double bytes = 16.0;   // complex<double>
+    // complex multiply-add = 8 flops; a sandwich/right term is 2 complex products + 1 add (14)
+    c.flops = half * (8.0 * c.left_terms + 8.0 * c.right_terms + 14.0 * c.sandwich_terms);
+    c.bytes_min = bytes * half * 2.0       // read rho's lower triangle and write out's
+                  + bytes * half * 2.0;    // mirror: read lower, write upper
+    c.bytes_max = c.bytes_min + bytes * half * (c.left_terms + c.sandwich_terms - 1);
+    return c;
+}
+
+}  // namespace qbnet

@@ -1,0 +1,227 @@
+#include "qbnet/io/scenario.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <complex>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "qbnet/errors.hpp"
+#include "toml_reader.hpp"
+
+namespace qbnet {
+
+using io_detail::Range;
+using io_detail::SectionReader;
+
+namespace {
+
+// Every section and key a scenario may contain (docs/scenario.md documents each one).
+const io_detail::Schema& scenario_schema() {
+    static const io_detail::Schema schema = {
+        {"network", {"topology", "batteries", "coupling", "J", "phase", "link_dissipation", "links", "detuning"}},
+        {"drive", {"epsilon", "mode", "epsilon_phase"}},
+        {"reservoirs", {"kappa", "n_th", "squeeze_r", "squeeze_theta", "apply_to"}},
+        {"kerr", {"chi"}},
+        {"fock", {"cutoff", "frame", "truncation_warning", "joint_ergotropy_max_dim"}},
+        {"time", {"t_end", "samples", "initial", "atol", "rtol"}},
+        {"steady_state", {"enabled", "method", "tol", "max_iterations"}},
+        {"scenario", {"name", "description"}},
+    };
+    return schema;
+}
+
+// Generous sanity bounds: they catch typos (batteries = 1e6) and int overflow, not physics. The
+// engines refuse runs that do not fit in memory on their own (RunRefused).
+constexpr std::int64_t max_batteries = 100000;
+constexpr std::int64_t max_cutoff = 100000;
+constexpr std::int64_t max_samples = 10000000;
+
+std::vector<std::pair<int, int>> read_links(const SectionReader& net, const std::string& topology, int n_modes) {
+    if (topology != "custom") {
+        if (net.has("links"))
+            throw InputError(net.key_name("links"), "only allowed with network.topology = \"custom\"");
+        return {};
+    }
+    if (!net.has("links"))
+        throw InputError(net.key_name("links"),
+                         "required with network.topology = \"custom\" (e.g. links = [[0, 1], [1, 2]])");
+    std::vector<std::pair<int, int>> links;
+    std::set<std::pair<int, int>> seen;   // unordered pairs: (0,1) and (1,0) would couple the same modes twice
+    for (const auto& [s, t] : net.integer_pairs("links")) {
+        const std::string where = "[" + std::to_string(s) + ", " + std::to_string(t) + "]";
+        if (s < 0 || s >= n_modes || t < 0 || t >= n_modes)
+            throw InputError(net.key_name("links"), "link " + where + " joins a missing mode (mode indices are 0.." +
+                                                        std::to_string(n_modes - 1) + ")");
+        if (s == t) throw InputError(net.key_name("links"), "link " + where + " is a self link (not allowed)");
+        const std::pair<int, int> key(static_cast<int>(std::min(s, t)), static_cast<int>(std::max(s, t)));
+        if (!seen.insert(key).second)
+            throw InputError(net.key_name("links"), "link " + where + " joins two modes that are already linked");
+        links.emplace_back(static_cast<int>(s), static_cast<int>(t));
+    }
+    if (links.empty()) throw InputError(net.key_name("links"), "must contain at least one link");
+    return links;
+}
+
+Eigen::VectorXd to_eigen(const std::vector<double>& v) {
+    return Eigen::Map<const Eigen::VectorXd>(v.data(), static_cast<Eigen::Index>(v.size()));
+}
+
+std::string validated_name(const std::string& name, const std::string& key) {
+    // The name becomes the default output folder results/<name>/: keep it a plain folder name.
+    const bool ok = !name.empty() && name != "." && name != ".." &&
+                    name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") ==
+                        std::string::npos;
+    if (!ok) throw InputError(key, "must be a non-empty name of letters, digits, '.', '_' or '-' (got \"" + name + "\")");
+    return name;
+}
+
+}  // namespace
+
+Scenario parse_scenario(const std::string& toml_text, const std::string& name,
+                        const std::vector<std::string>& overrides) {
+    toml::table root;
+    try {
+        root = toml::parse(toml_text);
+    } catch (const toml::parse_error& e) {
+        const auto& where = e.source().begin;
+        throw InputError("", "invalid TOML at line " + std::to_string(where.line) + ", column " +
+                                 std::to_string(where.column) + ": " + std::string(e.description()));
+    }
+    // Overrides go onto the table first, so they pass through exactly the same checks as the file.
+    for (const auto& text : overrides) io_detail::apply_override(root, text, scenario_schema());
+    io_detail::check_known_keys(root, scenario_schema());
+
+    Scenario sc;
+    nlohmann::json& resolved = sc.resolved;
+
+    // ---- [scenario] ----
+    const SectionReader meta(root, "scenario");
+    sc.name = meta.has("name") ? validated_name(meta.text("name", ""), "scenario.name")
+                               : validated_name(name, "scenario.name");
+    const std::string description = meta.text("description", "");
+    resolved["scenario"] = {{"name", sc.name}, {"description", description}};
+
+    // ---- [network] ----
+    const SectionReader net(root, "network");
+    const int n_batteries = static_cast<int>(net.integer("batteries", 1, 1, max_batteries));
+    const int m = n_batteries + 1;
+    const std::string topology = net.choice("topology", "cascaded", {"cascaded", "parallel", "custom"});
+    const std::string coupling = net.choice("coupling", "nonreciprocal", {"nonreciprocal", "reciprocal"});
+    LinkSpec link_spec;
+    link_spec.coupling = coupling == "reciprocal" ? Coupling::reciprocal : Coupling::nonreciprocal;
+    link_spec.J = net.real("J", 1.5e-3, Range::at_least(0.0));
+    link_spec.phase = net.optional_real("phase", Range::any());
+    link_spec.gamma = net.optional_real("link_dissipation", Range::at_least(0.0));
+    const auto custom_links = read_links(net, topology, m);
+    const auto detuning = net.real_per_mode("detuning", 0.0, m, Range::any());
+
+    ModelSpec& spec = sc.spec;
+    if (topology == "cascaded")
+        spec.network = Network::cascaded(n_batteries, link_spec);
+    else if (topology == "parallel")
+        spec.network = Network::parallel(n_batteries, link_spec);
+    else
+        spec.network = Network::custom(n_batteries, custom_links, link_spec);
+    spec.detuning = to_eigen(detuning);
+
+    nlohmann::json links_json = nlohmann::json::array();
+    for (const auto& link : spec.network.links()) links_json.push_back({link.source, link.target});
+    const Link effective = link_spec.make(0, 1);   // phase and dissipation after the coupling's defaults
+    resolved["network"] = {{"topology", topology},     {"batteries", n_batteries},
+                           {"coupling", coupling},     {"J", link_spec.J},
+                           {"phase", effective.phase}, {"link_dissipation", effective.gamma},
+                           {"links", links_json},      {"detuning", detuning}};
+
+    // ---- [drive] ----
+    const SectionReader drive(root, "drive");
+    const double drive_phase = drive.real("epsilon_phase", 0.0, Range::any());
+    std::vector<double> epsilon(m, 0.0);
+    if (drive.is_array("epsilon")) {
+        if (drive.has("mode"))
+            throw InputError(drive.key_name("mode"), "not allowed when drive.epsilon is a per-mode array");
+        epsilon = drive.real_per_mode("epsilon", 0.0, m, Range::any());
+    } else {
+        const int mode = static_cast<int>(drive.integer("mode", 0, 0, m - 1));
+        epsilon[mode] = drive.real("epsilon", 0.01, Range::any());
+    }
+    spec.drive = Eigen::VectorXcd(m);
+    for (int j = 0; j < m; ++j) spec.drive(j) = std::polar(1.0, drive_phase) * epsilon[j];
+    resolved["drive"] = {{"epsilon", epsilon}, {"epsilon_phase", drive_phase}};
+
+    // ---- [reservoirs] ----
+    const SectionReader res(root, "reservoirs");
+    const auto kappa = res.real_per_mode("kappa", 0.003, m, Range::at_least(0.0));
+    auto n_th = res.real_per_mode("n_th", 0.0, m, Range::at_least(0.0));
+    auto squeeze_r = res.real_per_mode("squeeze_r", 0.0, m, Range::at_least(0.0));
+    auto squeeze_theta = res.real_per_mode("squeeze_theta", 0.0, m, Range::any());
+    const std::string apply_to = res.choice("apply_to", "all", {"all", "batteries", "charger"});
+    spec.baths.assign(m, SqueezedThermalBath{});
+    for (int j = 0; j < m; ++j) {
+        // Modes outside apply_to keep their decay rate but see a vacuum bath (physics.md: which
+        // reservoirs are thermal or squeezed is a model option).
+        const bool applies = apply_to == "all" || (apply_to == "charger") == (j == 0);
+        if (!applies) n_th[j] = squeeze_r[j] = squeeze_theta[j] = 0.0;
+        spec.baths[j] = {kappa[j], n_th[j], squeeze_r[j], squeeze_theta[j]};
+    }
+    resolved["reservoirs"] = {{"kappa", kappa},         {"n_th", n_th},         {"squeeze_r", squeeze_r},
+                              {"squeeze_theta", squeeze_theta}, {"apply_to", apply_to}};
+
+    // ---- [kerr] ----
+    const auto chi = SectionReader(root, "kerr").real_per_mode("chi", 0.0, m, Range::any());
+    spec.kerr = to_eigen(chi);
+    resolved["kerr"] = {{"chi", chi}};
+
+    // ---- [fock] ----
+    RunOptions& opt = sc.options;
+    const SectionReader fock(root, "fock");
+    for (auto c : fock.integer_per_mode("cutoff", 8, m, 2, max_cutoff)) opt.fock.cutoff.push_back(static_cast<int>(c));
+    opt.fock.frame = fock.choice("frame", "lab", {"lab", "displaced"});
+    opt.fock.truncation_warning = fock.real("truncation_warning", 1e-3, Range::open(0.0, 1.0));
+    opt.fock.joint_ergotropy_max_dim =
+        static_cast<int>(fock.integer("joint_ergotropy_max_dim", opt.fock.joint_ergotropy_max_dim, 1, 1 << 20));
+    resolved["fock"] = {{"cutoff", opt.fock.cutoff},
+                        {"frame", opt.fock.frame},
+                        {"truncation_warning", opt.fock.truncation_warning},
+                        {"joint_ergotropy_max_dim", opt.fock.joint_ergotropy_max_dim}};
+
+    // ---- [time] ----
+    const SectionReader time(root, "time");
+    opt.time.t_end = time.real("t_end", 5000.0, Range::at_least(0.0));
+    opt.time.samples = static_cast<int>(time.integer("samples", 201, 2, max_samples));
+    opt.time.initial = time.choice("initial", "vacuum", {"vacuum"});
+    opt.time.atol = time.real("atol", 1e-8, Range::positive());
+    opt.time.rtol = time.real("rtol", 1e-6, Range::positive());
+    resolved["time"] = {{"t_end", opt.time.t_end}, {"samples", opt.time.samples}, {"initial", opt.time.initial},
+                        {"atol", opt.time.atol},   {"rtol", opt.time.rtol}};
+
+    // ---- [steady_state] ----
+    const SectionReader steady(root, "steady_state");
+    opt.steady.enabled = steady.boolean("enabled", true);
+    opt.steady.method = steady.choice("method", "auto", {"auto", "krylov", "evolve"});
+    opt.steady.tol = steady.real("tol", 1e-10, Range::positive());
+    opt.steady.max_iterations =
+        static_cast<int>(steady.integer("max_iterations", opt.steady.max_iterations, 1, 100000000));
+    resolved["steady_state"] = {{"enabled", opt.steady.enabled},
+                                {"method", opt.steady.method},
+                                {"tol", opt.steady.tol},
+                                {"max_iterations", opt.steady.max_iterations}};
+
+    std::string why;
+    if (!opt.is_valid(&why)) throw InputError("", why);   // defence in depth: the checks above cover it
+    sc.model = build_model(spec);
+    return sc;
+}
+
+Scenario load_scenario(const std::string& path, const std::vector<std::string>& overrides) {
+    std::ifstream in(path);
+    if (!in) throw InputError("", "cannot read scenario file '" + path + "'");
+    std::ostringstream text;
+    text << in.rdbuf();
+    if (in.bad()) throw InputError("", "cannot read scenario file '" + path + "'");
+    return parse_scenario(text.str(), std::filesystem::path(path).stem().string(), overrides);
+}
+
+}  // namespace qbnet

@@ -1,0 +1,122 @@
+// Fock <-> Gaussian cross-check: the two engines on the same quadratic models (NC and RC, cascaded,
+// parallel and custom graphs, thermal and squeezed baths, detuning, time evolution), plus the
+// comparison logic itself on synthetic results.
+//
+// Parameters: kappa = 0.1, J ~ 0.05, eps <= 0.02 keep every mode below 0.05 photons (coherent part)
+// and thermal/squeezed occupations <= 0.05, so the Fock tails at cutoff 5-8 are < 1e-8 and the
+// truncation term of the tolerance stays at the 1e-6 level; D = prod cutoffs <= 400 (each Fock run < 3 s).
+#include <catch2/catch.hpp>
+
+#include <cmath>
+
+#include "qbnet/model/terms.hpp"
+#include "qbnet/study/crosscheck.hpp"
+#include "qbnet/study/run.hpp"
+
+using namespace qbnet;
+
+namespace {
+
+struct Case {
+    std::string name;
+    Network net;
+    Coupling coupling;
+    std::vector<int> cutoff;
+    double eps = 0.02;
+    SqueezedThermalBath battery_bath{0.1, 0.0, 0.0, 0.0};
+    SqueezedThermalBath charger_bath{0.1, 0.0, 0.0, 0.0};
+    double detuning = 0.0;
+    double t_end = 0.0;
+};
+
+Model model_of(const Case& c) {
+    const int m = c.net.n_modes();
+    ModelSpec spec{c.net, Eigen::VectorXd::Constant(m, c.detuning), Eigen::VectorXcd::Zero(m), {}, Eigen::VectorXd::Zero(m)};
+    spec.drive(0) = c.eps;
+    for (int j = 0; j < m; ++j) spec.baths.push_back(j == 0 ? c.charger_bath : c.battery_bath);
+    return build_model(spec);
+}
+
+CrossCheck run_both(const Case& c) {
+    RunOptions o;
+    o.fock.cutoff = c.cutoff;
+    o.time.t_end = c.t_end;
+    o.time.samples = 11;
+    o.time.atol = 1e-12;   // integrator error well below the 1e-6 comparison
+    o.time.rtol = 1e-10;
+    const Model m = model_of(c);
+    const EngineResult f = run_engine("fock", m, o);
+    const EngineResult g = run_engine("gaussian", m, o);
+    return cross_check(f, g);
+}
+
+LinkSpec link(Coupling c, double j) { return {c, j, {}, {}}; }
+
+}  // namespace
+
+TEST_CASE("Cross-check: Fock and Gaussian engines agree to 1e-6 on quadratic models", "[crosscheck]") {
+    const SqueezedThermalBath thermal{0.1, 0.05, 0.0, 0.0};
+    const SqueezedThermalBath squeezed{0.1, 0.0, 0.1, 0.6};
+    std::vector<Case> cases;
+    cases.push_back({"NC cascaded N=2, vacuum", Network::cascaded(2, link(Coupling::nonreciprocal, 0.05)),
+                     Coupling::nonreciprocal, {6, 6, 6}});
+    cases.push_back({"RC cascaded N=2, thermal, detuned", Network::cascaded(2, link(Coupling::reciprocal, 0.05)),
+                     Coupling::reciprocal, {7, 7, 7}, 0.02, thermal, thermal, 0.03});
+    cases.push_back({"NC parallel N=2, squeezed batteries", Network::parallel(2, link(Coupling::nonreciprocal, 0.04)),
+                     Coupling::nonreciprocal, {7, 7, 7}, 0.02, squeezed});
+    cases.push_back({"RC parallel N=3, thermal", Network::parallel(3, link(Coupling::reciprocal, 0.05)),
+                     Coupling::reciprocal, {4, 4, 4, 4}, 0.005, thermal, thermal});
+    cases.push_back({"NC custom diamond N=3", Network::custom(3, {{0, 1}, {0, 2}, {1, 3}, {2, 3}}, link(Coupling::nonreciprocal, 0.05)),
+                     Coupling::nonreciprocal, {4, 4, 4, 4}, 0.005});
+    Case evo{"NC N=1 time evolution, squeezed-thermal", Network::cascaded(1, link(Coupling::nonreciprocal, 0.05)),
+             Coupling::nonreciprocal, {8, 8}, 0.02, {0.1, 0.03, 0.1, 0.0}};
+    evo.t_end = 40.0;
+    cases.push_back(evo);
+    Case evo_rc{"RC cascaded N=2 time evolution, thermal", Network::cascaded(2, link(Coupling::reciprocal, 0.05)),
+                Coupling::reciprocal, {6, 6, 6}, 0.02, thermal, thermal, 0.01};
+    evo_rc.t_end = 30.0;
+    cases.push_back(evo_rc);
+    for (const auto& c : cases) {
+        const CrossCheck r = run_both(c);
+        INFO(c.name << ": " << r.to_json().dump());
+        CHECK(r.agree);
+        CHECK(r.max_rel_diff <= std::max(1e-6, r.tolerance));
+    }
+}
+
+TEST_CASE("Cross-check logic: worst quantity / tolerance from truncation / skipped joint ergotropy", "[crosscheck]") {
+    Snapshot s;
+    s.modes = {ModeFigures{{1.0, 0.8, 0.2}, "C"}, ModeFigures{{0.5, 0.1, 0.4}, "b1"}};
+    s.batteries = {0.5, 0.1, 0.4};
+    EngineResult f, g;
+    f.engine = "fock";
+    g.engine = "gaussian";
+    f.steady_state = s;
+    g.steady_state = s;
+    CHECK(cross_check(f, g).agree);
+    CHECK(cross_check(f, g).max_rel_diff == 0.0);
+
+    g.steady_state->modes[1].ergotropy *= 1.001;
+    auto r = cross_check(f, g);
+    CHECK_FALSE(r.agree);
+    CHECK(r.worst_quantity == "steady_state.b1.ergotropy");
+    CHECK(r.max_rel_diff == Approx(1e-3 / 1.001).epsilon(1e-9));
+    // A truncation estimate of 2e-5 at cutoff 6: tolerance 10 * 6 * 2e-5 = 1.2e-3 covers it.
+    f.truncation_estimate = 2e-5;
+    f.statistics["cutoffs"] = {6, 6};
+    r = cross_check(f, g);
+    CHECK(r.tolerance == Approx(1.2e-3));
+    CHECK(r.agree);
+
+    // Joint ergotropy unavailable on one side: not compared.
+    g.steady_state = s;
+    g.steady_state->batteries.ergotropy = 0.0;
+    g.steady_state->batteries_ergotropy_available = false;
+    CHECK(cross_check(f, g).agree);
+    // Time series of different lengths cannot be compared.
+    f.timeseries.t = {0.0, 1.0};
+    f.timeseries.samples = {s, s};
+    CHECK_FALSE(cross_check(f, g).agree);
+    const auto j = cross_check(f, g).to_json();
+    for (const char* key : {"agree", "max_abs_diff", "max_rel_diff", "tolerance", "worst_quantity"}) CHECK(j.contains(key));
+}
