@@ -47,8 +47,44 @@ OperatorSum effective_hamiltonian(const Model& model, const FockBasis& basis) {
     return h;
 }
 
+namespace {
+// Single-mode part of the model for mode j (its own h_jj, drive, Kerr and the jumps touching it,
+// restricted to it), as a dense cutoff_j x cutoff_j H_eff.
+Eigen::MatrixXcd single_mode_h_eff(const Model& model, int mode, int cutoff, bool with_drive) {
+    Model local;
+    local.mode_names = {model.mode_names[mode]};
+    local.h = model.h.block(mode, mode, 1, 1);
+    local.drive = Eigen::VectorXcd::Zero(1);
+    if (with_drive) local.drive(0) = model.drive(mode);
+    local.kerr = Eigen::VectorXd::Zero(1);
+    if (model.kerr.size()) local.kerr(0) = model.kerr(mode);
+    for (const auto& jump : model.jumps) {
+        if (jump.u(mode) == 0.0 && jump.v(mode) == 0.0) continue;
+        local.jumps.push_back({jump.rate, jump.u.segment(mode, 1), jump.v.segment(mode, 1), jump.label});
+    }
+    const FockBasis one({cutoff});
+    return effective_hamiltonian(local, one).dense(one.dim());
+}
+}  // namespace
+
 Liouvillian::Liouvillian(const Model& model, const FockBasis& basis)
-    : model_(model), basis_(basis), h_eff_(effective_hamiltonian(model, basis)) {
+    : basis_(basis), h_eff_(effective_hamiltonian(model, basis)), kossakowski_(model.kossakowski()) {
+    for (int j = 0; j < model.n_modes(); ++j) {
+        local_h_eff_undriven_.push_back(single_mode_h_eff(model, j, basis.cutoffs()[j], false));
+        local_h_eff_driven_.push_back(single_mode_h_eff(model, j, basis.cutoffs()[j], true));
+    }
+    build_terms(kossakowski_);
+}
+
+Liouvillian::Liouvillian(OperatorSum h_eff, const Eigen::MatrixXcd& kossakowski, const FockBasis& basis,
+                         std::vector<Eigen::MatrixXcd> local_h_eff_undriven)
+    : basis_(basis), h_eff_(std::move(h_eff)), kossakowski_(kossakowski),
+      local_h_eff_undriven_(std::move(local_h_eff_undriven)) {
+    local_h_eff_driven_ = local_h_eff_undriven_;
+    build_terms(kossakowski_);
+}
+
+void Liouvillian::build_terms(const Eigen::MatrixXcd& g) {
     const long d = basis_.dim();
     diag_row_ = Eigen::VectorXcd::Zero(d);
     diag_col_ = Eigen::VectorXcd::Zero(d);
@@ -63,8 +99,7 @@ Liouvillian::Liouvillian(const Model& model, const FockBasis& basis)
             right_.push_back({offset, I * coef.conjugate()});
         }
     }
-    const int m = model.n_modes();
-    const Eigen::MatrixXcd g = model.kossakowski();
+    const int m = basis_.n_modes();
     for (int x = 0; x < 2 * m; ++x) {
         const ShiftOp cx = ladder(basis_, x);
         for (int y = 0; y < 2 * m; ++y) {
@@ -76,26 +111,13 @@ Liouvillian::Liouvillian(const Model& model, const FockBasis& basis)
     }
 }
 
-Eigen::MatrixXcd Liouvillian::local_h_eff(int mode, bool with_drive) const {
-    // The same construction on a one-mode basis, keeping only this mode's terms.
-    Model local;
-    local.mode_names = {model_.mode_names[mode]};
-    local.h = model_.h.block(mode, mode, 1, 1);
-    local.drive = with_drive ? Eigen::VectorXcd(model_.drive.segment(mode, 1)) : Eigen::VectorXcd::Zero(1);
-    local.kerr = Eigen::VectorXd::Zero(1);
-    if (model_.kerr.size()) local.kerr(0) = model_.kerr(mode);
-    for (const auto& jump : model_.jumps) {
-        if (jump.u(mode) == 0.0 && jump.v(mode) == 0.0) continue;
-        LinearJump j{jump.rate, jump.u.segment(mode, 1), jump.v.segment(mode, 1), jump.label};
-        local.jumps.push_back(j);
-    }
-    const FockBasis one({basis_.cutoffs()[mode]});
-    return effective_hamiltonian(local, one).dense(one.dim());
+const Eigen::MatrixXcd& Liouvillian::local_h_eff(int mode, bool with_drive) const {
+    return with_drive ? local_h_eff_driven_[mode] : local_h_eff_undriven_[mode];
 }
 
 double Liouvillian::slowest_damping_rate() const {
-    const int m = model_.n_modes();
-    const Eigen::MatrixXcd g = model_.kossakowski();
+    const int m = basis_.n_modes();
+    const Eigen::MatrixXcd& g = kossakowski_;
     double rate = std::numeric_limits<double>::infinity();
     for (int j = 0; j < m; ++j) rate = std::min(rate, (g(j, j) - g(m + j, m + j)).real());
     return rate;

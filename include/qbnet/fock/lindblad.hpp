@@ -22,6 +22,11 @@ class Liouvillian {
 public:
     using cd = std::complex<double>;
     Liouvillian(const Model& model, const FockBasis& basis);
+    // General form (used by the displaced frame, whose Hamiltonian has terms a Model cannot hold):
+    // any H_eff as a sum of shift operators, the Kossakowski matrix G over (a_1..a_M, a_1^dag..a_M^dag),
+    // and the undriven single-mode parts of H_eff per mode (cutoff_j x cutoff_j) for preconditioning.
+    Liouvillian(OperatorSum h_eff, const Eigen::MatrixXcd& kossakowski, const FockBasis& basis,
+                std::vector<Eigen::MatrixXcd> local_h_eff_undriven);
 
     long dim() const { return basis_.dim(); }
     const FockBasis& basis() const { return basis_; }
@@ -30,7 +35,7 @@ public:
     // The effective non-hermitian Hamiltonian H_eff (as a sum of shift operators).
     const OperatorSum& h_eff() const { return h_eff_; }
     // Single-mode part of H_eff for mode j (cutoff_j x cutoff_j dense): used by preconditioners.
-    Eigen::MatrixXcd local_h_eff(int mode, bool with_drive = true) const;
+    const Eigen::MatrixXcd& local_h_eff(int mode, bool with_drive = true) const;
     // Smallest net energy damping rate over the modes, min_j (G_{a_j a_j} - G_{a_j^dag a_j^dag}):
     // sets the time scale of relaxation (evolution fallback, initial step).
     double slowest_damping_rate() const;
@@ -57,9 +62,13 @@ private:
     };
     void mirror_lower_to_upper(cd* out) const;
 
-    Model model_;   // a copy: the Liouvillian outlives any temporary Model
+    void build_terms(const Eigen::MatrixXcd& kossakowski);
+
     FockBasis basis_;
     OperatorSum h_eff_;
+    Eigen::MatrixXcd kossakowski_;
+    std::vector<Eigen::MatrixXcd> local_h_eff_undriven_;
+    std::vector<Eigen::MatrixXcd> local_h_eff_driven_;
     Eigen::VectorXcd diag_row_, diag_col_;   // out[m,n] = (diag_row_[m] + diag_col_[n]) rho[m,n]
     std::vector<RowTerm> left_, right_;
     std::vector<SandwichTerm> sandwich_;
