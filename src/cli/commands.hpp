@@ -8,5 +8,7 @@
 namespace qbnet::cli {
 
 void add_run_command(CLI::App& app, int& exit_code);
+void add_sweep_command(CLI::App& app, int& exit_code);
+void add_optimize_command(CLI::App& app, int& exit_code);
 
 }  // namespace qbnet::cli

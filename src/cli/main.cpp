@@ -38,6 +38,8 @@ int main(int argc, char** argv) {
         app.require_subcommand(1);
         int exit_code = 0;
         qbnet::cli::add_run_command(app, exit_code);
+        qbnet::cli::add_sweep_command(app, exit_code);
+        qbnet::cli::add_optimize_command(app, exit_code);
         try {
             app.parse(argc, argv);
         } catch (const CLI::ParseError& e) {

@@ -1,6 +1,11 @@
 #include "qbnet/fock/evolve.hpp"
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
+#include <cstdlib>
+#include <string>
+#include <vector>
 
 // Odeint on Eigen vectors: eigen.hpp supplies vector_space_algebra support and, crucially, the
 // vector_space_norm_inf specialisation (max |x_i|) that the controlled stepper's error check needs;
@@ -10,10 +15,61 @@
 
 #include "qbnet/fock/observables.hpp"
 
+#include <tuple>
+#include <utility>
+
 namespace qbnet {
 
 namespace odeint = boost::numeric::odeint;
 using cd = std::complex<double>;
+
+namespace {
+// Odeint algebra over contiguous double vectors, parallel with OpenMP (static schedule, the same
+// partition in every call so each thread touches the same pages as in the RHS's first touch), serial
+// below kParallelMin elements where a parallel region costs more than the loop. The stepper's vector
+// algebra (7 stages, error estimate, dense-output interpolation) is ~40 passes over the state per
+// step: single-threaded it rivalled the RHS at D >= 1000.
+struct ParallelAlgebra {
+    static constexpr long kParallelMin = 1L << 15;
+    template <class Op, class... S>
+    static void apply(Op op, S&... s) {
+        const long n = static_cast<long>(std::get<0>(std::forward_as_tuple(s...)).size());
+        auto ptrs = std::make_tuple(s.data()...);
+#pragma omp parallel for schedule(static) if (n >= kParallelMin)
+        for (long i = 0; i < n; ++i) std::apply([&](auto*... p) { op(p[i]...); }, ptrs);
+    }
+#define QBNET_FOR_EACH(N)                                           \
+    template <class... S>                                             \
+    static void for_each##N(S&&... s) {                              \
+        static_assert(sizeof...(S) == N + 1, "for_each arity");      \
+        call(std::forward<S>(s)...);                                   \
+    }
+    QBNET_FOR_EACH(1) QBNET_FOR_EACH(2) QBNET_FOR_EACH(3) QBNET_FOR_EACH(4) QBNET_FOR_EACH(5) QBNET_FOR_EACH(6)
+    QBNET_FOR_EACH(7) QBNET_FOR_EACH(8) QBNET_FOR_EACH(9) QBNET_FOR_EACH(10) QBNET_FOR_EACH(11) QBNET_FOR_EACH(12)
+    QBNET_FOR_EACH(13) QBNET_FOR_EACH(14) QBNET_FOR_EACH(15)
+#undef QBNET_FOR_EACH
+    // for_eachN(s0, ..., sN-1, op): the operation comes last.
+    template <class... A>
+    static void call(A&&... a) {
+        auto args = std::forward_as_tuple(a...);
+        constexpr std::size_t k = sizeof...(A) - 1;
+        call_impl(std::get<k>(args), args, std::make_index_sequence<k>{});
+    }
+    template <class Op, class Tuple, std::size_t... I>
+    static void call_impl(Op& op, Tuple& args, std::index_sequence<I...>) {
+        apply(op, std::get<I>(args)...);
+    }
+    template <class S>
+    static double norm_inf(const S& s) {
+        const long n = static_cast<long>(s.size());
+        const double* p = s.data();
+        double m = 0.0;
+#pragma omp parallel for reduction(max : m) schedule(static) if (n >= kParallelMin)
+        for (long i = 0; i < n; ++i) m = std::max(m, std::abs(p[i]));
+        return m;
+    }
+};
+}  // namespace
 
 EvolveSummary evolve(const Liouvillian& liouvillian, Eigen::VectorXcd& rho, const std::vector<double>& times,
                      const EvolveOptions& options, const RhoObserver& observer, const ProgressFn& progress) {
@@ -39,10 +95,18 @@ EvolveSummary evolve(const Liouvillian& liouvillian, Eigen::VectorXcd& rho, cons
         if (observer) observer(index, t, r);
         if (progress && t1 > t0) progress((t - t0) / (t1 - t0), "time evolution");
     };
-    using Stepper = odeint::runge_kutta_dopri5<State, double, State, double, odeint::vector_space_algebra>;
-    auto stepper = odeint::make_dense_output(options.atol, options.rtol, Stepper());
     const double dt0 = options.initial_dt > 0 ? options.initial_dt : std::max(1e-6, (t1 - t0) * 1e-4);
-    summary.steps = static_cast<long>(odeint::integrate_times(stepper, rhs, x, times.begin(), times.end(), dt0, obs));
+    // QBNET_EVOLVE_ALGEBRA=serial: Eigen's single-threaded vector_space_algebra (the "before" of bench/).
+    const char* env = std::getenv("QBNET_EVOLVE_ALGEBRA");
+    if (env && std::string(env) == "serial") {
+        using Stepper = odeint::runge_kutta_dopri5<State, double, State, double, odeint::vector_space_algebra>;
+        auto stepper = odeint::make_dense_output(options.atol, options.rtol, Stepper());
+        summary.steps = static_cast<long>(odeint::integrate_times(stepper, rhs, x, times.begin(), times.end(), dt0, obs));
+    } else {
+        using Stepper = odeint::runge_kutta_dopri5<State, double, State, double, ParallelAlgebra>;
+        auto stepper = odeint::make_dense_output(options.atol, options.rtol, Stepper());
+        summary.steps = static_cast<long>(odeint::integrate_times(stepper, rhs, x, times.begin(), times.end(), dt0, obs));
+    }
     Eigen::Map<State>(reinterpret_cast<double*>(rho.data()), 2 * d * d) = x;
     summary.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     return summary;

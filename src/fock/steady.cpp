@@ -2,6 +2,8 @@
 
 #include <chrono>
 #include <cmath>
+#include <cstdlib>
+#include <memory>
 
 #include <spdlog/spdlog.h>
 
@@ -14,7 +16,16 @@ using cd = std::complex<double>;
 using RowMat = Eigen::Matrix<cd, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 
 namespace {
-constexpr int kRestart = 24;   // GMRES restart length: memory = (kRestart + 4) copies of rho
+constexpr int kRestart = 24;   // longest GMRES restart: memory = (restart + 4) copies of rho
+constexpr double kKrylovBudgetBytes = 3.0 * 1024.0 * 1024.0 * 1024.0;   // basis + w, z, x
+// Restart length: 24 while the Krylov basis fits the budget, shorter at large D (D = 4096: 256 MiB
+// per copy of rho), never below 8.
+int krylov_restart(long d) {
+    if (const char* env = std::getenv("QBNET_KRYLOV_RESTART")) return std::max(2, std::atoi(env));   // benchmarks
+    const double copy = 16.0 * static_cast<double>(d) * static_cast<double>(d);
+    const int fit = static_cast<int>(kKrylovBudgetBytes / copy) - 4;
+    return std::max(8, std::min(kRestart, fit));
+}
 
 // Real inner product <x, y> = Re tr(x^dag y) over hermitian matrices stored as complex D*D arrays.
 double real_dot(const cd* x, const cd* y, long n) {
@@ -58,6 +69,7 @@ cd trace(const cd* x, long d) {
 }  // namespace
 
 int steady_state_working_copies() { return kRestart + 5; }
+int steady_state_working_copies(long d) { return krylov_restart(d) + 5; }
 
 SylvesterPreconditioner::SylvesterPreconditioner(const Liouvillian& liouvillian, long full_max_dim)
     : dim_(liouvillian.dim()), cutoffs_(liouvillian.basis().cutoffs()) {
@@ -157,6 +169,147 @@ void SylvesterPreconditioner::apply(const cd* r, cd* x, cd* work) const {
     hermitize(x, d);
 }
 
+LocalLiouvillianPreconditioner::LocalLiouvillianPreconditioner(const Liouvillian& liouvillian)
+    : dim_(liouvillian.dim()) {
+    const FockBasis& basis = liouvillian.basis();
+    const int nm = basis.n_modes();
+    const Eigen::MatrixXcd& g = liouvillian.kossakowski();
+    const cd I(0.0, 1.0);
+    double scale = 0.0;
+    for (int j = 0; j < nm; ++j) {
+        ModeFactor f;
+        const int c = basis.cutoffs()[j];
+        f.cutoff = c;
+        f.stride = basis.stride(j);
+        const Eigen::MatrixXcd& h = liouvillian.local_h_eff(j, false);
+        Eigen::MatrixXcd a = Eigen::MatrixXcd::Zero(c, c);
+        for (int n = 1; n < c; ++n) a(n - 1, n) = std::sqrt(static_cast<double>(n));
+        const Eigen::MatrixXcd ops[2] = {a, a.adjoint()};
+        const int idx[2] = {j, nm + j};
+        const Eigen::MatrixXcd id = Eigen::MatrixXcd::Identity(c, c);
+        // Row-major vec: vec(A X B) = (A (x) B^T) vec(X).
+        auto kron = [c](const Eigen::MatrixXcd& x, const Eigen::MatrixXcd& y) {
+            Eigen::MatrixXcd k(c * c, c * c);
+            for (int p = 0; p < c; ++p)
+                for (int q = 0; q < c; ++q) k.block(p * c, q * c, c, c) = x(p, q) * y;
+            return k;
+        };
+        Eigen::MatrixXcd lj = -I * (kron(h, id) - kron(id, h.conjugate()));
+        for (int x = 0; x < 2; ++x)
+            for (int y = 0; y < 2; ++y)
+                if (g(idx[x], idx[y]) != 0.0) lj += g(idx[x], idx[y]) * kron(ops[x], ops[y].conjugate());
+        scale = std::max(scale, lj.cwiseAbs().maxCoeff());
+        // Blocks: connected components of lj's pattern (the charge m_j - n_j without squeezing).
+        const int n2 = c * c;
+        std::vector<int> comp(static_cast<std::size_t>(n2), -1);
+        int ncomp = 0;
+        for (int s0 = 0; s0 < n2; ++s0) {
+            if (comp[s0] >= 0) continue;
+            std::vector<int> stack{s0};
+            comp[s0] = ncomp;
+            while (!stack.empty()) {
+                const int p = stack.back();
+                stack.pop_back();
+                for (int q = 0; q < n2; ++q)
+                    if (comp[q] < 0 && (lj(p, q) != 0.0 || lj(q, p) != 0.0)) {
+                        comp[q] = ncomp;
+                        stack.push_back(q);
+                    }
+            }
+            ++ncomp;
+        }
+        f.mu = Eigen::VectorXcd::Zero(n2);
+        for (int k = 0; k < ncomp; ++k) {
+            std::vector<int> members;
+            for (int p = 0; p < n2; ++p)
+                if (comp[p] == k) members.push_back(p);
+            const int b = static_cast<int>(members.size());
+            Eigen::MatrixXcd blk(b, b);
+            for (int p = 0; p < b; ++p)
+                for (int q = 0; q < b; ++q) blk(p, q) = lj(members[p], members[q]);
+            Eigen::ComplexEigenSolver<Eigen::MatrixXcd> eig(blk);
+            const Eigen::MatrixXcd v = eig.eigenvectors();
+            const Eigen::MatrixXcd vinv = v.inverse();
+            condition_ = std::max(condition_, v.cwiseAbs().colwise().sum().maxCoeff() *
+                                                  vinv.cwiseAbs().colwise().sum().maxCoeff());
+            f.blocks.push_back({static_cast<int>(f.order.size()), b});
+            for (int p = 0; p < b; ++p) {
+                f.order.push_back(members[p]);
+                f.mu[members[p]] = eig.eigenvalues()[p];   // eigenvector p stored in slot members[p]
+            }
+            f.w.push_back(v);
+            f.w_inv.push_back(vinv);
+        }
+        modes_.push_back(std::move(f));
+    }
+    null_tol_ = 1e-10 * std::max(scale, 1e-300);
+}
+
+void LocalLiouvillianPreconditioner::transform(cd* x, const ModeFactor& f, bool inverse) const {
+    // For a fixed row group (all digits of m but m_j) the c rows m_j = 0..c-1 hold, for every column
+    // digit n_j, a vector over the other column digits (length D/c). Gather those c^2 vectors into a
+    // buffer (rows in block order), multiply each block, scatter back: in place, no D x D scratch.
+    const long d = dim_, c = f.cutoff, s = f.stride;
+    const long len = d / c;                 // other column digits
+    const long groups = d / c;              // other row digits
+    const long hi_n = d / (c * s);
+#pragma omp parallel
+    {
+        Eigen::Matrix<cd, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> buf(c * c, len), out(c * c, len);
+        std::vector<int> pos(static_cast<std::size_t>(c * c));
+        for (std::size_t r = 0; r < f.order.size(); ++r) pos[static_cast<std::size_t>(f.order[r])] = static_cast<int>(r);
+#pragma omp for schedule(static)
+        for (long gi = 0; gi < groups; ++gi) {
+            const long row0 = (gi / s) * c * s + gi % s;    // m with m_j = 0
+            for (long mj = 0; mj < c; ++mj) {
+                const cd* row = x + (row0 + mj * s) * d;
+                for (long nj = 0; nj < c; ++nj) {
+                    cd* dst = buf.row(pos[static_cast<std::size_t>(mj * c + nj)]).data();
+                    for (long h = 0; h < hi_n; ++h)
+                        std::copy(row + (h * c + nj) * s, row + (h * c + nj) * s + s, dst + h * s);
+                }
+            }
+            for (std::size_t k = 0; k < f.blocks.size(); ++k) {
+                const auto [start, b] = f.blocks[k];
+                out.middleRows(start, b).noalias() = (inverse ? f.w_inv[k] : f.w[k]) * buf.middleRows(start, b);
+            }
+            for (long mj = 0; mj < c; ++mj) {
+                cd* row = x + (row0 + mj * s) * d;
+                for (long nj = 0; nj < c; ++nj) {
+                    const cd* src = out.row(pos[static_cast<std::size_t>(mj * c + nj)]).data();
+                    for (long h = 0; h < hi_n; ++h) std::copy(src + h * s, src + h * s + s, row + (h * c + nj) * s);
+                }
+            }
+        }
+    }
+}
+
+void LocalLiouvillianPreconditioner::apply(const cd* r, cd* x, cd* /*work*/) const {
+    const long d = dim_;
+    std::copy(r, r + d * d, x);
+    for (const ModeFactor& f : modes_) transform(x, f, true);
+    const int nm = static_cast<int>(modes_.size());
+    // Digits of every index per mode (column lookups in the inner loop).
+    std::vector<std::vector<int>> digit(static_cast<std::size_t>(nm), std::vector<int>(static_cast<std::size_t>(d)));
+    for (int j = 0; j < nm; ++j)
+        for (long m = 0; m < d; ++m)
+            digit[j][m] = static_cast<int>((m / modes_[j].stride) % modes_[j].cutoff);
+#pragma omp parallel for schedule(static)
+    for (long m = 0; m < d; ++m) {
+        for (long n = 0; n < d; ++n) {
+            cd mu = 0.0;
+            for (int j = 0; j < nm; ++j) {
+                const ModeFactor& f = modes_[j];
+                mu += f.mu[digit[j][m] * f.cutoff + digit[j][n]];
+            }
+            // null direction of L_loc (product of local steady states): A(sigma) = I/D -> factor 1
+            x[m * d + n] = std::abs(mu) <= null_tol_ ? x[m * d + n] : x[m * d + n] / mu;
+        }
+    }
+    for (const ModeFactor& f : modes_) transform(x, f, false);
+    hermitize(x, d);
+}
+
 double liouvillian_residual(const Liouvillian& liouvillian, const Eigen::VectorXcd& rho, Eigen::VectorXcd& work) {
     liouvillian.apply(rho.data(), work.data());
     return work.norm() / rho.norm();
@@ -166,11 +319,14 @@ namespace {
 
 // One GMRES(kRestart) cycle set over hermitian matrices for A(x) = L(x) + tr(x) I/D = I/D.
 // Returns true when ||L x|| / ||x|| <= tol.
-bool gmres(const Liouvillian& lv, const SylvesterPreconditioner& pre, Eigen::VectorXcd& x, double tol,
+bool gmres(const Liouvillian& lv, const SteadyPreconditioner& pre, Eigen::VectorXcd& x, double tol,
            int max_iterations, SteadySummary& summary, const ProgressFn& progress) {
     const long d = lv.dim(), n = d * d;
-    std::vector<Eigen::VectorXcd> v(kRestart + 1, Eigen::VectorXcd(n));
-    Eigen::VectorXcd w(n), z(n), work(n);
+    const int restart = krylov_restart(d);
+    std::vector<Eigen::VectorXcd> v(static_cast<std::size_t>(restart) + 1, Eigen::VectorXcd(n));
+    Eigen::VectorXcd w(n), z(n);
+    Eigen::VectorXcd scratch(pre.needs_work() ? n : 0);
+    cd* work = pre.needs_work() ? scratch.data() : nullptr;
     auto apply_a = [&](const cd* in, cd* out) {
         lv.apply(in, out);
         ++summary.rhs_calls;
@@ -192,13 +348,13 @@ bool gmres(const Liouvillian& lv, const SylvesterPreconditioner& pre, Eigen::Vec
         spdlog::debug("steady state: GMRES restart, residual {:.3e}", res);
         if (res <= tol) return true;
         v[0] = w / beta;
-        Eigen::MatrixXd h = Eigen::MatrixXd::Zero(kRestart + 1, kRestart);
-        Eigen::VectorXd g = Eigen::VectorXd::Zero(kRestart + 1), cs(kRestart), sn(kRestart);
+        Eigen::MatrixXd h = Eigen::MatrixXd::Zero(restart + 1, restart);
+        Eigen::VectorXd g = Eigen::VectorXd::Zero(restart + 1), cs(restart), sn(restart);
         g[0] = beta;
         int k = 0;
-        for (; k < kRestart && summary.iterations < max_iterations; ++k) {
+        for (; k < restart && summary.iterations < max_iterations; ++k) {
             ++summary.iterations;
-            pre.apply(v[k].data(), z.data(), work.data());
+            pre.apply(v[k].data(), z.data(), work);
             apply_a(z.data(), w.data());
             for (int i = 0; i <= k; ++i) {   // modified Gram-Schmidt
                 h(i, k) = real_dot(v[i].data(), w.data(), n);
@@ -234,7 +390,7 @@ bool gmres(const Liouvillian& lv, const SylvesterPreconditioner& pre, Eigen::Vec
         Eigen::VectorXd y = h.topLeftCorner(k, k).triangularView<Eigen::Upper>().solve(g.head(k));
         w.setZero();
         for (int i = 0; i < k; ++i) axpy(y[i], v[i].data(), w.data(), n);
-        pre.apply(w.data(), z.data(), work.data());
+        pre.apply(w.data(), z.data(), work);
         x += z;
         hermitize(x.data(), d);
     }
@@ -251,16 +407,26 @@ SteadySummary solve_steady_state(const Liouvillian& liouvillian, const SteadyOpt
     const long d = liouvillian.dim();
     rho = Eigen::VectorXcd::Zero(d * d);
     rho[0] = 1.0;   // vacuum: a valid density matrix to start from
-    Eigen::VectorXcd work(d * d);
+    Eigen::VectorXcd work;   // allocated after the Krylov solver has released its basis (peak memory)
     const bool krylov = options.method == "auto" || options.method == "krylov";
     if (krylov) {
         // The dense Schur set-up and the O(D^3) triangular solve per application pay off up to D ~ 400.
-        const SylvesterPreconditioner pre(liouvillian, 400);
-        summary.preconditioner = pre.kind();
+        // Preconditioner: the local-Liouvillian inverse (refill terms included) unless its per-mode
+        // eigenvectors are ill-conditioned; QBNET_STEADY_PRECOND=sylvester|local forces one (benchmarks).
+        const char* env = std::getenv("QBNET_STEADY_PRECOND");
+        const std::string choice = env ? env : "auto";
+        std::unique_ptr<SteadyPreconditioner> pre;
+        if (choice != "sylvester") {
+            auto local = std::make_unique<LocalLiouvillianPreconditioner>(liouvillian);
+            if (choice == "local" || local->condition() < 1e8) pre = std::move(local);
+        }
+        if (!pre) pre = std::make_unique<SylvesterPreconditioner>(liouvillian, 400);
+        summary.preconditioner = pre->kind();
         summary.method = "krylov";
-        summary.converged = gmres(liouvillian, pre, rho, options.tol, options.max_iterations, summary, progress);
+        summary.converged = gmres(liouvillian, *pre, rho, options.tol, options.max_iterations, summary, progress);
         const cd t = trace(rho.data(), d);
         rho /= t;
+        work.resize(d * d);
         summary.residual = liouvillian_residual(liouvillian, rho, work);
         ++summary.rhs_calls;
         summary.converged = summary.residual <= options.tol;
@@ -271,6 +437,7 @@ SteadySummary solve_steady_state(const Liouvillian& liouvillian, const SteadyOpt
     if (!summary.converged && options.method != "krylov") {
         // Evolution fallback: integrate in chunks until the residual drops below tol.
         summary.method = krylov ? "krylov+evolve" : "evolve";
+        work.resize(d * d);
         const double rate = liouvillian.slowest_damping_rate();
         // Chunks of several relaxation times of the slowest decaying level, at most 200 of them.
         const double chunk = 5.0 / std::max(rate, 1e-9);

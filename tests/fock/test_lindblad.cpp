@@ -62,3 +62,21 @@ TEST_CASE("Cost model counts every term and stays O(D^2)", "[fock][rhs]") {
     CHECK(c.bytes_min == Approx(4 * 16.0 * 0.5 * 27 * 27));
     CHECK(c.bytes_max > c.bytes_min);
 }
+
+TEST_CASE("Strip kernel equals the row kernel and the dense reference across strip boundaries", "[fock][rhs]") {
+    const Model model = busy_model();
+    const std::vector<int> cutoffs{5, 4, 7};   // D = 140: not a multiple of the 64-column strip
+    const FockBasis basis(cutoffs);
+    const Liouvillian lv(model, basis);
+    const long d = basis.dim();
+    Eigen::MatrixXcd x = Eigen::MatrixXcd::Random(d, d);
+    const Eigen::MatrixXcd rho = x * x.adjoint();
+    const RowMat rho_rm = rho;
+    RowMat out(d, d), rows(d, d);
+    lv.apply(rho_rm.data(), out.data());
+    lv.apply_rows(rho_rm.data(), rows.data());
+    const Eigen::MatrixXcd ref = qbnet_test::dense_rhs(model, cutoffs, rho);
+    CHECK((Eigen::MatrixXcd(out) - ref).norm() <= 1e-13 * ref.norm());
+    CHECK((out - rows).norm() <= 1e-14 * ref.norm());
+    CHECK((out - out.adjoint()).norm() == 0.0);
+}

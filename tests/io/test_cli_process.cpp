@@ -74,7 +74,7 @@ TEST_CASE("cli: --help exits 0 and explains the options", "[io][cli]") {
         CHECK(run.out.find(option) != std::string::npos);
 }
 
-TEST_CASE("cli: invalid scenario file -> exit 2, one line on stderr", "[io][cli]") {
+TEST_CASE("cli: invalid scenario file -> exit 2 - one line on stderr", "[io][cli]") {
     Scratch s("badfile");
     s.write("bad.toml", "[network]\nJ = \"strong\"\n");
     const Outcome o = s.run("run bad.toml --engine gaussian");
@@ -96,7 +96,7 @@ TEST_CASE("cli: --set network.J=-1 -> exit 2 and no output folder", "[io][cli]")
     CHECK_FALSE(fs::exists(s.dir / "results"));
 }
 
-TEST_CASE("cli: command line mistakes -> exit 2, one line", "[io][cli]") {
+TEST_CASE("cli: command line mistakes -> exit 2 - one line", "[io][cli]") {
     Scratch s("usage");
     const std::string example = "'" QBNET_SOURCE_DIR "/examples/cascaded_nc_n2.toml'";
     for (const std::string args : {std::string("run missing.toml"), "run " + example + " --engine magic",

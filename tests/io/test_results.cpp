@@ -50,7 +50,7 @@ std::string read(const std::filesystem::path& p) {
 
 }  // namespace
 
-TEST_CASE("results: CSV header, precision and nan for missing joint ergotropy", "[io][results]") {
+TEST_CASE("results: CSV header - precision and nan for missing joint ergotropy", "[io][results]") {
     const std::string csv = timeseries_csv(make_result());
     std::istringstream in(csv);
     std::string header, row0, row1;
@@ -105,7 +105,7 @@ TEST_CASE("results: write_results writes summary and CSV and leaves no temporary
     std::filesystem::remove_all(dir);
 }
 
-TEST_CASE("results: terminal table has every mode, the batteries row and diagnostics", "[io][results]") {
+TEST_CASE("results: terminal table has every mode - the batteries row and diagnostics", "[io][results]") {
     const std::string table = format_result_table(make_result());
     for (const char* word : {"[fock] steady state", "mode", "energy", "ergotropy", "passive energy", "C", "b2",
                              "batteries", "n/a", "residual=1e-12", "method=krylov"})

@@ -6,7 +6,7 @@
 
 using namespace qbnet;
 
-TEST_CASE("NC link: phase pi/2 and shared reservoir 2J; RC link: neither", "[model]") {
+TEST_CASE("NC link: phase pi/2 and shared reservoir 2J - RC link: neither", "[model]") {
     LinkSpec nc{Coupling::nonreciprocal, 0.7, {}, {}};
     const Link l = nc.make(0, 1);
     CHECK(l.phase == Approx(M_PI / 2));

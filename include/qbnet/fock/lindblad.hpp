@@ -32,6 +32,9 @@ public:
     const FockBasis& basis() const { return basis_; }
     // out = L(rho) for HERMITIAN rho (row-major D x D). out must not alias rho.
     void apply(const cd* rho, cd* out) const;
+    // The same map with the first (row-by-row, separate mirror pass) kernel: slower at large D; kept
+    // for bench/fock_rhs ("before") and as an independent implementation in the tests.
+    void apply_rows(const cd* rho, cd* out) const;
     // The effective non-hermitian Hamiltonian H_eff (as a sum of shift operators).
     const OperatorSum& h_eff() const { return h_eff_; }
     // Single-mode part of H_eff for mode j (cutoff_j x cutoff_j dense): used by preconditioners.
@@ -39,6 +42,8 @@ public:
     // Smallest net energy damping rate over the modes, min_j (G_{a_j a_j} - G_{a_j^dag a_j^dag}):
     // sets the time scale of relaxation (evolution fallback, initial step).
     double slowest_damping_rate() const;
+    // Kossakowski matrix G over (a_1..a_M, a_1^dag..a_M^dag) (2M x 2M).
+    const Eigen::MatrixXcd& kossakowski() const { return kossakowski_; }
 
     // Cost model of apply(): number of row terms, floating-point work and bytes moved per call.
     struct Cost {
@@ -72,6 +77,7 @@ private:
     Eigen::VectorXcd diag_row_, diag_col_;   // out[m,n] = (diag_row_[m] + diag_col_[n]) rho[m,n]
     std::vector<RowTerm> left_, right_;
     std::vector<SandwichTerm> sandwich_;
+    bool rows_kernel_ = false;   // QBNET_RHS_KERNEL=rows: apply() uses apply_rows() (benchmarks)
 };
 
 // H_eff of the model on the basis (also used by the displaced frame and tests).

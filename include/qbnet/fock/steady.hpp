@@ -19,14 +19,26 @@
 
 namespace qbnet {
 
-class SylvesterPreconditioner {
+// Right preconditioner of the steady-state Krylov solver: x ~ A^{-1}(r) for hermitian r (row-major D x D).
+class SteadyPreconditioner {
+public:
+    using cd = std::complex<double>;
+    virtual ~SteadyPreconditioner() = default;
+    // x = P^{-1}(r); x is hermitian. work: D*D scratch (may be unused).
+    virtual void apply(const cd* r, cd* x, cd* work) const = 0;
+    virtual std::string kind() const = 0;
+    // Does apply() use `work`? (a solver that knows it is unused need not allocate it)
+    virtual bool needs_work() const { return true; }
+};
+
+class SylvesterPreconditioner : public SteadyPreconditioner {
 public:
     using cd = std::complex<double>;
     // full_max_dim: largest D for which the dense H_eff eigen-decomposition is used.
     SylvesterPreconditioner(const Liouvillian& liouvillian, long full_max_dim);
     // x = K^{-1}(r) for hermitian r (row-major D x D); x is hermitian. work: D*D scratch.
-    void apply(const cd* r, cd* x, cd* work) const;
-    std::string kind() const { return full_ ? "sylvester-full" : "sylvester-kronecker"; }
+    void apply(const cd* r, cd* x, cd* work) const override;
+    std::string kind() const override { return full_ ? "sylvester-full" : "sylvester-kronecker"; }
 
 private:
     void transform_rows(cd* x, const std::vector<Eigen::MatrixXcd>& factors, cd* work) const;
@@ -37,6 +49,39 @@ private:
     std::vector<int> cutoffs_;
     Eigen::VectorXcd lambda_;                          // eigenvalues (full or summed per index)
     double shift_ = 0.0;                               // keeps denominators away from 0
+};
+
+// Inverse of the LOCAL Liouvillian L_loc = sum_j L_j (docs/derivations.md, "Fock steady state"): every
+// mode's own undriven H_eff part AND its own refill terms G c_j rho c_j^dag (the part the Sylvester
+// preconditioner misses: populations are then a birth-death chain, not a pure decay). L_loc is a Kronecker
+// sum over the digit pairs (m_j, n_j) of (m, n), so with L_j = W_j diag(mu_j) W_j^{-1} (c_j^2 x c_j^2):
+//   L_loc^{-1} = (W_0 x W_1 x ...) diag(1 / sum_j mu_j) (W_0^{-1} x ...),
+// applied in place mode by mode (each W_j is block diagonal by the charge m_j - n_j without squeezing:
+// cost ~ D^2 * cutoff per mode). The null direction (the product of local steady states) gets factor 1,
+// which matches A(sigma) = I/D for the trace-augmented operator. No D x D scratch.
+class LocalLiouvillianPreconditioner : public SteadyPreconditioner {
+public:
+    explicit LocalLiouvillianPreconditioner(const Liouvillian& liouvillian);
+    void apply(const cd* r, cd* x, cd* work) const override;
+    std::string kind() const override { return "local-liouvillian"; }
+    bool needs_work() const override { return false; }
+    // Largest eigenvector condition number over the modes (too large: do not use it).
+    double condition() const { return condition_; }
+
+private:
+    struct ModeFactor {
+        int cutoff = 0;
+        long stride = 0;
+        std::vector<int> order;                     // pair slots sorted into blocks
+        std::vector<std::pair<int, int>> blocks;    // [start, size) in `order`
+        std::vector<Eigen::MatrixXcd> w, w_inv;     // per block (eigenvectors and their inverse)
+        Eigen::VectorXcd mu;                        // eigenvalue per pair slot (slot = m_j * c + n_j)
+    };
+    void transform(cd* x, const ModeFactor& f, bool inverse) const;
+    long dim_;
+    std::vector<ModeFactor> modes_;
+    double condition_ = 1.0;
+    double null_tol_ = 0.0;
 };
 
 struct SteadySummary {
@@ -59,5 +104,7 @@ double liouvillian_residual(const Liouvillian& liouvillian, const Eigen::VectorX
 
 // Working copies of rho that the steady-state solver holds at its peak (for the memory estimate).
 int steady_state_working_copies();
+// The same for dimension D (the Krylov restart shrinks at large D to bound memory).
+int steady_state_working_copies(long d);
 
 }  // namespace qbnet

@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# qbnet performance benchmark (issue 6): qbnet against QuTiP / scipy and against the memory-bandwidth
+# limit. Usage: bench/run_bench.sh [BUILD_DIR]   (make bench). Writes bench/RESULTS.md, bench/results.json;
+# raw outputs under bench/out/. Every external run has a timeout (QBNET_BENCH_TIMEOUT, default 300 s);
+# a timed-out run is reported as "> timeout". QBNET_BENCH_QUICK=1 runs the small sizes only.
+set -u
+cd "$(dirname "$0")/.."
+BUILD=${1:-build}
+QBNET=$BUILD/qbnet
+BENCHBIN=$BUILD/bench
+PY=/usr/bin/python3   # Debian's interpreter (python3-qutip, -scipy, -numpy), not a pyenv shim
+TIMEOUT=${QBNET_BENCH_TIMEOUT:-300}
+THREADS=${QBNET_BENCH_THREADS:-$(nproc)}
+QUICK=${QBNET_BENCH_QUICK:-0}
+OUT=bench/out
+SCEN=bench/scenarios/nc_thermal.toml
+# QuTiP / scipy runs may not eat the shared machine's memory: cap their address space (KiB).
+PYMEM_KB=${QBNET_BENCH_PY_MEM_KB:-16000000}
+rm -rf "$OUT" && mkdir -p "$OUT"
+
+# --- dependencies (Debian packages; installed when running as root) ---------------------------------
+need=""
+for p in python3-qutip python3-scipy python3-numpy libopenblas0-pthread time; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || need="$need $p"
+done
+if [ -n "$need" ]; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "bench: installing$need"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $need >/dev/null
+  else
+    echo "bench: missing Debian packages:$need (run as root to install them)"; exit 1
+  fi
+fi
+for b in "$QBNET" "$BENCHBIN/fock_rhs" "$BENCHBIN/gaussian_dump"; do
+  [ -x "$b" ] || { echo "bench: $b not built"; exit 1; }
+done
+
+# run NAME TIMEOUT CMD...: wall time + peak RSS via /usr/bin/time -v, stdout/stderr kept, rc recorded.
+run() {
+  local name=$1 limit=$2; shift 2
+  local t0=$(date +%s.%N)
+  timeout "$limit" /usr/bin/time -v -o "$OUT/$name.time" "$@" >"$OUT/$name.stdout" 2>"$OUT/$name.stderr"
+  local rc=$?
+  local t1=$(date +%s.%N)
+  echo "{\"rc\": $rc, \"wall_s\": $(echo "$t1 - $t0" | bc -l), \"timeout_s\": $limit}" >"$OUT/$name.run.json"
+  echo "  $name: rc=$rc wall=$(echo "$t1 - $t0" | bc -l | cut -c1-7) s"
+}
+runpy() {   # Python runs: address-space cap, one BLAS thread policy left to OpenBLAS (all cores)
+  local name=$1 limit=$2; shift 2
+  ( ulimit -v "$PYMEM_KB"; run "$name" "$limit" "$PY" bench/py/qutip_bench.py "$@" )
+}
+# The code paths before issue 6's optimisations, selectable at run time (same binary, same run):
+# row kernel + separate mirror, serial odeint algebra, Sylvester preconditioner with GMRES(24).
+BEFORE_ENV="QBNET_RHS_KERNEL=rows QBNET_EVOLVE_ALGEBRA=serial QBNET_STEADY_PRECOND=sylvester QBNET_KRYLOV_RESTART=24"
+qb_before() {
+  local name=$1; shift
+  run "$name" "$TIMEOUT" env $BEFORE_ENV "$QBNET" run "$SCEN" --engine fock --threads "$THREADS" --quiet --out "$OUT/$name.res" "$@"
+}
+qb() {      # qbnet run on the bench scenario: NAME [--set ...]
+  local name=$1; shift
+  run "$name" "$TIMEOUT" "$QBNET" run "$SCEN" --engine fock --threads "$THREADS" --quiet --out "$OUT/$name.res" "$@"
+}
+
+{ echo "{\"nproc\": $(nproc), \"cpu\": \"$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')\","
+  echo " \"threads\": $THREADS, \"load_start\": \"$(cut -d' ' -f1-3 /proc/loadavg)\", \"date\": \"$(date -Is)\","
+  echo " \"mem_total_kb\": $(grep MemTotal /proc/meminfo | awk '{print $2}'), \"timeout_s\": $TIMEOUT}"; } >"$OUT/machine.json"
+
+# --- 1. Fock RHS vs plain copy -------------------------------------------------------------------------
+echo "bench: Fock RHS vs memcpy"
+if [ "$QUICK" = 1 ]; then RHS_CASES="2:6 3:6"; else RHS_CASES="2:6 3:6 3:8 2:20 3:10"; fi
+run fock_rhs 600 "$BENCHBIN/fock_rhs" $RHS_CASES
+
+# --- 2. Fock time evolution vs QuTiP mesolve -------------------------------------------------------------
+# Cascaded NC, thermal n_th = 0.5; t_end = 12000 (kappa t = 36): the state is within 1e-6 of the steady state
+# (checked below against the steady state of the same cutoff).
+echo "bench: Fock evolution vs mesolve"
+EVO_T=12000; EVO_S=25
+for nc in 2:6 3:6; do
+  n=${nc%:*}; c=${nc#*:}
+  qb "evolve_N${n}_c${c}" --set network.batteries=$n --set fock.cutoff=$c --set time.t_end=$EVO_T \
+     --set time.samples=$EVO_S --set steady_state.enabled=false
+  qb_before "before_evolve_N${n}_c${c}" --set network.batteries=$n --set fock.cutoff=$c --set time.t_end=$EVO_T \
+     --set time.samples=$EVO_S --set steady_state.enabled=false
+  runpy "mesolve_N${n}_c${c}" "$TIMEOUT" mesolve "$n" "$c" "$EVO_T" "$EVO_S"
+  qb "evolve_ss_N${n}_c${c}" --set network.batteries=$n --set fock.cutoff=$c --set time.t_end=0 --set steady_state.tol=1e-12
+done
+
+# --- 3. Fock steady state vs QuTiP steadystate -----------------------------------------------------------
+echo "bench: Fock steady state vs steadystate"
+if [ "$QUICK" = 1 ]; then SS_CASES="2:6"; else SS_CASES="2:6 2:10 3:8"; fi
+for nc in $SS_CASES; do
+  n=${nc%:*}; c=${nc#*:}
+  qb "steady_N${n}_c${c}" --set network.batteries=$n --set fock.cutoff=$c --set time.t_end=0 --set steady_state.tol=1e-10
+  qb_before "before_steady_N${n}_c${c}" --set network.batteries=$n --set fock.cutoff=$c --set time.t_end=0 \
+     --set steady_state.tol=1e-10 --set steady_state.method=krylov
+  d=$(( c ** (n + 1) ))
+  if [ "$d" -le 1000 ]; then methods="direct iterative-gmres iterative-bicgstab"; else methods="$BEST_SS_METHOD"; fi
+  for m in $methods; do runpy "steadystate_N${n}_c${c}_${m}" "$TIMEOUT" steadystate "$n" "$c" "$m" 1e-10; done
+  if [ "$d" -eq 1000 ]; then   # the fastest QuTiP method at D = 1000 is the one tried at D = 4096
+    BEST_SS_METHOD=$("$PY" bench/py/report.py best-steady "$OUT" "N${n}_c${c}")
+    echo "  best QuTiP steadystate method at D = 1000: $BEST_SS_METHOD"
+  fi
+done
+
+# --- 4. Gaussian steady state vs scipy solve_continuous_lyapunov -------------------------------------
+echo "bench: Gaussian steady state vs scipy"
+if [ "$QUICK" = 1 ]; then GN="100 300"; else GN="100 300 1000"; fi
+for n in $GN; do
+  run "gdump_N$n" "$TIMEOUT" "$BENCHBIN/gaussian_dump" "$SCEN" "$OUT/g_N$n" network.batteries=$n
+  run "gauss_N$n" "$TIMEOUT" "$QBNET" run "$SCEN" --engine gaussian --threads "$THREADS" --quiet \
+      --out "$OUT/gauss_N$n.res" --set network.batteries=$n --set time.t_end=0
+  runpy "lyap_N$n" "$TIMEOUT" lyapunov "$OUT/g_N$n"
+done
+
+echo "{\"load_end\": \"$(cut -d' ' -f1-3 /proc/loadavg)\"}" >"$OUT/machine_end.json"
+"$PY" bench/py/report.py report "$OUT" bench/RESULTS.md bench/results.json

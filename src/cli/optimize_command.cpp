@@ -1,0 +1,106 @@
+// `qbnet optimize FILE.toml --param network.J --objective OBJ [--bounds LO:HI]`: the parameter that
+// maximises a steady-state figure of merit -> optimum.json (include/qbnet/study/optimize.hpp).
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <omp.h>
+
+#include <spdlog/spdlog.h>
+
+#include "commands.hpp"
+#include "qbnet/errors.hpp"
+#include "qbnet/io/results.hpp"
+#include "qbnet/study/optimize.hpp"
+#include "qbnet/study/sweep.hpp"
+
+namespace qbnet::cli {
+
+namespace {
+
+struct OptimizeArgs {
+    std::string file;
+    std::string param = "network.J";
+    std::string objective;
+    std::string bounds = "1e-5:1";
+    int points = 41;
+    std::string engine = "gaussian";
+    std::string out;
+    std::vector<std::string> sets;
+    int threads = 0;
+    bool quiet = false;
+};
+
+int run_optimize_command(const OptimizeArgs& args) {
+    if (args.quiet) spdlog::set_level(spdlog::level::warn);
+    OptimizeOptions options;
+    options.param = args.param;
+    check_param_key(options.param);
+    options.objective = parse_objective(args.objective);
+    parse_bounds(args.bounds, options.lower, options.upper);
+    options.scan_points = args.points;
+    options.engine = args.engine;
+    if (args.threads > 0) omp_set_num_threads(args.threads);
+    options.threads = omp_get_max_threads();
+
+    std::ifstream in(args.file);
+    if (!in) throw InputError("", "cannot read scenario file '" + args.file + "'");
+    std::ostringstream text;
+    text << in.rdbuf();
+    const std::string name = std::filesystem::path(args.file).stem().string();
+    const std::filesystem::path out_dir =
+        args.out.empty() ? std::filesystem::path("results") / (name + "-optimize") : std::filesystem::path(args.out);
+
+    spdlog::info("maximising {} over {} in [{}, {}] ({} engine): {}-point scan, then Brent", args.objective, args.param,
+                 format_number(options.lower), format_number(options.upper), options.engine, options.scan_points);
+    const OptimizeResult result = optimize(text.str(), name, args.sets, options);
+    for (const auto& w : result.warnings) spdlog::warn("{}", w);
+
+    std::filesystem::create_directories(out_dir);
+    const auto path = out_dir / "optimum.json";
+    const std::string json = result.to_json().dump(2);
+    write_file_atomic(path, json + "\n");
+    // Print optimum.json without the scan (that is in the file).
+    auto shown = result.to_json();
+    shown.erase("scan");
+    std::printf("%s\nfiles written:\n  %s\n", shown.dump(2).c_str(), path.string().c_str());
+    std::fflush(stdout);
+    return 0;
+}
+
+}  // namespace
+
+void add_optimize_command(CLI::App& app, int& exit_code) {
+    auto args = std::make_shared<OptimizeArgs>();
+    CLI::App* cmd = app.add_subcommand(
+        "optimize", "Find the value of one scenario key (default network.J) that maximises a steady-state "
+                    "figure of merit -> optimum.json");
+    cmd->add_option("FILE", args->file, "Scenario file (TOML; docs/scenario.md)")->required()->check(CLI::ExistingFile);
+    cmd->add_option("--param", args->param, "Scenario key to optimise, SECTION.KEY")->capture_default_str();
+    cmd->add_option("--objective", args->objective,
+                    "energy_last (last battery), energy_total (all batteries), energy_per_battery, "
+                    "ergotropy_last, ergotropy_total (joint state of all batteries)")
+        ->required();
+    cmd->add_option("--bounds", args->bounds,
+                    "Search interval LO:HI (log-spaced scan and Brent on log(value) when LO > 0)")
+        ->capture_default_str();
+    cmd->add_option("--points", args->points, "Points of the coarse scan that brackets the local maxima")
+        ->capture_default_str();
+    cmd->add_option("--engine", args->engine, "gaussian (default) or fock")
+        ->check(CLI::IsMember({"fock", "gaussian"}))
+        ->capture_default_str();
+    cmd->add_option("--out", args->out, "Output folder for optimum.json (default: results/<scenario>-optimize/)");
+    cmd->add_option("--set", args->sets, "Override a scenario key (as in `qbnet run`)")
+        ->allow_extra_args(false)
+        ->type_name("SECTION.KEY=VALUE");
+    cmd->add_option("--threads", args->threads, "OpenMP threads (default: OMP_NUM_THREADS, else all cores)")
+        ->check(CLI::PositiveNumber);
+    cmd->add_flag("-q,--quiet", args->quiet, "Only warnings and errors on stderr");
+    cmd->callback([args, &exit_code] { exit_code = run_optimize_command(*args); });
+}
+
+}  // namespace qbnet::cli

@@ -1,0 +1,112 @@
+// `qbnet sweep FILE.toml --param section.key --values LO:HI:COUNT[:log] [...]`: steady state over a
+// 1-D or 2-D grid -> sweep.csv (resumable) + sweep.json (include/qbnet/study/sweep.hpp).
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <omp.h>
+
+#include <spdlog/spdlog.h>
+
+#include "commands.hpp"
+#include "qbnet/errors.hpp"
+#include "qbnet/study/sweep.hpp"
+
+namespace qbnet::cli {
+
+namespace {
+
+struct SweepArgs {
+    std::string file;
+    std::vector<std::string> params;
+    std::vector<std::string> values;
+    std::string engine = "gaussian";
+    std::string out;
+    std::vector<std::string> sets;
+    int threads = 0;
+    bool quiet = false;
+};
+
+std::string read_text(const std::string& path) {
+    std::ifstream in(path);
+    if (!in) throw InputError("", "cannot read scenario file '" + path + "'");
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+int run_sweep_command(const SweepArgs& args) {
+    if (args.quiet) spdlog::set_level(spdlog::level::warn);
+    if (args.params.empty() || args.params.size() > 2 || args.params.size() != args.values.size())
+        throw InputError("--param", "give one or two --param SECTION.KEY, each followed by its --values");
+    SweepOptions options;
+    options.engine = args.engine;
+    for (std::size_t k = 0; k < args.params.size(); ++k) options.axes.push_back(parse_sweep_axis(args.params[k], args.values[k]));
+    if (args.threads > 0) omp_set_num_threads(args.threads);
+    options.threads = omp_get_max_threads();
+    const std::string text = read_text(args.file);
+    const std::string name = std::filesystem::path(args.file).stem().string();
+    options.out_dir = args.out.empty() ? std::filesystem::path("results") / (name + "-sweep") : std::filesystem::path(args.out);
+
+    const auto t0 = std::chrono::steady_clock::now();
+    std::size_t last_logged = 0;
+    options.on_point = [&](std::size_t done, std::size_t total, const std::vector<double>& p) {
+        // about 20 progress lines per sweep, plus the last point
+        if (done != total && done - last_logged < std::max<std::size_t>(1, total / 20)) return;
+        last_logged = done;
+        const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        std::string where;
+        for (std::size_t k = 0; k < p.size(); ++k) where += (k ? ", " : "") + options.axes[k].key + " = " + format_number(p[k]);
+        spdlog::info("sweep: {}/{} points ({:.0f}%), {:.1f} s; last {}", done, total, 100.0 * done / total, elapsed, where);
+    };
+    spdlog::info("sweep of '{}' with the {} engine: {} point(s) -> {}", name, options.engine,
+                 options.axes.size() == 1 ? options.axes[0].values.size()
+                                          : options.axes[0].values.size() * options.axes[1].values.size(),
+                 options.out_dir.string());
+    const SweepSummary summary = run_sweep(text, name, args.sets, options);
+    if (summary.skipped > 0) spdlog::info("resumed: {} point(s) already in {}", summary.skipped, summary.csv.string());
+    std::printf("sweep: %zu point(s): %zu computed, %zu already done%s\n", summary.total, summary.computed,
+                summary.skipped, summary.parallel_points ? " (points in parallel)" : "");
+    std::printf("files written:\n  %s\n  %s\n", summary.csv.string().c_str(), summary.json.string().c_str());
+    std::fflush(stdout);
+    return 0;
+}
+
+}  // namespace
+
+void add_sweep_command(CLI::App& app, int& exit_code) {
+    auto args = std::make_shared<SweepArgs>();
+    CLI::App* cmd = app.add_subcommand(
+        "sweep", "Steady state over a 1-D or 2-D grid of one or two scenario keys -> sweep.csv (resumable)");
+    cmd->add_option("FILE", args->file, "Scenario file (TOML; docs/scenario.md)")->required()->check(CLI::ExistingFile);
+    cmd->add_option("--param", args->params,
+                    "Swept scenario key SECTION.KEY (e.g. network.J); give it twice for a 2-D grid")
+        ->required()
+        ->allow_extra_args(false)
+        ->type_name("SECTION.KEY");
+    cmd->add_option("--values", args->values,
+                    "Values of the matching --param: LO:HI:COUNT (linear), LO:HI:COUNT:log (geometric) or v1,v2,...")
+        ->required()
+        ->allow_extra_args(false)
+        ->type_name("LO:HI:COUNT[:log]");
+    cmd->add_option("--engine", args->engine, "gaussian (default: any size, quadratic models) or fock")
+        ->check(CLI::IsMember({"fock", "gaussian"}))
+        ->capture_default_str();
+    cmd->add_option("--out", args->out,
+                    "Output folder for sweep.csv and sweep.json (default: results/<scenario>-sweep/); a folder "
+                    "holding an unfinished sweep of the same grid is resumed");
+    cmd->add_option("--set", args->sets, "Override a scenario key for every point (as in `qbnet run`)")
+        ->allow_extra_args(false)
+        ->type_name("SECTION.KEY=VALUE");
+    cmd->add_option("--threads", args->threads, "OpenMP threads (default: OMP_NUM_THREADS, else all cores)")
+        ->check(CLI::PositiveNumber);
+    cmd->add_flag("-q,--quiet", args->quiet, "Only warnings and errors on stderr");
+    cmd->callback([args, &exit_code] { exit_code = run_sweep_command(*args); });
+}
+
+}  // namespace qbnet::cli

@@ -1,0 +1,249 @@
+// Optimal coupling search: coarse scan + Brent refinement of every bracketed maximum
+// (include/qbnet/study/optimize.hpp).
+#include "qbnet/study/optimize.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <cstdlib>
+#include <exception>
+#include <mutex>
+
+#include <omp.h>
+
+#include <boost/math/tools/minima.hpp>
+
+#include "qbnet/errors.hpp"
+#include "qbnet/io/scenario.hpp"
+#include "qbnet/study/sweep.hpp"
+
+namespace qbnet {
+
+namespace {
+
+struct NamedObjective {
+    const char* name;
+    Objective objective;
+};
+constexpr NamedObjective kObjectives[] = {
+    {"energy_last", Objective::energy_last},         {"energy_total", Objective::energy_total},
+    {"energy_per_battery", Objective::energy_per_battery}, {"ergotropy_last", Objective::ergotropy_last},
+    {"ergotropy_total", Objective::ergotropy_total},
+};
+
+bool parse_finite(const std::string& text, double& out) {
+    if (text.empty()) return false;
+    char* end = nullptr;
+    out = std::strtod(text.c_str(), &end);
+    return end == text.c_str() + text.size() && std::isfinite(out);
+}
+
+// Relative tolerance under which two objective values count as equal (the engines' steady states
+// are accurate to ~1e-12 relative; a bound only "wins" when it is clearly larger).
+constexpr double kTieTolerance = 1e-9;
+
+}  // namespace
+
+Objective parse_objective(const std::string& name) {
+    for (const auto& o : kObjectives)
+        if (name == o.name) return o.objective;
+    std::string allowed;
+    for (const auto& o : kObjectives) allowed += std::string(allowed.empty() ? "" : ", ") + o.name;
+    throw InputError("--objective", "must be one of " + allowed + " (got '" + name + "')");
+}
+
+std::string objective_name(Objective objective) {
+    for (const auto& o : kObjectives)
+        if (o.objective == objective) return o.name;
+    return "?";
+}
+
+double objective_value(Objective objective, const Snapshot& s) {
+    const int n = static_cast<int>(s.modes.size()) - 1;   // batteries
+    switch (objective) {
+        case Objective::energy_last: return s.modes.back().energy;
+        case Objective::energy_total: return s.batteries.energy;
+        case Objective::energy_per_battery: return s.batteries.energy / std::max(n, 1);
+        case Objective::ergotropy_last: return s.modes.back().ergotropy;
+        case Objective::ergotropy_total:
+            if (!s.batteries_ergotropy_available)
+                throw RunRefused("ergotropy_total: the joint-battery ergotropy is not available for this model "
+                                 "(raise fock.joint_ergotropy_max_dim or use the gaussian engine)");
+            return s.batteries.ergotropy;
+    }
+    return 0.0;
+}
+
+void parse_bounds(const std::string& spec, double& lower, double& upper) {
+    const auto colon = spec.find(':');
+    double lo = 0.0, hi = 0.0;
+    if (colon == std::string::npos || !parse_finite(spec.substr(0, colon), lo) ||
+        !parse_finite(spec.substr(colon + 1), hi) || !(lo < hi))
+        throw InputError("--bounds", "must be LO:HI with finite numbers LO < HI (got '" + spec + "')");
+    lower = lo;
+    upper = hi;
+}
+
+nlohmann::ordered_json OptimizeResult::to_json() const {
+    nlohmann::ordered_json j;
+    j["param"] = param;
+    j["value"] = value ? nlohmann::ordered_json(*value) : nlohmann::ordered_json(nullptr);
+    j["objective"] = objective;
+    j["objective_value"] = objective_value ? nlohmann::ordered_json(*objective_value) : nlohmann::ordered_json(nullptr);
+    j["engine"] = engine;
+    j["at_bound"] = at_bound.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(at_bound);
+    if (!at_bound.empty()) {
+        j["bound_value"] = bound_value;
+        j["bound_objective_value"] = bound_objective_value;
+    }
+    j["local_maxima"] = nlohmann::ordered_json::array();
+    for (const auto& m : local_maxima)
+        j["local_maxima"].push_back({{"value", m.value}, {"objective_value", m.objective_value}, {"iterations", m.iterations}});
+    j["scan"] = {{"values", scan_values}, {"objective", scan_objective}};
+    j["evaluations"] = evaluations;
+    j["warnings"] = warnings;
+    return j;
+}
+
+OptimizeResult optimize(const std::string& toml_text, const std::string& name,
+                        const std::vector<std::string>& base_overrides, const OptimizeOptions& options) {
+    check_param_key(options.param);
+    if (options.engine != "fock" && options.engine != "gaussian")
+        throw InputError("--engine", "must be fock or gaussian (got '" + options.engine + "')");
+    if (!(std::isfinite(options.lower) && std::isfinite(options.upper) && options.lower < options.upper))
+        throw InputError("--bounds", "must be LO:HI with finite numbers LO < HI");
+    if (options.scan_points < 3) throw InputError("--points", "the scan needs at least 3 points");
+
+    OptimizeResult result;
+    result.param = options.param;
+    result.objective = objective_name(options.objective);
+    result.engine = options.engine;
+
+    // Search variable x: log(value) on a positive interval (couplings span decades; the objective is
+    // smooth in log J), the value itself otherwise.
+    const bool log_scale = options.lower > 0.0;
+    auto to_x = [&](double v) { return log_scale ? std::log(v) : v; };
+    auto to_value = [&](double x) { return log_scale ? std::exp(x) : x; };
+    const double x_lo = to_x(options.lower), x_hi = to_x(options.upper);
+
+    // Validate the end points through the scenario layer before any run (a bad key or range fails here).
+    for (double v : {options.lower, options.upper}) {
+        auto ov = base_overrides;
+        ov.push_back(override_for(options.param, v));
+        ov.push_back("time.t_end=0");
+        (void)parse_scenario(toml_text, name, ov);
+    }
+    int n_modes = 0;
+    double fock_dim = 1.0;
+    {
+        auto ov = base_overrides;
+        ov.push_back(override_for(options.param, options.upper));
+        const Scenario sc = parse_scenario(toml_text, name, ov);
+        n_modes = sc.model.n_modes();
+        for (int c : sc.options.fock.cutoff) fock_dim *= c;
+    }
+
+    const int threads = options.threads > 0 ? options.threads : omp_get_max_threads();
+    auto evaluate = [&](double value, int engine_threads) {
+        auto ov = base_overrides;
+        ov.push_back(override_for(options.param, value));
+        return objective_value(options.objective, steady_figures(toml_text, name, ov, options.engine, engine_threads));
+    };
+
+    // 1. Coarse scan (points side by side when each is small, as in run_sweep).
+    const int n = options.scan_points;
+    result.scan_values.resize(n);
+    result.scan_objective.resize(n);
+    std::vector<double> xs(n);
+    for (int i = 0; i < n; ++i) {
+        xs[i] = x_lo + (x_hi - x_lo) * i / (n - 1);
+        result.scan_values[i] = i == 0 ? options.lower : i == n - 1 ? options.upper : to_value(xs[i]);
+    }
+    const bool parallel = threads > 1 && (options.engine == "gaussian" ? n_modes <= 400 : fock_dim <= 512.0);
+    std::exception_ptr error;
+    std::mutex mutex;
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads) if (parallel)
+    for (int i = 0; i < n; ++i) {
+        try {
+            result.scan_objective[i] = evaluate(result.scan_values[i], parallel ? 1 : threads);
+        } catch (...) {
+            std::lock_guard<std::mutex> lock(mutex);
+            if (!error) error = std::current_exception();
+        }
+    }
+    if (error) std::rethrow_exception(error);
+    result.evaluations = n;
+    const auto& f = result.scan_objective;
+
+    // 2. Brent on -objective inside [x_{i-1}, x_{i+1}] around every scan point that beats its
+    // neighbours; the end intervals too when an end point is the larger one (the maximum may lie
+    // between the last two scan points rather than at the bound).
+    auto refine = [&](double a, double b) {
+        std::uintmax_t iters = static_cast<std::uintmax_t>(options.max_iterations);
+        const auto best = boost::math::tools::brent_find_minima(
+            [&](double x) {
+                ++result.evaluations;
+                return -evaluate(to_value(x), threads);
+            },
+            a, b, options.bits, iters);
+        LocalMaximum m;
+        m.value = to_value(best.first);
+        m.objective_value = -best.second;
+        m.iterations = static_cast<int>(iters);
+        return std::make_pair(best.first, m);
+    };
+    const double dx = (x_hi - x_lo) / (n - 1);
+    std::vector<LocalMaximum> maxima;
+    auto add = [&](double x, const LocalMaximum& m) {
+        // interior only: a refinement that runs onto the bound is the bound, not a maximum
+        if (x - x_lo < 1e-6 * dx || x_hi - x < 1e-6 * dx) return;
+        for (const auto& other : maxima)
+            if (std::abs(to_x(other.value) - x) < 1e-4 * dx) return;   // the same maximum twice
+        maxima.push_back(m);
+    };
+    for (int i = 1; i + 1 < n; ++i) {
+        if (f[i] > f[i - 1] && f[i] >= f[i + 1]) {
+            auto [x, m] = refine(xs[i - 1], xs[i + 1]);
+            add(x, m);
+        }
+    }
+    if (f[0] > f[1]) {
+        auto [x, m] = refine(xs[0], xs[1]);
+        if (m.objective_value > f[0] * (1 + kTieTolerance)) add(x, m);
+    }
+    if (f[n - 1] > f[n - 2]) {
+        auto [x, m] = refine(xs[n - 2], xs[n - 1]);
+        if (m.objective_value > f[n - 1] * (1 + kTieTolerance)) add(x, m);
+    }
+    std::sort(maxima.begin(), maxima.end(), [](const auto& a, const auto& b) { return a.value < b.value; });
+    result.local_maxima = maxima;
+
+    // 3. The optimum: the best interior maximum, unless a bound is larger still.
+    const LocalMaximum* best = nullptr;
+    for (const auto& m : result.local_maxima)
+        if (!best || m.objective_value > best->objective_value) best = &m;
+    const double best_f = best ? best->objective_value : -HUGE_VAL;
+    auto beats = [&](double fb) { return !best || fb > best_f + kTieTolerance * std::abs(best_f); };
+    if (f[n - 1] >= f[0] && beats(f[n - 1]) && f[n - 1] > f[n - 2]) {
+        result.at_bound = "upper";
+        result.bound_value = options.upper;
+        result.bound_objective_value = f[n - 1];
+    } else if (beats(f[0]) && f[0] > f[1]) {
+        result.at_bound = "lower";
+        result.bound_value = options.lower;
+        result.bound_objective_value = f[0];
+    }
+    if (!result.at_bound.empty()) {
+        result.warnings.push_back(result.objective + " is largest at the " + result.at_bound + " bound " +
+                                  options.param + " = " + format_number(result.bound_value) +
+                                  " (no optimum inside the bounds; widen --bounds or the objective keeps growing)");
+    } else if (best) {
+        result.value = best->value;
+        result.objective_value = best->objective_value;
+    } else {
+        result.warnings.push_back(result.objective + " has no maximum in the bounds (constant over the scan)");
+    }
+    return result;
+}
+
+}  // namespace qbnet

@@ -1,0 +1,390 @@
+// Parameter sweeps: grid -> overrides -> run_engine -> sweep.csv, resumable (include/qbnet/study/sweep.hpp).
+#include "qbnet/study/sweep.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <exception>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <sstream>
+
+#include <omp.h>
+
+#include <nlohmann/json.hpp>
+
+#include "qbnet/errors.hpp"
+#include "qbnet/io/results.hpp"
+#include "qbnet/io/scenario.hpp"
+#include "qbnet/study/run.hpp"
+
+namespace qbnet {
+
+namespace {
+
+std::vector<std::string> split(const std::string& s, char sep) {
+    std::vector<std::string> parts;
+    std::string cur;
+    for (char c : s) {
+        if (c == sep) {
+            parts.push_back(cur);
+            cur.clear();
+        } else {
+            cur += c;
+        }
+    }
+    parts.push_back(cur);
+    return parts;
+}
+
+std::string trim(const std::string& s) {
+    const auto b = s.find_first_not_of(" \t\r\n");
+    if (b == std::string::npos) return "";
+    const auto e = s.find_last_not_of(" \t\r\n");
+    return s.substr(b, e - b + 1);
+}
+
+// Strict number parse: the whole string, finite.
+bool parse_double(const std::string& text, double& out) {
+    const std::string t = trim(text);
+    if (t.empty()) return false;
+    char* end = nullptr;
+    out = std::strtod(t.c_str(), &end);
+    return end == t.c_str() + t.size() && std::isfinite(out);
+}
+
+bool parse_count(const std::string& text, long& out) {
+    const std::string t = trim(text);
+    if (t.empty()) return false;
+    char* end = nullptr;
+    out = std::strtol(t.c_str(), &end, 10);
+    return end == t.c_str() + t.size();
+}
+
+// FNV-1a: a stable fingerprint of the scenario text for sweep.json (std::hash is not stable).
+std::string fingerprint(const std::string& text) {
+    std::uint64_t h = 1469598103934665603ULL;
+    for (unsigned char c : text) {
+        h ^= c;
+        h *= 1099511628211ULL;
+    }
+    char buf[17];
+    std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+    return buf;
+}
+
+// Same number on the grid and in the CSV: values are written with 17 digits, so they round-trip
+// exactly; the tolerance only absorbs a hand-edited file.
+bool same_value(double a, double b) { return std::abs(a - b) <= 1e-12 * std::max(std::abs(a), std::abs(b)); }
+
+constexpr std::size_t kMaxPoints = 1000000;
+
+}  // namespace
+
+void check_param_key(const std::string& key) {
+    const auto dot = key.find('.');
+    if (dot == std::string::npos || dot == 0 || dot + 1 == key.size() || key.find('.', dot + 1) != std::string::npos ||
+        key.find_first_of(" =\t") != std::string::npos)
+        throw InputError("--param", "must be a scenario key 'section.key', e.g. network.J (got '" + key + "')");
+}
+
+SweepAxis parse_sweep_axis(const std::string& key, const std::string& spec) {
+    check_param_key(key);
+    SweepAxis axis;
+    axis.key = key;
+    axis.spec = spec;
+    const std::string allowed = "must be LO:HI:COUNT, LO:HI:COUNT:log (LO, HI > 0) or a list v1,v2,... of finite numbers";
+    if (spec.find(':') == std::string::npos) {
+        for (const auto& item : split(spec, ',')) {
+            double v = 0.0;
+            if (!parse_double(item, v)) throw InputError("--values", allowed + " (got '" + spec + "')");
+            axis.values.push_back(v);
+        }
+        return axis;
+    }
+    const auto parts = split(spec, ':');
+    double lo = 0.0, hi = 0.0;
+    long count = 0;
+    if ((parts.size() != 3 && parts.size() != 4) || !parse_double(parts[0], lo) || !parse_double(parts[1], hi) ||
+        !parse_count(parts[2], count) || (parts.size() == 4 && trim(parts[3]) != "log" && trim(parts[3]) != "lin"))
+        throw InputError("--values", allowed + " (got '" + spec + "')");
+    if (count < 1 || static_cast<std::size_t>(count) > kMaxPoints)
+        throw InputError("--values", "COUNT must be an integer in 1.." + std::to_string(kMaxPoints) + " (got '" + spec + "')");
+    const bool log = parts.size() == 4 && trim(parts[3]) == "log";
+    if (log && (lo <= 0.0 || hi <= 0.0))
+        throw InputError("--values", "a log grid needs LO > 0 and HI > 0 (got '" + spec + "')");
+    if (count == 1) {
+        if (!same_value(lo, hi)) throw InputError("--values", "COUNT = 1 needs LO == HI (got '" + spec + "')");
+        axis.values.push_back(lo);
+        return axis;
+    }
+    for (long i = 0; i < count; ++i) {
+        const double f = static_cast<double>(i) / static_cast<double>(count - 1);
+        double v = log ? std::exp(std::log(lo) + f * (std::log(hi) - std::log(lo))) : lo + f * (hi - lo);
+        if (i == 0) v = lo;            // exact end points
+        if (i == count - 1) v = hi;
+        axis.values.push_back(v);
+    }
+    return axis;
+}
+
+std::string format_number(double value) {
+    if (std::isnan(value)) return "nan";
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "%.17g", value);
+    return buf;
+}
+
+std::string override_for(const std::string& key, double value) {
+    if (std::abs(value) < 1e15 && value == std::round(value)) {
+        char buf[40];
+        std::snprintf(buf, sizeof buf, "%.0f", value);
+        return key + "=" + buf;
+    }
+    return key + "=" + format_number(value);
+}
+
+Snapshot steady_figures(const std::string& toml_text, const std::string& name,
+                        const std::vector<std::string>& overrides, const std::string& engine, int threads) {
+    std::vector<std::string> all = overrides;
+    all.push_back("time.t_end=0");
+    all.push_back("steady_state.enabled=true");
+    Scenario scenario = parse_scenario(toml_text, name, all);
+    scenario.options.threads = threads;
+    EngineResult result = run_engine(engine, scenario.model, scenario.options);
+    if (!result.steady_state) throw std::runtime_error("the " + engine + " engine returned no steady state");
+    return *result.steady_state;
+}
+
+std::vector<std::string> figure_columns(int n_batteries) {
+    std::vector<std::string> cols{"E_C"};
+    for (int j = 1; j <= n_batteries; ++j) cols.push_back("E_b" + std::to_string(j));
+    for (int j = 1; j <= n_batteries; ++j) cols.push_back("W_b" + std::to_string(j));
+    cols.push_back("E_B");
+    cols.push_back("W_B");
+    return cols;
+}
+
+std::vector<double> figure_row(const Snapshot& s, int n_batteries) {
+    const double nan = std::nan("");
+    std::vector<double> row;
+    row.push_back(s.modes.empty() ? nan : s.modes[0].energy);
+    for (int j = 1; j <= n_batteries; ++j)
+        row.push_back(j < static_cast<int>(s.modes.size()) ? s.modes[j].energy : nan);
+    for (int j = 1; j <= n_batteries; ++j)
+        row.push_back(j < static_cast<int>(s.modes.size()) ? s.modes[j].ergotropy : nan);
+    row.push_back(s.batteries.energy);
+    row.push_back(s.batteries_ergotropy_available ? s.batteries.ergotropy : nan);
+    return row;
+}
+
+SweepSummary run_sweep(const std::string& toml_text, const std::string& name,
+                       const std::vector<std::string>& base_overrides, const SweepOptions& options) {
+    if (options.engine != "fock" && options.engine != "gaussian")
+        throw InputError("--engine", "must be fock or gaussian (got '" + options.engine + "')");
+    if (options.axes.empty() || options.axes.size() > 2)
+        throw InputError("--param", "give one or two --param/--values pairs");
+    if (options.axes.size() == 2 && options.axes[0].key == options.axes[1].key)
+        throw InputError("--param", "the two swept keys must differ (got '" + options.axes[0].key + "' twice)");
+    for (const auto& axis : options.axes) {
+        check_param_key(axis.key);
+        if (axis.values.empty()) throw InputError("--values", "no values for " + axis.key);
+    }
+
+    // Grid points in order (last axis fastest).
+    std::vector<std::vector<double>> points;
+    if (options.axes.size() == 1) {
+        for (double v : options.axes[0].values) points.push_back({v});
+    } else {
+        for (double a : options.axes[0].values)
+            for (double b : options.axes[1].values) points.push_back({a, b});
+    }
+    if (points.size() > kMaxPoints) throw InputError("--values", "too many grid points (at most 1000000)");
+    auto point_overrides = [&](const std::vector<double>& p) {
+        std::vector<std::string> ov = base_overrides;
+        for (std::size_t k = 0; k < p.size(); ++k) ov.push_back(override_for(options.axes[k].key, p[k]));
+        return ov;
+    };
+
+    // Build (validate) every point before anything runs; find the widest row and the point sizes.
+    int max_batteries = 0;
+    double max_cost = 0.0;   // Fock: D = prod cutoffs; Gaussian: number of modes
+    for (const auto& p : points) {
+        auto ov = point_overrides(p);
+        ov.push_back("time.t_end=0");   // as steady_figures builds it
+        ov.push_back("steady_state.enabled=true");
+        const Scenario sc = parse_scenario(toml_text, name, ov);
+        max_batteries = std::max(max_batteries, sc.model.n_batteries());
+        double cost = sc.model.n_modes();
+        if (options.engine == "fock") {
+            cost = 1.0;
+            for (int c : sc.options.fock.cutoff) cost *= c;
+        }
+        max_cost = std::max(max_cost, cost);
+    }
+
+    SweepSummary summary;
+    summary.total = points.size();
+    for (const auto& axis : options.axes) summary.columns.push_back(axis.key);
+    for (const auto& c : figure_columns(max_batteries)) summary.columns.push_back(c);
+    std::filesystem::create_directories(options.out_dir);
+    summary.csv = options.out_dir / "sweep.csv";
+    summary.json = options.out_dir / "sweep.json";
+
+    // sweep.json: what the grid is. A resume must find the same grid, engine and scenario.
+    nlohmann::ordered_json grid;
+    grid["scenario"] = name;
+    grid["scenario_fingerprint"] = fingerprint(toml_text);
+    grid["engine"] = options.engine;
+    grid["overrides"] = base_overrides;
+    grid["axes"] = nlohmann::ordered_json::array();
+    for (const auto& axis : options.axes) {
+        nlohmann::ordered_json a;
+        a["key"] = axis.key;
+        a["spec"] = axis.spec;
+        std::vector<std::string> vals;
+        for (double v : axis.values) vals.push_back(format_number(v));
+        a["values"] = vals;
+        grid["axes"].push_back(a);
+    }
+    grid["columns"] = summary.columns;
+    grid["points"] = points.size();
+
+    // Grid index of a CSV row from its parameter cells; false for an incomplete or foreign row.
+    auto row_index = [&](const std::string& line, std::size_t& index) {
+        const auto cells = split(line, ',');
+        if (cells.size() != summary.columns.size()) return false;
+        index = 0;
+        std::size_t stride = 1;
+        for (std::size_t k = options.axes.size(); k-- > 0;) {
+            double v = 0.0;
+            if (!parse_double(cells[k], v)) return false;
+            const auto& vals = options.axes[k].values;
+            auto it = std::find_if(vals.begin(), vals.end(), [&](double x) { return same_value(x, v); });
+            if (it == vals.end()) return false;
+            index += stride * static_cast<std::size_t>(it - vals.begin());
+            stride *= vals.size();
+        }
+        return true;
+    };
+    std::vector<bool> done(points.size(), false);
+    std::vector<std::string> kept_rows;   // complete rows of a previous run (resume)
+    if (std::filesystem::exists(summary.json)) {
+        std::ifstream in(summary.json);
+        nlohmann::ordered_json old;
+        try {
+            in >> old;
+        } catch (const std::exception&) {
+            throw InputError("--out", "'" + summary.json.string() + "' is not a sweep description; choose another --out folder");
+        }
+        for (const char* field : {"scenario_fingerprint", "engine", "overrides", "axes", "columns"}) {
+            if (old.value(field, nlohmann::ordered_json()) != grid[field])
+                throw InputError("--out", "'" + options.out_dir.string() + "' holds a different sweep (sweep.json differs in '" +
+                                              field + "'); choose another --out folder or delete it");
+        }
+        // An interruption can leave the last row without its newline (cut inside a number): drop it.
+        std::string text;
+        {
+            std::ifstream csv_in(summary.csv, std::ios::binary);
+            std::ostringstream buf;
+            buf << csv_in.rdbuf();
+            text = buf.str();
+        }
+        if (!text.empty() && text.back() != '\n') text.erase(text.rfind('\n') == std::string::npos ? 0 : text.rfind('\n') + 1);
+        std::istringstream csv(text);
+        std::string line;
+        bool header = true;
+        while (std::getline(csv, line)) {
+            if (header) {
+                header = false;
+                continue;
+            }
+            std::size_t index = 0;
+            if (!row_index(line, index)) continue;   // a row cut short by an interruption, or off the grid
+            if (done[index]) continue;
+            done[index] = true;
+            kept_rows.push_back(line);
+        }
+    }
+    std::string header;
+    for (std::size_t k = 0; k < summary.columns.size(); ++k) header += (k ? "," : "") + summary.columns[k];
+    // Rewrite the kept rows (drops a half-written last line) and the grid description, then append.
+    {
+        std::string content = header + "\n";
+        for (const auto& r : kept_rows) content += r + "\n";
+        write_file_atomic(summary.csv, content);
+        write_file_atomic(summary.json, grid.dump(2) + "\n");
+    }
+    summary.skipped = kept_rows.size();
+
+    std::vector<std::size_t> todo;
+    for (std::size_t i = 0; i < points.size(); ++i)
+        if (!done[i]) todo.push_back(i);
+
+    // Small points run side by side, each engine single-threaded; large ones run one at a time with
+    // all threads inside the engine. Thresholds: a Gaussian point with a few hundred modes or a Fock
+    // point with D <= 512 takes well under a second, where per-point parallelism wins.
+    const int threads = options.threads > 0 ? options.threads : omp_get_max_threads();
+    summary.parallel_points = threads > 1 && todo.size() > 1 &&
+                              (options.engine == "gaussian" ? max_cost <= 400.0 : max_cost <= 512.0);
+    const int engine_threads = summary.parallel_points ? 1 : threads;
+
+    std::ofstream out(summary.csv, std::ios::app);
+    if (!out) throw std::runtime_error("cannot append to '" + summary.csv.string() + "'");
+    std::mutex mutex;
+    std::exception_ptr error;
+    std::size_t finished = summary.skipped;
+
+    auto run_point = [&](std::size_t i) {
+        {
+            std::lock_guard<std::mutex> lock(mutex);
+            if (error) return;
+        }
+        try {
+            const auto& p = points[i];
+            const Snapshot s = steady_figures(toml_text, name, point_overrides(p), options.engine, engine_threads);
+            std::string row;
+            for (std::size_t k = 0; k < p.size(); ++k) row += (k ? "," : "") + format_number(p[k]);
+            for (double v : figure_row(s, max_batteries)) row += "," + format_number(v);
+            std::lock_guard<std::mutex> lock(mutex);
+            out << row << '\n';
+            out.flush();   // a finished point survives an interruption
+            ++finished;
+            if (options.on_point) options.on_point(finished, points.size(), p);
+        } catch (...) {
+            std::lock_guard<std::mutex> lock(mutex);
+            if (!error) error = std::current_exception();
+        }
+    };
+
+    if (summary.parallel_points) {
+        const long n = static_cast<long>(todo.size());
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
+        for (long k = 0; k < n; ++k) run_point(todo[static_cast<std::size_t>(k)]);
+    } else {
+        for (std::size_t i : todo) run_point(i);
+    }
+    out.close();
+    if (error) std::rethrow_exception(error);
+    summary.computed = todo.size();
+
+    // Everything done: rewrite in grid order (plots and diffs read better).
+    std::map<std::size_t, std::string> ordered;
+    {
+        std::ifstream csv(summary.csv);
+        std::string line;
+        std::getline(csv, line);
+        while (std::getline(csv, line)) {
+            std::size_t index = 0;
+            if (row_index(line, index)) ordered.emplace(index, line);
+        }
+    }
+    std::string content = header + "\n";
+    for (const auto& [i, row] : ordered) content += row + "\n";
+    write_file_atomic(summary.csv, content);
+    return summary;
+}
+
+}  // namespace qbnet

@@ -1,0 +1,179 @@
+// Sweeps: grid parsing, resume without recomputation, mismatched-grid detection, bad input.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "qbnet/errors.hpp"
+#include "qbnet/study/sweep.hpp"
+
+namespace fs = std::filesystem;
+using namespace qbnet;
+
+namespace {
+
+// N = 1 NC link at the paper's kappa: Gaussian steady state in microseconds.
+const char* kScenario = R"(
+[network]
+topology = "cascaded"
+batteries = 1
+coupling = "nonreciprocal"
+J = 0.0015
+[drive]
+epsilon = 0.01
+[reservoirs]
+kappa = 0.003
+)";
+
+std::string read(const fs::path& p) {
+    std::ifstream in(p);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+int count_lines(const std::string& s) {
+    int n = 0;
+    for (char c : s) n += c == '\n';
+    return n;
+}
+
+struct TempDir {
+    fs::path dir;
+    explicit TempDir(const std::string& tag) {
+        dir = fs::temp_directory_path() / ("qbnet-study-" + tag + "-" + std::to_string(::getpid()));
+        fs::remove_all(dir);
+        fs::create_directories(dir);
+    }
+    ~TempDir() {
+        std::error_code ec;
+        fs::remove_all(dir, ec);
+    }
+};
+
+}  // namespace
+
+TEST_CASE("sweep axis: linear - log and list grids keep exact end points") {
+    auto lin = parse_sweep_axis("network.J", "0:1:5");
+    REQUIRE(lin.values.size() == 5);
+    CHECK(lin.values[2] == Approx(0.5));
+    auto geo = parse_sweep_axis("network.J", "1e-4:1e-2:3:log");
+    REQUIRE(geo.values.size() == 3);
+    CHECK(geo.values[0] == 1e-4);
+    CHECK(geo.values[1] == Approx(1e-3).epsilon(1e-12));
+    CHECK(geo.values[2] == 1e-2);
+    auto list = parse_sweep_axis("network.batteries", "1,2,4");
+    CHECK(list.values == std::vector<double>{1, 2, 4});
+    // integral values are written as TOML integers, so integer keys accept them
+    CHECK(override_for("network.batteries", 4.0) == "network.batteries=4");
+    CHECK(override_for("network.J", 0.0015) == "network.J=0.0015");
+}
+
+TEST_CASE("sweep axis: bad --param / --values are InputErrors") {
+    CHECK_THROWS_AS(parse_sweep_axis("J", "1:2:3"), InputError);
+    CHECK_THROWS_AS(parse_sweep_axis("network.J", "1:2"), InputError);
+    CHECK_THROWS_AS(parse_sweep_axis("network.J", "a:b:3"), InputError);
+    CHECK_THROWS_AS(parse_sweep_axis("network.J", "0:1:5:log"), InputError);
+    CHECK_THROWS_AS(parse_sweep_axis("network.J", "1:2:0"), InputError);
+    CHECK_THROWS_AS(parse_sweep_axis("network.J", "1:2:3:cubic"), InputError);
+    CHECK_THROWS_AS(parse_sweep_axis("network.J", "1,nan"), InputError);
+}
+
+TEST_CASE("sweep: an invalid point or unknown key fails before anything is written") {
+    TempDir tmp("badpoint");
+    SweepOptions opt;
+    opt.out_dir = tmp.dir / "out";
+    opt.threads = 1;
+    opt.axes = {parse_sweep_axis("network.J", "-1:1:3")};   // J = -1 is out of range
+    CHECK_THROWS_AS(run_sweep(kScenario, "t", {}, opt), InputError);
+    opt.axes = {parse_sweep_axis("network.nonsense", "1:2:2")};
+    CHECK_THROWS_AS(run_sweep(kScenario, "t", {}, opt), InputError);
+    CHECK_FALSE(fs::exists(opt.out_dir / "sweep.csv"));
+}
+
+TEST_CASE("sweep: N = 1 NC row holds the closed-form steady state (eps/(kappa/2+J))^2") {
+    TempDir tmp("closedform");
+    SweepOptions opt;
+    opt.out_dir = tmp.dir;
+    opt.threads = 1;
+    opt.axes = {parse_sweep_axis("network.J", "0.001,0.0015")};
+    const auto summary = run_sweep(kScenario, "t", {}, opt);
+    CHECK(summary.computed == 2);
+    const std::string csv = read(tmp.dir / "sweep.csv");
+    CHECK(csv.rfind("network.J,E_C,E_b1,W_b1,E_B,W_B\n", 0) == 0);
+    // at J = kappa/2: E_C = E_1 = (eps/kappa)^2 = 11.111 (physics.md result 1)
+    const Snapshot s = steady_figures(kScenario, "t", {"network.J=0.0015"}, "gaussian", 1);
+    CHECK(s.modes[1].energy == Approx(100.0 / 9.0).epsilon(1e-9));
+}
+
+TEST_CASE("sweep: resume skips finished points and drops a half-written row") {
+    TempDir tmp("resume");
+    SweepOptions opt;
+    opt.out_dir = tmp.dir;
+    opt.threads = 2;
+    opt.axes = {parse_sweep_axis("network.J", "1e-4:1e-2:5:log"), parse_sweep_axis("reservoirs.n_th", "0,1")};
+    const auto first = run_sweep(kScenario, "t", {}, opt);
+    CHECK(first.total == 10);
+    CHECK(first.computed == 10);
+    const std::string full = read(tmp.dir / "sweep.csv");
+    REQUIRE(count_lines(full) == 11);
+
+    // Simulate an interruption: header + 3 complete rows + a row cut inside a number.
+    std::istringstream in(full);
+    std::string line, cut;
+    for (int i = 0; i < 4 && std::getline(in, line); ++i) cut += line + "\n";
+    std::getline(in, line);
+    cut += line.substr(0, line.size() / 2);
+    { std::ofstream(tmp.dir / "sweep.csv", std::ios::trunc) << cut; }
+
+    std::size_t seen = 0;
+    opt.on_point = [&](std::size_t, std::size_t, const std::vector<double>&) { ++seen; };
+    const auto second = run_sweep(kScenario, "t", {}, opt);
+    CHECK(second.skipped == 3);
+    CHECK(second.computed == 7);
+    CHECK(seen == 7);
+    CHECK(read(tmp.dir / "sweep.csv") == full);   // same rows, grid order, bit-identical numbers
+
+    // Nothing left: a third call computes nothing.
+    const auto third = run_sweep(kScenario, "t", {}, opt);
+    CHECK(third.computed == 0);
+    CHECK(third.skipped == 10);
+
+    // A different grid in the same folder is refused instead of mixed in.
+    opt.axes = {parse_sweep_axis("network.J", "1e-4:1e-2:6:log"), parse_sweep_axis("reservoirs.n_th", "0,1")};
+    CHECK_THROWS_AS(run_sweep(kScenario, "t", {}, opt), InputError);
+}
+
+TEST_CASE("sweep CLI: bad --values is one error line and exit code 2") {
+    TempDir tmp("cli");
+    std::ofstream(tmp.dir / "s.toml") << kScenario;
+    const std::string cmd = "cd '" + tmp.dir.string() + "' && '" QBNET_BINARY
+                            "' sweep s.toml --param network.J --values 1:2 --out o >out.txt 2>err.txt";
+    const int status = std::system(cmd.c_str());
+    REQUIRE(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 2);
+    const std::string err = read(tmp.dir / "err.txt");
+    CHECK(count_lines(err) == 1);
+    CHECK(err.find("--values") != std::string::npos);
+    CHECK_FALSE(fs::exists(tmp.dir / "o"));
+
+    const std::string cmd2 = "cd '" + tmp.dir.string() + "' && '" QBNET_BINARY
+                             "' optimize s.toml --objective nonsense --out o >out.txt 2>err.txt";
+    const int status2 = std::system(cmd2.c_str());
+    REQUIRE(WIFEXITED(status2));
+    CHECK(WEXITSTATUS(status2) == 2);
+    CHECK(count_lines(read(tmp.dir / "err.txt")) == 1);
+    const std::string cmd3 = "cd '" + tmp.dir.string() + "' && '" QBNET_BINARY
+                             "' optimize s.toml --objective energy_last --bounds 1:0 --out o >out.txt 2>err.txt";
+    const int status3 = std::system(cmd3.c_str());
+    REQUIRE(WIFEXITED(status3));
+    CHECK(WEXITSTATUS(status3) == 2);
+    CHECK(read(tmp.dir / "err.txt").find("--bounds") != std::string::npos);
+}
