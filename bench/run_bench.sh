@@ -50,8 +50,8 @@ runpy() {   # Python runs: address-space cap, one BLAS thread policy left to Ope
   ( ulimit -v "$PYMEM_KB"; run "$name" "$limit" "$PY" bench/py/qutip_bench.py "$@" )
 }
 # The code paths before issue 6's optimisations, selectable at run time (same binary, same run):
-# row kernel + separate mirror, serial odeint algebra, Sylvester preconditioner with GMRES(24).
-BEFORE_ENV="QBNET_RHS_KERNEL=rows QBNET_EVOLVE_ALGEBRA=serial QBNET_STEADY_PRECOND=sylvester QBNET_KRYLOV_RESTART=24"
+# serial odeint algebra, Sylvester preconditioner with GMRES(24).
+BEFORE_ENV="QBNET_EVOLVE_ALGEBRA=serial QBNET_STEADY_PRECOND=sylvester QBNET_KRYLOV_RESTART=24"
 qb_before() {
   local name=$1; shift
   run "$name" "$TIMEOUT" env $BEFORE_ENV "$QBNET" run "$SCEN" --engine fock --threads "$THREADS" --quiet --out "$OUT/$name.res" "$@"

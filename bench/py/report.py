@@ -118,11 +118,11 @@ def report(out, md_path, json_path):
            "Model: cascaded NC chain, thermal n_th = 0.5, all cutoffs equal. ratio = one `Liouvillian::apply` / one "
            "memcpy of the D x D complex matrix with the same threads. bytes = cost model `Liouvillian::cost()` "
            "(min: rho and out once + mirror; max: every term re-reads its source). copy GB/s counts read + write.", "",
-           "| D | threads | terms | RHS s | copy s | **ratio** | copy GB/s | bytes_min GB | bytes_max GB | RHS at copy bandwidth s (bytes_min) | RHS GB/s (bytes_min) |",
-           "|---|---|---|---|---|---|---|---|---|---|---|"]
+           "| D | threads | terms | RHS s | copy s | **ratio** | CPU-time ratio | copy GB/s | bytes_min GB | bytes_max GB | RHS at copy bandwidth s (bytes_min) | RHS GB/s (bytes_min) |",
+           "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
-        md.append("| %d | %d | %d | %.3e | %.3e | **%.2f** | %.1f | %.3f | %.3f | %.3e | %.1f |" % (
-            r["D"], r["threads"], r["terms"], r["rhs_s"], r["copy_s"], r["ratio"], r["copy_bandwidth_GBs"],
+        md.append("| %d | %d | %d | %.3e | %.3e | **%.2f** | %.2f | %.1f | %.3f | %.3f | %.3e | %.1f |" % (
+            r["D"], r["threads"], r["terms"], r["rhs_s"], r["copy_s"], r["ratio"], r["rhs_cpu_s"] / r["copy_cpu_s"], r["copy_bandwidth_GBs"],
             r["bytes_min"] / 1e9, r["bytes_max"] / 1e9, r["rhs_time_at_copy_bandwidth_s"], r["bytes_min"] / r["rhs_s"] / 1e9))
     for thr in (1, 2):
         r4 = [r for r in rows if r["D"] == 4096 and r["threads"] == thr]
@@ -273,15 +273,10 @@ def report(out, md_path, json_path):
 
     # before / after (same binary, same run: the earlier code paths selected with environment variables)
     md += ["## Before / after the optimisations (same run, same machine)", "",
-           "before = the code paths at the start of issue 6, still selectable at run time: `QBNET_RHS_KERNEL=rows` "
-           "(row-by-row kernel + separate mirror pass), `QBNET_EVOLVE_ALGEBRA=serial` (Eigen vector_space_algebra), "
+           "before = the code paths at the start of issue 6, still selectable at run time: `QBNET_EVOLVE_ALGEBRA=serial` (Eigen vector_space_algebra), "
            "`QBNET_STEADY_PRECOND=sylvester QBNET_KRYLOV_RESTART=24` (Sylvester preconditioner, GMRES(24)).", "",
            "| what | size | before | after | gain |", "|---|---|---|---|---|"]
     ba = []
-    for r in rows:
-        if "rows_kernel_ratio" in r:
-            ba.append(("RHS / memcpy, %d thread(s)" % r["threads"], "D = %d" % r["D"], "%.2f" % r["rows_kernel_ratio"],
-                       "%.2f" % r["ratio"], "%.2fx" % (r["rows_kernel_ratio"] / r["ratio"])))
     for e in res["evolution"]:
         b = run_info(out, "before_evolve_N%d_c%d" % (e["N"], e["cutoff"]))
         if b["rc"] is not None:

@@ -88,9 +88,6 @@ Liouvillian::Liouvillian(OperatorSum h_eff, const Eigen::MatrixXcd& kossakowski,
 
 void Liouvillian::build_terms(const Eigen::MatrixXcd& g) {
     const long d = basis_.dim();
-    // QBNET_RHS_KERNEL=rows selects the first kernel everywhere (the "before" runs of bench/).
-    const char* kernel = std::getenv("QBNET_RHS_KERNEL");
-    rows_kernel_ = kernel && std::string(kernel) == "rows";
     diag_row_ = Eigen::VectorXcd::Zero(d);
     diag_col_ = Eigen::VectorXcd::Zero(d);
     for (const auto& [offset, coef] : h_eff_.terms()) {
@@ -128,63 +125,11 @@ double Liouvillian::slowest_damping_rate() const {
     return rate;
 }
 
-void Liouvillian::apply(const cd* rho, cd* out) const {
-    if (rows_kernel_) return apply_rows(rho, out);
-    // Column strips of width kStrip swept top to bottom (lower triangle only): every source a term
-    // reads (rows m + o, columns shifted by the column offsets) lies in a few strips of
-    // D x kStrip complex numbers, which stay in cache during the sweep, so rho comes from memory about
-    // once per distinct column offset instead of once per term. Each finished kStrip x kStrip tile is
-    // mirrored to the upper triangle while it is still in cache (no second pass over out).
-    const long d = basis_.dim();
-    constexpr long kStrip = 64;
-    using Arr = Eigen::Array<cd, Eigen::Dynamic, 1>;
-    using Map = Eigen::Map<Arr>;
-    using CMap = Eigen::Map<const Arr>;
-    const long strips = (d + kStrip - 1) / kStrip;
-    // Small D: the whole matrix is in cache and a parallel region costs more than it saves.
-#pragma omp parallel for schedule(dynamic, 1) if (d >= 256)
-    for (long b = 0; b < strips; ++b) {
-        const long n0 = b * kStrip, n1 = std::min(d, n0 + kStrip);
-        for (long m0 = n0; m0 < d; m0 += kStrip) {
-            const long m1 = std::min(d, m0 + kStrip);
-            for (long m = m0; m < m1; ++m) {
-                const long e = std::min(n1, m + 1);   // columns n0 .. e-1 (n <= m)
-                const long len = e - n0;
-                Map o(out + m * d + n0, len);
-                o = (diag_row_[m] + CMap(diag_col_.data() + n0, len)) * CMap(rho + m * d + n0, len);
-                for (const auto& t : left_) {
-                    const cd c = t.coef[m];
-                    if (c == 0.0) continue;                  // also guards rows outside [0, D)
-                    o += c * CMap(rho + (m + t.offset) * d + n0, len);
-                }
-                for (const auto& t : right_) {
-                    const long lo = std::max(n0, -t.offset), hi = std::min(e, d - t.offset);
-                    if (hi <= lo) continue;
-                    o.segment(lo - n0, hi - lo) +=
-                        CMap(t.coef.data() + lo, hi - lo) * CMap(rho + m * d + lo + t.offset, hi - lo);
-                }
-                for (const auto& t : sandwich_) {
-                    const cd c = t.row_coef[m];
-                    if (c == 0.0) continue;
-                    const long lo = std::max(n0, -t.col_offset), hi = std::min(e, d - t.col_offset);
-                    if (hi <= lo) continue;
-                    const cd* src = rho + (m + t.row_offset) * d + t.col_offset;
-                    o.segment(lo - n0, hi - lo) += c * CMap(t.col_coef.data() + lo, hi - lo) * CMap(src + lo, hi - lo);
-                }
-            }
-            // mirror this tile: out[n, m] = conj(out[m, n]) for n < m; the diagonal of L(rho) is real
-            for (long n = n0; n < n1; ++n) {
-                cd* dst = out + n * d;
-                for (long m = std::max(m0, n + 1); m < m1; ++m) dst[m] = std::conj(out[m * d + n]);
-                if (n >= m0 && n < m1) out[n * d + n] = out[n * d + n].real();
-            }
-        }
-    }
-}
+void Liouvillian::apply(const cd* rho, cd* out) const { apply_rows(rho, out); }
 
 void Liouvillian::apply_rows(const cd* rho, cd* out) const {
-    // The first kernel (row by row over the whole lower triangle, then a separate mirror pass); kept as
-    // the "before" of bench/fock_rhs and as a second implementation for the tests.
+    // Row by row over the lower triangle, then a tiled mirror pass. (A column-strip variant that fused
+    // the mirror was measured 2-3x SLOWER at D = 1296..4096 -- bench/RESULTS.md -- and was removed.)
     const long d = basis_.dim();
     using Arr = Eigen::Array<cd, Eigen::Dynamic, 1>;
     using Map = Eigen::Map<Arr>;

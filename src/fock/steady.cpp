@@ -27,19 +27,23 @@ int krylov_restart(long d) {
     return std::max(8, std::min(kRestart, fit));
 }
 
+// Vector operations go parallel only above kParallelMin complex entries (D > ~360): below, a parallel
+// region costs more than the loop, and on a loaded machine every barrier can wait for a descheduled thread.
+constexpr long kParallelMin = 1L << 17;
+
 // Real inner product <x, y> = Re tr(x^dag y) over hermitian matrices stored as complex D*D arrays.
 double real_dot(const cd* x, const cd* y, long n) {
     double s = 0.0;
-#pragma omp parallel for reduction(+ : s) schedule(static)
+#pragma omp parallel for reduction(+ : s) schedule(static) if (n >= kParallelMin)
     for (long i = 0; i < n; ++i) s += x[i].real() * y[i].real() + x[i].imag() * y[i].imag();
     return s;
 }
 void axpy(double a, const cd* x, cd* y, long n) {
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (n >= kParallelMin)
     for (long i = 0; i < n; ++i) y[i] += a * x[i];
 }
 void scale(double a, cd* x, long n) {
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (n >= kParallelMin)
     for (long i = 0; i < n; ++i) x[i] *= a;
 }
 // out = x^dag (row-major D x D), in tiles.
@@ -53,7 +57,7 @@ void adjoint(const cd* x, cd* out, long d) {
                 for (long n = bj * tile; n < std::min(d, (bj + 1) * tile); ++n) out[n * d + m] = std::conj(x[m * d + n]);
 }
 void hermitize(cd* x, long d) {
-#pragma omp parallel for schedule(dynamic, 16)
+#pragma omp parallel for schedule(dynamic, 16) if (d * d >= kParallelMin)
     for (long m = 0; m < d; ++m)
         for (long n = 0; n <= m; ++n) {
             const cd v = 0.5 * (x[m * d + n] + std::conj(x[n * d + m]));
@@ -253,7 +257,7 @@ void LocalLiouvillianPreconditioner::transform(cd* x, const ModeFactor& f, bool 
     const long len = d / c;                 // other column digits
     const long groups = d / c;              // other row digits
     const long hi_n = d / (c * s);
-#pragma omp parallel
+#pragma omp parallel if (d * d >= kParallelMin)
     {
         Eigen::Matrix<cd, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> buf(c * c, len), out(c * c, len);
         std::vector<int> pos(static_cast<std::size_t>(c * c));
@@ -294,7 +298,7 @@ void LocalLiouvillianPreconditioner::apply(const cd* r, cd* x, cd* /*work*/) con
     for (int j = 0; j < nm; ++j)
         for (long m = 0; m < d; ++m)
             digit[j][m] = static_cast<int>((m / modes_[j].stride) % modes_[j].cutoff);
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (d * d >= kParallelMin)
     for (long m = 0; m < d; ++m) {
         for (long n = 0; n < d; ++n) {
             cd mu = 0.0;

@@ -63,9 +63,9 @@ TEST_CASE("Cost model counts every term and stays O(D^2)", "[fock][rhs]") {
     CHECK(c.bytes_max > c.bytes_min);
 }
 
-TEST_CASE("Strip kernel equals the row kernel and the dense reference across strip boundaries", "[fock][rhs]") {
+TEST_CASE("Fock RHS equals the dense reference at D = 140 with unequal cutoffs", "[fock][rhs]") {
     const Model model = busy_model();
-    const std::vector<int> cutoffs{5, 4, 7};   // D = 140: not a multiple of the 64-column strip
+    const std::vector<int> cutoffs{5, 4, 7};   // D = 140
     const FockBasis basis(cutoffs);
     const Liouvillian lv(model, basis);
     const long d = basis.dim();

@@ -190,11 +190,12 @@ def main():
         gp = ["set terminal pngcairo size 1400,600 font ',10'", "set output '%s'" % png,
               "set multiplot layout 1,2 title 'Displaced-frame Fock (points, cutoff 3) vs Gaussian (lines), "
               "eps = 0.01, kappa = 0.003, vacuum baths'",
-              "set logscale x", "set xlabel 'J'", "set ylabel 'E_B (all batteries)'", "set key outside right font ',8'"]
+              "set logscale x", "set xrange [7e-4:1.2e-2]", "set xlabel 'J'", "set ylabel 'E_B (all batteries)'", "set key outside right font ',8'"]
         parts = []
-        for b, name in enumerate(blocks):
-            parts.append("'%s' index %d using 1:2 with lines lc %d notitle" % (dat, b, b + 1))
-            parts.append("'%s' index %d using 1:3 with points pt 6 lc %d title '%s'" % (dat, b, b + 1, name))
+        for b, name in enumerate(blocks):   # cascaded: solid lines, circles; parallel: dashed, squares
+            style = ("dt 1", 6) if name.startswith("cas") else ("dt 2", 4)
+            parts.append("'%s' index %d using 1:2 with lines %s lc %d notitle" % (dat, b, style[0], b % 6 + 1))
+            parts.append("'%s' index %d using 1:3 with points pt %d lc %d title '%s'" % (dat, b, style[1], b % 6 + 1, name))
         gp.append("plot " + ", ".join(parts))
         gp += ["unset logscale x", "set xlabel 't (1/omega)'", "set ylabel 'energy'", "set key inside right bottom",
                "set title 'Fig. 2 style: cascaded NC, N = 2, J = kappa/2'",

@@ -32,8 +32,7 @@ public:
     const FockBasis& basis() const { return basis_; }
     // out = L(rho) for HERMITIAN rho (row-major D x D). out must not alias rho.
     void apply(const cd* rho, cd* out) const;
-    // The same map with the first (row-by-row, separate mirror pass) kernel: slower at large D; kept
-    // for bench/fock_rhs ("before") and as an independent implementation in the tests.
+    // The row-by-row kernel apply() uses (bench/fock_rhs times it by name).
     void apply_rows(const cd* rho, cd* out) const;
     // The effective non-hermitian Hamiltonian H_eff (as a sum of shift operators).
     const OperatorSum& h_eff() const { return h_eff_; }
@@ -77,7 +76,6 @@ private:
     Eigen::VectorXcd diag_row_, diag_col_;   // out[m,n] = (diag_row_[m] + diag_col_[n]) rho[m,n]
     std::vector<RowTerm> left_, right_;
     std::vector<SandwichTerm> sandwich_;
-    bool rows_kernel_ = false;   // QBNET_RHS_KERNEL=rows: apply() uses apply_rows() (benchmarks)
 };
 
 // H_eff of the model on the basis (also used by the displaced frame and tests).
