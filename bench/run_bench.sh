@@ -50,8 +50,8 @@ runpy() {   # Python runs: address-space cap, one BLAS thread policy left to Ope
   ( ulimit -v "$PYMEM_KB"; run "$name" "$limit" "$PY" bench/py/qutip_bench.py "$@" )
 }
 # The code paths before issue 6's optimisations, selectable at run time (same binary, same run):
-# serial odeint algebra, Sylvester preconditioner with GMRES(24).
-BEFORE_ENV="QBNET_EVOLVE_ALGEBRA=serial QBNET_STEADY_PRECOND=sylvester QBNET_KRYLOV_RESTART=24"
+# serial odeint algebra, Sylvester preconditioner with GMRES(24) and modified Gram-Schmidt.
+BEFORE_ENV="QBNET_EVOLVE_ALGEBRA=serial QBNET_STEADY_PRECOND=sylvester QBNET_KRYLOV_RESTART=24 QBNET_GMRES_GS=mgs"
 qb_before() {
   local name=$1; shift
   run "$name" "$TIMEOUT" env $BEFORE_ENV "$QBNET" run "$SCEN" --engine fock --threads "$THREADS" --quiet --out "$OUT/$name.res" "$@"
@@ -91,9 +91,12 @@ if [ "$QUICK" = 1 ]; then SS_CASES="2:6"; else SS_CASES="2:6 2:10 3:8"; fi
 for nc in $SS_CASES; do
   n=${nc%:*}; c=${nc#*:}
   qb "steady_N${n}_c${c}" --set network.batteries=$n --set fock.cutoff=$c --set time.t_end=0 --set steady_state.tol=1e-10
-  qb_before "before_steady_N${n}_c${c}" --set network.batteries=$n --set fock.cutoff=$c --set time.t_end=0 \
-     --set steady_state.tol=1e-10 --set steady_state.method=krylov
   d=$(( c ** (n + 1) ))
+  # The old path at D = 4096 would hold 28 copies of rho (7 GB) and did not finish in 500 s before: skipped.
+  if [ "$d" -lt 4096 ]; then
+    qb_before "before_steady_N${n}_c${c}" --set network.batteries=$n --set fock.cutoff=$c --set time.t_end=0 \
+       --set steady_state.tol=1e-10 --set steady_state.method=krylov
+  fi
   if [ "$d" -le 1000 ]; then methods="direct iterative-gmres iterative-bicgstab"; else methods="$BEST_SS_METHOD"; fi
   for m in $methods; do runpy "steadystate_N${n}_c${c}_${m}" "$TIMEOUT" steadystate "$n" "$c" "$m" 1e-10; done
   if [ "$d" -eq 1000 ]; then   # the fastest QuTiP method at D = 1000 is the one tried at D = 4096
@@ -105,11 +108,16 @@ done
 # --- 4. Gaussian steady state vs scipy solve_continuous_lyapunov -------------------------------------
 echo "bench: Gaussian steady state vs scipy"
 if [ "$QUICK" = 1 ]; then GN="100 300"; else GN="100 300 1000"; fi
-for n in $GN; do
-  run "gdump_N$n" "$TIMEOUT" "$BENCHBIN/gaussian_dump" "$SCEN" "$OUT/g_N$n" network.batteries=$n
-  run "gauss_N$n" "$TIMEOUT" "$QBNET" run "$SCEN" --engine gaussian --threads "$THREADS" --quiet \
-      --out "$OUT/gauss_N$n.res" --set network.batteries=$n --set time.t_end=0
-  runpy "lyap_N$n" "$TIMEOUT" lyapunov "$OUT/g_N$n"
+# Both link types: NC (triangular Schur form from the graph) and RC (normal drift, dense eigensolver).
+for link in nonreciprocal reciprocal; do
+  tag=$( [ $link = nonreciprocal ] && echo nc || echo rc )
+  for n in $GN; do
+    run "gdump_${tag}_N$n" "$TIMEOUT" "$BENCHBIN/gaussian_dump" "$SCEN" "$OUT/g_${tag}_N$n" network.batteries=$n \
+        network.coupling=$link
+    run "gauss_${tag}_N$n" "$TIMEOUT" "$QBNET" run "$SCEN" --engine gaussian --threads "$THREADS" --quiet \
+        --out "$OUT/gauss_${tag}_N$n.res" --set network.batteries=$n --set network.coupling=$link --set time.t_end=0
+    runpy "lyap_${tag}_N$n" "$TIMEOUT" lyapunov "$OUT/g_${tag}_N$n"
+  done
 done
 
 echo "{\"load_end\": \"$(cut -d' ' -f1-3 /proc/loadavg)\"}" >"$OUT/machine_end.json"

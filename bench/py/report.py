@@ -226,29 +226,34 @@ def report(out, md_path, json_path):
 
     # 4. Gaussian
     md += ["## 4. Gaussian steady state against scipy `solve_continuous_lyapunov`", "",
-           "Same cascaded NC thermal model with N batteries (n = 2(N+1) quadratures). A, D, b are written by "
-           "bench/gaussian_dump.cpp from the same scenario (the very matrices qbnet solves with). qbnet time = whole "
-           "`qbnet run --engine gaussian` process (steady state only); scipy time = the `solve_continuous_lyapunov(A, -D)` "
-           "call only (OpenBLAS). max |dE| compares the per-mode energies.", "",
-           "| N | n | qbnet process s | scipy solve s | **qbnet / scipy** | scipy residual | max abs dE |", "|---|---|---|---|---|---|---|"]
+           "Cascaded chain with N batteries (n = 2(N+1) quadratures), thermal n_th = 0.5, NC and RC links. A, D, b are "
+           "written by bench/gaussian_dump.cpp from the same scenario (the very matrices qbnet solves with). qbnet time "
+           "= whole `qbnet run --engine gaussian` process (steady state only); scipy time = the "
+           "`solve_continuous_lyapunov(A, -D)` call only (OpenBLAS). max |dE| compares the per-mode energies.", "",
+           "| link | N | n | qbnet process s | scipy solve s | **qbnet / scipy** | scipy residual | max abs dE |",
+           "|---|---|---|---|---|---|---|---|"]
     res["gaussian"] = []
-    for f in sorted(glob.glob(os.path.join(out, "gauss_N*.run.json")), key=lambda x: int(re.search(r"_N(\d+)", x).group(1))):
-        n = int(re.search(r"_N(\d+)", f).group(1))
-        q = run_info(out, "gauss_N%d" % n)
-        p = run_info(out, "lyap_N%d" % n)
-        s = summary(out, "gauss_N%d" % n)
+    for f in sorted(glob.glob(os.path.join(out, "gauss_*_N*.run.json")),
+                    key=lambda x: (re.search(r"gauss_(\w\w)_", x).group(1), int(re.search(r"_N(\d+)", x).group(1)))):
+        tag, n = re.search(r"gauss_(\w\w)_N(\d+)", f).groups()
+        n = int(n)
+        q = run_info(out, "gauss_%s_N%d" % (tag, n))
+        p = run_info(out, "lyap_%s_N%d" % (tag, n))
+        s = summary(out, "gauss_%s_N%d" % (tag, n))
         pj = p["json"]
         dE = None
         if s and pj:
             dE = max(abs(a - b) for a, b in zip(mode_energies(s, "gaussian"), pj["energies"]))
         ratio = q["wall_s"] / pj["wall_s"] if pj and q["wall_s"] and q["status"] == "ok" else None
-        res["gaussian"].append({"N": n, "n": 2 * (n + 1), "qbnet_s": q["wall_s"], "qbnet_status": q["status"],
+        res["gaussian"].append({"link": tag.upper(), "N": n, "n": 2 * (n + 1), "qbnet_s": q["wall_s"], "qbnet_status": q["status"],
                                 "scipy_s": pj["wall_s"] if pj else None, "scipy_status": p["status"], "ratio": ratio,
                                 "scipy_residual": pj["residual"] if pj else None, "max_abs_dE": dE})
-        md.append("| %d | %d | %s | %s | **%s** | %s | %s |" % (n, 2 * (n + 1), fmt(q["wall_s"]) if q["status"] == "ok" else q["status"],
+        md.append("| %s | %d | %d | %s | %s | **%s** | %s | %s |" % (tag.upper(), n, 2 * (n + 1),
+                  fmt(q["wall_s"]) if q["status"] == "ok" else q["status"],
                   fmt(pj["wall_s"]) if pj else p["status"], fmt(ratio, "%.4f"), fmt(pj["residual"] if pj else None, "%.1e"), fmt(dE, "%.1e")))
         if n == 1000:
-            goals.append(("Gaussian N = 1000: qbnet process / scipy solve", "<= 0.05", fmt(ratio, "%.4f"), bool(ratio and ratio <= 0.05)))
+            goals.append(("Gaussian %s N = 1000: qbnet process / scipy solve" % tag.upper(), "<= 0.05", fmt(ratio, "%.4f"),
+                          bool(ratio and ratio <= 0.05)))
     md.append("")
 
     # 5. growth
@@ -262,19 +267,21 @@ def report(out, md_path, json_path):
         md.append("- Fock RHS time vs D (%d thread(s)): fitted exponent %s over all D, %s for D >= 1000 (D^2 is the "
                   "memory-bound ideal). Points: %s" % (thr, fmt(ex, "%.2f"), fmt(ex_big, "%.2f"),
                                                         ", ".join("D=%d: %.2e s" % p for p in pts)))
-    g = [(e["N"], e["qbnet_s"]) for e in res["gaussian"] if e["qbnet_s"] and e["qbnet_status"] == "ok"]
-    gs = [(e["N"], e["scipy_s"]) for e in res["gaussian"] if e["scipy_s"]]
-    exg = fit_exponent([p[0] for p in g], [p[1] for p in g])
-    exs = fit_exponent([p[0] for p in gs], [p[1] for p in gs])
-    res.setdefault("growth", {})["gaussian"] = {"qbnet": g, "scipy": gs, "exponent_qbnet": exg, "exponent_scipy": exs}
-    md.append("- Gaussian steady state vs N (whole qbnet process, includes start-up): fitted exponent %s; scipy "
-              "solve_continuous_lyapunov: %s (dense O(n^3) Schur)." % (fmt(exg, "%.2f"), fmt(exs, "%.2f")))
+    for link in ("NC", "RC"):
+        g = [(e["N"], e["qbnet_s"]) for e in res["gaussian"] if e["link"] == link and e["qbnet_s"] and e["qbnet_status"] == "ok"]
+        gs = [(e["N"], e["scipy_s"]) for e in res["gaussian"] if e["link"] == link and e["scipy_s"]]
+        exg = fit_exponent([p[0] for p in g], [p[1] for p in g])
+        exs = fit_exponent([p[0] for p in gs], [p[1] for p in gs])
+        res.setdefault("growth", {})["gaussian_" + link] = {"qbnet": g, "scipy": gs, "exponent_qbnet": exg, "exponent_scipy": exs}
+        md.append("- Gaussian steady state vs N, %s links (whole qbnet process, includes start-up): fitted exponent %s; "
+                  "scipy solve_continuous_lyapunov: %s (dense O(n^3) Schur)." % (link, fmt(exg, "%.2f"), fmt(exs, "%.2f")))
     md.append("")
 
     # before / after (same binary, same run: the earlier code paths selected with environment variables)
     md += ["## Before / after the optimisations (same run, same machine)", "",
            "before = the code paths at the start of issue 6, still selectable at run time: `QBNET_EVOLVE_ALGEBRA=serial` (Eigen vector_space_algebra), "
-           "`QBNET_STEADY_PRECOND=sylvester QBNET_KRYLOV_RESTART=24` (Sylvester preconditioner, GMRES(24)).", "",
+           "`QBNET_STEADY_PRECOND=sylvester QBNET_KRYLOV_RESTART=24 QBNET_GMRES_GS=mgs` (Sylvester preconditioner, GMRES(24), "
+           "modified Gram-Schmidt). The RHS kernel has no before/after (section 1 and OPTIMISATIONS.md).", "",
            "| what | size | before | after | gain |", "|---|---|---|---|---|"]
     ba = []
     for e in res["evolution"]:

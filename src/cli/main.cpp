@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <exception>
 
+#include <spdlog/cfg/env.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -23,6 +24,7 @@ void setup_logging() {
     logger->set_pattern("qbnet: %^%l%$: %v");
     spdlog::set_default_logger(logger);
     spdlog::set_level(spdlog::level::info);
+    spdlog::cfg::load_env_levels();   // SPDLOG_LEVEL=debug shows solver details (--quiet still wins)
 }
 
 }  // namespace

@@ -39,9 +39,10 @@ double dimension(const std::vector<int>& cutoffs) {
 
 // Largest number of D x D complex matrices alive at once: time evolution (dopri5 with dense output
 // keeps ~12 state-sized vectors) or the steady-state GMRES basis, plus the result and a scratch copy.
-double working_copies(const RunOptions& options) {
+double working_copies(const RunOptions& options, double d) {
     double copies = 2.0;
-    if (options.steady.enabled) copies = std::max(copies, 2.0 + steady_state_working_copies());
+    if (options.steady.enabled)
+        copies = std::max(copies, 2.0 + steady_state_working_copies(static_cast<long>(std::min(d, 1e15))));
     if (options.time.t_end > 0) copies = std::max(copies, 2.0 + 13.0);
     return copies;
 }
@@ -81,7 +82,7 @@ void warn_truncation(const FockObservables& obs, const Model& model, const RunOp
 
 double fock_memory_estimate_gib(const Model& model, const RunOptions& options) {
     const double d = dimension(cutoffs_of(model, options));
-    return working_copies(options) * d * d * 16.0 / (1024.0 * 1024.0 * 1024.0);
+    return working_copies(options, d) * d * d * 16.0 / (1024.0 * 1024.0 * 1024.0);
 }
 
 EngineResult run_fock(const Model& model, const RunOptions& options, const ProgressFn& progress) {

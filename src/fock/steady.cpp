@@ -1,9 +1,12 @@
 #include "qbnet/fock/steady.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
 #include <memory>
+
+#include <omp.h>
 
 #include <spdlog/spdlog.h>
 
@@ -18,13 +21,16 @@ using RowMat = Eigen::Matrix<cd, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor
 namespace {
 constexpr int kRestart = 24;   // longest GMRES restart: memory = (restart + 4) copies of rho
 constexpr double kKrylovBudgetBytes = 3.0 * 1024.0 * 1024.0 * 1024.0;   // basis + w, z, x
-// Restart length: 24 while the Krylov basis fits the budget, shorter at large D (D = 4096: 256 MiB
-// per copy of rho), never below 8.
+// Restart length: 24 while a copy of rho is small (D <= 512: the basis stays in cache and a long
+// restart saves iterations, 32 vs 38 at D = 216), 8 above (D = 1296: 40 vs 39 iterations, but
+// Gram-Schmidt over 24 vectors of 27 MB cost 2.2x more; bench/OPTIMISATIONS.md), and never more
+// than the 3 GiB Krylov budget allows (floor 8).
 int krylov_restart(long d) {
     if (const char* env = std::getenv("QBNET_KRYLOV_RESTART")) return std::max(2, std::atoi(env));   // benchmarks
     const double copy = 16.0 * static_cast<double>(d) * static_cast<double>(d);
     const int fit = static_cast<int>(kKrylovBudgetBytes / copy) - 4;
-    return std::max(8, std::min(kRestart, fit));
+    const int preferred = d <= 512 ? kRestart : 8;
+    return std::max(8, std::min(preferred, fit));
 }
 
 // Vector operations go parallel only above kParallelMin complex entries (D > ~360): below, a parallel
@@ -42,6 +48,76 @@ void axpy(double a, const cd* x, cd* y, long n) {
 #pragma omp parallel for schedule(static) if (n >= kParallelMin)
     for (long i = 0; i < n; ++i) y[i] += a * x[i];
 }
+// Classical Gram-Schmidt kernels over the basis v[0..count): every vector is streamed once per pass
+// (modified Gram-Schmidt streams w twice per basis vector). Blocks keep w's piece in L1; the per-thread
+// partial sums are combined in thread order, so results do not depend on timing.
+constexpr long kGsBlock = 2048;
+// Reorthogonalise when one CGS pass cancelled more than 99.9% of ||w||^2 (3 digits). The textbook DGKS
+// ratio 1/2 fired on EVERY iteration here (the preconditioned operator is close to a multiple of the
+// identity, so w lies mostly in the span) and doubled the cost, with identical iterations and
+// residuals; the stopping test uses the true residual, so orthogonality loss can only slow GMRES down.
+constexpr double kReorthRatio = 1e-3;   // doubles per block (16 KiB)
+// h[i] = <v_i, w> for i < count, and h[count] = <w, w>.
+void multi_dot(const std::vector<Eigen::VectorXcd>& v, int count, const cd* w, long n, double* h) {
+    const double* wd = reinterpret_cast<const double*>(w);
+    const long nd = 2 * n;
+    const int threads = n >= kParallelMin ? omp_get_max_threads() : 1;
+    std::vector<double> part(static_cast<std::size_t>(threads) * (count + 1), 0.0);
+#pragma omp parallel num_threads(threads)
+    {
+        double* acc = part.data() + static_cast<std::size_t>(omp_get_thread_num()) * (count + 1);
+        const long nb = (nd + kGsBlock - 1) / kGsBlock;
+#pragma omp for schedule(static)
+        for (long b = 0; b < nb; ++b) {
+            const long lo = b * kGsBlock, hi = std::min(nd, lo + kGsBlock);
+            for (int i = 0; i < count; ++i) {
+                const double* x = reinterpret_cast<const double*>(v[i].data());
+                double sum = 0.0;
+#pragma omp simd reduction(+ : sum)
+                for (long q = lo; q < hi; ++q) sum += x[q] * wd[q];
+                acc[i] += sum;
+            }
+            double sum = 0.0;
+#pragma omp simd reduction(+ : sum)
+            for (long q = lo; q < hi; ++q) sum += wd[q] * wd[q];
+            acc[count] += sum;
+        }
+    }
+    for (int i = 0; i <= count; ++i) {
+        h[i] = 0.0;
+        for (int t = 0; t < threads; ++t) h[i] += part[static_cast<std::size_t>(t) * (count + 1) + i];
+    }
+}
+// w -= sum_i c[i] v_i; returns <w, w> of the result.
+double multi_subtract(const std::vector<Eigen::VectorXcd>& v, int count, const double* c, cd* w, long n) {
+    double* wd = reinterpret_cast<double*>(w);
+    const long nd = 2 * n;
+    const int threads = n >= kParallelMin ? omp_get_max_threads() : 1;
+    std::vector<double> part(static_cast<std::size_t>(threads), 0.0);
+#pragma omp parallel num_threads(threads)
+    {
+        double acc = 0.0;
+        const long nb = (nd + kGsBlock - 1) / kGsBlock;
+#pragma omp for schedule(static)
+        for (long b = 0; b < nb; ++b) {
+            const long lo = b * kGsBlock, hi = std::min(nd, lo + kGsBlock);
+            for (int i = 0; i < count; ++i) {
+                const double* x = reinterpret_cast<const double*>(v[i].data());
+                const double a = c[i];
+#pragma omp simd
+                for (long q = lo; q < hi; ++q) wd[q] -= a * x[q];
+            }
+            double sum = 0.0;
+#pragma omp simd reduction(+ : sum)
+            for (long q = lo; q < hi; ++q) sum += wd[q] * wd[q];
+            acc += sum;
+        }
+        part[static_cast<std::size_t>(omp_get_thread_num())] = acc;
+    }
+    double total = 0.0;
+    for (double p : part) total += p;
+    return total;
+}
 void scale(double a, cd* x, long n) {
 #pragma omp parallel for schedule(static) if (n >= kParallelMin)
     for (long i = 0; i < n; ++i) x[i] *= a;
@@ -57,12 +133,20 @@ void adjoint(const cd* x, cd* out, long d) {
                 for (long n = bj * tile; n < std::min(d, (bj + 1) * tile); ++n) out[n * d + m] = std::conj(x[m * d + n]);
 }
 void hermitize(cd* x, long d) {
-#pragma omp parallel for schedule(dynamic, 16) if (d * d >= kParallelMin)
-    for (long m = 0; m < d; ++m)
-        for (long n = 0; n <= m; ++n) {
-            const cd v = 0.5 * (x[m * d + n] + std::conj(x[n * d + m]));
-            x[m * d + n] = v;
-            x[n * d + m] = std::conj(v);
+    // x <- (x + x^dag)/2 in 64 x 64 tile pairs: the column-wise half of each pair stays in cache
+    // (a plain row loop reads x[n*d+m] with stride d: one cache line per element at large D).
+    constexpr long tile = 64;
+    const long nt = (d + tile - 1) / tile;
+#pragma omp parallel for schedule(dynamic, 1) if (d * d >= kParallelMin)
+    for (long bi = 0; bi < nt; ++bi)
+        for (long bj = 0; bj <= bi; ++bj) {
+            const long m0 = bi * tile, m1 = std::min(d, m0 + tile), n0 = bj * tile, n1 = std::min(d, n0 + tile);
+            for (long m = m0; m < m1; ++m)
+                for (long n = n0; n < std::min(n1, m + 1); ++n) {
+                    const cd v = 0.5 * (x[m * d + n] + std::conj(x[n * d + m]));
+                    x[m * d + n] = v;
+                    x[n * d + m] = std::conj(v);
+                }
         }
 }
 cd trace(const cd* x, long d) {
@@ -72,7 +156,6 @@ cd trace(const cd* x, long d) {
 }
 }  // namespace
 
-int steady_state_working_copies() { return kRestart + 5; }
 int steady_state_working_copies(long d) { return krylov_restart(d) + 5; }
 
 SylvesterPreconditioner::SylvesterPreconditioner(const Liouvillian& liouvillian, long full_max_dim)
@@ -231,19 +314,50 @@ LocalLiouvillianPreconditioner::LocalLiouvillianPreconditioner(const Liouvillian
             Eigen::MatrixXcd blk(b, b);
             for (int p = 0; p < b; ++p)
                 for (int q = 0; q < b; ++q) blk(p, q) = lj(members[p], members[q]);
-            Eigen::ComplexEigenSolver<Eigen::MatrixXcd> eig(blk);
-            const Eigen::MatrixXcd v = eig.eigenvectors();
+            // A block i*alpha*I + R with R real and real spectrum (no Kerr, no squeezing, real G: the
+            // detuning only adds -i*omega*(m_j - n_j), constant on a charge block) has REAL eigenvectors:
+            // the transform then runs as a real GEMM on the complex data, a quarter of the flops.
+            const double alpha = blk.diagonal().imag().mean();
+            Eigen::MatrixXcd shifted = blk;
+            shifted.diagonal().array() -= cd(0.0, alpha);
+            const double bscale = std::max(blk.cwiseAbs().maxCoeff(), 1e-300);
+            Eigen::MatrixXcd v;
+            Eigen::VectorXcd mu_blk;
+            bool real = false;
+            if (shifted.imag().cwiseAbs().maxCoeff() <= 1e-14 * bscale) {
+                Eigen::EigenSolver<Eigen::MatrixXd> eig(shifted.real());
+                if (eig.info() == Eigen::Success && eig.eigenvalues().imag().cwiseAbs().maxCoeff() == 0.0) {
+                    v = eig.eigenvectors().real().cast<cd>();
+                    mu_blk = eig.eigenvalues().real().cast<cd>().array() + cd(0.0, alpha);
+                    real = true;
+                }
+            }
+            if (!real) {
+                Eigen::ComplexEigenSolver<Eigen::MatrixXcd> eig(blk);
+                v = eig.eigenvectors();
+                mu_blk = eig.eigenvalues();
+            }
             const Eigen::MatrixXcd vinv = v.inverse();
             condition_ = std::max(condition_, v.cwiseAbs().colwise().sum().maxCoeff() *
                                                   vinv.cwiseAbs().colwise().sum().maxCoeff());
             f.blocks.push_back({static_cast<int>(f.order.size()), b});
             for (int p = 0; p < b; ++p) {
                 f.order.push_back(members[p]);
-                f.mu[members[p]] = eig.eigenvalues()[p];   // eigenvector p stored in slot members[p]
+                f.mu[members[p]] = mu_blk[p];   // eigenvector p stored in slot members[p]
             }
             f.w.push_back(v);
             f.w_inv.push_back(vinv);
+            f.real.push_back(real ? 1 : 0);
+            if (real) {
+                f.w_real.push_back(v.real());
+                f.w_inv_real.push_back(vinv.real());
+            } else {
+                f.w_real.emplace_back();
+                f.w_inv_real.emplace_back();
+            }
         }
+        spdlog::debug("local preconditioner: mode {} has {} blocks, {} with real eigenvectors", j, f.blocks.size(),
+                      std::count(f.real.begin(), f.real.end(), 1));
         modes_.push_back(std::move(f));
     }
     null_tol_ = 1e-10 * std::max(scale, 1e-300);
@@ -269,19 +383,33 @@ void LocalLiouvillianPreconditioner::transform(cd* x, const ModeFactor& f, bool 
                 const cd* row = x + (row0 + mj * s) * d;
                 for (long nj = 0; nj < c; ++nj) {
                     cd* dst = buf.row(pos[static_cast<std::size_t>(mj * c + nj)]).data();
-                    for (long h = 0; h < hi_n; ++h)
-                        std::copy(row + (h * c + nj) * s, row + (h * c + nj) * s + s, dst + h * s);
+                    if (s == 1)   // last mode: a strided gather (no call per element)
+                        for (long h = 0; h < hi_n; ++h) dst[h] = row[h * c + nj];
+                    else
+                        for (long h = 0; h < hi_n; ++h)
+                            for (long t = 0; t < s; ++t) dst[h * s + t] = row[(h * c + nj) * s + t];
                 }
             }
             for (std::size_t k = 0; k < f.blocks.size(); ++k) {
                 const auto [start, b] = f.blocks[k];
-                out.middleRows(start, b).noalias() = (inverse ? f.w_inv[k] : f.w[k]) * buf.middleRows(start, b);
+                if (f.real[k]) {   // real W on complex rows = real W on the interleaved (re, im) doubles
+                    using RealRows = Eigen::Map<Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>;
+                    RealRows bin(reinterpret_cast<double*>(buf.data()), c * c, 2 * len);
+                    RealRows bout(reinterpret_cast<double*>(out.data()), c * c, 2 * len);
+                    bout.middleRows(start, b).noalias() = (inverse ? f.w_inv_real[k] : f.w_real[k]) * bin.middleRows(start, b);
+                } else {
+                    out.middleRows(start, b).noalias() = (inverse ? f.w_inv[k] : f.w[k]) * buf.middleRows(start, b);
+                }
             }
             for (long mj = 0; mj < c; ++mj) {
                 cd* row = x + (row0 + mj * s) * d;
                 for (long nj = 0; nj < c; ++nj) {
                     const cd* src = out.row(pos[static_cast<std::size_t>(mj * c + nj)]).data();
-                    for (long h = 0; h < hi_n; ++h) std::copy(src + h * s, src + h * s + s, row + (h * c + nj) * s);
+                    if (s == 1)
+                        for (long h = 0; h < hi_n; ++h) row[h * c + nj] = src[h];
+                    else
+                        for (long h = 0; h < hi_n; ++h)
+                            for (long t = 0; t < s; ++t) row[(h * c + nj) * s + t] = src[h * s + t];
                 }
             }
         }
@@ -298,6 +426,7 @@ void LocalLiouvillianPreconditioner::apply(const cd* r, cd* x, cd* /*work*/) con
     for (int j = 0; j < nm; ++j)
         for (long m = 0; m < d; ++m)
             digit[j][m] = static_cast<int>((m / modes_[j].stride) % modes_[j].cutoff);
+    const double null_tol2 = null_tol_ * null_tol_;
 #pragma omp parallel for schedule(static) if (d * d >= kParallelMin)
     for (long m = 0; m < d; ++m) {
         for (long n = 0; n < d; ++n) {
@@ -306,8 +435,10 @@ void LocalLiouvillianPreconditioner::apply(const cd* r, cd* x, cd* /*work*/) con
                 const ModeFactor& f = modes_[j];
                 mu += f.mu[digit[j][m] * f.cutoff + digit[j][n]];
             }
-            // null direction of L_loc (product of local steady states): A(sigma) = I/D -> factor 1
-            x[m * d + n] = std::abs(mu) <= null_tol_ ? x[m * d + n] : x[m * d + n] / mu;
+            // null direction of L_loc (product of local steady states): A(sigma) = I/D -> factor 1.
+            // x / mu as x conj(mu) / |mu|^2: no libgcc complex division, no hypot, per element.
+            const double n2 = std::norm(mu);
+            if (n2 > null_tol2) x[m * d + n] *= std::conj(mu) / n2;
         }
     }
     for (const ModeFactor& f : modes_) transform(x, f, false);
@@ -329,6 +460,12 @@ bool gmres(const Liouvillian& lv, const SteadyPreconditioner& pre, Eigen::Vector
     const int restart = krylov_restart(d);
     std::vector<Eigen::VectorXcd> v(static_cast<std::size_t>(restart) + 1, Eigen::VectorXcd(n));
     Eigen::VectorXcd w(n), z(n);
+    std::vector<double> coef(static_cast<std::size_t>(restart) + 2);
+    const char* gs_env = std::getenv("QBNET_GMRES_GS");
+    const bool use_mgs = gs_env && std::string(gs_env) == "mgs";
+    const bool single_cgs = gs_env && std::string(gs_env) == "cgs1";
+    long reorth_passes = 0;
+    double time_pre = 0.0, time_rhs = 0.0, time_gs = 0.0;   // where the time goes (SPDLOG_LEVEL=debug)
     Eigen::VectorXcd scratch(pre.needs_work() ? n : 0);
     cd* work = pre.needs_work() ? scratch.data() : nullptr;
     auto apply_a = [&](const cd* in, cd* out) {
@@ -350,7 +487,12 @@ bool gmres(const Liouvillian& lv, const SteadyPreconditioner& pre, Eigen::Vector
         const double res = beta / x.norm();
         summary.residual = res;
         spdlog::debug("steady state: GMRES restart, residual {:.3e}", res);
-        if (res <= tol) return true;
+        if (res <= tol) {
+            spdlog::debug("steady state: {} iterations, {} DGKS reorthogonalisation passes; preconditioner {:.3f} s, "
+                          "L {:.3f} s, Gram-Schmidt {:.3f} s",
+                          summary.iterations, reorth_passes, time_pre, time_rhs, time_gs);
+            return true;
+        }
         v[0] = w / beta;
         Eigen::MatrixXd h = Eigen::MatrixXd::Zero(restart + 1, restart);
         Eigen::VectorXd g = Eigen::VectorXd::Zero(restart + 1), cs(restart), sn(restart);
@@ -358,13 +500,37 @@ bool gmres(const Liouvillian& lv, const SteadyPreconditioner& pre, Eigen::Vector
         int k = 0;
         for (; k < restart && summary.iterations < max_iterations; ++k) {
             ++summary.iterations;
+            const auto t0 = std::chrono::steady_clock::now();
             pre.apply(v[k].data(), z.data(), work);
+            const auto t1 = std::chrono::steady_clock::now();
             apply_a(z.data(), w.data());
-            for (int i = 0; i <= k; ++i) {   // modified Gram-Schmidt
-                h(i, k) = real_dot(v[i].data(), w.data(), n);
-                axpy(-h(i, k), v[i].data(), w.data(), n);
+            const auto t2 = std::chrono::steady_clock::now();
+            time_pre += std::chrono::duration<double>(t1 - t0).count();
+            time_rhs += std::chrono::duration<double>(t2 - t1).count();
+            // Classical Gram-Schmidt with DGKS reorthogonalisation: a second pass only when the first
+            // removed most of w (||w'|| < ||w|| / sqrt 2), where one CGS pass can lose orthogonality.
+            // (QBNET_GMRES_GS=mgs selects the modified Gram-Schmidt used before: benchmarks.)
+            if (use_mgs) {
+                for (int i = 0; i <= k; ++i) {
+                    h(i, k) = real_dot(v[i].data(), w.data(), n);
+                    axpy(-h(i, k), v[i].data(), w.data(), n);
+                }
+                h(k + 1, k) = std::sqrt(real_dot(w.data(), w.data(), n));
+            } else {
+                multi_dot(v, k + 1, w.data(), n, coef.data());
+                double before = coef[k + 1];
+                double after = multi_subtract(v, k + 1, coef.data(), w.data(), n);
+                for (int i = 0; i <= k; ++i) h(i, k) = coef[i];
+                for (int pass = 0; pass < 2 && !single_cgs && after < kReorthRatio * before; ++pass) {
+                    ++reorth_passes;
+                    multi_dot(v, k + 1, w.data(), n, coef.data());
+                    before = after;
+                    after = multi_subtract(v, k + 1, coef.data(), w.data(), n);
+                    for (int i = 0; i <= k; ++i) h(i, k) += coef[i];
+                }
+                h(k + 1, k) = std::sqrt(std::max(0.0, after));
             }
-            h(k + 1, k) = std::sqrt(real_dot(w.data(), w.data(), n));
+            time_gs += std::chrono::duration<double>(std::chrono::steady_clock::now() - t2).count();
             const bool breakdown = h(k + 1, k) == 0.0;   // exact solution inside the Krylov space
             if (h(k + 1, k) > 0) v[k + 1] = w / h(k + 1, k);
             for (int i = 0; i < k; ++i) {     // apply previous Givens rotations

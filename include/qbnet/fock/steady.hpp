@@ -75,6 +75,8 @@ private:
         std::vector<int> order;                     // pair slots sorted into blocks
         std::vector<std::pair<int, int>> blocks;    // [start, size) in `order`
         std::vector<Eigen::MatrixXcd> w, w_inv;     // per block (eigenvectors and their inverse)
+        std::vector<char> real;                     // per block: eigenvectors real (then w_real is used)
+        std::vector<Eigen::MatrixXd> w_real, w_inv_real;
         Eigen::VectorXcd mu;                        // eigenvalue per pair slot (slot = m_j * c + n_j)
     };
     void transform(cd* x, const ModeFactor& f, bool inverse) const;
@@ -102,9 +104,8 @@ SteadySummary solve_steady_state(const Liouvillian& liouvillian, const SteadyOpt
 // ||L rho||_F / ||rho||_F (uses one RHS call; `work` is D*D scratch).
 double liouvillian_residual(const Liouvillian& liouvillian, const Eigen::VectorXcd& rho, Eigen::VectorXcd& work);
 
-// Working copies of rho that the steady-state solver holds at its peak (for the memory estimate).
-int steady_state_working_copies();
-// The same for dimension D (the Krylov restart shrinks at large D to bound memory).
+// Working copies of rho that the steady-state solver holds at its peak for dimension D (for the
+// memory estimate; the Krylov restart is shorter at large D).
 int steady_state_working_copies(long d);
 
 }  // namespace qbnet
