@@ -33,7 +33,9 @@ def run_info(out, name):
             peak = int(m.group(1)) / 1024.0
     except OSError:
         pass
-    if r["rc"] == 124 or r["rc"] == 137:
+    if r.get("skipped"):
+        status = "skipped: " + r["skipped"]
+    elif r["rc"] == 124 or r["rc"] == 137:
         status = "> timeout (%d s)" % r["timeout_s"]
     elif r["rc"] == 0:
         status = "ok"
@@ -92,6 +94,17 @@ def best_steady(out, tag):
     return best
 
 
+def qutip_version(out):
+    for f in glob.glob(os.path.join(out, "*.stdout")):
+        try:
+            for line in open(f):
+                if line.startswith("{") and '"qutip"' in line:
+                    return json.loads(line)["qutip"]
+        except (OSError, ValueError, KeyError):
+            pass
+    return "?"
+
+
 def report(out, md_path, json_path):
     res = {"machine": load(os.path.join(out, "machine.json"), {}), "machine_end": load(os.path.join(out, "machine_end.json"), {})}
     mach = res["machine"]
@@ -101,7 +114,7 @@ def report(out, md_path, json_path):
           "Debian ships them (QuTiP %s, scipy/numpy on OpenBLAS pthread). Load average at start %s, at end %s "
           "(the machine is shared: the ratios below are taken within one run)." % (
               mach.get("nproc"), mach.get("cpu"), mach.get("mem_total_kb", 0) / 1048576.0, mach.get("threads"),
-              "?", mach.get("load_start"), res["machine_end"].get("load_end")),
+              qutip_version(out), mach.get("load_start"), res["machine_end"].get("load_end")),
           "Every external run has a %s s timeout; a run that hits it is reported as \"> timeout\"." % mach.get("timeout_s"), ""]
     goals = []
 
@@ -197,10 +210,12 @@ def report(out, md_path, json_path):
                  "qbnet_iterations": st.get("iterations"), "qbnet_residual": st.get("residual"),
                  "qbnet_preconditioner": st.get("preconditioner"), "qutip": {}}
         best = None
-        for m in METHODS:
+        tried = [m for m in METHODS if os.path.exists(os.path.join(out, "steadystate_%s_%s.run.json" % (tag, m)))]
+        if not tried:
+            md.append("| %d | %s | %s | %s | %s | - | not run | - | - | - | - |" % (
+                d, fmt(q["wall_s"]), fmt(q["peak_mib"], "%.0f"), st.get("iterations", "-"), fmt(st.get("residual"), "%.1e")))
+        for m in tried:
             name = "steadystate_%s_%s" % (tag, m)
-            if not os.path.exists(os.path.join(out, name + ".run.json")):
-                continue
             p = run_info(out, name)
             pj = p["json"]
             dE = max(abs(a - b) for a, b in zip(qe, pj["energies"])) if (pj and qe) else None
