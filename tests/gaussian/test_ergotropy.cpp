@@ -70,3 +70,42 @@ TEST_CASE("Exact >= Gaussian-unitary ergotropy on a squeezed-thermal two-battery
     // Passive energy + ergotropy = energy.
     CHECK(r.steady_state->batteries.passive_energy + exact == Approx(r.steady_state->batteries.energy));
 }
+
+TEST_CASE("Symplectic eigenvalues: phase-covariant shortcut agrees with the general Williamson path", "[gaussian][ergotropy]") {
+    // sigma = realification of M = U diag(nu) U^dag (a passive unitary U on a thermal product state): no
+    // squeezing, so the n x n shortcut applies and must return nu. A tiny squeezing (1e-9) forces the
+    // general 2n x 2n path; the spectrum is continuous, so both must agree to ~1e-8.
+    const int n = 5;
+    std::srand(7);
+    Eigen::MatrixXcd x = Eigen::MatrixXcd::Random(n, n);
+    const Eigen::MatrixXcd u = Eigen::HouseholderQR<Eigen::MatrixXcd>(x).householderQ();
+    Eigen::VectorXd nu(n);
+    nu << 0.5, 0.75, 1.25, 2.0, 4.5;
+    const Eigen::MatrixXcd m = u * nu.cast<std::complex<double>>().asDiagonal() * u.adjoint();
+    Eigen::MatrixXd sigma(2 * n, 2 * n);
+    for (int k = 0; k < n; ++k)
+        for (int j = 0; j < n; ++j) {
+            sigma(2 * j, 2 * k) = m(j, k).real();
+            sigma(2 * j, 2 * k + 1) = -m(j, k).imag();
+            sigma(2 * j + 1, 2 * k) = m(j, k).imag();
+            sigma(2 * j + 1, 2 * k + 1) = m(j, k).real();
+        }
+    const Eigen::VectorXd got = symplectic_eigenvalues(sigma);
+    for (int k = 0; k < n; ++k) CHECK(got(k) == Approx(nu(k)).margin(1e-12));
+    Eigen::MatrixXd squeezed = sigma;
+    squeezed(0, 0) += 1e-9;
+    squeezed(1, 1) -= 1e-9;   // breaks phase covariance of mode 0 (a squeezing of order 1e-9)
+    const Eigen::VectorXd general = symplectic_eigenvalues(squeezed);
+    for (int k = 0; k < n; ++k) CHECK(general(k) == Approx(nu(k)).margin(1e-8));
+}
+
+TEST_CASE("Exact passive energy: gives up at once when the vacuum weight rules the cap out", "[gaussian][ergotropy]") {
+    // 400 modes with n = 0.5: p0 = (2/3)^400 ~ 1e-70, so no 2e6 states can hold mass 1 - 1e-12.
+    const Eigen::VectorXd nu = Eigen::VectorXd::Constant(400, 1.0);
+    const ExactPassiveEnergy e = exact_passive_energy(nu);
+    CHECK_FALSE(e.available);
+    // With few modes the same spectrum is enumerated to the tolerance.
+    const ExactPassiveEnergy small = exact_passive_energy(Eigen::VectorXd::Constant(2, 1.0));
+    CHECK(small.available);
+    CHECK(small.missing_mass < 1e-12);
+}

@@ -2,66 +2,15 @@
 // Only invalid input reaches the binary here, so these tests never depend on an engine.
 #include <catch2/catch.hpp>
 
-#include <cstdlib>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <string>
 
-#include <sys/wait.h>
-#include <unistd.h>
+#include "support/cli_process.hpp"
 
 namespace fs = std::filesystem;
-
-namespace {
-
-struct Outcome {
-    int exit_code = -1;
-    std::string out;
-    std::string err;
-};
-
-std::string read(const fs::path& p) {
-    std::ifstream in(p);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
-
-int count_lines(const std::string& s) {
-    int n = 0;
-    for (char c : s) n += c == '\n';
-    return n;
-}
-
-// Fresh scratch folder per test, used as the working directory of the child process.
-struct Scratch {
-    fs::path dir;
-    explicit Scratch(const std::string& tag) {
-        dir = fs::temp_directory_path() / ("qbnet-io-cli-" + tag + "-" + std::to_string(::getpid()));
-        fs::remove_all(dir);
-        fs::create_directories(dir);
-    }
-    ~Scratch() {
-        std::error_code ec;
-        fs::remove_all(dir, ec);
-    }
-    fs::path write(const std::string& name, const std::string& text) const {
-        std::ofstream(dir / name) << text;
-        return dir / name;
-    }
-    Outcome run(const std::string& args) const {
-        const std::string cmd = "cd '" + dir.string() + "' && '" QBNET_BINARY "' " + args + " >stdout.txt 2>stderr.txt";
-        const int status = std::system(cmd.c_str());
-        Outcome o;
-        o.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-        o.out = read(dir / "stdout.txt");
-        o.err = read(dir / "stderr.txt");
-        return o;
-    }
-};
-
-}  // namespace
+using qbnet_test::count_lines;
+using qbnet_test::Outcome;
+using qbnet_test::Scratch;
 
 TEST_CASE("cli: --help exits 0 and explains the options", "[io][cli]") {
     Scratch s("help");

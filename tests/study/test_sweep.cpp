@@ -2,20 +2,19 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <string>
-
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "qbnet/errors.hpp"
 #include "qbnet/study/sweep.hpp"
+#include "support/cli_process.hpp"
 
 namespace fs = std::filesystem;
 using namespace qbnet;
+using qbnet_test::count_lines;
+using qbnet_test::read_file;
+using qbnet_test::Scratch;
 
 namespace {
 
@@ -31,32 +30,6 @@ epsilon = 0.01
 [reservoirs]
 kappa = 0.003
 )";
-
-std::string read(const fs::path& p) {
-    std::ifstream in(p);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
-
-int count_lines(const std::string& s) {
-    int n = 0;
-    for (char c : s) n += c == '\n';
-    return n;
-}
-
-struct TempDir {
-    fs::path dir;
-    explicit TempDir(const std::string& tag) {
-        dir = fs::temp_directory_path() / ("qbnet-study-" + tag + "-" + std::to_string(::getpid()));
-        fs::remove_all(dir);
-        fs::create_directories(dir);
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(dir, ec);
-    }
-};
 
 }  // namespace
 
@@ -87,7 +60,7 @@ TEST_CASE("sweep axis: bad --param / --values are InputErrors") {
 }
 
 TEST_CASE("sweep: an invalid point or unknown key fails before anything is written") {
-    TempDir tmp("badpoint");
+    Scratch tmp("badpoint");
     SweepOptions opt;
     opt.out_dir = tmp.dir / "out";
     opt.threads = 1;
@@ -99,14 +72,14 @@ TEST_CASE("sweep: an invalid point or unknown key fails before anything is writt
 }
 
 TEST_CASE("sweep: N = 1 NC row holds the closed-form steady state (eps/(kappa/2+J))^2") {
-    TempDir tmp("closedform");
+    Scratch tmp("closedform");
     SweepOptions opt;
     opt.out_dir = tmp.dir;
     opt.threads = 1;
     opt.axes = {parse_sweep_axis("network.J", "0.001,0.0015")};
     const auto summary = run_sweep(kScenario, "t", {}, opt);
     CHECK(summary.computed == 2);
-    const std::string csv = read(tmp.dir / "sweep.csv");
+    const std::string csv = read_file(tmp.dir / "sweep.csv");
     CHECK(csv.rfind("network.J,E_C,E_b1,W_b1,E_B,W_B\n", 0) == 0);
     // at J = kappa/2: E_C = E_1 = (eps/kappa)^2 = 11.111 (physics.md result 1)
     const Snapshot s = steady_figures(kScenario, "t", {"network.J=0.0015"}, "gaussian", 1);
@@ -114,7 +87,7 @@ TEST_CASE("sweep: N = 1 NC row holds the closed-form steady state (eps/(kappa/2+
 }
 
 TEST_CASE("sweep: resume skips finished points and drops a half-written row") {
-    TempDir tmp("resume");
+    Scratch tmp("resume");
     SweepOptions opt;
     opt.out_dir = tmp.dir;
     opt.threads = 2;
@@ -122,7 +95,7 @@ TEST_CASE("sweep: resume skips finished points and drops a half-written row") {
     const auto first = run_sweep(kScenario, "t", {}, opt);
     CHECK(first.total == 10);
     CHECK(first.computed == 10);
-    const std::string full = read(tmp.dir / "sweep.csv");
+    const std::string full = read_file(tmp.dir / "sweep.csv");
     REQUIRE(count_lines(full) == 11);
 
     // Simulate an interruption: header + 3 complete rows + a row cut inside a number.
@@ -139,7 +112,7 @@ TEST_CASE("sweep: resume skips finished points and drops a half-written row") {
     CHECK(second.skipped == 3);
     CHECK(second.computed == 7);
     CHECK(seen == 7);
-    CHECK(read(tmp.dir / "sweep.csv") == full);   // same rows, grid order, bit-identical numbers
+    CHECK(read_file(tmp.dir / "sweep.csv") == full);   // same rows, grid order, bit-identical numbers
 
     // Nothing left: a third call computes nothing.
     const auto third = run_sweep(kScenario, "t", {}, opt);
@@ -152,28 +125,18 @@ TEST_CASE("sweep: resume skips finished points and drops a half-written row") {
 }
 
 TEST_CASE("sweep CLI: bad --values is one error line and exit code 2") {
-    TempDir tmp("cli");
-    std::ofstream(tmp.dir / "s.toml") << kScenario;
-    const std::string cmd = "cd '" + tmp.dir.string() + "' && '" QBNET_BINARY
-                            "' sweep s.toml --param network.J --values 1:2 --out o >out.txt 2>err.txt";
-    const int status = std::system(cmd.c_str());
-    REQUIRE(WIFEXITED(status));
-    CHECK(WEXITSTATUS(status) == 2);
-    const std::string err = read(tmp.dir / "err.txt");
-    CHECK(count_lines(err) == 1);
-    CHECK(err.find("--values") != std::string::npos);
+    Scratch tmp("cli");
+    tmp.write("s.toml", kScenario);
+    const auto bad_values = tmp.run("sweep s.toml --param network.J --values 1:2 --out o");
+    CHECK(bad_values.exit_code == 2);
+    CHECK(count_lines(bad_values.err) == 1);
+    CHECK(bad_values.err.find("--values") != std::string::npos);
     CHECK_FALSE(fs::exists(tmp.dir / "o"));
 
-    const std::string cmd2 = "cd '" + tmp.dir.string() + "' && '" QBNET_BINARY
-                             "' optimize s.toml --objective nonsense --out o >out.txt 2>err.txt";
-    const int status2 = std::system(cmd2.c_str());
-    REQUIRE(WIFEXITED(status2));
-    CHECK(WEXITSTATUS(status2) == 2);
-    CHECK(count_lines(read(tmp.dir / "err.txt")) == 1);
-    const std::string cmd3 = "cd '" + tmp.dir.string() + "' && '" QBNET_BINARY
-                             "' optimize s.toml --objective energy_last --bounds 1:0 --out o >out.txt 2>err.txt";
-    const int status3 = std::system(cmd3.c_str());
-    REQUIRE(WIFEXITED(status3));
-    CHECK(WEXITSTATUS(status3) == 2);
-    CHECK(read(tmp.dir / "err.txt").find("--bounds") != std::string::npos);
+    const auto bad_objective = tmp.run("optimize s.toml --objective nonsense --out o");
+    CHECK(bad_objective.exit_code == 2);
+    CHECK(count_lines(bad_objective.err) == 1);
+    const auto bad_bounds = tmp.run("optimize s.toml --objective energy_last --bounds 1:0 --out o");
+    CHECK(bad_bounds.exit_code == 2);
+    CHECK(bad_bounds.err.find("--bounds") != std::string::npos);
 }
