@@ -16,7 +16,12 @@ OUT=bench/out
 SCEN=bench/scenarios/nc_thermal.toml
 # QuTiP / scipy runs may not eat the shared machine's memory: cap their address space (KiB).
 PYMEM_KB=${QBNET_BENCH_PY_MEM_KB:-16000000}
-rm -rf "$OUT" && mkdir -p "$OUT"
+# QBNET_BENCH_SECTIONS="rhs evolve steady gaussian" (default: all) reruns only some sections; their raw
+# outputs in bench/out are replaced, the others kept, and the report is rebuilt from all of them.
+SECTIONS=${QBNET_BENCH_SECTIONS:-rhs evolve steady gaussian}
+want() { case " $SECTIONS " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
+if [ "$SECTIONS" = "rhs evolve steady gaussian" ]; then rm -rf "$OUT"; fi
+mkdir -p "$OUT"
 
 # --- dependencies (Debian packages; installed when running as root) ---------------------------------
 need=""
@@ -71,11 +76,15 @@ qb() {      # qbnet run on the bench scenario: NAME [--set ...]
   echo " \"mem_total_kb\": $(grep MemTotal /proc/meminfo | awk '{print $2}'), \"timeout_s\": $TIMEOUT}"; } >"$OUT/machine.json"
 
 # --- 1. Fock RHS vs plain copy -------------------------------------------------------------------------
+if want rhs; then
 echo "bench: Fock RHS vs memcpy"
 if [ "$QUICK" = 1 ]; then RHS_CASES="2:6 3:6"; else RHS_CASES="2:6 3:6 3:8 2:20 3:10"; fi
 run fock_rhs 600 "$BENCHBIN/fock_rhs" $RHS_CASES
 
+fi
+
 # --- 2. Fock time evolution vs QuTiP mesolve -------------------------------------------------------------
+if want evolve; then
 # Cascaded NC, thermal n_th = 0.5; t_end = 12000 (kappa t = 36): the state is within 1e-6 of the steady state
 # (checked below against the steady state of the same cutoff).
 echo "bench: Fock evolution vs mesolve"
@@ -90,7 +99,10 @@ for nc in 2:6 3:6; do
   qb "evolve_ss_N${n}_c${c}" --set network.batteries=$n --set fock.cutoff=$c --set time.t_end=0 --set steady_state.tol=1e-12
 done
 
+fi
+
 # --- 3. Fock steady state vs QuTiP steadystate -----------------------------------------------------------
+if want steady; then
 echo "bench: Fock steady state vs steadystate"
 # D = 64 and 125 are added so that QuTiP's direct and ILU-iterative solvers have sizes they finish.
 if [ "$QUICK" = 1 ]; then SS_CASES="2:4 2:6"; else SS_CASES="2:4 2:5 2:6 2:10 3:8"; fi
@@ -121,7 +133,10 @@ for nc in $SS_CASES; do
   fi
 done
 
+fi
+
 # --- 4. Gaussian steady state vs scipy solve_continuous_lyapunov -------------------------------------
+if want gaussian; then
 echo "bench: Gaussian steady state vs scipy"
 if [ "$QUICK" = 1 ]; then GN="100 300"; else GN="100 300 1000"; fi
 # Both link types: NC (triangular Schur form from the graph) and RC (normal drift, dense eigensolver).
@@ -135,6 +150,8 @@ for link in nonreciprocal reciprocal; do
     runpy "lyap_${tag}_N$n" "$TIMEOUT" lyapunov "$OUT/g_${tag}_N$n"
   done
 done
+
+fi
 
 echo "{\"load_end\": \"$(cut -d' ' -f1-3 /proc/loadavg)\"}" >"$OUT/machine_end.json"
 "$PY" bench/py/report.py report "$OUT" bench/RESULTS.md bench/results.json
