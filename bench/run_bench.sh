@@ -96,6 +96,11 @@ for nc in 2:6 3:6; do
   qb_before "before_evolve_N${n}_c${c}" --set network.batteries=$n --set fock.cutoff=$c --set time.t_end=$EVO_T \
      --set time.samples=$EVO_S --set steady_state.enabled=false
   runpy "mesolve_N${n}_c${c}" "$TIMEOUT" mesolve "$n" "$c" "$EVO_T" "$EVO_S"
+  # Runge-Kutta-Chebyshev (time.integrator = "rkc"), tolerances 100x tighter so that its error (RMS norm,
+  # second order) is at or below QuTiP's; both are compared with the dopri5 run (stability-limited, ~3e-9).
+  [ "${QBNET_BENCH_RKC:-1}" = 1 ] && qb "evolve_rkc_N${n}_c${c}" --set network.batteries=$n --set fock.cutoff=$c \
+     --set time.t_end=$EVO_T --set time.samples=$EVO_S --set steady_state.enabled=false \
+     --set time.integrator=rkc --set time.atol=1e-10 --set time.rtol=1e-8
   qb "evolve_ss_N${n}_c${c}" --set network.batteries=$n --set fock.cutoff=$c --set time.t_end=0 --set steady_state.tol=1e-12
 done
 

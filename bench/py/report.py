@@ -180,14 +180,54 @@ def report(out, md_path, json_path):
         e["max_abs_dE"], e["dist_to_steady"] = dE, dist
         sp = e["qutip_s"] / e["qbnet_s"] if e["qutip_s"] and e["qbnet_s"] else None
         e["speedup"] = sp
+        # RKC run (time.integrator = "rkc", atol 1e-10 / rtol 1e-8): time, and its largest energy deviation
+        # from the dopri5 run, next to QuTiP's deviation from the same dopri5 run.
+        k = run_info(out, "evolve_rkc_" + tag)
+        e["rkc_s"], e["rkc_status"], e["rkc_max_abs_dE_vs_dopri5"] = k["wall_s"], k["status"], None
+        try:
+            with open(os.path.join(out, "evolve_rkc_" + tag + ".res", "timeseries-fock.csv")) as fh:
+                rk = list(csv.DictReader(fh))
+            names = ["E_C"] + ["E_b%d" % i for i in range(1, n + 1)]
+            e["rkc_max_abs_dE_vs_dopri5"] = max(abs(float(a[k2]) - float(b[k2])) for a, b in zip(rd, rk) for k2 in names)
+            st = summary(out, "evolve_rkc_" + tag)["results"]["fock"]["statistics"]["evolution"]
+            e["rkc_rhs_calls"] = st["rhs_calls"]
+            e["dopri5_rhs_calls"] = summary(out, "evolve_" + tag)["results"]["fock"]["statistics"]["evolution"]["rhs_calls"]
+        except (OSError, KeyError, ValueError, TypeError, NameError):
+            pass
+        e["rkc_speedup"] = e["qutip_s"] / e["rkc_s"] if e["qutip_s"] and e["rkc_s"] and k["status"] == "ok" else None
         res["evolution"].append(e)
         qs = fmt(e["qutip_s"]) if p["status"] == "ok" else p["status"]
         md.append("| cascaded NC N = %d, cutoff %d | %d | %s | %s | %s | %s | **%s** | %s | %s |" % (
             n, c, e["D"], fmt(e.get("t_end"), "%g"), e.get("samples", "-"), fmt(e["qbnet_s"]), qs,
             fmt(sp, "%.1fx") if sp else ("> %.1fx" % ((p["wall_s"] or 0) / e["qbnet_s"]) if p["status"].startswith(">") and e["qbnet_s"] else "-"),
             fmt(dE, "%.1e"), fmt(dist, "%.1e")))
-        goals.append(("evolution speed-up vs mesolve, N = %d (D = %d)" % (n, e["D"]), ">= 20x", fmt(sp, "%.1fx"), bool(sp and sp >= 20)))
+        goals.append(("evolution speed-up vs mesolve, dopri5, N = %d (D = %d)" % (n, e["D"]), ">= 20x", fmt(sp, "%.1fx") if sp else
+                      ("> %.1fx" % ((p["wall_s"] or 0) / e["qbnet_s"]) if p["status"].startswith(">") and e["qbnet_s"] else "-"),
+                      bool(sp and sp >= 20)))
+        if e["rkc_s"] is not None:
+            rsp = e["rkc_speedup"]
+            lower = (p["wall_s"] or 0) / e["rkc_s"] if p["status"].startswith(">") and e["rkc_s"] else None
+            goals.append(("evolution speed-up vs mesolve, rkc, N = %d (D = %d)" % (n, e["D"]), ">= 20x",
+                          fmt(rsp, "%.1fx") if rsp else ("> %.1fx" % lower if lower else "-"),
+                          bool((rsp and rsp >= 20) or (lower and lower >= 20))))
     md.append("")
+    rk = [e for e in res["evolution"] if e.get("rkc_s") is not None]
+    if rk:
+        md += ["Runge-Kutta-Chebyshev (`time.integrator = \"rkc\"`, atol 1e-10 / rtol 1e-8: 100x tighter than QuTiP's so "
+               "that its error is at or below QuTiP's). dopri5 is stability-limited here (its RHS count does not change "
+               "between rtol 1e-3 and 1e-9), so it is far more accurate than asked (3.3e-9 from a tight run at D = 216); "
+               "both other solvers are compared with it.", "",
+               "| D | dopri5 s (RHS calls) | rkc s (RHS calls) | QuTiP s | **rkc speed-up vs QuTiP** | rkc max abs dE vs dopri5 | QuTiP max abs dE vs dopri5 |",
+               "|---|---|---|---|---|---|---|"]
+        for e in rk:
+            p = run_info(out, "mesolve_N%d_c%d" % (e["N"], e["cutoff"]))
+            lower = (p["wall_s"] or 0) / e["rkc_s"] if p["status"].startswith(">") and e["rkc_s"] else None
+            md.append("| %d | %s (%s) | %s (%s) | %s | **%s** | %s | %s |" % (
+                e["D"], fmt(e["qbnet_s"]), e.get("dopri5_rhs_calls", "-"), fmt(e["rkc_s"]) if e["rkc_status"] == "ok" else e["rkc_status"],
+                e.get("rkc_rhs_calls", "-"), fmt(e["qutip_s"]) if e["qutip_s"] else p["status"],
+                fmt(e["rkc_speedup"], "%.1fx") if e["rkc_speedup"] else ("> %.1fx" % lower if lower else "-"),
+                fmt(e["rkc_max_abs_dE_vs_dopri5"], "%.1e"), fmt(e["max_abs_dE"], "%.1e")))
+        md.append("")
 
     # 3. steady state
     md += ["## 3. Fock steady state against QuTiP `steadystate`", "",

@@ -12,6 +12,7 @@ struct TimeOptions {
     std::string initial = "vacuum";  // "vacuum" (engines may accept more, see docs/scenario.md)
     double atol = 1e-8;
     double rtol = 1e-6;
+    std::string integrator = "dopri5";   // Fock lab frame: "dopri5" | "rkc" (docs/scenario.md)
 };
 
 struct SteadyOptions {

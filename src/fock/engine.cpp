@@ -12,6 +12,7 @@
 #include "qbnet/errors.hpp"
 #include "qbnet/fock/displaced.hpp"
 #include "qbnet/fock/evolve.hpp"
+#include "qbnet/fock/rkc.hpp"
 #include "qbnet/fock/lindblad.hpp"
 #include "qbnet/fock/memory.hpp"
 #include "qbnet/fock/observables.hpp"
@@ -89,6 +90,10 @@ EngineResult run_fock(const Model& model, const RunOptions& options, const Progr
     const auto start = std::chrono::steady_clock::now();
     if (options.fock.frame != "lab" && options.fock.frame != "displaced")
         throw InputError("fock.frame", "must be \"lab\" or \"displaced\" (got \"" + options.fock.frame + "\")");
+    if (options.fock.frame == "displaced" && options.time.t_end > 0 && options.time.integrator != "dopri5")
+        throw InputError("time.integrator", "\"" + options.time.integrator +
+                                                "\" is available in the lab frame only; the displaced frame (fock.frame) "
+                                                "integrates (alpha, rho') with \"dopri5\"");
     const std::vector<int> cutoffs = cutoffs_of(model, options);
     // Refuse before allocating: the estimate covers every working copy of rho.
     const double need = fock_memory_estimate_gib(model, options);
@@ -156,7 +161,9 @@ EngineResult run_fock(const Model& model, const RunOptions& options, const Progr
         eo.atol = options.time.atol;
         eo.rtol = options.time.rtol;
         eo.initial_dt = std::min(1.0, 0.01 / std::max(1e-9, lv.slowest_damping_rate()));
-        const EvolveSummary es = evolve(
+        eo.integrator = options.time.integrator;
+        const auto integrate = eo.integrator == "rkc" ? &evolve_rkc : &evolve;
+        const EvolveSummary es = integrate(
             lv, rho, times, eo,
             [&](std::size_t i, double, const cd* r) {
                 const FockObservables obs = fock_observables(r, basis, model.mode_names, joint_ts);
@@ -164,7 +171,8 @@ EngineResult run_fock(const Model& model, const RunOptions& options, const Progr
                 for (std::size_t j = 0; j < top.size(); ++j) top[j] = std::max(top[j], obs.top_level_population[j]);
             },
             progress);
-        result.statistics["evolution"] = {{"steps", es.steps},
+        result.statistics["evolution"] = {{"integrator", eo.integrator},
+                                          {"steps", es.steps},
                                           {"rhs_calls", es.rhs_calls},
                                           {"wall_s", es.wall_s},
                                           {"max_trace_error", es.max_trace_error},

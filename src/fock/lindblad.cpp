@@ -180,6 +180,24 @@ void Liouvillian::mirror_lower_to_upper(cd* out) const {
         }
 }
 
+double Liouvillian::spectral_radius_bound() const {
+    // Row (m, n) of L has |drow[m] + dcol[n]| on the diagonal and |l[m]|, |r[n]|, |s[m] t[n]| off it:
+    // max over rows <= max_m (|drow[m]| + sum_left |l[m]|) + max_n (|dcol[n]| + sum_right |r[n]|)
+    //                   + sum_sandwich max|s| max|t|.
+    const long d = dim();
+    double row_part = 0.0, col_part = 0.0, sandwich = 0.0;
+    for (long m = 0; m < d; ++m) {
+        double r = std::abs(diag_row_[m]);
+        for (const auto& t : left_) r += std::abs(t.coef[m]);
+        row_part = std::max(row_part, r);
+        double c = std::abs(diag_col_[m]);
+        for (const auto& t : right_) c += std::abs(t.coef[m]);
+        col_part = std::max(col_part, c);
+    }
+    for (const auto& t : sandwich_) sandwich += t.row_coef.cwiseAbs().maxCoeff() * t.col_coef.cwiseAbs().maxCoeff();
+    return row_part + col_part + sandwich;
+}
+
 Liouvillian::Cost Liouvillian::cost() const {
     Cost c;
     c.left_terms = static_cast<long>(left_.size()) + 1;    // + diagonal

@@ -26,7 +26,7 @@ const io_detail::Schema& scenario_schema() {
         {"reservoirs", {"kappa", "n_th", "squeeze_r", "squeeze_theta", "apply_to"}},
         {"kerr", {"chi"}},
         {"fock", {"cutoff", "frame", "truncation_warning", "joint_ergotropy_max_dim"}},
-        {"time", {"t_end", "samples", "initial", "atol", "rtol"}},
+        {"time", {"t_end", "samples", "initial", "atol", "rtol", "integrator"}},
         {"steady_state", {"enabled", "method", "tol", "max_iterations"}},
         {"scenario", {"name", "description"}},
     };
@@ -194,8 +194,9 @@ Scenario parse_scenario(const std::string& toml_text, const std::string& name,
     opt.time.initial = time.choice("initial", "vacuum", {"vacuum"});
     opt.time.atol = time.real("atol", 1e-8, Range::positive());
     opt.time.rtol = time.real("rtol", 1e-6, Range::positive());
+    opt.time.integrator = time.choice("integrator", "dopri5", {"dopri5", "rkc"});
     resolved["time"] = {{"t_end", opt.time.t_end}, {"samples", opt.time.samples}, {"initial", opt.time.initial},
-                        {"atol", opt.time.atol},   {"rtol", opt.time.rtol}};
+                        {"atol", opt.time.atol},   {"rtol", opt.time.rtol}, {"integrator", opt.time.integrator}};
 
     // ---- [steady_state] ----
     const SectionReader steady(root, "steady_state");

@@ -6,6 +6,7 @@
 #include "qbnet/errors.hpp"
 #include "qbnet/fock/engine.hpp"
 #include "qbnet/fock/evolve.hpp"
+#include "qbnet/fock/rkc.hpp"
 #include "qbnet/fock/observables.hpp"
 #include "qbnet/fock/steady.hpp"
 
@@ -120,6 +121,98 @@ TEST_CASE("Adaptive stepper reproduces exact exponential decay", "[fock][evolve]
     CHECK(worst < 1e-8);
     CHECK(summary.steps > 5);        // adaptive: it really stepped
     CHECK(summary.steps < 2000);     // and the error control did not collapse the step size
+}
+
+TEST_CASE("RKC integrator reproduces exact decay and agrees with dopri5 on a stiff thermal chain", "[fock][evolve]") {
+    // (1) The exact single-mode decay of the dopri5 test: p1 = e^{-kappa t}/2, <1|rho|0> = e^{-kappa t/2}/2.
+    {
+        const double kappa = 0.7;
+        Network net(1);
+        ModelSpec s{net, Eigen::VectorXd::Zero(2), Eigen::VectorXcd::Zero(2), {{kappa, 0, 0, 0}, {1.0, 0, 0, 0}}, Eigen::VectorXd::Zero(2)};
+        const Model model = build_model(s);
+        const FockBasis basis({3, 2});
+        const Liouvillian lv(model, basis);
+        const long d = basis.dim(), one = basis.stride(0);
+        Eigen::VectorXcd rho = Eigen::VectorXcd::Zero(d * d);
+        rho[one * d + one] = rho[0] = rho[one * d] = rho[one] = 0.5;
+        std::vector<double> times;
+        for (int i = 0; i <= 20; ++i) times.push_back(0.5 * i);
+        EvolveOptions eo;
+        eo.atol = 1e-12;
+        eo.rtol = 1e-10;
+        double worst = 0.0;
+        const auto summary = evolve_rkc(lv, rho, times, eo, [&](std::size_t, double t, const cd* r) {
+            worst = std::max(worst, std::abs(r[one * d + one].real() - 0.5 * std::exp(-kappa * t)));
+            worst = std::max(worst, std::abs(r[one * d] - 0.5 * std::exp(-kappa * t / 2)));
+        });
+        // second order, RMS error control at rtol 1e-10: local errors ~1e-10 accumulate over ~100s of steps
+        CHECK(worst < 1e-7);
+        CHECK(summary.steps > 5);
+    }
+    // (2) A thermal NC chain at cutoff 5 (|lambda_max| >> the physical rates: dopri5 is stability-limited):
+    // RKC at tight tolerances must follow a tight dopri5 run and keep trace and hermiticity, with far
+    // fewer RHS calls.
+    {
+        const double kappa = 0.003;
+        const Model model = build_model(spec_for(Network::cascaded(1, {Coupling::nonreciprocal, 0.0015, {}, {}}), kappa, 0.001, {0.5, 0.5, 0, 0}));
+        const FockBasis basis({5, 5});
+        const Liouvillian lv(model, basis);
+        const long d = basis.dim();
+        std::vector<double> times;
+        for (int i = 0; i <= 10; ++i) times.push_back(1000.0 * i);
+        std::vector<Eigen::VectorXcd> ref, got;
+        Eigen::VectorXcd rho = Eigen::VectorXcd::Zero(d * d);
+        rho[0] = 1.0;
+        EvolveOptions tight;
+        tight.atol = 1e-12;
+        tight.rtol = 1e-10;
+        evolve(lv, rho, times, tight, [&](std::size_t, double, const cd* r) {
+            ref.emplace_back(Eigen::Map<const Eigen::VectorXcd>(r, d * d));
+        });
+        // RKC at atol 1e-10 / rtol 1e-8 (the bench's setting): within 1e-5 of the tight reference.
+        EvolveOptions eo;
+        eo.atol = 1e-10;
+        eo.rtol = 1e-8;
+        rho.setZero();
+        rho[0] = 1.0;
+        const auto sr = evolve_rkc(lv, rho, times, eo, [&](std::size_t, double, const cd* r) {
+            got.emplace_back(Eigen::Map<const Eigen::VectorXcd>(r, d * d));
+        });
+        REQUIRE(got.size() == ref.size());
+        double worst = 0.0;
+        for (std::size_t i = 0; i < ref.size(); ++i) worst = std::max(worst, (got[i] - ref[i]).cwiseAbs().maxCoeff());
+        CHECK(worst < 1e-5);
+        CHECK(sr.max_trace_error < 1e-12);
+        CHECK(sr.max_hermiticity_error < 1e-14);
+        // At the default tolerances the stability-limited dopri5 needs more RHS calls than RKC.
+        EvolveOptions def;
+        rho.setZero();
+        rho[0] = 1.0;
+        const auto sd = evolve(lv, rho, times, def);
+        rho.setZero();
+        rho[0] = 1.0;
+        const auto sk = evolve_rkc(lv, rho, times, def);
+        INFO("RHS calls: dopri5 " << sd.rhs_calls << ", rkc " << sk.rhs_calls << "; rkc(1e-8) " << sr.rhs_calls);
+        CHECK(sk.rhs_calls < sd.rhs_calls);
+        // Gershgorin really bounds the spectrum: no eigenvalue of L beyond it (dense check, D^2 = 625).
+        Eigen::MatrixXcd lmat(d * d, d * d);
+        Eigen::VectorXcd e = Eigen::VectorXcd::Zero(d * d), col(d * d);
+        for (long k = 0; k < d * d; ++k) {
+            // apply() wants a hermitian input: use L(E_k) = (L(E_k + E_k^dag) - i L(i E_k - i E_k^dag)) / 2
+            Eigen::VectorXcd h1 = Eigen::VectorXcd::Zero(d * d), h2 = Eigen::VectorXcd::Zero(d * d), o1(d * d), o2(d * d);
+            const long m = k / d, n = k % d;
+            h1[m * d + n] += 1.0;
+            h1[n * d + m] += 1.0;
+            h2[m * d + n] += cd(0, 1);
+            h2[n * d + m] += cd(0, -1);
+            lv.apply(h1.data(), o1.data());
+            lv.apply(h2.data(), o2.data());
+            lmat.col(k) = 0.5 * (o1 - cd(0, 1) * o2);
+        }
+        const double rho_max = Eigen::ComplexEigenSolver<Eigen::MatrixXcd>(lmat, false).eigenvalues().cwiseAbs().maxCoeff();
+        CHECK(rho_max <= lv.spectral_radius_bound());
+        CHECK(lv.spectral_radius_bound() < 4.0 * rho_max);   // and is not wildly loose
+    }
 }
 
 TEST_CASE("Evolution keeps trace hermiticity and positivity and relaxes to the Krylov steady state",
@@ -263,5 +356,21 @@ TEST_CASE("A run too large for memory is refused before allocation", "[fock][mem
         run_fock(model, o);
     } catch (const RunRefused& e) {
         CHECK_THAT(e.what(), Catch::Contains("GiB") && Catch::Contains("gaussian"));
+    }
+}
+
+TEST_CASE("RKC with the displaced frame is refused with the key named", "[fock][evolve]") {
+    const Model model = build_model(spec_for(Network::cascaded(1, {Coupling::nonreciprocal, 0.0015, {}, {}}), 0.003, 0.001));
+    RunOptions o;
+    o.fock.cutoff = {3};
+    o.fock.frame = "displaced";
+    o.time.t_end = 10.0;
+    o.time.samples = 3;
+    o.time.integrator = "rkc";
+    try {
+        run_fock(model, o);
+        FAIL("run_fock accepted time.integrator = rkc with the displaced frame");
+    } catch (const InputError& e) {
+        CHECK(std::string(e.what()).find("time.integrator") != std::string::npos);
     }
 }

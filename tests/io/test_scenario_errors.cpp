@@ -69,6 +69,7 @@ TEST_CASE("scenario rejects bad input with the key in the message", "[io][scenar
         {"negative t_end", "[time]\nt_end = -5\n", {}, "time.t_end"},
         {"atol zero", "[time]\natol = 0\n", {}, "time.atol"},
         {"bad initial", "[time]\ninitial = \"thermal\"\n", {}, "time.initial"},
+        {"bad integrator", "[time]\nintegrator = \"rk4\"\n", {}, "time.integrator"},
         {"bad method", "[steady_state]\nmethod = \"newton\"\n", {}, "steady_state.method"},
         {"enabled not bool", "[steady_state]\nenabled = 1\n", {}, "steady_state.enabled"},
         {"truncation_warning out of (0,1)", "[fock]\ntruncation_warning = 1.0\n", {}, "fock.truncation_warning"},

@@ -2,6 +2,7 @@
 // Time evolution of rho with Boost.Odeint (adaptive Dormand-Prince 5(4) with dense output).
 #include <complex>
 #include <functional>
+#include <string>
 #include <vector>
 
 #include <Eigen/Dense>
@@ -15,6 +16,7 @@ struct EvolveOptions {
     double atol = 1e-8;
     double rtol = 1e-6;
     double initial_dt = 0.0;    // 0: chosen from the Liouvillian's scale
+    std::string integrator = "dopri5";   // "dopri5" (evolve) | "rkc" (evolve_rkc); run_fock dispatches
 };
 
 struct EvolveSummary {

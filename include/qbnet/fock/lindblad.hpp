@@ -41,6 +41,9 @@ public:
     // Smallest net energy damping rate over the modes, min_j (G_{a_j a_j} - G_{a_j^dag a_j^dag}):
     // sets the time scale of relaxation (evolution fallback, initial step).
     double slowest_damping_rate() const;
+    // Upper bound on the spectral radius of L (Gershgorin over the rows of the superoperator, from the
+    // term coefficients; no superoperator is formed). Sets the stage count of the RKC integrator.
+    double spectral_radius_bound() const;
     // Kossakowski matrix G over (a_1..a_M, a_1^dag..a_M^dag) (2M x 2M).
     const Eigen::MatrixXcd& kossakowski() const { return kossakowski_; }
 
