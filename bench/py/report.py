@@ -162,7 +162,7 @@ def report(out, md_path, json_path):
         p = run_info(out, "mesolve_" + tag)
         e = {"N": n, "cutoff": c, "D": c ** (n + 1), "qbnet_s": q["wall_s"], "qbnet_status": q["status"],
              "qutip_status": p["status"], "qutip_s": p["json"]["wall_s"] if p["json"] else None}
-        dE = dist = None
+        dE = dist = rd = None
         try:
             with open(os.path.join(out, "evolve_" + tag + ".res", "timeseries-fock.csv")) as fh:
                 rd = list(csv.DictReader(fh))
@@ -185,6 +185,8 @@ def report(out, md_path, json_path):
         k = run_info(out, "evolve_rkc_" + tag)
         e["rkc_s"], e["rkc_status"], e["rkc_max_abs_dE_vs_dopri5"] = k["wall_s"], k["status"], None
         try:
+            if rd is None:
+                raise ValueError("no dopri5 time series to compare with")
             with open(os.path.join(out, "evolve_rkc_" + tag + ".res", "timeseries-fock.csv")) as fh:
                 rk = list(csv.DictReader(fh))
             names = ["E_C"] + ["E_b%d" % i for i in range(1, n + 1)]
@@ -192,7 +194,7 @@ def report(out, md_path, json_path):
             st = summary(out, "evolve_rkc_" + tag)["results"]["fock"]["statistics"]["evolution"]
             e["rkc_rhs_calls"] = st["rhs_calls"]
             e["dopri5_rhs_calls"] = summary(out, "evolve_" + tag)["results"]["fock"]["statistics"]["evolution"]["rhs_calls"]
-        except (OSError, KeyError, ValueError, TypeError, NameError):
+        except (OSError, KeyError, ValueError, TypeError):
             pass
         e["rkc_speedup"] = e["qutip_s"] / e["rkc_s"] if e["qutip_s"] and e["rkc_s"] and k["status"] == "ok" else None
         res["evolution"].append(e)

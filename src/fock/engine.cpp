@@ -12,7 +12,6 @@
 #include "qbnet/errors.hpp"
 #include "qbnet/fock/displaced.hpp"
 #include "qbnet/fock/evolve.hpp"
-#include "qbnet/fock/rkc.hpp"
 #include "qbnet/fock/lindblad.hpp"
 #include "qbnet/fock/memory.hpp"
 #include "qbnet/fock/observables.hpp"
@@ -162,8 +161,7 @@ EngineResult run_fock(const Model& model, const RunOptions& options, const Progr
         eo.rtol = options.time.rtol;
         eo.initial_dt = std::min(1.0, 0.01 / std::max(1e-9, lv.slowest_damping_rate()));
         eo.integrator = options.time.integrator;
-        const auto integrate = eo.integrator == "rkc" ? &evolve_rkc : &evolve;
-        const EvolveSummary es = integrate(
+        const EvolveSummary es = evolve(
             lv, rho, times, eo,
             [&](std::size_t i, double, const cd* r) {
                 const FockObservables obs = fock_observables(r, basis, model.mode_names, joint_ts);

@@ -13,7 +13,9 @@
 #include <boost/numeric/odeint.hpp>
 #include <boost/numeric/odeint/external/eigen/eigen.hpp>
 
+#include "qbnet/errors.hpp"
 #include "qbnet/fock/observables.hpp"
+#include "qbnet/fock/rkc.hpp"
 
 #include <tuple>
 #include <utility>
@@ -73,6 +75,11 @@ struct ParallelAlgebra {
 
 EvolveSummary evolve(const Liouvillian& liouvillian, Eigen::VectorXcd& rho, const std::vector<double>& times,
                      const EvolveOptions& options, const RhoObserver& observer, const ProgressFn& progress) {
+    // The integrator is chosen here, not by callers, so every path (engine, steady-state fallback,
+    // library users) gets the one its options name.
+    if (options.integrator == "rkc") return evolve_rkc(liouvillian, rho, times, options, observer, progress);
+    if (options.integrator != "dopri5")
+        throw InputError("time.integrator", "must be \"dopri5\" or \"rkc\" (got \"" + options.integrator + "\")");
     const auto start = std::chrono::steady_clock::now();
     EvolveSummary summary;
     const long d = liouvillian.dim();

@@ -58,8 +58,6 @@ EngineResult run_gaussian(const Model& model, const RunOptions& options, const P
         result.statistics["residual"] = steady->residual;
         result.statistics["seconds_schur"] = steady->seconds_schur;
         result.statistics["seconds_solve"] = steady->seconds_solve;
-        result.statistics["refinements"] = steady->refinements;
-        result.statistics["schur_method"] = steady->method;
         if (steady->residual > options.steady.tol)
             result.warnings.push_back("steady state: Lyapunov residual " + std::to_string(steady->residual) +
                                       " above steady_state.tol");

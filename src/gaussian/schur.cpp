@@ -1,5 +1,7 @@
 #include "qbnet/gaussian/schur.hpp"
 
+#include "qbnet/gaussian/complex_form.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <set>
@@ -156,18 +158,10 @@ StructuredSchur::StructuredSchur(const Eigen::MatrixXd& a) {
 
 bool StructuredSchur::factor_phase_covariant(const Eigen::MatrixXd& a) {
     const int n = static_cast<int>(a.rows());
-    if (n % 2 != 0) return false;
+    Eigen::MatrixXcd x;
+    if (!complex_form(a, x)) return false;
     const int m = n / 2;
     const double amax = a.cwiseAbs().maxCoeff();
-    // Phase covariance: every 2x2 block has the form [[Re z, -Im z], [Im z, Re z]].
-    Eigen::MatrixXcd x(m, m);
-    for (int k = 0; k < m; ++k)
-        for (int j = 0; j < m; ++j) {
-            const double axx = a(2 * j, 2 * k), axp = a(2 * j, 2 * k + 1);
-            const double apx = a(2 * j + 1, 2 * k), app = a(2 * j + 1, 2 * k + 1);
-            if (std::abs(axx - app) > 1e-13 * amax || std::abs(axp + apx) > 1e-13 * amax) return false;
-            x(j, k) = cd(0.5 * (axx + app), 0.5 * (apx - axp));
-        }
     // Block structure of X (as a real matrix of |X_jk| for the component search).
     const auto comps = upper_block_triangular_components(x.cwiseAbs(), kPatternTol * amax);
     std::vector<int> mode_perm;

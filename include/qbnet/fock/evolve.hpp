@@ -16,7 +16,7 @@ struct EvolveOptions {
     double atol = 1e-8;
     double rtol = 1e-6;
     double initial_dt = 0.0;    // 0: chosen from the Liouvillian's scale
-    std::string integrator = "dopri5";   // "dopri5" (evolve) | "rkc" (evolve_rkc); run_fock dispatches
+    std::string integrator = "dopri5";   // "dopri5" | "rkc" (evolve() hands "rkc" to evolve_rkc)
 };
 
 struct EvolveSummary {
@@ -30,7 +30,8 @@ struct EvolveSummary {
 // Observer: sample index, time, rho (row-major D x D) at that time.
 using RhoObserver = std::function<void(std::size_t, double, const std::complex<double>*)>;
 
-// Integrates d rho/dt = L(rho) from times.front() through every time in `times` (increasing).
+// Integrates d rho/dt = L(rho) from times.front() through every time in `times` (increasing), with the
+// integrator options.integrator names (unknown names: InputError on time.integrator).
 // rho holds the initial state on entry and the state at times.back() on exit.
 EvolveSummary evolve(const Liouvillian& liouvillian, Eigen::VectorXcd& rho, const std::vector<double>& times,
                      const EvolveOptions& options, const RhoObserver& observer = {},
