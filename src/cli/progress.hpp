@@ -4,7 +4,7 @@
 #include <chrono>
 #include <string>
 
-#include "qbnet/observables/report.hpp"
+#include "qbnet/result.hpp"
 
 namespace qbnet::cli {
 

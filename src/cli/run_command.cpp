@@ -16,7 +16,7 @@
 #include "qbnet/io/results.hpp"
 #include "qbnet/io/scenario.hpp"
 #include "qbnet/study/crosscheck.hpp"
-#include "qbnet/study/run.hpp"
+#include "qbnet/engine.hpp"
 
 namespace qbnet::cli {
 
@@ -68,24 +68,25 @@ int run(const RunArgs& args) {
     for (const auto& engine : engines) {
         spdlog::info("running the {} engine", engine);
         ProgressReporter progress(engine, !args.quiet);
-        results.push_back(run_engine(engine, scenario.model, scenario.options, progress.callback()));
+        results.push_back(run_engine(*parse_engine_kind(engine), scenario.model, scenario.options, progress.callback()));
         progress.finish();
         for (const auto& warning : results.back().warnings) spdlog::warn("[{}] {}", engine, warning);
     }
 
-    nlohmann::json cross_check_json = nullptr;
+    nlohmann::json check_json = nullptr;
     std::optional<CrossCheck> check;
     if (results.size() == 2) {
         check = cross_check(results[0], results[1]);
-        cross_check_json = check->to_json();
+        check_json = cross_check_json(*check);
     }
 
-    auto written = write_results(out_dir, scenario, results, cross_check_json);
+    auto written = write_results(out_dir, scenario, results, check_json);
     for (const auto& r : results) {
-        const auto csv = timeseries_path(out_dir, r.engine);
+        const std::string engine_name = to_string(r.engine);
+        const auto csv = timeseries_path(out_dir, engine_name);
         if (r.timeseries.t.empty() || !std::filesystem::exists(csv)) continue;
-        const auto png = out_dir / ("energy-" + r.engine + ".png");
-        if (auto path = plot_timeseries(csv, png, scenario.name + " (" + r.engine + " engine)")) written.push_back(*path);
+        const auto png = out_dir / ("energy-" + engine_name + ".png");
+        if (auto path = plot_timeseries(csv, png, scenario.name + " (" + engine_name + " engine)")) written.push_back(*path);
     }
 
     for (const auto& r : results) std::printf("%s\n", format_result_table(r).c_str());

@@ -578,7 +578,7 @@ SteadySummary solve_steady_state(const Liouvillian& liouvillian, const SteadyOpt
     rho = Eigen::VectorXcd::Zero(d * d);
     rho[0] = 1.0;   // vacuum: a valid density matrix to start from
     Eigen::VectorXcd work;   // allocated after the Krylov solver has released its basis (peak memory)
-    const bool krylov = options.method == "auto" || options.method == "krylov";
+    const bool krylov = options.method == SteadyMethod::automatic || options.method == SteadyMethod::krylov;
     if (krylov) {
         // The dense Schur set-up and the O(D^3) triangular solve per application pay off up to D ~ 400.
         // Preconditioner: the local-Liouvillian inverse (refill terms included) unless its per-mode
@@ -604,7 +604,7 @@ SteadySummary solve_steady_state(const Liouvillian& liouvillian, const SteadyOpt
             spdlog::warn("steady state: GMRES stopped at residual {:.3e} after {} iterations (tol {:.1e})",
                          summary.residual, summary.iterations, options.tol);
     }
-    if (!summary.converged && options.method != "krylov") {
+    if (!summary.converged && options.method != SteadyMethod::krylov) {
         // Evolution fallback: integrate in chunks until the residual drops below tol.
         summary.method = krylov ? "krylov+evolve" : "evolve";
         work.resize(d * d);

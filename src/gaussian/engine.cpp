@@ -20,13 +20,32 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
-void warn_inexact(const GaussianSnapshotDetails& d, const std::string& where, std::vector<std::string>& warnings) {
-    if (d.exact_available) return;
+void warn_inexact(const GaussianStateDetails& d, const std::string& where, std::vector<std::string>& warnings) {
+    if (d.batteries_exact_ergotropy_available) return;
     warnings.push_back(where +
                        ": joint-battery exact ergotropy needs too many spectrum states; reporting the "
                        "Gaussian-unitary ergotropy (a lower bound) and marking it unavailable");
 }
+
+class GaussianEngine final : public Engine {
+public:
+    EngineKind kind() const override { return EngineKind::gaussian; }
+    double memory_estimate_gib(const Model& model, const RunOptions& options) const override {
+        return gaussian_memory_estimate_gib(model, options);
+    }
+    EngineResult run(const Model& model, const RunOptions& options, const ProgressFn& progress) const override {
+        return run_gaussian(model, options, progress);
+    }
+};
 }  // namespace
+
+double gaussian_memory_estimate_gib(const Model& model, const RunOptions& options) {
+    // Dense 2M x 2M real matrices: drift, diffusion, covariance, Schur factors and workspace (~12 copies),
+    // plus one covariance per stored sample of the time series.
+    const double n = 2.0 * model.n_modes();
+    const double copies = 12.0 + (options.time.t_end > 0 ? 2.0 : 0.0);
+    return copies * n * n * 8.0 / (1024.0 * 1024.0 * 1024.0);
+}
 
 EngineResult run_gaussian(const Model& model, const RunOptions& options, const ProgressFn& progress) {
     const auto t0 = std::chrono::steady_clock::now();
@@ -34,30 +53,29 @@ EngineResult run_gaussian(const Model& model, const RunOptions& options, const P
     if (!options.is_valid(&why)) throw InputError("", why);
     if (options.threads > 0) Eigen::setNbThreads(options.threads);
     EngineResult result;
-    result.engine = "gaussian";
+    result.engine = EngineKind::gaussian;
     const GaussianMoments mom = gaussian_moments(model);   // throws RunRefused for a Kerr term
-    const int n = static_cast<int>(mom.drift.rows());
-    result.statistics["n"] = n;
-    result.statistics["modes"] = model.n_modes();
+    GaussianStatistics& stats = result.statistics.gaussian.emplace();
+    stats.n = static_cast<int>(mom.drift.rows());
+    stats.modes = model.n_modes();
 
     std::optional<GaussianSteadyState> steady;
     if (options.steady.enabled) {
         if (progress) progress(0.0, "gaussian steady state");
         steady = gaussian_steady_state(mom);
-        GaussianSnapshotDetails details;
+        GaussianStateDetails details;
         result.steady_state = gaussian_snapshot(model, steady->state, &details);
         warn_inexact(details, "steady state", result.warnings);
-        result.steady_diagnostics = details.to_json();
-        result.steady_diagnostics["residual"] = steady->residual;
-        result.steady_diagnostics["mean_residual"] = steady->mean_residual;
-        result.steady_diagnostics["refinements"] = steady->refinements;
-        result.steady_diagnostics["schur_method"] = steady->method;
-        result.steady_diagnostics["schur_blocks"] = steady->schur_blocks;
-        result.steady_diagnostics["schur_largest_block"] = steady->largest_block;
-        result.steady_diagnostics["slowest_rate"] = -steady->rightmost_eigenvalue.real();
-        result.statistics["residual"] = steady->residual;
-        result.statistics["seconds_schur"] = steady->seconds_schur;
-        result.statistics["seconds_solve"] = steady->seconds_solve;
+        SteadyDiagnostics& diag = result.steady_diagnostics;
+        diag.residual = steady->residual;
+        diag.converged = steady->residual <= options.steady.tol;
+        diag.gaussian_state = details;
+        diag.gaussian_solver = GaussianSolverDetails{steady->mean_residual,  steady->refinements,
+                                                     steady->method,         steady->schur_blocks,
+                                                     steady->largest_block,  -steady->rightmost_eigenvalue.real()};
+        stats.residual = steady->residual;
+        stats.seconds_schur = steady->seconds_schur;
+        stats.seconds_solve = steady->seconds_solve;
         if (steady->residual > options.steady.tol)
             result.warnings.push_back("steady state: Lyapunov residual " + std::to_string(steady->residual) +
                                       " above steady_state.tol");
@@ -72,20 +90,23 @@ EngineResult run_gaussian(const Model& model, const RunOptions& options, const P
         const double dt = options.time.t_end / (options.time.samples - 1);
         bool warned = false;
         for (std::size_t k = 0; k < states.size(); ++k) {
-            GaussianSnapshotDetails details;
+            GaussianStateDetails details;
             result.timeseries.t.push_back(static_cast<double>(k) * dt);
             result.timeseries.samples.push_back(gaussian_snapshot(model, states[k], &details));
-            if (!warned && !details.exact_available) {
+            if (!warned && !details.batteries_exact_ergotropy_available) {
                 warn_inexact(details, "time series", result.warnings);
                 warned = true;
             }
         }
-        result.statistics["propagation"] = steady ? "exp(A dt) about the steady state" : "Van Loan exp";
-        result.statistics["seconds_evolve"] = seconds_since(t1);
+        stats.propagation = steady ? "exp(A dt) about the steady state" : "Van Loan exp";
+        stats.seconds_evolve = seconds_since(t1);
     }
-    result.statistics["wall_seconds"] = seconds_since(t0);
+    result.statistics.threads = options.threads > 0 ? options.threads : Eigen::nbThreads();
+    result.statistics.wall_s = seconds_since(t0);
     if (progress) progress(1.0, "gaussian done");
     return result;
 }
+
+std::unique_ptr<Engine> make_gaussian_engine() { return std::make_unique<GaussianEngine>(); }
 
 }  // namespace qbnet

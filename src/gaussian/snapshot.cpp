@@ -4,17 +4,7 @@
 
 namespace qbnet {
 
-nlohmann::json GaussianSnapshotDetails::to_json() const {
-    return {{"batteries_gaussian_unitary_ergotropy", gaussian_unitary_ergotropy},
-            {"batteries_exact_ergotropy_available", exact_available},
-            {"batteries_exact_missing_mass", exact_missing_mass},
-            {"batteries_exact_states", exact_states},
-            {"purity", purity},
-            {"batteries_purity", batteries_purity},
-            {"battery_entropy", battery_entropy}};
-}
-
-Snapshot gaussian_snapshot(const Model& model, const GaussianState& state, GaussianSnapshotDetails* details) {
+Snapshot gaussian_snapshot(const Model& model, const GaussianState& state, GaussianStateDetails* details) {
     Snapshot snap;
     const int m = model.n_modes();
     for (int j = 0; j < m; ++j) {
@@ -39,10 +29,10 @@ Snapshot gaussian_snapshot(const Model& model, const GaussianState& state, Gauss
     snap.batteries.ergotropy = energy - snap.batteries.passive_energy;
     snap.batteries_ergotropy_available = exact.available;
     if (details) {
-        details->gaussian_unitary_ergotropy = energy - passive_gaussian;
-        details->exact_available = exact.available;
-        details->exact_missing_mass = exact.missing_mass;
-        details->exact_states = exact.states;
+        details->batteries_gaussian_unitary_ergotropy = energy - passive_gaussian;
+        details->batteries_exact_ergotropy_available = exact.available;
+        details->batteries_exact_missing_mass = exact.missing_mass;
+        details->batteries_exact_states = exact.states;
         details->purity = gaussian_purity(state.covariance);
         details->batteries_purity = gaussian_purity(sigma_b);
         details->battery_entropy.clear();

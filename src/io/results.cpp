@@ -15,31 +15,159 @@ namespace {
 
 constexpr double nan = std::numeric_limits<double>::quiet_NaN();
 
-nlohmann::ordered_json figures_json(const Figures& f, bool ergotropy_available = true) {
-    nlohmann::ordered_json j;
+using oj = nlohmann::ordered_json;
+
+oj figures_json(const Figures& f, bool ergotropy_available = true) {
+    oj j;
     j["energy"] = f.energy;
     // null, not 0, when the joint state was too large: a reader must not mistake it for "no ergotropy".
-    using oj = nlohmann::ordered_json;
     j["ergotropy"] = ergotropy_available ? oj(f.ergotropy) : oj(nullptr);
     j["passive_energy"] = ergotropy_available ? oj(f.passive_energy) : oj(nullptr);
     return j;
 }
 
+oj complex_list_json(const std::vector<std::complex<double>>& z) {
+    std::vector<double> re, im;
+    for (const auto& v : z) {
+        re.push_back(v.real());
+        im.push_back(v.imag());
+    }
+    return {{"re", re}, {"im", im}};
+}
+
+oj diagnostics_json(const SteadyDiagnostics& d) {
+    oj j;
+    j["converged"] = d.converged;
+    j["residual"] = d.residual;
+    if (d.trace_error) j["trace_error"] = *d.trace_error;
+    if (d.hermiticity_error) j["hermiticity_error"] = *d.hermiticity_error;
+    if (!d.top_level_population.empty()) j["top_level_population"] = d.top_level_population;
+    if (d.min_eigenvalue) j["min_eigenvalue"] = *d.min_eigenvalue;
+    if (d.mean_field) {
+        const oj alpha = complex_list_json(d.mean_field->alpha);
+        j["frame"] = "displaced";
+        j["alpha_re"] = alpha["re"];   // the steady mean-field amplitudes alpha_j (frame of rho')
+        j["alpha_im"] = alpha["im"];
+        j["mean_field"] = {{"method", d.mean_field->method},
+                           {"iterations", d.mean_field->iterations},
+                           {"residual", d.mean_field->residual},
+                           {"converged", d.mean_field->converged}};
+    }
+    if (d.gaussian_state) {
+        const GaussianStateDetails& g = *d.gaussian_state;
+        j["batteries_gaussian_unitary_ergotropy"] = g.batteries_gaussian_unitary_ergotropy;
+        j["batteries_exact_ergotropy_available"] = g.batteries_exact_ergotropy_available;
+        j["batteries_exact_missing_mass"] = g.batteries_exact_missing_mass;
+        j["batteries_exact_states"] = g.batteries_exact_states;
+        j["purity"] = g.purity;
+        j["batteries_purity"] = g.batteries_purity;
+        j["battery_entropy"] = g.battery_entropy;
+    }
+    if (d.gaussian_solver) {
+        const GaussianSolverDetails& g = *d.gaussian_solver;
+        j["mean_residual"] = g.mean_residual;
+        j["refinements"] = g.refinements;
+        j["schur_method"] = g.schur_method;
+        j["schur_blocks"] = g.schur_blocks;
+        j["schur_largest_block"] = g.schur_largest_block;
+        j["slowest_rate"] = g.slowest_rate;
+    }
+    return j;
+}
+
+oj fock_statistics_json(const FockStatistics& f) {
+    oj j;
+    j["frame"] = to_string(f.frame);
+    j["dimension"] = f.dimension;
+    j["cutoffs"] = f.cutoffs;
+    j["rhs_cost"] = {{"terms", f.rhs_cost.terms},
+                     {"flops", f.rhs_cost.flops},
+                     {"bytes_min", f.rhs_cost.bytes_min},
+                     {"bytes_max", f.rhs_cost.bytes_max}};
+    j["memory_estimate_gib"] = f.memory_estimate_gib;
+    if (f.steady_state)
+        j["steady_state"] = {{"method", f.steady_state->method},       {"preconditioner", f.steady_state->preconditioner},
+                             {"iterations", f.steady_state->iterations}, {"rhs_calls", f.steady_state->rhs_calls},
+                             {"wall_s", f.steady_state->wall_s},         {"residual", f.steady_state->residual}};
+    if (f.evolution) {
+        const EvolutionStatistics& e = *f.evolution;
+        oj ev = {{"integrator", e.integrator},           {"steps", e.steps},
+                 {"rhs_calls", e.rhs_calls},             {"wall_s", e.wall_s},
+                 {"max_trace_error", e.max_trace_error}, {"max_hermiticity_error", e.max_hermiticity_error}};
+        if (e.liouvillian_rebuilds) ev["liouvillian_rebuilds"] = *e.liouvillian_rebuilds;
+        if (e.rebuild_wall_s) ev["rebuild_wall_s"] = *e.rebuild_wall_s;
+        if (!e.alpha_end.empty()) ev["alpha_end"] = complex_list_json(e.alpha_end);
+        j["evolution"] = ev;
+    }
+    return j;
+}
+
+oj gaussian_statistics_json(const GaussianStatistics& g) {
+    oj j;
+    j["n"] = g.n;
+    j["modes"] = g.modes;
+    if (g.residual) j["residual"] = *g.residual;
+    if (g.seconds_schur) j["seconds_schur"] = *g.seconds_schur;
+    if (g.seconds_solve) j["seconds_solve"] = *g.seconds_solve;
+    if (g.propagation) j["propagation"] = *g.propagation;
+    if (g.seconds_evolve) j["seconds_evolve"] = *g.seconds_evolve;
+    return j;
+}
+
+oj trajectory_statistics_json(const TrajectoryStatistics& t) {
+    oj j;
+    j["trajectories"] = t.trajectories;
+    j["seed"] = t.seed;
+    j["jumps"] = t.jumps;
+    j["steps"] = t.steps;
+    j["batches"] = t.batches;
+    j["average_from"] = t.average_from ? oj(*t.average_from) : oj(nullptr);
+    j["target_error_met"] = t.target_error_met;
+    return j;
+}
+
+}  // namespace
+
 nlohmann::ordered_json snapshot_json(const Snapshot& s) {
-    nlohmann::ordered_json modes = nlohmann::ordered_json::array();
+    oj modes = oj::array();
     for (const auto& mode : s.modes) {
-        nlohmann::ordered_json j = {{"name", mode.name}};
+        oj j = {{"name", mode.name}};
         j.update(figures_json(mode));
+        if (mode.error) j["error"] = figures_json(*mode.error);
         modes.push_back(j);
     }
-    return {{"modes", modes}, {"batteries", figures_json(s.batteries, s.batteries_ergotropy_available)}};
+    oj batteries = figures_json(s.batteries, s.batteries_ergotropy_available);
+    if (s.batteries_error) batteries["error"] = figures_json(*s.batteries_error, s.batteries_ergotropy_available);
+    return {{"modes", modes}, {"batteries", batteries}};
 }
+
+nlohmann::ordered_json steady_diagnostics_json(const SteadyDiagnostics& d) { return diagnostics_json(d); }
+
+nlohmann::ordered_json statistics_json(const Statistics& s) {
+    oj j;
+    if (s.fock) j.update(fock_statistics_json(*s.fock));
+    if (s.gaussian) j.update(gaussian_statistics_json(*s.gaussian));
+    if (s.trajectories) j.update(trajectory_statistics_json(*s.trajectories));
+    j["threads"] = s.threads;
+    j["wall_s"] = s.wall_s;
+    return j;
+}
+
+nlohmann::ordered_json cross_check_json(const CrossCheck& c) {
+    return {{"agree", c.agree},
+            {"max_abs_diff", c.max_abs_diff},
+            {"max_rel_diff", c.max_rel_diff},
+            {"tolerance", c.tolerance},
+            {"worst_quantity", c.worst_quantity}};
+}
+
+namespace {
 
 // Full round-trip precision: the CSV is the input of validation scripts and cross-checks.
 std::string number(double x) { return std::isfinite(x) ? fmt::format("{:.17g}", x) : std::string("nan"); }
 
 // Compact text of one diagnostic value: 3 significant digits, arrays element by element.
-std::string short_text(const nlohmann::json& value) {
+std::string short_text(const nlohmann::ordered_json& value) {
     if (value.is_number_float()) return fmt::format("{:.3g}", value.get<double>());
     if (value.is_string()) return value.get<std::string>();
     if (value.is_array()) {
@@ -51,7 +179,7 @@ std::string short_text(const nlohmann::json& value) {
 }
 
 // At most two lines for the terminal; the complete diagnostics are in summary.json.
-std::string format_diagnostics(const nlohmann::json& diagnostics) {
+std::string format_diagnostics(const nlohmann::ordered_json& diagnostics) {
     if (!diagnostics.is_object() || diagnostics.empty()) return "";
     constexpr std::size_t width = 110;
     const std::string indent(15, ' ');
@@ -77,11 +205,12 @@ nlohmann::ordered_json engine_result_json(const EngineResult& result) {
     nlohmann::ordered_json j;
     if (result.steady_state) {
         j["steady_state"] = snapshot_json(*result.steady_state);
-        j["steady_state"]["diagnostics"] = nlohmann::ordered_json(result.steady_diagnostics);
+        j["steady_state"]["diagnostics"] = diagnostics_json(result.steady_diagnostics);
     } else {
         j["steady_state"] = nullptr;
     }
-    j["statistics"] = nlohmann::ordered_json(result.statistics);
+    if (result.final_state) j["final"] = snapshot_json(*result.final_state);
+    j["statistics"] = statistics_json(result.statistics);
     j["warnings"] = result.warnings;
     return j;
 }
@@ -92,7 +221,7 @@ nlohmann::ordered_json summary_json(const Scenario& scenario, const std::vector<
     j["scenario"] = scenario.name;
     j["parameters"] = nlohmann::ordered_json(scenario.resolved);
     j["results"] = nlohmann::ordered_json::object();
-    for (const auto& r : results) j["results"][r.engine] = engine_result_json(r);
+    for (const auto& r : results) j["results"][to_string(r.engine)] = engine_result_json(r);
     if (!cross_check.is_null()) j["cross_check"] = nlohmann::ordered_json(cross_check);
     return j;
 }
@@ -154,7 +283,7 @@ std::vector<std::filesystem::path> write_results(const std::filesystem::path& di
     for (const auto& r : results) {
         const std::string csv = timeseries_csv(r);
         if (csv.empty()) continue;
-        const auto path = timeseries_path(dir, r.engine);
+        const auto path = timeseries_path(dir, to_string(r.engine));
         write_file_atomic(path, csv);
         written.push_back(path);
     }
@@ -171,7 +300,7 @@ std::string format_result_table(const EngineResult& result) {
         s = &result.timeseries.samples.back();
         title = fmt::format("at t = {:g} (no steady state computed)", result.timeseries.t.back());
     }
-    std::string out = fmt::format("[{}] {}\n", result.engine, s ? title : "no steady state and no time series");
+    std::string out = fmt::format("[{}] {}\n", to_string(result.engine), s ? title : "no steady state and no time series");
     if (!s) return out;
     const auto row = [](const std::string& name, double e, double w, double p) {
         return fmt::format("  {:<10} {:>15} {:>15} {:>15}\n", name, fmt::format("{:.6g}", e),
@@ -183,7 +312,7 @@ std::string format_result_table(const EngineResult& result) {
     const bool joint = s->batteries_ergotropy_available;
     out += row("batteries", s->batteries.energy, joint ? s->batteries.ergotropy : nan,
                joint ? s->batteries.passive_energy : nan);
-    if (result.steady_state) out += format_diagnostics(result.steady_diagnostics);
+    if (result.steady_state) out += format_diagnostics(diagnostics_json(result.steady_diagnostics));
     return out;
 }
 

@@ -178,12 +178,13 @@ Scenario parse_scenario(const std::string& toml_text, const std::string& name,
     RunOptions& opt = sc.options;
     const SectionReader fock(root, "fock");
     for (auto c : fock.integer_per_mode("cutoff", 8, m, 2, max_cutoff)) opt.fock.cutoff.push_back(static_cast<int>(c));
-    opt.fock.frame = fock.choice("frame", "lab", {"lab", "displaced"});
+    const std::string frame = fock.choice("frame", "lab", {"lab", "displaced"});
+    opt.fock.frame = *parse_frame(frame);
     opt.fock.truncation_warning = fock.real("truncation_warning", 1e-3, Range::open(0.0, 1.0));
     opt.fock.joint_ergotropy_max_dim =
         static_cast<int>(fock.integer("joint_ergotropy_max_dim", opt.fock.joint_ergotropy_max_dim, 1, 1 << 20));
     resolved["fock"] = {{"cutoff", opt.fock.cutoff},
-                        {"frame", opt.fock.frame},
+                        {"frame", frame},
                         {"truncation_warning", opt.fock.truncation_warning},
                         {"joint_ergotropy_max_dim", opt.fock.joint_ergotropy_max_dim}};
 
@@ -194,19 +195,21 @@ Scenario parse_scenario(const std::string& toml_text, const std::string& name,
     opt.time.initial = time.choice("initial", "vacuum", {"vacuum"});
     opt.time.atol = time.real("atol", 1e-8, Range::positive());
     opt.time.rtol = time.real("rtol", 1e-6, Range::positive());
-    opt.time.integrator = time.choice("integrator", "dopri5", {"dopri5", "rkc"});
+    const std::string integrator = time.choice("integrator", "dopri5", {"dopri5", "rkc"});
+    opt.time.integrator = *parse_integrator(integrator);
     resolved["time"] = {{"t_end", opt.time.t_end}, {"samples", opt.time.samples}, {"initial", opt.time.initial},
-                        {"atol", opt.time.atol},   {"rtol", opt.time.rtol}, {"integrator", opt.time.integrator}};
+                        {"atol", opt.time.atol},   {"rtol", opt.time.rtol}, {"integrator", integrator}};
 
     // ---- [steady_state] ----
     const SectionReader steady(root, "steady_state");
     opt.steady.enabled = steady.boolean("enabled", true);
-    opt.steady.method = steady.choice("method", "auto", {"auto", "krylov", "evolve"});
+    const std::string method = steady.choice("method", "auto", {"auto", "krylov", "evolve"});
+    opt.steady.method = *parse_steady_method(method);
     opt.steady.tol = steady.real("tol", 1e-10, Range::positive());
     opt.steady.max_iterations =
         static_cast<int>(steady.integer("max_iterations", opt.steady.max_iterations, 1, 100000000));
     resolved["steady_state"] = {{"enabled", opt.steady.enabled},
-                                {"method", opt.steady.method},
+                                {"method", method},
                                 {"tol", opt.steady.tol},
                                 {"max_iterations", opt.steady.max_iterations}};
 

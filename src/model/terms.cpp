@@ -1,7 +1,9 @@
 #include "qbnet/model/terms.hpp"
 
 #include <cmath>
+#include <algorithm>
 #include <complex>
+#include <limits>
 #include <utility>
 
 namespace qbnet {
@@ -75,6 +77,14 @@ Eigen::MatrixXcd Model::kossakowski() const {
             for (const auto& [b, wb] : w) g(a, b) += jump.rate * wa * std::conj(wb);
     }
     return g;
+}
+
+double Model::slowest_damping_rate() const {
+    const int m = n_modes();
+    const Eigen::MatrixXcd g = kossakowski();
+    double rate = std::numeric_limits<double>::infinity();
+    for (int j = 0; j < m; ++j) rate = std::min(rate, (g(j, j) - g(m + j, m + j)).real());
+    return rate;
 }
 
 Model build_model(const ModelSpec& spec) {

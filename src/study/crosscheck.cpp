@@ -57,14 +57,6 @@ void compare_snapshot(const Snapshot& f, const Snapshot& g, const std::string& w
 
 }  // namespace
 
-nlohmann::json CrossCheck::to_json() const {
-    return {{"agree", agree},
-            {"max_abs_diff", max_abs_diff},
-            {"max_rel_diff", max_rel_diff},
-            {"tolerance", tolerance},
-            {"worst_quantity", worst_quantity}};
-}
-
 CrossCheck cross_check(const EngineResult& fock, const EngineResult& gaussian, const CrossCheckOptions& options) {
     Worst w;
     if (fock.steady_state.has_value() != gaussian.steady_state.has_value()) {
@@ -97,10 +89,9 @@ CrossCheck cross_check(const EngineResult& fock, const EngineResult& gaussian, c
     // ~ cutoff * p_top (and ergotropy alike). c = 10 * max cutoff leaves a factor 10 for the tail
     // beyond the first missing level; without cutoffs in the statistics c = 100 (cutoff ~ 10).
     double c = 100.0;
-    if (fock.statistics.contains("cutoffs") && fock.statistics["cutoffs"].is_array() &&
-        !fock.statistics["cutoffs"].empty()) {
+    if (fock.statistics.fock && !fock.statistics.fock->cutoffs.empty()) {
         int max_cut = 0;
-        for (const auto& v : fock.statistics["cutoffs"]) max_cut = std::max(max_cut, v.get<int>());
+        for (int v : fock.statistics.fock->cutoffs) max_cut = std::max(max_cut, v);
         c = 10.0 * max_cut;
     }
     CrossCheck out;

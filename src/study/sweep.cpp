@@ -18,7 +18,7 @@
 #include "qbnet/errors.hpp"
 #include "qbnet/io/results.hpp"
 #include "qbnet/io/scenario.hpp"
-#include "qbnet/study/run.hpp"
+#include "qbnet/engine.hpp"
 
 namespace qbnet {
 
@@ -153,7 +153,9 @@ Snapshot steady_figures(const std::string& toml_text, const std::string& name,
     all.push_back("steady_state.enabled=true");
     Scenario scenario = parse_scenario(toml_text, name, all);
     scenario.options.threads = threads;
-    EngineResult result = run_engine(engine, scenario.model, scenario.options);
+    const auto kind = parse_engine_kind(engine);
+    if (!kind) throw InputError("--engine", "unknown engine '" + engine + "'");
+    EngineResult result = run_engine(*kind, scenario.model, scenario.options);
     if (!result.steady_state) throw std::runtime_error("the " + engine + " engine returned no steady state");
     return *result.steady_state;
 }

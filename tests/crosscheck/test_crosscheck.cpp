@@ -10,8 +10,9 @@
 #include <cmath>
 
 #include "qbnet/model/terms.hpp"
+#include "qbnet/io/results.hpp"
 #include "qbnet/study/crosscheck.hpp"
-#include "qbnet/study/run.hpp"
+#include "qbnet/engine.hpp"
 
 using namespace qbnet;
 
@@ -45,8 +46,8 @@ CrossCheck run_both(const Case& c) {
     o.time.atol = 1e-12;   // integrator error well below the 1e-6 comparison
     o.time.rtol = 1e-10;
     const Model m = model_of(c);
-    const EngineResult f = run_engine("fock", m, o);
-    const EngineResult g = run_engine("gaussian", m, o);
+    const EngineResult f = run_engine(EngineKind::fock, m, o);
+    const EngineResult g = run_engine(EngineKind::gaussian, m, o);
     return cross_check(f, g);
 }
 
@@ -81,7 +82,7 @@ TEST_CASE("Cross-check: Fock and Gaussian engines agree to 1e-6 on quadratic mod
     cases.push_back(evo_rc);
     for (const auto& c : cases) {
         const CrossCheck r = run_both(c);
-        INFO(c.name << ": " << r.to_json().dump());
+        INFO(c.name << ": " << cross_check_json(r).dump());
         CHECK(r.agree);
         CHECK(r.max_rel_diff <= std::max(1e-6, r.tolerance));
     }
@@ -92,8 +93,8 @@ TEST_CASE("Cross-check logic: worst quantity / tolerance from truncation / skipp
     s.modes = {ModeFigures{{1.0, 0.8, 0.2}, "C"}, ModeFigures{{0.5, 0.1, 0.4}, "b1"}};
     s.batteries = {0.5, 0.1, 0.4};
     EngineResult f, g;
-    f.engine = "fock";
-    g.engine = "gaussian";
+    f.engine = EngineKind::fock;
+    g.engine = EngineKind::gaussian;
     f.steady_state = s;
     g.steady_state = s;
     CHECK(cross_check(f, g).agree);
@@ -106,7 +107,7 @@ TEST_CASE("Cross-check logic: worst quantity / tolerance from truncation / skipp
     CHECK(r.max_rel_diff == Approx(1e-3 / 1.001).epsilon(1e-9));
     // A truncation estimate of 2e-5 at cutoff 6: tolerance 10 * 6 * 2e-5 = 1.2e-3 covers it.
     f.truncation_estimate = 2e-5;
-    f.statistics["cutoffs"] = {6, 6};
+    f.statistics.fock.emplace().cutoffs = {6, 6};
     r = cross_check(f, g);
     CHECK(r.tolerance == Approx(1.2e-3));
     CHECK(r.agree);
@@ -120,6 +121,6 @@ TEST_CASE("Cross-check logic: worst quantity / tolerance from truncation / skipp
     f.timeseries.t = {0.0, 1.0};
     f.timeseries.samples = {s, s};
     CHECK_FALSE(cross_check(f, g).agree);
-    const auto j = cross_check(f, g).to_json();
+    const auto j = cross_check_json(cross_check(f, g));
     for (const char* key : {"agree", "max_abs_diff", "max_rel_diff", "tolerance", "worst_quantity"}) CHECK(j.contains(key));
 }

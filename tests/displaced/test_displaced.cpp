@@ -22,7 +22,7 @@
 #include "fock/helpers.hpp"
 #include "qbnet/fock/displaced.hpp"
 #include "qbnet/model/terms.hpp"
-#include "qbnet/study/run.hpp"
+#include "qbnet/engine.hpp"
 
 using namespace qbnet;
 
@@ -51,7 +51,7 @@ Model model_of(const Scenario& s) {
 RunOptions options(std::vector<int> cutoff, const std::string& frame, double t_end = 0.0, bool steady = true) {
     RunOptions o;
     o.fock.cutoff = std::move(cutoff);
-    o.fock.frame = frame;
+    o.fock.frame = *parse_frame(frame);
     o.steady.enabled = steady;
     o.steady.tol = 1e-12;
     o.time.t_end = t_end;
@@ -198,11 +198,11 @@ TEST_CASE("Lab and displaced frames agree where the lab frame is feasible", "[di
     };
     for (const auto& c : cases) {
         const Model m = model_of(c.s);
-        const EngineResult lab = run_engine("fock", m, options(c.cutoff, "lab", c.t_end));
-        const EngineResult dis = run_engine("fock", m, options(c.cutoff, "displaced", c.t_end));
-        CHECK(dis.statistics["frame"] == "displaced");
-        CHECK(lab.statistics["frame"] == "lab");
-        CHECK(dis.steady_diagnostics.contains("alpha_re"));
+        const EngineResult lab = run_engine(EngineKind::fock, m, options(c.cutoff, "lab", c.t_end));
+        const EngineResult dis = run_engine(EngineKind::fock, m, options(c.cutoff, "displaced", c.t_end));
+        CHECK(dis.statistics.fock->frame == Frame::displaced);
+        CHECK(lab.statistics.fock->frame == Frame::lab);
+        CHECK(dis.steady_diagnostics.mean_field.has_value());
         std::string where;
         // floor 1: max_rel_diff is then the absolute difference (all figures are < 1 here).
         const double diff = max_rel_diff(dis, lab, 1.0, &where);
@@ -222,17 +222,17 @@ TEST_CASE("Kerr model: lab and displaced frames agree (exact frame - smaller cut
                {0.1, 0.0, 0.0, 0.0}, 0.0, 0.02};
     const Model m = model_of(s);
     const auto t0 = std::chrono::steady_clock::now();
-    const EngineResult lab = run_engine("fock", m, options({14, 14}, "lab", 30.0));
+    const EngineResult lab = run_engine(EngineKind::fock, m, options({14, 14}, "lab", 30.0));
     const auto t1 = std::chrono::steady_clock::now();
-    const EngineResult dis = run_engine("fock", m, options({8, 8}, "displaced", 30.0));
+    const EngineResult dis = run_engine(EngineKind::fock, m, options({8, 8}, "displaced", 30.0));
     const auto t2 = std::chrono::steady_clock::now();
     std::string where;
     const double rel = max_rel_diff(dis, lab, 1e-3, &where);
     INFO("Kerr: max rel diff " << rel << " at " << where << "; lab " << std::chrono::duration<double>(t1 - t0).count()
                                << " s, displaced " << std::chrono::duration<double>(t2 - t1).count() << " s; "
-                               << dis.statistics.dump());
-    CHECK(dis.steady_diagnostics["mean_field"]["method"] == "newton");
-    CHECK(dis.statistics["evolution"]["liouvillian_rebuilds"].get<long>() > 0);
+                               << *dis.statistics.fock->evolution->liouvillian_rebuilds);
+    CHECK(dis.steady_diagnostics.mean_field->method == "newton");
+    CHECK(*dis.statistics.fock->evolution->liouvillian_rebuilds > 0);
     CHECK(rel < 1e-5);
 }
 
@@ -243,8 +243,8 @@ TEST_CASE("Paper parameters - vacuum baths: displaced Fock at cutoff 3 = Gaussia
             for (int n = 1; n <= 3; ++n) {
                 const Scenario s{Network::cascaded(n, link(c, j))};
                 const Model m = model_of(s);
-                const EngineResult f = run_engine("fock", m, options(std::vector<int>(n + 1, 3), "displaced"));
-                const EngineResult g = run_engine("gaussian", m, options({3}, "lab"));
+                const EngineResult f = run_engine(EngineKind::fock, m, options(std::vector<int>(n + 1, 3), "displaced"));
+                const EngineResult g = run_engine(EngineKind::gaussian, m, options({3}, "lab"));
                 std::string where;
                 const double rel = max_rel_diff(f, g, 1e-6, &where);
                 INFO((c == Coupling::nonreciprocal ? "NC" : "RC") << " N=" << n << " J=" << j << ": " << rel << " at "
@@ -259,8 +259,8 @@ TEST_CASE("Paper parameters - time evolution (Fig. 2 style - N = 2): displaced F
     // (matrix-exponential) Gaussian propagation; floor 1e-3 photons for the first samples.
     const Scenario s{Network::cascaded(2, link(Coupling::nonreciprocal, 0.0015))};
     const Model m = model_of(s);
-    const EngineResult f = run_engine("fock", m, options({3, 3, 3}, "displaced", 3000.0, false));
-    const EngineResult g = run_engine("gaussian", m, options({3}, "lab", 3000.0, false));
+    const EngineResult f = run_engine(EngineKind::fock, m, options({3, 3, 3}, "displaced", 3000.0, false));
+    const EngineResult g = run_engine(EngineKind::gaussian, m, options({3}, "lab", 3000.0, false));
     std::string where;
     const double rel = max_rel_diff(f, g, 1e-3, &where);
     INFO("max rel diff " << rel << " at " << where);
@@ -286,8 +286,8 @@ TEST_CASE("Paper parameters - thermal baths n = 0.2: displaced Fock = Gaussian t
         const Model m = model_of(s);
         RunOptions o = options(std::vector<int>(k.n + 1, k.cutoff), "displaced");
         o.steady.tol = 1e-10;
-        const EngineResult f = run_engine("fock", m, o);
-        const EngineResult g = run_engine("gaussian", m, options({3}, "lab"));
+        const EngineResult f = run_engine(EngineKind::fock, m, o);
+        const EngineResult g = run_engine(EngineKind::gaussian, m, options({3}, "lab"));
         const std::string name = std::string(k.c == Coupling::nonreciprocal ? "NC" : "RC") + " N=" +
                                  std::to_string(k.n) + " cutoff " + std::to_string(k.cutoff);
         if (k.n < 3) {

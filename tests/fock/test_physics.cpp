@@ -43,7 +43,7 @@ TEST_CASE("Result 1: N=1 NC at J = kappa/2 stores (eps/kappa)^2 in C and b1", "[
     const double expected = (eps / kappa) * (eps / kappa);
     CHECK(r.steady_state->modes[0].energy == Approx(expected).epsilon(1e-8));
     CHECK(r.steady_state->modes[1].energy == Approx(expected).epsilon(1e-8));
-    CHECK(r.steady_diagnostics["residual"].get<double>() < 1e-10);
+    CHECK(r.steady_diagnostics.residual < 1e-10);
 }
 
 TEST_CASE("Result 2: vacuum baths keep modes coherent - ergotropy = energy (local and joint)", "[fock][physics]") {
@@ -58,7 +58,7 @@ TEST_CASE("Result 2: vacuum baths keep modes coherent - ergotropy = energy (loca
         CHECK(m.ergotropy == Approx(m.energy).epsilon(1e-6));
     }
     CHECK(r.steady_state->batteries.ergotropy == Approx(r.steady_state->batteries.energy).epsilon(1e-6));
-    CHECK(r.steady_diagnostics["min_eigenvalue"].get<double>() > -1e-10);
+    CHECK(*r.steady_diagnostics.min_eigenvalue > -1e-10);
 }
 
 TEST_CASE("Result 3: thermal bath gives energy n and ergotropy 0 - squeezed vacuum gives energy = ergotropy = sinh^2 r",
@@ -227,8 +227,8 @@ TEST_CASE("Evolution keeps trace hermiticity and positivity and relaxes to the K
     o.time.rtol = 1e-8;
     o.steady.tol = 1e-12;
     const EngineResult r = run_fock(model, o);
-    CHECK(r.statistics["evolution"]["max_trace_error"].get<double>() < 1e-9);
-    CHECK(r.statistics["evolution"]["max_hermiticity_error"].get<double>() < 1e-12);
+    CHECK(r.statistics.fock->evolution->max_trace_error < 1e-9);
+    CHECK(r.statistics.fock->evolution->max_hermiticity_error < 1e-12);
     const auto& last = r.timeseries.samples.back();
     for (std::size_t j = 0; j < last.modes.size(); ++j)
         CHECK(last.modes[j].energy == Approx(r.steady_state->modes[j].energy).epsilon(1e-5));
@@ -260,7 +260,7 @@ TEST_CASE("Krylov steady state agrees with long evolution on an RC chain with th
     const auto sk = solve_steady_state(lv, so, rho_k);
     CHECK(sk.converged);
     CHECK(sk.method == "krylov");
-    so.method = "evolve";
+    so.method = SteadyMethod::evolve;
     Eigen::VectorXcd rho_e;
     const auto se = solve_steady_state(lv, so, rho_e);
     CHECK(se.converged);
@@ -278,7 +278,7 @@ TEST_CASE("GMRES orthogonalisation variants and restart lengths reach the same s
     const Liouvillian lv(model, basis);
     SteadyOptions so;
     so.tol = 1e-10;
-    so.method = "krylov";
+    so.method = SteadyMethod::krylov;
     Eigen::VectorXcd rho_default;
     const auto s0 = solve_steady_state(lv, so, rho_default);
     REQUIRE(s0.converged);
@@ -304,7 +304,7 @@ TEST_CASE("Kronecker preconditioner converges at larger D", "[fock][steady]") {
     const Liouvillian lv(model, basis);
     SteadyOptions so;
     so.tol = 1e-10;
-    so.method = "krylov";
+    so.method = SteadyMethod::krylov;
     Eigen::VectorXcd rho;
     const auto s = solve_steady_state(lv, so, rho);
     CHECK(s.preconditioner == "local-liouvillian");   // the default: refill terms included
@@ -340,7 +340,7 @@ TEST_CASE("Local-Liouvillian preconditioner handles squeezing - Kerr and detunin
     CHECK(sk.preconditioner == "local-liouvillian");
     CHECK(sk.method == "krylov");
     CHECK(sk.converged);
-    so.method = "evolve";
+    so.method = SteadyMethod::evolve;
     const auto se = solve_steady_state(lv, so, rho_e);
     CHECK(se.converged);
     CHECK((rho_k - rho_e).norm() < 1e-7);
@@ -363,10 +363,10 @@ TEST_CASE("RKC with the displaced frame is refused with the key named", "[fock][
     const Model model = build_model(spec_for(Network::cascaded(1, {Coupling::nonreciprocal, 0.0015, {}, {}}), 0.003, 0.001));
     RunOptions o;
     o.fock.cutoff = {3};
-    o.fock.frame = "displaced";
+    o.fock.frame = Frame::displaced;
     o.time.t_end = 10.0;
     o.time.samples = 3;
-    o.time.integrator = "rkc";
+    o.time.integrator = Integrator::rkc;
     try {
         run_fock(model, o);
         FAIL("run_fock accepted time.integrator = rkc with the displaced frame");

@@ -62,11 +62,11 @@ TEST_CASE("Exact >= Gaussian-unitary ergotropy on a squeezed-thermal two-battery
     const auto r = steady(parallel(2, Coupling::nonreciprocal, kKappa / 3, s));
     REQUIRE(r.steady_state->batteries_ergotropy_available);
     const double exact = r.steady_state->batteries.ergotropy;
-    const double gauss = r.steady_diagnostics["batteries_gaussian_unitary_ergotropy"].get<double>();
+    const double gauss = r.steady_diagnostics.gaussian_state->batteries_gaussian_unitary_ergotropy;
     CHECK(exact >= gauss);
     CHECK(gauss > 0.0);
-    CHECK(r.steady_diagnostics["batteries_purity"].get<double>() < 1.0);
-    CHECK(r.steady_diagnostics["battery_entropy"].size() == 2);
+    CHECK(r.steady_diagnostics.gaussian_state->batteries_purity < 1.0);
+    CHECK(r.steady_diagnostics.gaussian_state->battery_entropy.size() == 2);
     // Passive energy + ergotropy = energy.
     CHECK(r.steady_state->batteries.passive_energy + exact == Approx(r.steady_state->batteries.energy));
 }

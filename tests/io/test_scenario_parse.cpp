@@ -77,13 +77,13 @@ tol = 1e-9
 
     const RunOptions& o = sc.options;
     CHECK(o.fock.cutoff == std::vector<int>{4, 3, 3});
-    CHECK(o.fock.frame == "displaced");
+    CHECK(o.fock.frame == Frame::displaced);
     CHECK(o.fock.truncation_warning == 0.01);
     CHECK(o.time.t_end == 100.0);
     CHECK(o.time.samples == 11);
     CHECK(o.time.atol == 1e-9);
     CHECK(o.steady.enabled == false);
-    CHECK(o.steady.method == "krylov");
+    CHECK(o.steady.method == SteadyMethod::krylov);
     std::string why;
     CHECK(o.is_valid(&why));
 
@@ -101,11 +101,11 @@ TEST_CASE("scenario: empty file gives the documented defaults", "[io][scenario]"
     CHECK(sc.model.drive(0) == 0.01);
     CHECK(sc.spec.baths[1].kappa == 0.003);
     CHECK(sc.options.fock.cutoff == std::vector<int>{8, 8});
-    CHECK(sc.options.fock.frame == "lab");
+    CHECK(sc.options.fock.frame == Frame::lab);
     CHECK(sc.options.time.t_end == 5000.0);
     CHECK(sc.options.time.samples == 201);
     CHECK(sc.options.steady.enabled);
-    CHECK(sc.options.steady.method == "auto");
+    CHECK(sc.options.steady.method == SteadyMethod::automatic);
     CHECK(sc.resolved["network"]["topology"] == "cascaded");
 }
 

@@ -17,7 +17,7 @@
 #include "qbnet/fock/lindblad.hpp"
 #include "qbnet/fock/observables.hpp"
 #include "qbnet/model/terms.hpp"
-#include "qbnet/observables/report.hpp"
+#include "qbnet/result.hpp"
 #include "qbnet/options.hpp"
 
 namespace qbnet {

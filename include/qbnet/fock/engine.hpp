@@ -1,7 +1,10 @@
 #pragma once
 // Fock engine entry point: full density matrix in a truncated Fock basis.
+#include <memory>
+
+#include "qbnet/engine.hpp"
 #include "qbnet/model/terms.hpp"
-#include "qbnet/observables/report.hpp"
+#include "qbnet/result.hpp"
 #include "qbnet/options.hpp"
 
 namespace qbnet {
@@ -12,5 +15,8 @@ EngineResult run_fock(const Model& model, const RunOptions& options, const Progr
 
 // Peak memory the Fock engine would need for these options, in GiB.
 double fock_memory_estimate_gib(const Model& model, const RunOptions& options);
+
+// The Engine implementation (make_engine(EngineKind::fock) returns it).
+std::unique_ptr<Engine> make_fock_engine();
 
 }  // namespace qbnet

@@ -8,7 +8,7 @@
 #include <Eigen/Dense>
 
 #include "qbnet/fock/lindblad.hpp"
-#include "qbnet/observables/report.hpp"
+#include "qbnet/result.hpp"
 
 namespace qbnet {
 

@@ -7,7 +7,7 @@
 #include <Eigen/Dense>
 
 #include "qbnet/fock/basis.hpp"
-#include "qbnet/observables/report.hpp"
+#include "qbnet/result.hpp"
 
 namespace qbnet {
 

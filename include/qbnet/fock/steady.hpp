@@ -14,7 +14,7 @@
 #include <Eigen/Dense>
 
 #include "qbnet/fock/lindblad.hpp"
-#include "qbnet/observables/report.hpp"
+#include "qbnet/result.hpp"
 #include "qbnet/options.hpp"
 
 namespace qbnet {

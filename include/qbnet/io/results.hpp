@@ -8,9 +8,16 @@
 #include <nlohmann/json.hpp>
 
 #include "qbnet/io/scenario.hpp"
-#include "qbnet/observables/report.hpp"
+#include "qbnet/result.hpp"
+#include "qbnet/study/crosscheck.hpp"
 
 namespace qbnet {
+
+// Typed results -> JSON (the only place that serialises them).
+nlohmann::ordered_json snapshot_json(const Snapshot& snapshot);
+nlohmann::ordered_json steady_diagnostics_json(const SteadyDiagnostics& diagnostics);
+nlohmann::ordered_json statistics_json(const Statistics& statistics);
+nlohmann::ordered_json cross_check_json(const CrossCheck& check);
 
 // { steady_state: {modes, batteries, diagnostics}, statistics, warnings } for one engine.
 nlohmann::ordered_json engine_result_json(const EngineResult& result);

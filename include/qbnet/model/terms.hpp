@@ -48,6 +48,8 @@ struct Model {
     // Kossakowski matrix G (2M x 2M) over the operator list (a_1..a_M, a_1^dag..a_M^dag):
     //   sum_k rate_k L_k rho L_k^dag = sum_ab G_ab c_a rho c_b^dag,  G_ab = sum_k rate_k w_ka conj(w_kb).
     Eigen::MatrixXcd kossakowski() const;
+    // min_j (G_jj - G_{M+j,M+j}): the slowest local amplitude-damping rate (sets first time steps).
+    double slowest_damping_rate() const;
 };
 
 // Everything needed to assemble a Model; the scenario reader fills it.

@@ -4,7 +4,7 @@
 #include <Eigen/Dense>
 #include <vector>
 
-#include "qbnet/observables/report.hpp"
+#include "qbnet/result.hpp"
 
 namespace qbnet {
 

@@ -4,7 +4,7 @@
 // energy = <sum a^dag a> (omega = 1).
 #include <Eigen/Dense>
 
-#include "qbnet/observables/report.hpp"
+#include "qbnet/result.hpp"
 
 namespace qbnet {
 

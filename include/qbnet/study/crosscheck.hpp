@@ -3,9 +3,7 @@
 // (steady state and time series), judged against the Fock engine's own truncation estimate.
 #include <string>
 
-#include <nlohmann/json.hpp>
-
-#include "qbnet/observables/report.hpp"
+#include "qbnet/result.hpp"
 
 namespace qbnet {
 
@@ -20,7 +18,6 @@ struct CrossCheck {
     double max_rel_diff = 0.0;
     double tolerance = 0.0;          // the relative tolerance actually applied
     std::string worst_quantity;      // e.g. "steady_state.b2.ergotropy" or "timeseries[t=12.5].E_b1"
-    nlohmann::json to_json() const;
 };
 
 CrossCheck cross_check(const EngineResult& fock, const EngineResult& gaussian,

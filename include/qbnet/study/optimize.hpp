@@ -9,7 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "qbnet/observables/report.hpp"
+#include "qbnet/result.hpp"
 
 namespace qbnet {
 

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "qbnet/observables/report.hpp"
+#include "qbnet/result.hpp"
 
 namespace qbnet {
 

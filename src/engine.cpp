@@ -1,0 +1,23 @@
+// The one place that knows which engines exist.
+#include "qbnet/engine.hpp"
+
+#include "qbnet/errors.hpp"
+#include "qbnet/fock/engine.hpp"
+#include "qbnet/gaussian/engine.hpp"
+
+namespace qbnet {
+
+std::unique_ptr<Engine> make_engine(EngineKind kind) {
+    switch (kind) {
+        case EngineKind::fock: return make_fock_engine();
+        case EngineKind::gaussian: return make_gaussian_engine();
+        case EngineKind::trajectories: break;
+    }
+    throw InputError("--engine", std::string("the ") + to_string(kind) + " engine is not available in this build");
+}
+
+EngineResult run_engine(EngineKind kind, const Model& model, const RunOptions& options, const ProgressFn& progress) {
+    return make_engine(kind)->run(model, options, progress);
+}
+
+}  // namespace qbnet

@@ -1,0 +1,33 @@
+#pragma once
+// Helpers shared by the lab-frame and displaced-frame Fock engines (private to src/fock).
+#include <complex>
+#include <string>
+#include <vector>
+
+#include "qbnet/fock/lindblad.hpp"
+#include "qbnet/model/terms.hpp"
+#include "qbnet/options.hpp"
+#include "qbnet/result.hpp"
+
+namespace qbnet::fock_detail {
+
+// Per-mode cutoffs from the options (one value broadcast to every mode).
+std::vector<int> cutoffs_of(const Model& model, const RunOptions& options);
+double dimension(const std::vector<int>& cutoffs);
+
+// Smallest eigenvalue of the Hermitian part of rho; NaN above D = 2048, where the O(D^3) spectrum
+// would dominate the run.
+double min_eigenvalue(const std::complex<double>* rho, long d);
+
+// Equally spaced sample times 0 .. t_end.
+std::vector<double> sample_times(const TimeOptions& time);
+
+RhsCostInfo rhs_cost_info(const Liouvillian::Cost& cost);
+
+// Adds one warning per mode whose top Fock level holds more than fock.truncation_warning.
+void warn_truncation(const std::vector<double>& top, const Model& model, const RunOptions& options,
+                     const std::string& when, const std::string& frame_note, std::vector<std::string>& warnings);
+
+double max_of(const std::vector<double>& v);
+
+}  // namespace qbnet::fock_detail
