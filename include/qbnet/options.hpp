@@ -65,6 +65,7 @@ struct RunOptions {
     TrajectoryOptions trajectories;
     int threads = 0;               // 0: OpenMP default (all cores or OMP_NUM_THREADS)
     double memory_limit_gib = 0.0; // 0: use the memory available to this process
+    bool keep_states = false;      // return the steady / final states in EngineResult (state export, Python)
     bool is_valid(std::string* why) const;
 };
 

@@ -41,6 +41,30 @@ struct TimeSeries {
     std::vector<Snapshot> samples;
 };
 
+// ---- states (kept only when RunOptions::keep_states is set: a Fock rho costs 16 D^2 bytes) ----
+
+// Fock density matrix, row-major D x D over the tensor basis |n_0 n_1 ... n_{M-1}> with mode 0 (the
+// charger) the most significant index, i.e. the ordering of qutip.tensor(C, b1, ..., bN).
+// frame = displaced: this is rho' of the displaced frame; the lab state is D(alpha) rho' D(alpha)^dag.
+struct FockState {
+    std::vector<int> dims;
+    std::vector<std::complex<double>> rho;     // D * D entries, row-major
+    Frame frame = Frame::lab;
+    std::vector<std::complex<double>> alpha;   // displaced frame only
+};
+
+// Gaussian state in quadrature order (x_0, p_0, x_1, p_1, ...) with a = (x + i p)/sqrt(2), vacuum
+// covariance 1/2 * identity.
+struct GaussianStateData {
+    std::vector<double> mean;                  // 2M
+    std::vector<double> covariance;            // 2M x 2M, row-major
+};
+
+struct StateData {
+    std::optional<FockState> fock;
+    std::optional<GaussianStateData> gaussian;
+};
+
 // ---- diagnostics: what says whether a figure can be trusted ----
 
 // Displaced frame: the mean-field amplitudes rho' is expanded about.
@@ -161,6 +185,9 @@ struct EngineResult {
     SteadyDiagnostics steady_diagnostics;      // meaningful when steady_state is set
     TimeSeries timeseries;                     // empty when t_end == 0
     std::optional<Snapshot> final_state;       // trajectories: figures at t_end
+    // With RunOptions::keep_states: the steady state and the state at the last time sample.
+    std::optional<StateData> steady_state_data;
+    std::optional<StateData> final_state_data;
     Statistics statistics;
     std::vector<std::string> warnings;
     // Fock: largest population of any mode's top level (steady state and time series).

@@ -59,6 +59,8 @@ EngineResult run_fock_displaced(const Model& model, const RunOptions& options, c
         diag.mean_field = MeanFieldInfo{mf.method, mf.iterations, mf.residual, mf.converged, alpha_vector(mf.alpha)};
         stats.steady_state =
             SteadySolverStatistics{ss.method, ss.preconditioner, ss.iterations, ss.rhs_calls, ss.wall_s, ss.residual};
+        if (options.keep_states)
+            result.steady_state_data = fock_state_data(cutoffs, rho, Frame::displaced, alpha_vector(mf.alpha));
         for (const auto& w : ss.warnings) result.warnings.push_back(w);
         result.truncation_estimate = max_of(obs.top_level_population);
         warn_truncation(obs.top_level_population, model, options, "steady state", frame_note, result.warnings);
@@ -86,6 +88,8 @@ EngineResult run_fock_displaced(const Model& model, const RunOptions& options, c
                 for (std::size_t j = 0; j < top.size(); ++j) top[j] = std::max(top[j], obs.top_level_population[j]);
             },
             progress);
+        if (options.keep_states)
+            result.final_state_data = fock_state_data(cutoffs, rho, Frame::displaced, alpha_vector(alpha));
         EvolutionStatistics ev;
         ev.integrator = "dopri5";
         ev.steps = es.steps;

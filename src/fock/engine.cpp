@@ -84,6 +84,7 @@ EngineResult run_lab_frame(const Model& model, const RunOptions& options, const 
         result.steady_state = obs.snapshot;
         result.steady_diagnostics = steady_diagnostics(obs, rho.data(), d, ss);
         stats.steady_state = solver_statistics(ss);
+        if (options.keep_states) result.steady_state_data = fock_state_data(cutoffs, rho, Frame::lab, {});
         for (const auto& w : ss.warnings) result.warnings.push_back(w);
         result.truncation_estimate = max_of(obs.top_level_population);
         warn_truncation(obs.top_level_population, model, options, "steady state", "", result.warnings);
@@ -111,6 +112,7 @@ EngineResult run_lab_frame(const Model& model, const RunOptions& options, const 
                 for (std::size_t j = 0; j < top.size(); ++j) top[j] = std::max(top[j], obs.top_level_population[j]);
             },
             progress);
+        if (options.keep_states) result.final_state_data = fock_state_data(cutoffs, rho, Frame::lab, {});
         EvolutionStatistics ev;
         ev.integrator = eo.integrator;
         ev.steps = es.steps;

@@ -56,6 +56,17 @@ void warn_truncation(const std::vector<double>& top, const Model& model, const R
         }
 }
 
+StateData fock_state_data(const std::vector<int>& cutoffs, const Eigen::VectorXcd& rho, Frame frame,
+                          std::vector<cd> alpha) {
+    StateData data;
+    FockState& f = data.fock.emplace();
+    f.dims = cutoffs;
+    f.rho.assign(rho.data(), rho.data() + rho.size());
+    f.frame = frame;
+    f.alpha = std::move(alpha);
+    return data;
+}
+
 double max_of(const std::vector<double>& v) { return v.empty() ? 0.0 : *std::max_element(v.begin(), v.end()); }
 
 }  // namespace qbnet::fock_detail

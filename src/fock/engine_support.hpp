@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include <Eigen/Dense>
+
 #include "qbnet/fock/lindblad.hpp"
 #include "qbnet/model/terms.hpp"
 #include "qbnet/options.hpp"
@@ -27,6 +29,10 @@ RhsCostInfo rhs_cost_info(const Liouvillian::Cost& cost);
 // Adds one warning per mode whose top Fock level holds more than fock.truncation_warning.
 void warn_truncation(const std::vector<double>& top, const Model& model, const RunOptions& options,
                      const std::string& when, const std::string& frame_note, std::vector<std::string>& warnings);
+
+// The state as handed to writers (state export, Python).
+StateData fock_state_data(const std::vector<int>& cutoffs, const Eigen::VectorXcd& rho, Frame frame,
+                          std::vector<std::complex<double>> alpha);
 
 double max_of(const std::vector<double>& v);
 

@@ -27,6 +27,15 @@ void warn_inexact(const GaussianStateDetails& d, const std::string& where, std::
                        "Gaussian-unitary ergotropy (a lower bound) and marking it unavailable");
 }
 
+StateData gaussian_state_data(const GaussianState& state) {
+    StateData data;
+    GaussianStateData& g = data.gaussian.emplace();
+    g.mean.assign(state.mean.data(), state.mean.data() + state.mean.size());
+    const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> cov = state.covariance;
+    g.covariance.assign(cov.data(), cov.data() + cov.size());
+    return data;
+}
+
 class GaussianEngine final : public Engine {
 public:
     EngineKind kind() const override { return EngineKind::gaussian; }
@@ -73,6 +82,7 @@ EngineResult run_gaussian(const Model& model, const RunOptions& options, const P
         diag.gaussian_solver = GaussianSolverDetails{steady->mean_residual,  steady->refinements,
                                                      steady->method,         steady->schur_blocks,
                                                      steady->largest_block,  -steady->rightmost_eigenvalue.real()};
+        if (options.keep_states) result.steady_state_data = gaussian_state_data(steady->state);
         stats.residual = steady->residual;
         stats.seconds_schur = steady->seconds_schur;
         stats.seconds_solve = steady->seconds_solve;
@@ -98,6 +108,7 @@ EngineResult run_gaussian(const Model& model, const RunOptions& options, const P
                 warned = true;
             }
         }
+        if (options.keep_states && !states.empty()) result.final_state_data = gaussian_state_data(states.back());
         stats.propagation = steady ? "exp(A dt) about the steady state" : "Van Loan exp";
         stats.seconds_evolve = seconds_since(t1);
     }
