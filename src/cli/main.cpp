@@ -10,6 +10,7 @@
 
 #include "commands.hpp"
 #include "qbnet/errors.hpp"
+#include "qbnet/io/provenance.hpp"
 
 namespace {
 
@@ -32,11 +33,13 @@ void setup_logging() {
 int main(int argc, char** argv) {
     try {
         setup_logging();
+        qbnet::set_command_line(argc, argv);
         CLI::App app{"qbnet: networks of driven, damped bosonic modes (quantum batteries).\n"
                      "Computes energy, ergotropy and passive energy of a charger and its battery cells,\n"
                      "at steady state and in time, with a Fock-space and a Gaussian engine."};
         app.footer("Exit codes: 0 success, 1 engines disagree (--engine both), 2 invalid input or refused run,\n"
                    "3 unexpected error. Scenario keys: docs/scenario.md.");
+        app.set_version_flag("--version", qbnet::version_line());
         app.require_subcommand(1);
         int exit_code = 0;
         qbnet::cli::add_run_command(app, exit_code);

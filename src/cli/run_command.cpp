@@ -11,8 +11,11 @@
 #include <spdlog/spdlog.h>
 
 #include "commands.hpp"
+#include "qbnet/errors.hpp"
 #include "progress.hpp"
 #include "qbnet/io/plot.hpp"
+#include "qbnet/io/provenance.hpp"
+#include "qbnet/io/state_export.hpp"
 #include "qbnet/io/results.hpp"
 #include "qbnet/io/scenario.hpp"
 #include "qbnet/study/crosscheck.hpp"
@@ -29,6 +32,8 @@ struct RunArgs {
     std::vector<std::string> sets;
     int threads = 0;   // 0: OMP_NUM_THREADS, else all cores
     bool quiet = false;
+    bool save_state = false;
+    double max_state_gb = 4.0;
 };
 
 // Applies --threads to OpenMP and returns the thread count the engines will use.
@@ -62,6 +67,21 @@ int run(const RunArgs& args) {
                  scenario.options.threads);
     if (args.engine != "gaussian") spdlog::info("Fock space dimension D = {:g}", dim);
 
+    if (args.save_state) {
+        scenario.options.keep_states = true;
+        // Refuse before any work when the Fock density matrices would exceed --max-state-gb.
+        if (args.engine != "gaussian" && !scenario.options.fock.cutoff.empty()) {
+            std::vector<int> cutoffs = scenario.options.fock.cutoff;
+            if (cutoffs.size() == 1) cutoffs.assign(static_cast<std::size_t>(scenario.model.n_modes()), cutoffs[0]);
+            const double gib = fock_state_files_gib(cutoffs, scenario.options.steady.enabled,
+                                                    scenario.options.time.t_end > 0);
+            if (gib > args.max_state_gb)
+                throw RunRefused(fmt::format("--save-state would write {:.3g} GB of Fock density matrices (D = {:g}), "
+                                             "above --max-state-gb = {:g}: raise the limit or lower fock.cutoff",
+                                             gib * 1.073741824, dim, args.max_state_gb));
+        }
+    }
+
     const std::vector<std::string> engines =
         args.engine == "both" ? std::vector<std::string>{"fock", "gaussian"} : std::vector<std::string>{args.engine};
     std::vector<EngineResult> results;
@@ -80,7 +100,18 @@ int run(const RunArgs& args) {
         check_json = cross_check_json(*check);
     }
 
-    auto written = write_results(out_dir, scenario, results, check_json);
+    if (args.save_state) {
+        const double gib = state_files_gib(results);
+        if (gib * 1.073741824 > args.max_state_gb)
+            throw RunRefused(fmt::format("--save-state would write {:.3g} GB of states, above --max-state-gb = {:g}",
+                                         gib * 1.073741824, args.max_state_gb));
+    }
+    auto written = write_results(out_dir, scenario, results, check_json,
+                                 provenance_json(current_provenance(scenario.options.threads)));
+    if (args.save_state) {
+        const auto states = write_states(out_dir, scenario.model, results);
+        written.insert(written.end(), states.begin(), states.end());
+    }
     for (const auto& r : results) {
         const std::string engine_name = to_string(r.engine);
         const auto csv = timeseries_path(out_dir, engine_name);
@@ -102,7 +133,9 @@ int run(const RunArgs& args) {
 void add_run_command(CLI::App& app, int& exit_code) {
     auto args = std::make_shared<RunArgs>();
     CLI::App* cmd = app.add_subcommand("run", "Run one scenario file and write summary.json, CSV and PNG");
-    cmd->add_option("FILE", args->file, "Scenario file (TOML; every key is described in docs/scenario.md)")
+    cmd->add_option("FILE", args->file,
+                    "Scenario file (TOML; every key is described in docs/scenario.md), or the summary.json of an "
+                    "earlier run, whose parameters block reproduces that run")
         ->required()
         ->check(CLI::ExistingFile);
     cmd->add_option("--engine", args->engine,
@@ -121,6 +154,12 @@ void add_run_command(CLI::App& app, int& exit_code) {
                     "OpenMP threads for the engines (default: OMP_NUM_THREADS, else all cores)")
         ->check(CLI::PositiveNumber);
     cmd->add_flag("-q,--quiet", args->quiet, "Only warnings and errors on stderr (no progress, no info lines)");
+    cmd->add_flag("--save-state", args->save_state,
+                  "Also write the steady and final states as .npy (Fock density matrix and per-mode reduced ones; "
+                  "Gaussian means and covariance) plus state.json (dims, ordering); see docs/cli.md");
+    cmd->add_option("--max-state-gb", args->max_state_gb, "Refuse --save-state above this many GB (exit 2)")
+        ->check(CLI::PositiveNumber)
+        ->capture_default_str();
     cmd->callback([args, &exit_code] { exit_code = run(*args); });
 }
 

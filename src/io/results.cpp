@@ -216,9 +216,10 @@ nlohmann::ordered_json engine_result_json(const EngineResult& result) {
 }
 
 nlohmann::ordered_json summary_json(const Scenario& scenario, const std::vector<EngineResult>& results,
-                                    const nlohmann::json& cross_check) {
+                                    const nlohmann::json& cross_check, const nlohmann::ordered_json& provenance) {
     nlohmann::ordered_json j;
     j["scenario"] = scenario.name;
+    if (!provenance.is_null()) j["provenance"] = provenance;
     j["parameters"] = nlohmann::ordered_json(scenario.resolved);
     j["results"] = nlohmann::ordered_json::object();
     for (const auto& r : results) j["results"][to_string(r.engine)] = engine_result_json(r);
@@ -274,11 +275,12 @@ void write_file_atomic(const std::filesystem::path& path, const std::string& con
 
 std::vector<std::filesystem::path> write_results(const std::filesystem::path& dir, const Scenario& scenario,
                                                  const std::vector<EngineResult>& results,
-                                                 const nlohmann::json& cross_check) {
+                                                 const nlohmann::json& cross_check,
+                                                 const nlohmann::ordered_json& provenance) {
     std::filesystem::create_directories(dir);
     std::vector<std::filesystem::path> written;
     const auto summary = dir / "summary.json";
-    write_file_atomic(summary, summary_json(scenario, results, cross_check).dump(2) + "\n");
+    write_file_atomic(summary, summary_json(scenario, results, cross_check, provenance).dump(2) + "\n");
     written.push_back(summary);
     for (const auto& r : results) {
         const std::string csv = timeseries_csv(r);

@@ -78,6 +78,50 @@ std::string validated_name(const std::string& name, const std::string& key) {
     return name;
 }
 
+
+// JSON (the `parameters` block of a summary.json) -> the TOML table the reader validates. Numbers keep
+// their binary value (no text round trip), so a rerun reproduces the run exactly.
+void json_to_toml(const nlohmann::json& j, toml::table& out, const std::string& where);
+
+toml::array json_array_to_toml(const nlohmann::json& j, const std::string& where) {
+    toml::array arr;
+    for (const auto& v : j) {
+        if (v.is_array()) arr.push_back(json_array_to_toml(v, where));
+        else if (v.is_boolean()) arr.push_back(v.get<bool>());
+        else if (v.is_number_integer()) arr.push_back(v.get<std::int64_t>());
+        else if (v.is_number()) arr.push_back(v.get<double>());
+        else if (v.is_string()) arr.push_back(v.get<std::string>());
+        else throw InputError(where, "unsupported value in an array of the parameters block");
+    }
+    return arr;
+}
+
+void json_to_toml(const nlohmann::json& j, toml::table& out, const std::string& where) {
+    for (const auto& [key, v] : j.items()) {
+        const std::string name = where.empty() ? key : where + "." + key;
+        if (v.is_null()) continue;   // optional values the run did not set
+        if (v.is_object()) {
+            toml::table sub;
+            json_to_toml(v, sub, name);
+            out.insert(key, std::move(sub));
+        } else if (v.is_array()) {
+            out.insert(key, json_array_to_toml(v, name));
+        } else if (v.is_boolean()) {
+            out.insert(key, v.get<bool>());
+        } else if (v.is_number_integer()) {
+            out.insert(key, v.get<std::int64_t>());
+        } else if (v.is_number()) {
+            out.insert(key, v.get<double>());
+        } else if (v.is_string()) {
+            out.insert(key, v.get<std::string>());
+        } else {
+            throw InputError(name, "unsupported value in the parameters block");
+        }
+    }
+}
+
+Scenario parse_scenario_table(toml::table root, const std::string& name, const std::vector<std::string>& overrides);
+
 }  // namespace
 
 Scenario parse_scenario(const std::string& toml_text, const std::string& name,
@@ -90,6 +134,27 @@ Scenario parse_scenario(const std::string& toml_text, const std::string& name,
         throw InputError("", "invalid TOML at line " + std::to_string(where.line) + ", column " +
                                  std::to_string(where.column) + ": " + std::string(e.description()));
     }
+    return parse_scenario_table(std::move(root), name, overrides);
+}
+
+Scenario parse_summary_parameters(const std::string& json_text, const std::string& name,
+                                  const std::vector<std::string>& overrides) {
+    nlohmann::json j;
+    try {
+        j = nlohmann::json::parse(json_text);
+    } catch (const nlohmann::json::exception& e) {
+        throw InputError("", std::string("invalid JSON: ") + e.what());
+    }
+    if (!j.is_object() || !j.contains("parameters") || !j["parameters"].is_object())
+        throw InputError("parameters", "a JSON scenario must be a qbnet summary.json with a \"parameters\" object");
+    toml::table root;
+    json_to_toml(j["parameters"], root, "");
+    return parse_scenario_table(std::move(root), name, overrides);
+}
+
+namespace {
+
+Scenario parse_scenario_table(toml::table root, const std::string& name, const std::vector<std::string>& overrides) {
     // Overrides go onto the table first, so they pass through exactly the same checks as the file.
     for (const auto& text : overrides) io_detail::apply_override(root, text, scenario_schema());
     io_detail::check_known_keys(root, scenario_schema());
@@ -127,13 +192,17 @@ Scenario parse_scenario(const std::string& toml_text, const std::string& name,
         spec.network = Network::custom(n_batteries, custom_links, link_spec);
     spec.detuning = to_eigen(detuning);
 
-    nlohmann::json links_json = nlohmann::json::array();
-    for (const auto& link : spec.network.links()) links_json.push_back({link.source, link.target});
     const Link effective = link_spec.make(0, 1);   // phase and dissipation after the coupling's defaults
     resolved["network"] = {{"topology", topology},     {"batteries", n_batteries},
                            {"coupling", coupling},     {"J", link_spec.J},
                            {"phase", effective.phase}, {"link_dissipation", effective.gamma},
-                           {"links", links_json},      {"detuning", detuning}};
+                           {"detuning", detuning}};
+    // Links only where the user gives them (custom topology), so the block reads back as a scenario.
+    if (topology == "custom") {
+        nlohmann::json links_json = nlohmann::json::array();
+        for (const auto& link : spec.network.links()) links_json.push_back({link.source, link.target});
+        resolved["network"]["links"] = links_json;
+    }
 
     // ---- [drive] ----
     const SectionReader drive(root, "drive");
@@ -219,13 +288,18 @@ Scenario parse_scenario(const std::string& toml_text, const std::string& name,
     return sc;
 }
 
+}  // namespace
+
 Scenario load_scenario(const std::string& path, const std::vector<std::string>& overrides) {
     std::ifstream in(path);
     if (!in) throw InputError("", "cannot read scenario file '" + path + "'");
     std::ostringstream text;
     text << in.rdbuf();
     if (in.bad()) throw InputError("", "cannot read scenario file '" + path + "'");
-    return parse_scenario(text.str(), std::filesystem::path(path).stem().string(), overrides);
+    const std::filesystem::path p(path);
+    // A summary.json of an earlier run: its parameters block reproduces that run (same name, same values).
+    if (p.extension() == ".json") return parse_summary_parameters(text.str(), p.stem().string(), overrides);
+    return parse_scenario(text.str(), p.stem().string(), overrides);
 }
 
 }  // namespace qbnet

@@ -25,7 +25,8 @@ nlohmann::ordered_json engine_result_json(const EngineResult& result);
 // The whole summary.json: scenario name, resolved parameters, results.<engine>, and `cross_check`
 // when it is not null. Ordered at the top level so the file reads in that order.
 nlohmann::ordered_json summary_json(const Scenario& scenario, const std::vector<EngineResult>& results,
-                            const nlohmann::json& cross_check = nullptr);
+                                    const nlohmann::json& cross_check = nullptr,
+                                    const nlohmann::ordered_json& provenance = nullptr);
 
 // CSV with header t,E_C,E_b1..E_bN,W_b1..W_bN,E_B,W_B ("nan" where not available); empty string
 // when the result has no time series.
@@ -42,7 +43,8 @@ void write_file_atomic(const std::filesystem::path& path, const std::string& con
 // Returns the paths written, in order.
 std::vector<std::filesystem::path> write_results(const std::filesystem::path& dir, const Scenario& scenario,
                                                  const std::vector<EngineResult>& results,
-                                                 const nlohmann::json& cross_check = nullptr);
+                                                 const nlohmann::json& cross_check = nullptr,
+                                                 const nlohmann::ordered_json& provenance = nullptr);
 
 // Fixed-width table for the terminal: one row per mode (energy, ergotropy, passive energy), the
 // joint batteries row, then the solver diagnostics. Uses the last time sample when there is no

@@ -22,6 +22,10 @@ struct Scenario {
 // Parse TOML text; `overrides` are "section.key=value" strings (same validation as the file).
 Scenario parse_scenario(const std::string& toml_text, const std::string& name,
                         const std::vector<std::string>& overrides = {});
+// The `parameters` block of a summary.json (same validation; reproduces the run that wrote it).
+Scenario parse_summary_parameters(const std::string& json_text, const std::string& name,
+                                  const std::vector<std::string>& overrides = {});
+// A .toml scenario file, or a summary.json of an earlier run.
 Scenario load_scenario(const std::string& path, const std::vector<std::string>& overrides = {});
 
 }  // namespace qbnet
