@@ -336,9 +336,9 @@ def report(out, md_path, json_path):
 
     # before / after (same binary, same run: the earlier code paths selected with environment variables)
     md += ["## Before / after the optimisations (same run, same machine)", "",
-           "before = the code paths at the start of issue 6, still selectable at run time: `QBNET_EVOLVE_ALGEBRA=serial` (Eigen vector_space_algebra), "
-           "`QBNET_STEADY_PRECOND=sylvester QBNET_KRYLOV_RESTART=24 QBNET_GMRES_GS=mgs` (Sylvester preconditioner, GMRES(24), "
-           "modified Gram-Schmidt). The RHS kernel has no before/after (section 1 and OPTIMISATIONS.md).", "",
+           "before = the code paths at the start of issue 6, selected through option fields by bench/fock_paths: "
+           "`EvolveOptions::parallel_algebra = false` (Eigen vector_space_algebra), `SteadySolverOptions` with the Sylvester "
+           "preconditioner, GMRES(24), modified Gram-Schmidt and `rate_normalised = false` (solver call only, no observables). The RHS kernel has no before/after (section 1 and OPTIMISATIONS.md).", "",
            "| what | size | before | after | gain |", "|---|---|---|---|---|"]
     ba = []
     for e in res["evolution"]:
