@@ -18,9 +18,9 @@ SCEN=bench/scenarios/nc_thermal.toml
 PYMEM_KB=${QBNET_BENCH_PY_MEM_KB:-16000000}
 # QBNET_BENCH_SECTIONS="rhs evolve steady gaussian" (default: all) reruns only some sections; their raw
 # outputs in bench/out are replaced, the others kept, and the report is rebuilt from all of them.
-SECTIONS=${QBNET_BENCH_SECTIONS:-rhs evolve steady gaussian}
+SECTIONS=${QBNET_BENCH_SECTIONS:-rhs evolve steady gaussian load}
 want() { case " $SECTIONS " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
-if [ "$SECTIONS" = "rhs evolve steady gaussian" ]; then rm -rf "$OUT"; fi
+if [ "$SECTIONS" = "rhs evolve steady gaussian load" ]; then rm -rf "$OUT"; fi
 mkdir -p "$OUT"
 
 # --- dependencies (Debian packages; installed when running as root) ---------------------------------
@@ -141,6 +141,13 @@ for nc in $SS_CASES; do
   fi
 done
 
+fi
+
+# --- load: robustness beside two CPU-bound processes (issue 17, goal 0) --------------------------------
+if want load; then
+echo "bench: D = 216 evolution beside two busy processes"
+bench/load_bench.sh "$QBNET" 3 >"$OUT/load.txt" 2>&1
+tail -1 "$OUT/load.txt"
 fi
 
 # --- 4. Gaussian steady state vs scipy solve_continuous_lyapunov -------------------------------------

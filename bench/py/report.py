@@ -314,6 +314,15 @@ def report(out, md_path, json_path):
     md.append("")
 
     # 5. growth
+    load = os.path.join(out, "load.txt")
+    if os.path.exists(load):
+        rows = [l.rstrip() for l in open(load) if l.startswith("|")]
+        md += ["## Robust under load (bench/load_bench.sh)", "",
+               "Bench D = 216 evolution (cascaded NC, N = 2, n_th = 1, cutoff 6, t_end = 5000, dopri5), whole process, "
+               "median of 3, beside two `yes > /dev/null`; ratio to `--threads 1` in the same run (goal <= 1.5x).", "",
+               "| case | default threads | default, OMP_WAIT_POLICY=PASSIVE | --threads 1 |", "|---|---|---|---|"]
+        md += ["| " + " | ".join(c.strip() for c in r.strip("|").split("|")[0:4]) + " |" for r in rows]
+        md.append("")
     md += ["## 5. Growth", ""]
     for thr in (1, 2):
         pts = sorted((r["D"], r["rhs_s"]) for r in rows if r["threads"] == thr)
