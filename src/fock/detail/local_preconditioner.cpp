@@ -13,6 +13,9 @@ namespace qbnet {
 
 using cd = std::complex<double>;
 
+// One function (~110 lines) on purpose: per mode it builds L_j, splits it into its charge blocks and
+// diagonalises each block; the three steps share the block bookkeeping (members, order, slots) that
+// separate functions would have to pass around in full.
 LocalLiouvillianPreconditioner::LocalLiouvillianPreconditioner(const Liouvillian& liouvillian, double null_value,
                                                                int threads)
     : dim_(liouvillian.dim()), threads_(numerics::resolve_threads(threads)), null_value_(null_value) {
