@@ -18,9 +18,9 @@ SCEN=bench/scenarios/nc_thermal.toml
 PYMEM_KB=${QBNET_BENCH_PY_MEM_KB:-16000000}
 # QBNET_BENCH_SECTIONS="rhs evolve steady gaussian" (default: all) reruns only some sections; their raw
 # outputs in bench/out are replaced, the others kept, and the report is rebuilt from all of them.
-SECTIONS=${QBNET_BENCH_SECTIONS:-rhs evolve steady gaussian}
+SECTIONS=${QBNET_BENCH_SECTIONS:-rhs evolve steady gaussian load}
 want() { case " $SECTIONS " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
-if [ "$SECTIONS" = "rhs evolve steady gaussian" ]; then rm -rf "$OUT"; fi
+if [ "$SECTIONS" = "rhs evolve steady gaussian load" ]; then rm -rf "$OUT"; fi
 mkdir -p "$OUT"
 
 # --- dependencies (Debian packages; installed when running as root) ---------------------------------
@@ -36,7 +36,7 @@ if [ -n "$need" ]; then
     echo "bench: missing Debian packages:$need (run as root to install them)"; exit 1
   fi
 fi
-for b in "$QBNET" "$BENCHBIN/fock_rhs" "$BENCHBIN/gaussian_dump"; do
+for b in "$QBNET" "$BENCHBIN/fock_rhs" "$BENCHBIN/gaussian_dump" "$BENCHBIN/fock_paths"; do
   [ -x "$b" ] || { echo "bench: $b not built"; exit 1; }
 done
 
@@ -59,12 +59,15 @@ runpy() {   # Python runs: address-space cap, one BLAS thread policy left to Ope
   local name=$1 limit=$2; shift 2
   ( ulimit -v "$PYMEM_KB"; run "$name" "$limit" "$PY" bench/py/qutip_bench.py "$@" )
 }
-# The code paths before issue 6's optimisations, selectable at run time (same binary, same run):
-# serial odeint algebra, Sylvester preconditioner with GMRES(24) and modified Gram-Schmidt.
-BEFORE_ENV="QBNET_EVOLVE_ALGEBRA=serial QBNET_STEADY_PRECOND=sylvester QBNET_KRYLOV_RESTART=24 QBNET_GMRES_GS=mgs"
+# The code paths before issue 6's optimisations, selected through the library's option fields by
+# bench/fock_paths (the library reads no environment variables): serial odeint algebra; Sylvester
+# preconditioner with GMRES(24), modified Gram-Schmidt and the residual in the model's time units.
+# fock_paths calls the solver without the CLI's observables and output (a slight advantage to "before").
 qb_before() {
   local name=$1; shift
-  run "$name" "$TIMEOUT" env $BEFORE_ENV "$QBNET" run "$SCEN" --engine fock --threads "$THREADS" --quiet --out "$OUT/$name.res" "$@"
+  local task=steady; case "$name" in *evolve*) task=evolve ;; esac
+  local sets=(); while [ $# -gt 0 ]; do [ "$1" = --set ] && { sets+=("$2"); shift 2; continue; }; shift; done
+  run "$name" "$TIMEOUT" "$BENCHBIN/fock_paths" "$SCEN" "$task" before "$THREADS" "$OUT/$name.res" "${sets[@]}"
 }
 qb() {      # qbnet run on the bench scenario: NAME [--set ...]
   local name=$1; shift
@@ -138,6 +141,13 @@ for nc in $SS_CASES; do
   fi
 done
 
+fi
+
+# --- load: robustness beside two CPU-bound processes (issue 17, goal 0) --------------------------------
+if want load; then
+echo "bench: D = 216 evolution beside two busy processes"
+bench/load_bench.sh "$QBNET" 3 >"$OUT/load.txt" 2>&1
+tail -1 "$OUT/load.txt"
 fi
 
 # --- 4. Gaussian steady state vs scipy solve_continuous_lyapunov -------------------------------------

@@ -314,6 +314,15 @@ def report(out, md_path, json_path):
     md.append("")
 
     # 5. growth
+    load = os.path.join(out, "load.txt")
+    if os.path.exists(load):
+        rows = [l.rstrip() for l in open(load) if l.startswith("|")]
+        md += ["## Robust under load (bench/load_bench.sh)", "",
+               "Bench D = 216 evolution (cascaded NC, N = 2, n_th = 1, cutoff 6, t_end = 5000, dopri5), whole process, "
+               "median of 3, beside two `yes > /dev/null`; ratio to `--threads 1` in the same run (goal <= 1.5x).", "",
+               "| case | default threads | default, OMP_WAIT_POLICY=PASSIVE | --threads 1 |", "|---|---|---|---|"]
+        md += ["| " + " | ".join(c.strip() for c in r.strip("|").split("|")[0:4]) + " |" for r in rows]
+        md.append("")
     md += ["## 5. Growth", ""]
     for thr in (1, 2):
         pts = sorted((r["D"], r["rhs_s"]) for r in rows if r["threads"] == thr)
@@ -336,9 +345,9 @@ def report(out, md_path, json_path):
 
     # before / after (same binary, same run: the earlier code paths selected with environment variables)
     md += ["## Before / after the optimisations (same run, same machine)", "",
-           "before = the code paths at the start of issue 6, still selectable at run time: `QBNET_EVOLVE_ALGEBRA=serial` (Eigen vector_space_algebra), "
-           "`QBNET_STEADY_PRECOND=sylvester QBNET_KRYLOV_RESTART=24 QBNET_GMRES_GS=mgs` (Sylvester preconditioner, GMRES(24), "
-           "modified Gram-Schmidt). The RHS kernel has no before/after (section 1 and OPTIMISATIONS.md).", "",
+           "before = the code paths at the start of issue 6, selected through option fields by bench/fock_paths: "
+           "`EvolveOptions::parallel_algebra = false` (Eigen vector_space_algebra), `SteadySolverOptions` with the Sylvester "
+           "preconditioner, GMRES(24), modified Gram-Schmidt and `rate_normalised = false` (solver call only, no observables). The RHS kernel has no before/after (section 1 and OPTIMISATIONS.md).", "",
            "| what | size | before | after | gain |", "|---|---|---|---|---|"]
     ba = []
     for e in res["evolution"]:

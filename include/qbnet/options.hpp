@@ -37,7 +37,7 @@ struct TimeOptions {
 struct SteadyOptions {
     bool enabled = true;
     SteadyMethod method = SteadyMethod::automatic;
-    double tol = 1e-10;            // target residual (Fock: scaled by the model's rates) or relative Lyapunov residual
+    double tol = 1e-10;            // Fock: ||L rho|| / (Gamma ||rho||), Gamma = sum of jump rates; Gaussian: relative Lyapunov residual
     int max_iterations = 2000;
 };
 

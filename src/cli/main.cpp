@@ -11,6 +11,7 @@
 #include "commands.hpp"
 #include "qbnet/errors.hpp"
 #include "qbnet/io/provenance.hpp"
+#include "qbnet/numerics/parallel.hpp"
 
 namespace {
 
@@ -31,6 +32,8 @@ void setup_logging() {
 }  // namespace
 
 int main(int argc, char** argv) {
+    // Before any OpenMP call: idle threads sleep instead of spinning (busy machines; see the function).
+    qbnet::numerics::ensure_passive_wait_policy(argv);
     try {
         setup_logging();
         qbnet::set_command_line(argc, argv);

@@ -46,7 +46,7 @@ EngineResult run_fock_displaced(const Model& model, const RunOptions& options, c
     if (options.steady.enabled) {
         const Liouvillian lv = displaced_liouvillian(model, basis, mf.alpha, Eigen::VectorXcd::Zero(m));
         Eigen::VectorXcd rho;
-        const SteadySummary ss = solve_steady_state(lv, options.steady, rho, progress);
+        const SteadySummary ss = solve_steady_state(lv, options.steady, steady_solver_options(options), rho, progress);
         const FockObservables obs = displaced_observables(rho.data(), basis, mf.alpha, model.mode_names, joint_max);
         result.steady_state = obs.snapshot;
         SteadyDiagnostics& diag = result.steady_diagnostics;
@@ -79,6 +79,7 @@ EngineResult run_fock_displaced(const Model& model, const RunOptions& options, c
         EvolveOptions eo;
         eo.atol = options.time.atol;
         eo.rtol = options.time.rtol;
+        eo.threads = options.threads;
         eo.initial_dt = std::min(1.0, 0.01 / std::max(1e-9, model.slowest_damping_rate()));
         const DisplacedEvolveSummary es = evolve_displaced(
             model, basis, alpha, rho, times, eo,

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "engine_support.hpp"
+#include "qbnet/numerics/parallel.hpp"
 #include "qbnet/errors.hpp"
 #include "qbnet/fock/displaced.hpp"
 #include "qbnet/fock/evolve.hpp"
@@ -79,7 +80,7 @@ EngineResult run_lab_frame(const Model& model, const RunOptions& options, const 
 
     if (options.steady.enabled) {
         Eigen::VectorXcd rho;
-        const SteadySummary ss = solve_steady_state(lv, options.steady, rho, progress);
+        const SteadySummary ss = solve_steady_state(lv, options.steady, steady_solver_options(options), rho, progress);
         const FockObservables obs = fock_observables(rho.data(), basis, model.mode_names, joint_max);
         result.steady_state = obs.snapshot;
         result.steady_diagnostics = steady_diagnostics(obs, rho.data(), d, ss);
@@ -102,6 +103,7 @@ EngineResult run_lab_frame(const Model& model, const RunOptions& options, const 
         EvolveOptions eo;
         eo.atol = options.time.atol;
         eo.rtol = options.time.rtol;
+        eo.threads = options.threads;
         eo.initial_dt = std::min(1.0, 0.01 / std::max(1e-9, lv.slowest_damping_rate()));
         eo.integrator = to_string(options.time.integrator);
         const EvolveSummary es = evolve(
@@ -154,13 +156,12 @@ EngineResult run_fock(const Model& model, const RunOptions& options, const Progr
     const std::vector<int> cutoffs = cutoffs_of(model, options);
     // Refuse before allocating: the estimate covers every working copy of rho.
     check_memory(model, options, cutoffs);
-    if (options.threads > 0) omp_set_num_threads(options.threads);
     // Displaced frame (docs/derivations.md, "Displaced frame"): same D, same working copies, so the
     // memory check above covers it.
     EngineResult result = options.fock.frame == Frame::displaced
                               ? run_fock_displaced(model, options, cutoffs, progress)
                               : run_lab_frame(model, options, cutoffs, progress);
-    result.statistics.threads = omp_get_max_threads();
+    result.statistics.threads = numerics::resolve_threads(options.threads);
     result.statistics.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     return result;
 }

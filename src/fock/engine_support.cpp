@@ -67,6 +67,12 @@ StateData fock_state_data(const std::vector<int>& cutoffs, const Eigen::VectorXc
     return data;
 }
 
+SteadySolverOptions steady_solver_options(const RunOptions& options) {
+    SteadySolverOptions solver;
+    solver.threads = options.threads;
+    return solver;
+}
+
 double max_of(const std::vector<double>& v) { return v.empty() ? 0.0 : *std::max_element(v.begin(), v.end()); }
 
 }  // namespace qbnet::fock_detail

@@ -7,6 +7,7 @@
 #include <Eigen/Dense>
 
 #include "qbnet/fock/lindblad.hpp"
+#include "qbnet/fock/steady.hpp"
 #include "qbnet/model/terms.hpp"
 #include "qbnet/options.hpp"
 #include "qbnet/result.hpp"
@@ -33,6 +34,9 @@ void warn_truncation(const std::vector<double>& top, const Model& model, const R
 // The state as handed to writers (state export, Python).
 StateData fock_state_data(const std::vector<int>& cutoffs, const Eigen::VectorXcd& rho, Frame frame,
                           std::vector<std::complex<double>> alpha);
+
+// Solver options of the steady state from the run options (thread count).
+SteadySolverOptions steady_solver_options(const RunOptions& options);
 
 double max_of(const std::vector<double>& v);
 

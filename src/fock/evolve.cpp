@@ -16,6 +16,7 @@
 #include "qbnet/errors.hpp"
 #include "qbnet/fock/observables.hpp"
 #include "qbnet/fock/rkc.hpp"
+#include "qbnet/numerics/parallel.hpp"
 
 #include <tuple>
 #include <utility>
@@ -27,22 +28,25 @@ using cd = std::complex<double>;
 
 namespace {
 // Odeint algebra over contiguous double vectors, parallel with OpenMP (static schedule, the same
-// partition in every call so each thread touches the same pages as in the RHS's first touch), serial
-// below kParallelMin elements where a parallel region costs more than the loop. The stepper's vector
-// algebra (7 stages, error estimate, dense-output interpolation) is ~40 passes over the state per
-// step: single-threaded it rivalled the RHS at D >= 1000.
+// partition in every call so each thread touches the same pages as in the RHS's first touch). The
+// stepper's vector algebra (7 stages, error estimate, dense-output interpolation) is ~40 passes over the
+// state per step: single-threaded it rivalled the RHS at D >= 1000. Each pass takes as many threads as
+// its length pays for (numerics::vector_threads) up to `threads`: below ~10^6 doubles a pass is serial,
+// so a small problem opens no parallel region at all in the algebra. The stepper keeps its algebra by
+// value and hands it to the error checker, so the member reaches every call.
 struct ParallelAlgebra {
-    static constexpr long kParallelMin = 1L << 15;
+    int threads = 0;   // most threads a pass may use (0: omp_get_max_threads())
     template <class Op, class... S>
-    static void apply(Op op, S&... s) {
+    void apply(Op op, S&... s) const {
         const long n = static_cast<long>(std::get<0>(std::forward_as_tuple(s...)).size());
+        const int nt = numerics::vector_threads(n, numerics::resolve_threads(threads));
         auto ptrs = std::make_tuple(s.data()...);
-#pragma omp parallel for schedule(static) if (n >= kParallelMin)
+#pragma omp parallel for schedule(static) num_threads(nt) if (nt > 1)
         for (long i = 0; i < n; ++i) std::apply([&](auto*... p) { op(p[i]...); }, ptrs);
     }
 #define QBNET_FOR_EACH(N)                                           \
     template <class... S>                                             \
-    static void for_each##N(S&&... s) {                              \
+    void for_each##N(S&&... s) const {                               \
         static_assert(sizeof...(S) == N + 1, "for_each arity");      \
         call(std::forward<S>(s)...);                                   \
     }
@@ -52,21 +56,22 @@ struct ParallelAlgebra {
 #undef QBNET_FOR_EACH
     // for_eachN(s0, ..., sN-1, op): the operation comes last.
     template <class... A>
-    static void call(A&&... a) {
+    void call(A&&... a) const {
         auto args = std::forward_as_tuple(a...);
         constexpr std::size_t k = sizeof...(A) - 1;
         call_impl(std::get<k>(args), args, std::make_index_sequence<k>{});
     }
     template <class Op, class Tuple, std::size_t... I>
-    static void call_impl(Op& op, Tuple& args, std::index_sequence<I...>) {
+    void call_impl(Op& op, Tuple& args, std::index_sequence<I...>) const {
         apply(op, std::get<I>(args)...);
     }
     template <class S>
-    static double norm_inf(const S& s) {
+    double norm_inf(const S& s) const {
         const long n = static_cast<long>(s.size());
+        const int nt = numerics::vector_threads(n, numerics::resolve_threads(threads));
         const double* p = s.data();
         double m = 0.0;
-#pragma omp parallel for reduction(max : m) schedule(static) if (n >= kParallelMin)
+#pragma omp parallel for reduction(max : m) schedule(static) num_threads(nt) if (nt > 1)
         for (long i = 0; i < n; ++i) m = std::max(m, std::abs(p[i]));
         return m;
     }
@@ -89,7 +94,7 @@ EvolveSummary evolve(const Liouvillian& liouvillian, Eigen::VectorXcd& rho, cons
     State x = Eigen::Map<const State>(reinterpret_cast<const double*>(rho.data()), 2 * d * d);
     auto rhs = [&](const State& s, State& ds, double /*t*/) {
         ++summary.rhs_calls;
-        liouvillian.apply(reinterpret_cast<const cd*>(s.data()), reinterpret_cast<cd*>(ds.data()));
+        liouvillian.apply(reinterpret_cast<const cd*>(s.data()), reinterpret_cast<cd*>(ds.data()), options.threads);
     };
     const double t0 = times.front(), t1 = times.back();
     std::size_t sample = 0;
@@ -103,15 +108,14 @@ EvolveSummary evolve(const Liouvillian& liouvillian, Eigen::VectorXcd& rho, cons
         if (progress && t1 > t0) progress((t - t0) / (t1 - t0), "time evolution");
     };
     const double dt0 = options.initial_dt > 0 ? options.initial_dt : std::max(1e-6, (t1 - t0) * 1e-4);
-    // QBNET_EVOLVE_ALGEBRA=serial: Eigen's single-threaded vector_space_algebra (the "before" of bench/).
-    const char* env = std::getenv("QBNET_EVOLVE_ALGEBRA");
-    if (env && std::string(env) == "serial") {
+    if (!options.parallel_algebra) {
+        // Eigen's single-threaded vector_space_algebra (the "before" of bench/OPTIMISATIONS.md).
         using Stepper = odeint::runge_kutta_dopri5<State, double, State, double, odeint::vector_space_algebra>;
         auto stepper = odeint::make_dense_output(options.atol, options.rtol, Stepper());
         summary.steps = static_cast<long>(odeint::integrate_times(stepper, rhs, x, times.begin(), times.end(), dt0, obs));
     } else {
         using Stepper = odeint::runge_kutta_dopri5<State, double, State, double, ParallelAlgebra>;
-        auto stepper = odeint::make_dense_output(options.atol, options.rtol, Stepper());
+        auto stepper = odeint::make_dense_output(options.atol, options.rtol, Stepper(ParallelAlgebra{options.threads}));
         summary.steps = static_cast<long>(odeint::integrate_times(stepper, rhs, x, times.begin(), times.end(), dt0, obs));
     }
     Eigen::Map<State>(reinterpret_cast<double*>(rho.data()), 2 * d * d) = x;

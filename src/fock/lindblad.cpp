@@ -1,5 +1,7 @@
 #include "qbnet/fock/lindblad.hpp"
 
+#include "qbnet/numerics/parallel.hpp"
+
 #include <algorithm>
 #include <cstdlib>
 #include <string>
@@ -70,7 +72,8 @@ Eigen::MatrixXcd single_mode_h_eff(const Model& model, int mode, int cutoff, boo
 }  // namespace
 
 Liouvillian::Liouvillian(const Model& model, const FockBasis& basis)
-    : basis_(basis), h_eff_(effective_hamiltonian(model, basis)), kossakowski_(model.kossakowski()) {
+    : basis_(basis), h_eff_(effective_hamiltonian(model, basis)), kossakowski_(model.kossakowski()),
+      hopping_(model.h.cwiseAbs()) {
     for (int j = 0; j < model.n_modes(); ++j) {
         local_h_eff_undriven_.push_back(single_mode_h_eff(model, j, basis.cutoffs()[j], false));
         local_h_eff_driven_.push_back(single_mode_h_eff(model, j, basis.cutoffs()[j], true));
@@ -125,17 +128,39 @@ double Liouvillian::slowest_damping_rate() const {
     return rate;
 }
 
-void Liouvillian::apply(const cd* rho, cd* out) const { apply_rows(rho, out); }
+int Liouvillian::threads_for(int max_threads) const {
+    // Work of one apply() in entry-term updates (half of D^2 entries times the terms touching each).
+    // A thread gets at least kMinUpdatesPerThread of them (a few milliseconds): below that a second
+    // thread saves less than it can lose at the region's barriers when the machine is busy. At the bench
+    // model's D = 216 (about 0.4 M updates) the RHS runs on one thread; from D ~ 1000 on two.
+    constexpr double kMinUpdatesPerThread = 4.0 * 1024.0 * 1024.0;
+    const double d = static_cast<double>(dim());
+    const double terms = 1.0 + static_cast<double>(left_.size() + right_.size() + sandwich_.size());
+    return numerics::work_threads(0.5 * d * d * terms, kMinUpdatesPerThread, numerics::resolve_threads(max_threads));
+}
 
-void Liouvillian::apply_rows(const cd* rho, cd* out) const {
-    // Row by row over the lower triangle, then a tiled mirror pass. (A column-strip variant that fused
-    // the mirror was measured 2-3x SLOWER at D = 1296..4096 -- bench/RESULTS.md -- and was removed.)
+void Liouvillian::apply(const cd* rho, cd* out, int max_threads) const { apply_rows(rho, out, max_threads); }
+
+void Liouvillian::apply_rows(const cd* rho, cd* out, int max_threads) const {
+    // Row by row over the lower triangle, then a tiled mirror pass, in ONE parallel region (one team
+    // start and two barriers per call). (A column-strip variant that fused the mirror was measured 2-3x
+    // SLOWER at D = 1296..4096 -- bench/RESULTS.md -- and was removed.)
+    const int threads = threads_for(max_threads);
+#pragma omp parallel num_threads(threads) if (threads > 1)
+    {
+        rows_pass(rho, out);
+        mirror_lower_to_upper(out);
+    }
+}
+
+void Liouvillian::rows_pass(const cd* rho, cd* out) const {
+    // Orphaned work-sharing loop: runs inside apply_rows' region (or serially outside any region).
     const long d = basis_.dim();
     using Arr = Eigen::Array<cd, Eigen::Dynamic, 1>;
     using Map = Eigen::Map<Arr>;
     using CMap = Eigen::Map<const Arr>;
     const CMap drow(diag_row_.data(), d), dcol(diag_col_.data(), d);
-#pragma omp parallel for schedule(dynamic, 4)
+#pragma omp for schedule(dynamic, 4)
     for (long m = 0; m < d; ++m) {
         const long len = m + 1;                       // lower triangle: columns 0..m
         Map o(out + m * d, len);
@@ -160,15 +185,15 @@ void Liouvillian::apply_rows(const cd* rho, cd* out) const {
             o.segment(lo, hi - lo) += c * CMap(t.col_coef.data() + lo, hi - lo) * CMap(src + lo, hi - lo);
         }
     }
-    mirror_lower_to_upper(out);
 }
 
 void Liouvillian::mirror_lower_to_upper(cd* out) const {
-    // out[n, m] = conj(out[m, n]) for n < m, in square tiles so both sides stay in cache.
+    // out[n, m] = conj(out[m, n]) for n < m, in square tiles so both sides stay in cache. Orphaned
+    // work-sharing loop: the implicit barrier of rows_pass' loop has completed the lower triangle.
     const long d = basis_.dim();
     constexpr long tile = 64;
     const long nt = (d + tile - 1) / tile;
-#pragma omp parallel for schedule(dynamic, 1)
+#pragma omp for schedule(dynamic, 1)
     for (long bi = 0; bi < nt; ++bi)
         for (long bj = 0; bj <= bi; ++bj) {
             const long m0 = bi * tile, m1 = std::min(d, m0 + tile);

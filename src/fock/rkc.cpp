@@ -7,6 +7,7 @@
 #include <string>
 
 #include "qbnet/fock/observables.hpp"
+#include "qbnet/numerics/parallel.hpp"
 
 namespace qbnet {
 
@@ -14,21 +15,21 @@ using cd = std::complex<double>;
 
 namespace {
 
-// Vector kernels over the state as 2 D^2 doubles (OpenMP above a size where a parallel region pays).
-constexpr long kParallelMin = 1L << 15;
+// Vector kernels over the state as 2 D^2 doubles; `nt` threads, chosen once per run from the length
+// (numerics::vector_threads: 1 below ~10^6 doubles, where a parallel region costs more than it saves).
 
 // y = a*yn + b*y1 + c*y2 + h*(m*(f - g*fn))   (one RKC stage, fused into a single pass)
 void stage(double* y, const double* yn, const double* y1, const double* y2, const double* f, const double* fn,
-           double a, double b, double c, double hm, double g, long n) {
-#pragma omp parallel for schedule(static) if (n >= kParallelMin)
+           double a, double b, double c, double hm, double g, long n, int nt) {
+#pragma omp parallel for schedule(static) num_threads(nt) if (nt > 1)
     for (long i = 0; i < n; ++i) y[i] = a * yn[i] + b * y1[i] + c * y2[i] + hm * (f[i] - g * fn[i]);
 }
 
 // RMS of the RKC error estimate est = 0.8 (yn - y) + 0.4 h (fn + fy), weighted by atol + rtol max(|yn|, |y|).
 double error_norm(const double* yn, const double* y, const double* fn, const double* fy, double h, double atol,
-                  double rtol, long n) {
+                  double rtol, long n, int nt) {
     double sum = 0.0;
-#pragma omp parallel for reduction(+ : sum) schedule(static) if (n >= kParallelMin)
+#pragma omp parallel for reduction(+ : sum) schedule(static) num_threads(nt) if (nt > 1)
     for (long i = 0; i < n; ++i) {
         const double est = 0.8 * (yn[i] - y[i]) + 0.4 * h * (fn[i] + fy[i]);
         const double w = atol + rtol * std::max(std::abs(yn[i]), std::abs(y[i]));
@@ -37,8 +38,8 @@ double error_norm(const double* yn, const double* y, const double* fn, const dou
     return std::sqrt(sum / static_cast<double>(n));
 }
 
-void copy(double* dst, const double* src, long n) {
-#pragma omp parallel for schedule(static) if (n >= kParallelMin)
+void copy(double* dst, const double* src, long n, int nt) {
+#pragma omp parallel for schedule(static) num_threads(nt) if (nt > 1)
     for (long i = 0; i < n; ++i) dst[i] = src[i];
 }
 
@@ -57,6 +58,7 @@ EvolveSummary evolve_rkc(const Liouvillian& liouvillian, Eigen::VectorXcd& rho, 
     EvolveSummary summary;
     const long d = liouvillian.dim();
     const long n = 2 * d * d;
+    const int nt = numerics::vector_threads(n, numerics::resolve_threads(options.threads));
     const double spectral = std::max(liouvillian.spectral_radius_bound(), 1e-300);
     constexpr int kMaxStages = 200;   // rounding in the three-term recursion stays harmless below this
     const double h_stability = 0.65 * (static_cast<double>(kMaxStages) * kMaxStages - 1.0) / spectral;
@@ -65,7 +67,7 @@ EvolveSummary evolve_rkc(const Liouvillian& liouvillian, Eigen::VectorXcd& rho, 
     Eigen::VectorXd fn(n), y1(n), y2(n), y(n), f(n);
     auto rhs = [&](const Eigen::VectorXd& s, Eigen::VectorXd& ds) {
         ++summary.rhs_calls;
-        liouvillian.apply(reinterpret_cast<const cd*>(s.data()), reinterpret_cast<cd*>(ds.data()));
+        liouvillian.apply(reinterpret_cast<const cd*>(s.data()), reinterpret_cast<cd*>(ds.data()), options.threads);
     };
     auto observe = [&](std::size_t index, double t, const Eigen::VectorXd& s) {
         const cd* r = reinterpret_cast<const cd*>(s.data());
@@ -94,8 +96,8 @@ EvolveSummary evolve_rkc(const Liouvillian& liouvillian, Eigen::VectorXcd& rho, 
             const double w1 = std::sinh(arg) * t1 / (std::cosh(arg) * s * t2 - w0 * std::sinh(arg));
             double bjm1 = 1.0 / (4.0 * w0 * w0), bjm2 = bjm1;
             // stage 1: y1 = yn + h mu~_1 fn
-            stage(y1.data(), yn.data(), yn.data(), yn.data(), fn.data(), fn.data(), 1.0, 0.0, 0.0, hs * w1 * bjm1, 0.0, n);
-            copy(y2.data(), yn.data(), n);
+            stage(y1.data(), yn.data(), yn.data(), yn.data(), fn.data(), fn.data(), 1.0, 0.0, 0.0, hs * w1 * bjm1, 0.0, n, nt);
+            copy(y2.data(), yn.data(), n, nt);
             double zjm1 = w0, zjm2 = 1.0, dzjm1 = 1.0, dzjm2 = 0.0, d2zjm1 = 0.0, d2zjm2 = 0.0;
             for (int j = 2; j <= s; ++j) {
                 const double zj = 2.0 * w0 * zjm1 - zjm2;
@@ -106,7 +108,7 @@ EvolveSummary evolve_rkc(const Liouvillian& liouvillian, Eigen::VectorXcd& rho, 
                 const double mu = 2.0 * w0 * bj / bjm1, nu = -bj / bjm2, mus = mu * w1 / w0;
                 rhs(y1, f);
                 stage(y.data(), yn.data(), y1.data(), y2.data(), f.data(), fn.data(), 1.0 - mu - nu, mu, nu, hs * mus,
-                      ajm1, n);
+                      ajm1, n, nt);
                 std::swap(y2, y1);   // y_{j-2} <- y_{j-1}
                 std::swap(y1, y);    // y_{j-1} <- y_j
                 zjm2 = zjm1; zjm1 = zj; dzjm2 = dzjm1; dzjm1 = dzj; d2zjm2 = d2zjm1; d2zjm1 = d2zj;
@@ -114,7 +116,7 @@ EvolveSummary evolve_rkc(const Liouvillian& liouvillian, Eigen::VectorXcd& rho, 
             }
             // y1 holds y_{n+1}; f <- F(y_{n+1}) for the error estimate (and the next step's fn).
             rhs(y1, f);
-            const double err = error_norm(yn.data(), y1.data(), fn.data(), f.data(), hs, options.atol, options.rtol, n);
+            const double err = error_norm(yn.data(), y1.data(), fn.data(), f.data(), hs, options.atol, options.rtol, n, nt);
             // Step-size proposal with the RKC code's error-per-step predictor (order 2: exponent 1/3).
             double fac = 10.0;
             if (err > 0.0) {

@@ -268,62 +268,6 @@ TEST_CASE("Krylov steady state agrees with long evolution on an RC chain with th
     CHECK((rho_k - rho_e).norm() < 1e-7);
 }
 
-TEST_CASE("GMRES orthogonalisation variants and restart lengths reach the same steady state", "[fock][steady]") {
-    // Default: classical Gram-Schmidt (one pass unless > 99.9% cancels) with the D-dependent restart.
-    // QBNET_GMRES_GS=mgs / =cgs1 and QBNET_KRYLOV_RESTART select the alternatives the benchmarks compare.
-    // All stop on the TRUE residual (<= 1e-10, slowest rate ~ kappa/2), so the states agree to ~1e-8.
-    const double kappa = 0.003;
-    const Model model = build_model(spec_for(Network::cascaded(2, {Coupling::nonreciprocal, 0.0015, {}, {}}), kappa, 0.001, {0.5, 0.5, 0.5, 0}));
-    const FockBasis basis({6, 6, 6});   // D = 216
-    const Liouvillian lv(model, basis);
-    SteadyOptions so;
-    so.tol = 1e-10;
-    so.method = SteadyMethod::krylov;
-    Eigen::VectorXcd rho_default;
-    const auto s0 = solve_steady_state(lv, so, rho_default);
-    REQUIRE(s0.converged);
-    const char* variants[][2] = {{"mgs", "24"}, {"cgs1", "8"}, {"cgs", "4"}};
-    for (const auto& v : variants) {
-        setenv("QBNET_GMRES_GS", v[0], 1);
-        setenv("QBNET_KRYLOV_RESTART", v[1], 1);
-        Eigen::VectorXcd rho;
-        const auto sv = solve_steady_state(lv, so, rho);
-        unsetenv("QBNET_GMRES_GS");
-        unsetenv("QBNET_KRYLOV_RESTART");
-        INFO(v[0] << " restart " << v[1] << ": " << sv.iterations << " iterations, residual " << sv.residual);
-        CHECK(sv.converged);
-        CHECK(sv.residual <= 1e-10);
-        CHECK((rho - rho_default).norm() < 1e-7);
-    }
-}
-
-TEST_CASE("Kronecker preconditioner converges at larger D", "[fock][steady]") {
-    const double kappa = 0.003;
-    const Model model = build_model(spec_for(Network::cascaded(3, {Coupling::nonreciprocal, 0.002, {}, {}}), kappa, 0.001, {0, 0.2, 0, 0}));
-    const FockBasis basis({5, 5, 5, 6});   // D = 750 > 600: Kronecker-sum preconditioner
-    const Liouvillian lv(model, basis);
-    SteadyOptions so;
-    so.tol = 1e-10;
-    so.method = SteadyMethod::krylov;
-    Eigen::VectorXcd rho;
-    const auto s = solve_steady_state(lv, so, rho);
-    CHECK(s.preconditioner == "local-liouvillian");   // the default: refill terms included
-    CHECK(s.converged);
-    CHECK(s.residual < 1e-10);
-    // The Kronecker-sum Sylvester preconditioner (forced, as bench/ does) reaches the same state.
-    // (with the GMRES restart it was designed for: bench/run_bench.sh's "before" settings)
-    setenv("QBNET_STEADY_PRECOND", "sylvester", 1);
-    setenv("QBNET_KRYLOV_RESTART", "24", 1);
-    Eigen::VectorXcd rho_s;
-    const auto ss = solve_steady_state(lv, so, rho_s);
-    unsetenv("QBNET_STEADY_PRECOND");
-    unsetenv("QBNET_KRYLOV_RESTART");
-    CHECK(ss.preconditioner == "sylvester-kronecker");
-    CHECK(ss.converged);
-    CHECK(ss.iterations > s.iterations);
-    CHECK((rho - rho_s).norm() < 1e-7);
-}
-
 TEST_CASE("Local-Liouvillian preconditioner handles squeezing - Kerr and detuning", "[fock][steady]") {
     // Squeezed batteries break the charge blocks (a rho a and a^dag rho a^dag refill terms); Kerr and
     // detuning enter the local H_eff. The Krylov state must match long evolution.

@@ -17,6 +17,12 @@ struct EvolveOptions {
     double rtol = 1e-6;
     double initial_dt = 0.0;    // 0: chosen from the Liouvillian's scale
     std::string integrator = "dopri5";   // "dopri5" | "rkc" (evolve() hands "rkc" to evolve_rkc)
+    // Most OpenMP threads any kernel of the evolution may use (0: omp_get_max_threads()); each kernel
+    // takes fewer when its work is too small to pay for them (qbnet/numerics/parallel.hpp).
+    int threads = 0;
+    // dopri5's vector algebra: OpenMP passes (true) or Odeint's serial vector_space_algebra (false; the
+    // slower path kept so bench/ can measure the change).
+    bool parallel_algebra = true;
 };
 
 struct EvolveSummary {

@@ -31,9 +31,13 @@ public:
     long dim() const { return basis_.dim(); }
     const FockBasis& basis() const { return basis_; }
     // out = L(rho) for HERMITIAN rho (row-major D x D). out must not alias rho.
-    void apply(const cd* rho, cd* out) const;
+    // max_threads: the most OpenMP threads the call may use (0: omp_get_max_threads()); it uses fewer
+    // when the work is too small to pay for them (threads_for()).
+    void apply(const cd* rho, cd* out, int max_threads = 0) const;
     // The row-by-row kernel apply() uses (bench/fock_rhs times it by name).
-    void apply_rows(const cd* rho, cd* out) const;
+    void apply_rows(const cd* rho, cd* out, int max_threads = 0) const;
+    // Threads apply() uses when allowed max_threads (0: omp_get_max_threads()).
+    int threads_for(int max_threads) const;
     // The effective non-hermitian Hamiltonian H_eff (as a sum of shift operators).
     const OperatorSum& h_eff() const { return h_eff_; }
     // Single-mode part of H_eff for mode j (cutoff_j x cutoff_j dense): used by preconditioners.
@@ -44,6 +48,9 @@ public:
     // Upper bound on the spectral radius of L (Gershgorin over the rows of the superoperator, from the
     // term coefficients; no superoperator is formed). Sets the stage count of the RKC integrator.
     double spectral_radius_bound() const;
+    // |h_jk| of the model's quadratic Hamiltonian (M x M): the hopping graph the steady-state solver's
+    // uniqueness test follows. Empty (0 x 0) when built from a general H_eff (the graph is unknown).
+    const Eigen::MatrixXd& hopping() const { return hopping_; }
     // Kossakowski matrix G over (a_1..a_M, a_1^dag..a_M^dag) (2M x 2M).
     const Eigen::MatrixXcd& kossakowski() const { return kossakowski_; }
 
@@ -67,6 +74,8 @@ private:
         long col_offset;
         Eigen::VectorXcd col_coef;
     };
+    // Both are orphaned "omp for" loops: called inside apply_rows' parallel region.
+    void rows_pass(const cd* rho, cd* out) const;
     void mirror_lower_to_upper(cd* out) const;
 
     void build_terms(const Eigen::MatrixXcd& kossakowski);
@@ -74,6 +83,7 @@ private:
     FockBasis basis_;
     OperatorSum h_eff_;
     Eigen::MatrixXcd kossakowski_;
+    Eigen::MatrixXd hopping_;
     std::vector<Eigen::MatrixXcd> local_h_eff_undriven_;
     std::vector<Eigen::MatrixXcd> local_h_eff_driven_;
     Eigen::VectorXcd diag_row_, diag_col_;   // out[m,n] = (diag_row_[m] + diag_col_[n]) rho[m,n]

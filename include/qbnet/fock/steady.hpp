@@ -7,6 +7,16 @@
 // unique). Right preconditioner: the inverse of the Sylvester part K(X) = -i (H X - X H^dag), with
 // H = H_eff (dense Schur form + triangular Sylvester solve, small D) or the Kronecker sum of the
 // undriven single-mode parts of H_eff (large D, eigenvectors applied mode by mode). If GMRES stalls, time evolution takes over.
+//
+// Units: every rate of the model is measured against its RATE SCALE Gamma = tr G, the sum of all jump
+// rates (G the Kossakowski matrix; 1/Gamma is the relaxation time scale of the fastest channel summed).
+// The trace augmentation is Gamma tr(rho) E and the convergence figure ||L rho|| / (Gamma ||rho||), the
+// relative change of rho per unit of 1/Gamma: multiplying every rate and frequency by s leaves the
+// preconditioned operator, the iterations and the verdict unchanged.
+//
+// Layout: the Krylov solver is generic (qbnet/numerics/krylov.hpp), the vector kernels are in
+// qbnet/numerics/vector_ops.hpp, the preconditioners in src/fock/detail/*_preconditioner.cpp, the
+// driver (uniqueness check, units, fallback, diagnostics) in src/fock/steady.cpp.
 #include <complex>
 #include <string>
 #include <vector>
@@ -14,6 +24,7 @@
 #include <Eigen/Dense>
 
 #include "qbnet/fock/lindblad.hpp"
+#include "qbnet/numerics/krylov.hpp"
 #include "qbnet/result.hpp"
 #include "qbnet/options.hpp"
 
@@ -35,7 +46,9 @@ class SylvesterPreconditioner : public SteadyPreconditioner {
 public:
     using cd = std::complex<double>;
     // full_max_dim: largest D for which the dense H_eff eigen-decomposition is used.
-    SylvesterPreconditioner(const Liouvillian& liouvillian, long full_max_dim);
+    // threads: most OpenMP threads of apply()'s own loops (0: omp_get_max_threads()). (The dense Schur
+    // path's D x D products are Eigen's, which threads them by its own rules.)
+    SylvesterPreconditioner(const Liouvillian& liouvillian, long full_max_dim, int threads = 0);
     // x = K^{-1}(r) for hermitian r (row-major D x D); x is hermitian. work: D*D scratch.
     void apply(const cd* r, cd* x, cd* work) const override;
     std::string kind() const override { return full_ ? "sylvester-full" : "sylvester-kronecker"; }
@@ -43,6 +56,7 @@ public:
 private:
     void transform_rows(cd* x, const std::vector<Eigen::MatrixXcd>& factors, cd* work) const;
     long dim_;
+    int threads_ = 1;
     bool full_ = false;
     Eigen::MatrixXcd q_, t_, t_rows_;                  // full: H_eff = Q T Q^dag (Schur); t_rows_ = T^T
     std::vector<Eigen::MatrixXcd> vj_, vj_inv_;        // Kronecker: per mode
@@ -61,7 +75,9 @@ private:
 // which matches A(sigma) = I/D for the trace-augmented operator. No D x D scratch.
 class LocalLiouvillianPreconditioner : public SteadyPreconditioner {
 public:
-    explicit LocalLiouvillianPreconditioner(const Liouvillian& liouvillian);
+    // null_value: the factor of the null direction of L_loc; it should be 1 / (weight of the trace
+    // augmentation), i.e. 1 / Gamma (steady.hpp, "Units"). threads: as for SylvesterPreconditioner.
+    explicit LocalLiouvillianPreconditioner(const Liouvillian& liouvillian, double null_value = 1.0, int threads = 0);
     void apply(const cd* r, cd* x, cd* work) const override;
     std::string kind() const override { return "local-liouvillian"; }
     bool needs_work() const override { return false; }
@@ -81,9 +97,33 @@ private:
     };
     void transform(cd* x, const ModeFactor& f, bool inverse) const;
     long dim_;
+    int threads_ = 1;
+    double null_value_ = 1.0;
     std::vector<ModeFactor> modes_;
     double condition_ = 1.0;
     double null_tol_ = 0.0;
+};
+
+// How the steady state is solved (the algorithm's knobs; SteadyOptions in qbnet/options.hpp says what is
+// wanted: method, tolerance, iteration budget). The defaults are the tuned choices; bench/ selects the
+// older paths through these fields to measure them.
+enum class SteadyPreconditionerKind {
+    automatic,   // local Liouvillian unless its eigenvectors are ill-conditioned (> 1e8), else Sylvester
+    local,       // LocalLiouvillianPreconditioner
+    sylvester,   // SylvesterPreconditioner (dense Schur up to D = 400, Kronecker sum above)
+};
+
+struct SteadySolverOptions {
+    int krylov_restart = 0;   // GMRES restart; 0: chosen from D (steady_state_krylov_restart)
+    numerics::GramSchmidt gram_schmidt = numerics::GramSchmidt::classical;
+    SteadyPreconditionerKind preconditioner = SteadyPreconditionerKind::automatic;
+    // true: residual and trace augmentation in units of the model's rate scale Gamma (see "Units" above);
+    // false: Gamma = 1 in the model's units of time (the behaviour before; bench/ compares the two).
+    bool rate_normalised = true;
+    // GMRES stops (not converged) when its true residual has not fallen by 0.1% over this many restart
+    // cycles (0: never); the evolution fallback then takes over where the method allows it.
+    int stagnation_window = 5;
+    int threads = 0;          // most OpenMP threads of any kernel (0: omp_get_max_threads())
 };
 
 struct SteadySummary {
@@ -92,17 +132,50 @@ struct SteadySummary {
     std::string preconditioner;
     long iterations = 0;
     long rhs_calls = 0;
-    double residual = 0.0;       // ||L rho||_F / ||rho||_F at the returned rho
+    double residual = 0.0;       // ||L rho||_F / ||rho||_F at the returned rho (model's units of rate)
+    double rate_scale = 1.0;     // Gamma = tr G (1 when SteadySolverOptions::rate_normalised is false)
+    double scaled_residual = 0.0;   // residual / rate_scale: the figure `converged` compares with tol
+    bool stagnated = false;      // GMRES stopped by its stagnation test
+    // Of the solver's raw solution, BEFORE it is normalised to trace 1 and hermitised:
+    //  raw_trace_error = |tr rho - 1|. For the Krylov solution, tr rho = 1 - tr(r) / Gamma with r the
+    //    residual of the augmented system (tr L rho = 0 exactly), so it bounds how far the solver's
+    //    residual has leaked into the trace: sqrt(D) ||r|| / Gamma >= raw_trace_error. For evolution it
+    //    is the integrator's drift of the conserved trace.
+    //  raw_hermiticity_error = max |rho - rho^dag| / max |rho|: the anti-hermitian part that the final
+    //    hermitisation discards; Krylov iterates are projected every restart, so it is rounding; after
+    //    evolution it is the integrator's drift.
+    double raw_trace_error = 0.0;
+    double raw_hermiticity_error = 0.0;
     double wall_s = 0.0;
     std::vector<std::string> warnings;
 };
 
 // rho: on exit, the steady state (row-major D x D, hermitian, trace 1).
+// Refuses (RunRefused) a model whose steady state is not unique: a mode that no dissipation reaches
+// through the coupling graph (undamped_modes()).
 SteadySummary solve_steady_state(const Liouvillian& liouvillian, const SteadyOptions& options,
                                  Eigen::VectorXcd& rho, const ProgressFn& progress = {});
+SteadySummary solve_steady_state(const Liouvillian& liouvillian, const SteadyOptions& options,
+                                 const SteadySolverOptions& solver, Eigen::VectorXcd& rho,
+                                 const ProgressFn& progress = {});
 
-// ||L rho||_F / ||rho||_F (uses one RHS call; `work` is D*D scratch).
-double liouvillian_residual(const Liouvillian& liouvillian, const Eigen::VectorXcd& rho, Eigen::VectorXcd& work);
+// Structural uniqueness test (no iteration): the modes that no dissipation reaches. A mode is damped
+// when its net loss rate G_{a_j a_j} - G_{a_j^dag a_j^dag} is positive; modes are linked by a
+// nonzero h_jk or by any Kossakowski entry between them. A connected component without a damped mode
+// keeps its initial energy (or its phase) for ever: the Lindbladian has more than one steady state.
+// Empty when every mode is reached, or when the Liouvillian does not know its coupling graph (the
+// general constructor of the displaced frame).
+std::vector<int> undamped_modes(const Liouvillian& liouvillian);
+
+// Rate scale Gamma = tr G of the Liouvillian (steady.hpp, "Units"); 1 when G is zero.
+double rate_scale(const Liouvillian& liouvillian);
+
+// GMRES restart the solver uses for dimension D by default.
+int steady_state_krylov_restart(long d);
+
+// ||L rho||_F / ||rho||_F (uses one RHS call with at most `threads` threads; `work` is D*D scratch).
+double liouvillian_residual(const Liouvillian& liouvillian, const Eigen::VectorXcd& rho, Eigen::VectorXcd& work,
+                            int threads = 0);
 
 // Working copies of rho that the steady-state solver holds at its peak for dimension D (for the
 // memory estimate; the Krylov restart is shorter at large D).

@@ -1,0 +1,172 @@
+#pragma once
+// Restarted GMRES, matrix-free, in the style of Eigen's matrix-free solvers: the operator and the
+// preconditioner are plain objects, the solver a function template over them.
+//
+// The Krylov space is REAL: vectors are arrays of n complex numbers seen as R^{2n} with the inner
+// product Re x^dag y (numerics/vector_ops.hpp). The Fock steady state needs exactly that: its unknowns
+// are hermitian matrices, a real-linear space on which the Liouvillian acts (src/fock/steady.cpp).
+//
+// Concepts (Vector = Eigen::VectorXcd):
+//   Operator:       void residual(const Vector& x, Vector& r) const     r = b - A x
+//                   void apply(const Vector& x, Vector& y) const        y = A x
+//   Preconditioner: void solve(const Vector& r, Vector& z) const        z ~ A^{-1} r (right preconditioning:
+//                                                                        the iterate is x0 + P^{-1} V y)
+//   Monitor:        double measure(double r, const Vector& x) const     stopping figure for ||b - A x|| = r
+//                                                                        (e.g. r / ||x||); converged when
+//                                                                        it is <= tol
+//                   void project(Vector& x) const                       applied after every update of x
+//                                                                        (e.g. onto hermitian matrices)
+//                   void estimate(double est) const                     the Krylov estimate of ||b - A x||
+//                                                                        after every iteration (progress)
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <vector>
+
+#include <Eigen/Dense>
+
+#include "qbnet/numerics/vector_ops.hpp"
+
+namespace qbnet::numerics {
+
+enum class GramSchmidt {
+    classical,        // classical Gram-Schmidt, a second pass when the first cancelled > 1 - reorth_ratio
+    classical_once,   // one classical pass, never reorthogonalised
+    modified,         // modified Gram-Schmidt (streams w twice per basis vector)
+};
+
+struct GmresOptions {
+    int restart = 24;             // Krylov vectors per cycle: memory = (restart + 1) vectors + 2
+    int max_iterations = 2000;
+    double tol = 1e-10;           // on Monitor::measure of the TRUE residual, checked at every restart
+    GramSchmidt gram_schmidt = GramSchmidt::classical;
+    // Reorthogonalise when one classical pass cancelled more than 1 - reorth_ratio of ||w||^2. The
+    // textbook DGKS ratio 1/2 fires on every iteration when the preconditioned operator is close to a
+    // multiple of the identity (w then lies mostly in the span) and doubles the cost with identical
+    // iterations; the stopping test uses the true residual, so orthogonality loss can only slow GMRES.
+    double reorth_ratio = 1e-3;
+    // Stagnation: stop (not converged) when the true residual measure at a restart is not below
+    // stagnation_factor times its value stagnation_window restarts earlier. 0 disables.
+    int stagnation_window = 5;
+    double stagnation_factor = 0.999;
+    int threads = 1;              // most threads of the vector kernels (resolved, >= 1)
+};
+
+struct GmresReport {
+    bool converged = false;
+    bool stagnated = false;       // stopped by the stagnation test
+    long iterations = 0;          // operator applications inside cycles (one per Krylov vector)
+    double measure = -1.0;        // Monitor::measure at the last restart check
+    long reorth_passes = 0;
+    double time_precond = 0.0, time_operator = 0.0, time_orthogonalise = 0.0;   // where the time goes
+};
+
+namespace detail {
+// One column of the Arnoldi process: orthogonalise w against v[0..k] into column k of h; returns
+// h(k+1, k) = ||w|| after orthogonalisation (w is left unnormalised).
+inline double arnoldi_orthogonalise(const std::vector<Eigen::VectorXcd>& v, int k, Eigen::VectorXcd& w,
+                                    Eigen::MatrixXd& h, std::vector<double>& coef, const GmresOptions& opt,
+                                    GmresReport& report) {
+    const long n = w.size();
+    if (opt.gram_schmidt == GramSchmidt::modified) {
+        for (int i = 0; i <= k; ++i) {
+            h(i, k) = real_dot(v[i].data(), w.data(), n, opt.threads);
+            axpy(-h(i, k), v[i].data(), w.data(), n, opt.threads);
+        }
+        return std::sqrt(real_dot(w.data(), w.data(), n, opt.threads));
+    }
+    multi_dot(v, k + 1, w.data(), n, coef.data(), opt.threads);
+    double before = coef[k + 1];
+    double after = multi_subtract(v, k + 1, coef.data(), w.data(), n, opt.threads);
+    for (int i = 0; i <= k; ++i) h(i, k) = coef[i];
+    const bool reorth = opt.gram_schmidt == GramSchmidt::classical;
+    for (int pass = 0; pass < 2 && reorth && after < opt.reorth_ratio * before; ++pass) {
+        ++report.reorth_passes;
+        multi_dot(v, k + 1, w.data(), n, coef.data(), opt.threads);
+        before = after;
+        after = multi_subtract(v, k + 1, coef.data(), w.data(), n, opt.threads);
+        for (int i = 0; i <= k; ++i) h(i, k) += coef[i];
+    }
+    return std::sqrt(std::max(0.0, after));
+}
+}  // namespace detail
+
+// Solves A x = b from the initial x (restarted GMRES with right preconditioning). Memory: restart + 1
+// basis vectors, w and z. The loop is one function so the cycle's state (Hessenberg matrix, Givens
+// rotations, Krylov estimate) stays visible in one place; the orthogonalisation is detail::.
+template <class Operator, class Preconditioner, class Monitor>
+GmresReport gmres(const Operator& op, const Preconditioner& pre, const Monitor& monitor, Eigen::VectorXcd& x,
+                  const GmresOptions& opt) {
+    using clock = std::chrono::steady_clock;
+    const long n = x.size();
+    const int restart = std::max(1, opt.restart);
+    GmresReport report;
+    std::vector<Eigen::VectorXcd> v(static_cast<std::size_t>(restart) + 1, Eigen::VectorXcd(n));
+    Eigen::VectorXcd w(n), z(n);
+    std::vector<double> coef(static_cast<std::size_t>(restart) + 2);
+    std::vector<double> history;   // true residual measure at every restart (stagnation test)
+    while (report.iterations < opt.max_iterations) {
+        op.residual(x, w);
+        const double beta = std::sqrt(real_dot(w.data(), w.data(), n, opt.threads));
+        report.measure = monitor.measure(beta, x);
+        if (report.measure <= opt.tol) {
+            report.converged = true;
+            return report;
+        }
+        history.push_back(report.measure);
+        const std::size_t cycles = history.size();
+        if (opt.stagnation_window > 0 && cycles > static_cast<std::size_t>(opt.stagnation_window) &&
+            report.measure > opt.stagnation_factor * history[cycles - 1 - static_cast<std::size_t>(opt.stagnation_window)]) {
+            report.stagnated = true;
+            return report;
+        }
+        v[0] = w / beta;
+        Eigen::MatrixXd h = Eigen::MatrixXd::Zero(restart + 1, restart);
+        Eigen::VectorXd g = Eigen::VectorXd::Zero(restart + 1), cs(restart), sn(restart);
+        g[0] = beta;
+        int k = 0;
+        for (; k < restart && report.iterations < opt.max_iterations; ++k) {
+            ++report.iterations;
+            const auto t0 = clock::now();
+            pre.solve(v[k], z);
+            const auto t1 = clock::now();
+            op.apply(z, w);
+            const auto t2 = clock::now();
+            report.time_precond += std::chrono::duration<double>(t1 - t0).count();
+            report.time_operator += std::chrono::duration<double>(t2 - t1).count();
+            h(k + 1, k) = detail::arnoldi_orthogonalise(v, k, w, h, coef, opt, report);
+            report.time_orthogonalise += std::chrono::duration<double>(clock::now() - t2).count();
+            const bool breakdown = h(k + 1, k) == 0.0;   // exact solution inside the Krylov space
+            if (h(k + 1, k) > 0) v[k + 1] = w / h(k + 1, k);
+            for (int i = 0; i < k; ++i) {     // apply previous Givens rotations
+                const double t = cs[i] * h(i, k) + sn[i] * h(i + 1, k);
+                h(i + 1, k) = -sn[i] * h(i, k) + cs[i] * h(i + 1, k);
+                h(i, k) = t;
+            }
+            const double r = std::hypot(h(k, k), h(k + 1, k));
+            cs[k] = h(k, k) / r;
+            sn[k] = h(k + 1, k) / r;
+            h(k, k) = r;
+            h(k + 1, k) = 0.0;
+            g[k + 1] = -sn[k] * g[k];
+            g[k] = cs[k] * g[k];
+            const double est = std::abs(g[k + 1]);
+            monitor.estimate(est);
+            // The Krylov estimate is of ||b - A x||; stop the cycle a bit below tol, then check truly.
+            if (monitor.measure(est, x) <= 0.1 * opt.tol || breakdown) {
+                ++k;
+                break;
+            }
+        }
+        // x += P^{-1} (V y), y from the triangular system
+        Eigen::VectorXd y = h.topLeftCorner(k, k).triangularView<Eigen::Upper>().solve(g.head(k));
+        w.setZero();
+        for (int i = 0; i < k; ++i) axpy(y[i], v[i].data(), w.data(), n, opt.threads);
+        pre.solve(w, z);
+        x += z;
+        monitor.project(x);
+    }
+    return report;
+}
+
+}  // namespace qbnet::numerics
