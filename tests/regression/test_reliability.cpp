@@ -121,7 +121,7 @@ TEST_CASE("reliability: memory limits are parsed and combined as a minimum", "[r
     CHECK(available_memory_bytes() > 0);
 }
 
-TEST_CASE("reliability: ulimit -v refuses a Fock run before allocating (exit 2, one line naming the memory)", "[regression][reliability]") {
+TEST_CASE("reliability: ulimit -v refuses a Fock run before allocating with exit 2 and one line naming the memory", "[regression][reliability]") {
     Scratch s("rel-ulimit");
     s.write("big.toml", std::string(kSmall) + "\n");
     // 3 modes at cutoff 20: D = 8000, 1 GiB per copy of rho. Under a 1.5 GiB
@@ -187,7 +187,7 @@ TEST_CASE("reliability: write_results removes outputs of an earlier run it does 
     fs::create_directories(dir);
     s.write("out/timeseries-fock.csv", "t,E_C\n0,0\n");
     s.write("out/energy-fock.png", "png");
-    s.write("out/energy-fock.png.tmp-2147480000", "half");   // a dead process's temporary (pid above pid_max)
+    s.write("out/energy-fock.png.tmp-4194999", "half");   // a dead process's temporary (pid above the largest pid_max, 2^22)
     s.write("out/keep.txt", "user file");
     Scenario sc = parse_scenario(kSmall, "rel", {});
     const EngineResult r = small_result();
@@ -196,11 +196,11 @@ TEST_CASE("reliability: write_results removes outputs of an earlier run it does 
     CHECK(fs::exists(dir / "timeseries-gaussian.csv"));
     CHECK(!fs::exists(dir / "timeseries-fock.csv"));
     CHECK(!fs::exists(dir / "energy-fock.png"));
-    CHECK(!fs::exists(dir / "energy-fock.png.tmp-2147480000"));
+    CHECK(!fs::exists(dir / "energy-fock.png.tmp-4194999"));
     CHECK(fs::exists(dir / "keep.txt"));
 }
 
-TEST_CASE("reliability: a failed write (read-only target, full disk) leaves no half-written file", "[regression][reliability]") {
+TEST_CASE("reliability: a failed write to a read-only target or a full disk leaves no half-written file", "[regression][reliability]") {
     // Read-only target: /proc refuses new files even to root.
     CHECK_THROWS_AS(write_file_atomic("/proc/qbnet-summary.json", "{}"), std::runtime_error);
     // Full disk: a 64 KiB tmpfs (needs root and mount rights; skipped with a warning otherwise).
