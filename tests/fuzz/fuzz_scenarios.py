@@ -104,15 +104,19 @@ def capped(text: str) -> str:
     wanted = {"fock": ["cutoff = 3", "joint_ergotropy_max_dim = 64"],
               "time": ["t_end = 300.0", "samples = 11"],
               "drive": ["epsilon = 0.001"]}
-    # Missing sections go to the TOP of the file, so that a file cut short keeps them (a cut file falls
-    # back to the defaults: cutoff 8, t_end 5000, a legitimately long Fock run, not a stall).
+    # The capped sections go to the TOP of the file (an existing one is moved there whole), so that a file
+    # cut short keeps them: a cut file would fall back to the defaults (cutoff 8, t_end 5000, epsilon
+    # 0.01), a legitimately long Fock run rather than a stall.
     top = []
     for section, keys in wanted.items():
         header = [i for i, l in enumerate(lines) if re.match(r"^\s*\[" + section + r"\]", l)]
+        body = []
         if header:
-            lines[header[0] + 1:header[0] + 1] = keys
-        else:
-            top += [f"[{section}]"] + keys
+            start = header[0]
+            end = next((i for i in range(start + 1, len(lines)) if re.match(r"^\s*\[", lines[i])), len(lines))
+            body = [l for l in lines[start + 1:end] if l.strip()]
+            del lines[start:end]
+        top += [f"[{section}]"] + keys + body
     first = next((i for i, l in enumerate(lines) if l.strip() and not l.lstrip().startswith("#")), len(lines))
     lines[first:first] = top
     return "\n".join(lines) + "\n"
