@@ -107,6 +107,11 @@ std::string validated_name(const std::string& name, const std::string& key) {
 Scenario parse_scenario(const std::string& toml_text, const std::string& name,
                         const std::vector<std::string>& overrides) {
     toml::table root;
+    int bad_line = 0, bad_column = 0;
+    if (io_detail::find_non_ascii_outside_strings(toml_text, &bad_line, &bad_column))
+        throw InputError("", "invalid TOML at line " + std::to_string(bad_line) + ", column " +
+                                 std::to_string(bad_column) +
+                                 ": a non-ASCII character outside a string or comment");
     try {
         root = toml::parse(toml_text);
     } catch (const toml::parse_error& e) {

@@ -104,6 +104,21 @@ TEST_CASE("reliability: extreme values named in issue 18 are refused by the scen
     CHECK(refused_key({"reservoirs.squeeze_r=2"}).empty());
 }
 
+TEST_CASE("reliability: non-ASCII outside TOML strings is refused before toml++ sees it", "[regression][reliability]") {
+    // toml++ 3.3.0 reaches __builtin_unreachable for U+00A1..U+0499 met as possible whitespace (UBSan on the
+    // fuzz mutant --set network.J=\xc3\xbf\xc3\xbe): refused as invalid TOML, or taken as a bare string.
+    CHECK(refused_key({"network.J=\xc3\xbf\xc3\xbe"}) == "network.J");
+    try {
+        parse_scenario("[network]\nJ = 0.001 \xc3\xbf\n", "rel", {});
+        FAIL("accepted");
+    } catch (const InputError& e) {
+        CHECK(std::string(e.what()).find("non-ASCII") != std::string::npos);
+    }
+    // Inside strings and comments it stays allowed.
+    CHECK_NOTHROW(parse_scenario("# caf\xc3\xa9\n[scenario]\ndescription = \"caf\xc3\xa9 '\"\n", "rel", {}));
+    CHECK(refused_key({"scenario.description=\"caf\xc3\xa9\""}).empty());
+}
+
 TEST_CASE("reliability: memory limits are parsed and combined as a minimum", "[regression][reliability]") {
     CHECK(parse_cgroup_limit("max\n") < 0);
     CHECK(parse_cgroup_limit("") < 0);
