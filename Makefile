@@ -6,7 +6,7 @@ DEB_PACKAGES = cmake g++ make libeigen3-dev libboost-dev catch2 libspdlog-dev li
                libtomlplusplus-dev libcli11-dev nlohmann-json3-dev gnuplot-nox
 EXAMPLE ?= examples/cascaded_nc_n2.toml
 
-.PHONY: all deps configure build run test validate bench install clean
+.PHONY: all deps configure build run test validate bench install clean fuzz sanitize
 
 all: build
 
@@ -39,11 +39,34 @@ test: build
 validate: build
 	./validation/run_all.sh $(BUILD_DIR)/qbnet
 
-bench: build
-	./bench/run_bench.sh $(BUILD_DIR)
+bench: deps
+	@cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DQBNET_NATIVE=ON $(CMAKE_FLAGS) >/dev/null
+	@cmake --build build-bench -j $(JOBS)
+	./bench/run_bench.sh build-bench
 
 install: build
 	cmake --install $(BUILD_DIR)
 
 clean:
 	rm -rf $(BUILD_DIR)
+
+# Scenario fuzzer (issue 18, tests/fuzz/): >= 1000 mutants on every engine; FUZZ_ARGS=--seed N to vary.
+FUZZ_COUNT ?= 1000
+FUZZ_ARGS ?=
+fuzz: build
+	python3 tests/fuzz/fuzz_scenarios.py --qbnet $(BUILD_DIR)/qbnet --count $(FUZZ_COUNT) --jobs 2 $(FUZZ_ARGS)
+
+# AddressSanitizer + UndefinedBehaviorSanitizer build (cmake/Sanitizers.cmake) in build-sanitize, then the
+# fast unit tests and 40 fuzz mutants under it. detect_leaks=0: OpenMP's thread pool is reported as leaked.
+# The golden physics regression (slow under ASan) and the two ulimit -v tests (ASan reserves terabytes of
+# address space, so it cannot start under ulimit -v) are left out.
+SANITIZE_DIR ?= build-sanitize
+SANITIZE_TESTS ?= test_model test_io test_observables test_gaussian test_regression
+sanitize: deps
+	@cmake -S . -B $(SANITIZE_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DQBNET_SANITIZE=ON -DQBNET_NATIVE=OFF \
+	  -DQBNET_BUILD_BENCH=OFF $(CMAKE_FLAGS) >/dev/null
+	@cmake --build $(SANITIZE_DIR) -j $(JOBS) --target qbnet_cli $(SANITIZE_TESTS)
+	cd $(SANITIZE_DIR) && ASAN_OPTIONS=detect_leaks=0:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  ctest --output-on-failure -j $(JOBS) -R '^(model|io|observables|gaussian|regression): ' -E 'Golden|ulimit|20000'
+	ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  python3 tests/fuzz/fuzz_scenarios.py --qbnet $(SANITIZE_DIR)/qbnet --count 40 --seed 7 --jobs 2 --timeout 60 --mem-mb 0

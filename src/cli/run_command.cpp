@@ -59,6 +59,7 @@ int run(const RunArgs& args) {
     scenario.options.threads = configure_threads(args.threads);
     const std::filesystem::path out_dir =
         args.out.empty() ? std::filesystem::path("results") / scenario.name : std::filesystem::path(args.out);
+    ensure_writable_output_dir(out_dir);   // before any work: a run must not be lost to an unwritable --out
 
     double dim = 1.0;
     for (int c : scenario.options.fock.cutoff) dim *= c;

@@ -9,6 +9,7 @@
 
 #include "qbnet/errors.hpp"
 #include "qbnet/gaussian/evolve.hpp"
+#include "qbnet/gaussian/memory.hpp"
 #include "qbnet/gaussian/moments.hpp"
 #include "qbnet/gaussian/snapshot.hpp"
 #include "qbnet/gaussian/steady.hpp"
@@ -48,18 +49,11 @@ public:
 };
 }  // namespace
 
-double gaussian_memory_estimate_gib(const Model& model, const RunOptions& options) {
-    // Dense 2M x 2M real matrices: drift, diffusion, covariance, Schur factors and workspace (~12 copies),
-    // plus one covariance per stored sample of the time series.
-    const double n = 2.0 * model.n_modes();
-    const double copies = 12.0 + (options.time.t_end > 0 ? 2.0 : 0.0);
-    return copies * n * n * 8.0 / (1024.0 * 1024.0 * 1024.0);
-}
-
 EngineResult run_gaussian(const Model& model, const RunOptions& options, const ProgressFn& progress) {
     const auto t0 = std::chrono::steady_clock::now();
     std::string why;
     if (!options.is_valid(&why)) throw InputError("", why);
+    check_gaussian_memory(model, options);   // before any allocation
     if (options.threads > 0) Eigen::setNbThreads(options.threads);
     EngineResult result;
     result.engine = EngineKind::gaussian;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <random>
 #include <set>
 
 #include <Eigen/Eigenvalues>
@@ -41,8 +42,19 @@ Eigen::MatrixXd realify(const Eigen::MatrixXcd& z) {
 // falls back to ComplexSchur otherwise.
 void complex_block_schur(const Eigen::MatrixXcd& x, Eigen::MatrixXcd& q, Eigen::MatrixXcd& t, std::string& kind) {
     const double scale = std::max(x.norm(), 1e-300);
-    // Normality gate on one random vector (O(n^2)); the factor is verified below anyway.
-    const Eigen::VectorXcd v = Eigen::VectorXcd::Random(x.rows());
+    // Normality gate on one pseudo-random vector (O(n^2)); the factor is verified below anyway.
+    // The generator is local to the call and seeded with a constant: no shared state (std::rand behind
+    // Eigen's Random() is not thread-safe and is called from parallel sweeps), and the same vector,
+    // hence the same result, in every thread and every run.
+    Eigen::VectorXcd v(x.rows());
+    {
+        std::mt19937_64 gen(0x9e3779b97f4a7c15ULL);
+        std::uniform_real_distribution<double> uniform(-1.0, 1.0);
+        for (Eigen::Index i = 0; i < v.size(); ++i) {
+            const double re = uniform(gen);
+            v(i) = cd(re, uniform(gen));
+        }
+    }
     const Eigen::VectorXcd comm = x * (x.adjoint() * v) - x.adjoint() * (x * v);
     if (comm.norm() <= 1e-13 * scale * scale * v.norm()) {
         const Eigen::MatrixXcd h1 = 0.5 * (x + x.adjoint());

@@ -6,6 +6,11 @@
 #include <sstream>
 #include <vector>
 
+#include <cerrno>
+#include <csignal>
+
+#include <pthread.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -65,6 +70,52 @@ std::string plot_command(const std::string& data, const std::vector<std::string>
     return cmd + "\n";
 }
 
+// Holds SIGINT, SIGTERM and SIGHUP while the plot is drawn and renamed (gnuplot inherits the mask and
+// finishes its PNG; the signal is delivered right after the temporaries are gone): an interrupted run
+// no longer leaves "*.png.tmp-<pid>" files (issue 18).
+class SignalHold {
+public:
+    SignalHold() {
+        sigset_t set;
+        sigemptyset(&set);
+        sigaddset(&set, SIGINT);
+        sigaddset(&set, SIGTERM);
+        sigaddset(&set, SIGHUP);
+        held_ = ::pthread_sigmask(SIG_BLOCK, &set, &old_) == 0;
+    }
+    ~SignalHold() {
+        if (held_) ::pthread_sigmask(SIG_SETMASK, &old_, nullptr);
+    }
+    SignalHold(const SignalHold&) = delete;
+    SignalHold& operator=(const SignalHold&) = delete;
+
+private:
+    sigset_t old_{};
+    bool held_ = false;
+};
+
+// Temporaries of this PNG left by a qbnet that was killed outright (SIGKILL): "<png>.tmp-<pid>" and
+// "<png>.gp.tmp-<pid>" whose process no longer exists.
+void remove_stale_temporaries(const std::filesystem::path& png) {
+    const std::string stem = png.filename().string();
+    std::error_code ec;
+    const auto dir = png.has_parent_path() ? png.parent_path() : std::filesystem::path(".");
+    for (std::filesystem::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+        const std::string name = it->path().filename().string();
+        if (name.rfind(stem, 0) != 0) continue;
+        const auto pos = name.rfind(".tmp-");
+        if (pos == std::string::npos) continue;
+        const std::string pid_text = name.substr(pos + 5);
+        if (pid_text.empty() || pid_text.size() > 9 || pid_text.find_first_not_of("0123456789") != std::string::npos)
+            continue;
+        const pid_t pid = static_cast<pid_t>(std::stol(pid_text));
+        if (pid == ::getpid() || (::kill(pid, 0) != 0 && errno == ESRCH)) {
+            std::error_code ignore;
+            std::filesystem::remove(it->path(), ignore);
+        }
+    }
+}
+
 }  // namespace
 
 bool gnuplot_available() { return std::system("command -v gnuplot >/dev/null 2>&1") == 0; }
@@ -81,6 +132,8 @@ std::optional<std::filesystem::path> plot_timeseries(const std::filesystem::path
         return std::nullopt;
     }
     // Draw into a temporary file and rename, like every other output (no half-written PNG).
+    const SignalHold hold;
+    remove_stale_temporaries(png);
     std::filesystem::path tmp_png = png;
     tmp_png += ".tmp-" + std::to_string(::getpid());
     std::filesystem::path script = png;
@@ -103,6 +156,13 @@ std::optional<std::filesystem::path> plot_timeseries(const std::filesystem::path
     {
         std::ofstream out(script);
         out << gp.str();
+        out.close();
+        if (!out) {
+            std::error_code ignore;
+            std::filesystem::remove(script, ignore);
+            spdlog::warn("cannot write the gnuplot script for {}: skipping the plot", png.string());
+            return std::nullopt;
+        }
     }
 
     std::string log;

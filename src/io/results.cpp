@@ -1,13 +1,23 @@
 #include "qbnet/io/results.hpp"
 
+#include <algorithm>
+#include <cerrno>
 #include <cmath>
+#include <cstring>
 #include <fstream>
 #include <limits>
+#include <set>
 #include <stdexcept>
 
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
+
+#include "qbnet/errors.hpp"
 
 namespace qbnet {
 
@@ -251,43 +261,209 @@ std::filesystem::path timeseries_path(const std::filesystem::path& dir, const st
     return dir / ("timeseries-" + engine + ".csv");
 }
 
-void write_file_atomic(const std::filesystem::path& path, const std::string& content) {
-    // Same folder as the target, so the rename never crosses file systems and is atomic.
+namespace {
+
+// Holds SIGINT, SIGTERM and SIGHUP while output files are being written: a Ctrl-C then takes effect
+// right after the files are complete and renamed (the signal stays pending, nothing is lost), instead
+// of leaving "*.tmp-<pid>" files behind. Only this thread's mask changes.
+class SignalHold {
+public:
+    SignalHold() {
+        sigset_t set;
+        sigemptyset(&set);
+        sigaddset(&set, SIGINT);
+        sigaddset(&set, SIGTERM);
+        sigaddset(&set, SIGHUP);
+        held_ = ::pthread_sigmask(SIG_BLOCK, &set, &old_) == 0;
+    }
+    ~SignalHold() {
+        if (held_) ::pthread_sigmask(SIG_SETMASK, &old_, nullptr);
+    }
+    SignalHold(const SignalHold&) = delete;
+    SignalHold& operator=(const SignalHold&) = delete;
+
+private:
+    sigset_t old_{};
+    bool held_ = false;
+};
+
+// "cannot write 'x': No space left on device" -- one line, the reason from errno.
+[[noreturn]] void write_failed(const std::filesystem::path& path, int err) {
+    throw std::runtime_error("cannot write '" + path.string() + "': " + std::strerror(err));
+}
+
+std::filesystem::path temporary_name(const std::filesystem::path& path) {
     std::filesystem::path tmp = path;
     tmp += ".tmp-" + std::to_string(::getpid());
-    {
-        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-        out << content;
-        out.close();
-        if (!out) {
+    return tmp;
+}
+
+// Writes content to `tmp` with POSIX calls (every short write and a failing fsync/close -- a full
+// disk, a quota -- is seen) and removes it again on failure.
+void write_temporary(const std::filesystem::path& tmp, const std::filesystem::path& target, const std::string& content) {
+    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) write_failed(target, errno);
+    const char* p = content.data();
+    std::size_t left = content.size();
+    int err = 0;
+    while (left > 0) {
+        const ssize_t n = ::write(fd, p, left);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) {
+            err = n < 0 ? errno : EIO;
+            break;
+        }
+        p += n;
+        left -= static_cast<std::size_t>(n);
+    }
+    if (!err && ::fsync(fd) != 0 && errno != EINVAL && errno != EROFS) err = errno;
+    if (::close(fd) != 0 && !err) err = errno;
+    if (err) {
+        ::unlink(tmp.c_str());
+        write_failed(target, err);
+    }
+}
+
+void rename_into_place(const std::filesystem::path& tmp, const std::filesystem::path& path) {
+    if (::rename(tmp.c_str(), path.c_str()) != 0) {
+        const int err = errno;
+        ::unlink(tmp.c_str());
+        write_failed(path, err);
+    }
+}
+
+// Temporary files of an earlier qbnet that was killed (SIGKILL, power loss) before it could rename or
+// remove them: "<name>.tmp-<pid>" whose process no longer exists.
+void remove_stale_temporaries(const std::filesystem::path& dir) {
+    std::error_code ec;
+    for (std::filesystem::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+        const std::string name = it->path().filename().string();
+        const auto pos = name.rfind(".tmp-");
+        if (pos == std::string::npos) continue;
+        const std::string pid_text = name.substr(pos + 5);
+        if (pid_text.empty() || pid_text.find_first_not_of("0123456789") != std::string::npos || pid_text.size() > 9)
+            continue;
+        const pid_t pid = static_cast<pid_t>(std::stol(pid_text));
+        if (pid == ::getpid() || (::kill(pid, 0) != 0 && errno == ESRCH)) {
             std::error_code ignore;
-            std::filesystem::remove(tmp, ignore);
-            throw std::runtime_error("cannot write '" + path.string() + "'");
+            std::filesystem::remove(it->path(), ignore);
         }
     }
+}
+
+}  // namespace
+
+void write_file_atomic(const std::filesystem::path& path, const std::string& content) {
+    // Same folder as the target, so the rename never crosses file systems and is atomic.
+    const SignalHold hold;
+    const std::filesystem::path tmp = temporary_name(path);
+    write_temporary(tmp, path, content);
+    rename_into_place(tmp, path);
+}
+
+void ensure_writable_output_dir(const std::filesystem::path& dir) {
+    namespace fs = std::filesystem;
+    const std::string shown = "'" + dir.string() + "'";
+    if (dir.empty()) throw InputError("--out", "the output folder must not be empty");
+    // Find the nearest existing ancestor; every missing component will be created below it.
+    fs::path existing = dir;
+    std::vector<fs::path> missing;
     std::error_code ec;
-    std::filesystem::rename(tmp, path, ec);
-    if (ec) {
-        std::filesystem::remove(tmp, ec);
-        throw std::runtime_error("cannot write '" + path.string() + "'");
+    while (!fs::exists(existing, ec)) {
+        if (ec && ec != std::errc::no_such_file_or_directory)
+            throw InputError("--out", "cannot use output folder " + shown + ": " + ec.message());
+        missing.push_back(existing);
+        const fs::path parent = existing.has_parent_path() ? existing.parent_path() : fs::path(".");
+        if (parent == existing) break;
+        existing = parent;
     }
+    if (existing.empty()) existing = ".";
+    if (!fs::is_directory(existing, ec))
+        throw InputError("--out", "cannot create output folder " + shown + ": '" + existing.string() +
+                                      "' exists and is not a folder");
+    // Create what is missing and write a probe file: the only reliable test (permission bits say nothing
+    // to root, nor about read-only mounts, /proc or a full disk). What was created is removed again, so a
+    // refused run leaves nothing behind.
+    std::reverse(missing.begin(), missing.end());
+    std::vector<fs::path> created;
+    auto undo = [&created] {
+        std::error_code ignore;
+        for (auto it = created.rbegin(); it != created.rend(); ++it) fs::remove(*it, ignore);
+    };
+    for (const auto& d : missing) {
+        if (::mkdir(d.c_str(), 0755) != 0 && errno != EEXIST) {
+            const int err = errno;
+            undo();
+            throw InputError("--out", "cannot create output folder " + shown + ": " + std::strerror(err));
+        }
+        created.push_back(d);
+    }
+    const fs::path probe = dir / (".qbnet-write-test.tmp-" + std::to_string(::getpid()));
+    const int fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        const int err = errno;
+        undo();
+        throw InputError("--out", "output folder " + shown + " is not writable: " + std::strerror(err));
+    }
+    ::close(fd);
+    ::unlink(probe.c_str());
+    undo();
 }
 
 std::vector<std::filesystem::path> write_results(const std::filesystem::path& dir, const Scenario& scenario,
                                                  const std::vector<EngineResult>& results,
                                                  const nlohmann::json& cross_check,
                                                  const nlohmann::ordered_json& provenance) {
+    const SignalHold hold;
     std::filesystem::create_directories(dir);
-    std::vector<std::filesystem::path> written;
-    const auto summary = dir / "summary.json";
-    write_file_atomic(summary, summary_json(scenario, results, cross_check, provenance).dump(2) + "\n");
-    written.push_back(summary);
+    remove_stale_temporaries(dir);
+    // Two phases: every file goes to its temporary name first; only when all of them are complete are
+    // they renamed. A failure (full disk) removes the temporaries and leaves the previous results intact.
+    std::vector<std::pair<std::filesystem::path, std::string>> files;
+    files.emplace_back(dir / "summary.json", summary_json(scenario, results, cross_check, provenance).dump(2) + "\n");
+    std::set<std::string> engines_with_series;
     for (const auto& r : results) {
-        const std::string csv = timeseries_csv(r);
+        std::string csv = timeseries_csv(r);
         if (csv.empty()) continue;
-        const auto path = timeseries_path(dir, to_string(r.engine));
-        write_file_atomic(path, csv);
-        written.push_back(path);
+        engines_with_series.insert(to_string(r.engine));
+        files.emplace_back(timeseries_path(dir, to_string(r.engine)), std::move(csv));
+    }
+    std::vector<std::filesystem::path> temporaries;
+    try {
+        for (const auto& [path, content] : files) {
+            temporaries.push_back(temporary_name(path));
+            write_temporary(temporaries.back(), path, content);
+        }
+    } catch (...) {
+        for (const auto& tmp : temporaries) ::unlink(tmp.c_str());
+        throw;
+    }
+    std::vector<std::filesystem::path> written;
+    for (std::size_t i = 0; i < files.size(); ++i) {
+        rename_into_place(temporaries[i], files[i].first);
+        written.push_back(files[i].first);
+    }
+    // Files of an earlier run that this one does not rewrite would sit beside a summary that no longer
+    // mentions them (issue 18: a Gaussian run into a folder with Fock results): remove every
+    // timeseries-<engine>.csv not written now and every energy-<engine>.png (the caller redraws the plots
+    // of this run's series; a plot that fails must not leave the old one looking current).
+    std::error_code ec;
+    for (std::filesystem::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+        const std::string name = it->path().filename().string();
+        const auto ends_with = [&name](const std::string& suffix) {
+            return name.size() >= suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
+        };
+        bool stale = false;
+        if (name.rfind("timeseries-", 0) == 0 && ends_with(".csv"))
+            stale = !engines_with_series.count(name.substr(11, name.size() - 11 - 4));
+        else if (name.rfind("energy-", 0) == 0 && ends_with(".png"))
+            stale = true;
+        else if ((name.rfind("state-", 0) == 0 && ends_with(".npy")) || name == "state.json")
+            stale = true;   // --save-state rewrites them after this call when asked
+        if (stale) {
+            std::error_code ignore;
+            std::filesystem::remove(it->path(), ignore);
+        }
     }
     return written;
 }

@@ -3,12 +3,14 @@
 #include <algorithm>
 #include <cmath>
 #include <complex>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
 
 #include "qbnet/errors.hpp"
+#include "qbnet/fock/memory.hpp"
 #include "toml_reader.hpp"
 
 namespace qbnet {
@@ -38,6 +40,28 @@ const io_detail::Schema& scenario_schema() {
 constexpr std::int64_t max_batteries = 100000;
 constexpr std::int64_t max_cutoff = 100000;
 constexpr std::int64_t max_samples = 10000000;
+
+// Model parameters are in units of the mode frequency omega (rotating-wave model): a rate, coupling,
+// detuning, Kerr coefficient or drive above 1e3 omega is far outside the model and only produces
+// overflow (J = 1e300: nan in every solver, issue 18). The squeezing parameter r of a reservoir is capped
+// at 3 (26 dB, sinh^2 r = 100 noise quanta; the best squeezed light is ~15 dB, r = 1.7): r = 50 stalled
+// the Fock engine, r = 5 still took > 25 s at cutoff 3 (Fock) and 19 s (Gaussian ergotropy spectrum) for
+// three modes. n_th is capped at 1e6 quanta.
+constexpr double max_rate = 1e3;
+constexpr double max_squeeze_r = 3.0;
+constexpr double max_n_th = 1e6;
+// A time evolution is refused when t_end is shorter than 1e-6 or longer than 1e5 times the model's
+// fastest time scale (t_end = 1e-30 crashed the Fock engine; t_end = 1e300 never ends; 1e5 relaxation
+// times is already ~10 minutes of Fock integration at D = 27). t_end = 0 still means "no time evolution".
+constexpr double min_t_end_rate = 1e-6;
+constexpr double max_t_end_rate = 1e5;
+// Bytes per mode^2 of the Model itself (dense h, one or two coefficient vectors per jump operator, the
+// Kossakowski matrix of the Gaussian engine): checked before build_model allocates it.
+constexpr double model_bytes_per_mode2 = 160.0;
+
+Range magnitude(double lo_zero) {
+    return lo_zero >= 0 ? Range{0.0, max_rate, false, false} : Range{-max_rate, max_rate, false, false};
+}
 
 std::vector<std::pair<int, int>> read_links(const SectionReader& net, const std::string& topology, int n_modes) {
     if (topology != "custom") {
@@ -127,6 +151,11 @@ Scenario parse_scenario_table(toml::table root, const std::string& name, const s
 Scenario parse_scenario(const std::string& toml_text, const std::string& name,
                         const std::vector<std::string>& overrides) {
     toml::table root;
+    int bad_line = 0, bad_column = 0;
+    if (io_detail::find_non_ascii_outside_strings(toml_text, &bad_line, &bad_column))
+        throw InputError("", "invalid TOML at line " + std::to_string(bad_line) + ", column " +
+                                 std::to_string(bad_column) +
+                                 ": a non-ASCII character outside a string or comment");
     try {
         root = toml::parse(toml_text);
     } catch (const toml::parse_error& e) {
@@ -177,11 +206,24 @@ Scenario parse_scenario_table(toml::table root, const std::string& name, const s
     const std::string coupling = net.choice("coupling", "nonreciprocal", {"nonreciprocal", "reciprocal"});
     LinkSpec link_spec;
     link_spec.coupling = coupling == "reciprocal" ? Coupling::reciprocal : Coupling::nonreciprocal;
-    link_spec.J = net.real("J", 1.5e-3, Range::at_least(0.0));
-    link_spec.phase = net.optional_real("phase", Range::any());
-    link_spec.gamma = net.optional_real("link_dissipation", Range::at_least(0.0));
+    link_spec.J = net.real("J", 1.5e-3, magnitude(0.0));
+    link_spec.phase = net.optional_real("phase", Range{-1e6, 1e6, false, false});
+    link_spec.gamma = net.optional_real("link_dissipation", magnitude(0.0));
     const auto custom_links = read_links(net, topology, m);
-    const auto detuning = net.real_per_mode("detuning", 0.0, m, Range::any());
+    const auto detuning = net.real_per_mode("detuning", 0.0, m, magnitude(-1.0));
+    // The Model is dense in the modes: refuse a network that does not fit in memory before building it.
+    {
+        const double need = model_bytes_per_mode2 * static_cast<double>(m) * static_cast<double>(m);
+        const double have = 0.9 * available_memory_bytes();
+        if (have > 0 && need > have) {
+            char text[256];
+            std::snprintf(text, sizeof text,
+                          "%d batteries need about %.3g GiB for the model alone, but only %.3g GiB are available: "
+                          "use fewer batteries",
+                          n_batteries, need / 1073741824.0, have / 1073741824.0);
+            throw InputError(net.key_name("batteries"), text);
+        }
+    }
 
     ModelSpec& spec = sc.spec;
     if (topology == "cascaded")
@@ -206,15 +248,15 @@ Scenario parse_scenario_table(toml::table root, const std::string& name, const s
 
     // ---- [drive] ----
     const SectionReader drive(root, "drive");
-    const double drive_phase = drive.real("epsilon_phase", 0.0, Range::any());
+    const double drive_phase = drive.real("epsilon_phase", 0.0, Range{-1e6, 1e6, false, false});
     std::vector<double> epsilon(m, 0.0);
     if (drive.is_array("epsilon")) {
         if (drive.has("mode"))
             throw InputError(drive.key_name("mode"), "not allowed when drive.epsilon is a per-mode array");
-        epsilon = drive.real_per_mode("epsilon", 0.0, m, Range::any());
+        epsilon = drive.real_per_mode("epsilon", 0.0, m, magnitude(-1.0));
     } else {
         const int mode = static_cast<int>(drive.integer("mode", 0, 0, m - 1));
-        epsilon[mode] = drive.real("epsilon", 0.01, Range::any());
+        epsilon[mode] = drive.real("epsilon", 0.01, magnitude(-1.0));
     }
     spec.drive = Eigen::VectorXcd(m);
     for (int j = 0; j < m; ++j) spec.drive(j) = std::polar(1.0, drive_phase) * epsilon[j];
@@ -222,10 +264,10 @@ Scenario parse_scenario_table(toml::table root, const std::string& name, const s
 
     // ---- [reservoirs] ----
     const SectionReader res(root, "reservoirs");
-    const auto kappa = res.real_per_mode("kappa", 0.003, m, Range::at_least(0.0));
-    auto n_th = res.real_per_mode("n_th", 0.0, m, Range::at_least(0.0));
-    auto squeeze_r = res.real_per_mode("squeeze_r", 0.0, m, Range::at_least(0.0));
-    auto squeeze_theta = res.real_per_mode("squeeze_theta", 0.0, m, Range::any());
+    const auto kappa = res.real_per_mode("kappa", 0.003, m, magnitude(0.0));
+    auto n_th = res.real_per_mode("n_th", 0.0, m, Range{0.0, max_n_th, false, false});
+    auto squeeze_r = res.real_per_mode("squeeze_r", 0.0, m, Range{0.0, max_squeeze_r, false, false});
+    auto squeeze_theta = res.real_per_mode("squeeze_theta", 0.0, m, Range{-1e6, 1e6, false, false});
     const std::string apply_to = res.choice("apply_to", "all", {"all", "batteries", "charger"});
     spec.baths.assign(m, SqueezedThermalBath{});
     for (int j = 0; j < m; ++j) {
@@ -239,7 +281,7 @@ Scenario parse_scenario_table(toml::table root, const std::string& name, const s
                               {"squeeze_theta", squeeze_theta}, {"apply_to", apply_to}};
 
     // ---- [kerr] ----
-    const auto chi = SectionReader(root, "kerr").real_per_mode("chi", 0.0, m, Range::any());
+    const auto chi = SectionReader(root, "kerr").real_per_mode("chi", 0.0, m, magnitude(-1.0));
     spec.kerr = to_eigen(chi);
     resolved["kerr"] = {{"chi", chi}};
 
@@ -281,6 +323,39 @@ Scenario parse_scenario_table(toml::table root, const std::string& name, const s
                                 {"method", method},
                                 {"tol", opt.steady.tol},
                                 {"max_iterations", opt.steady.max_iterations}};
+
+    // ---- checks across sections ----
+    // The model's fastest rate sets the time scale t_end is measured against.
+    double fastest = link_spec.J;
+    bool damped = false;
+    for (const auto& link : spec.network.links()) {
+        fastest = std::max({fastest, std::abs(link.J), link.gamma});
+        damped = damped || link.gamma > 0;
+    }
+    for (int j = 0; j < m; ++j) {
+        const auto& b = spec.baths[j];
+        fastest = std::max({fastest, b.kappa * (2.0 * b.n_th + 1.0) * std::cosh(2.0 * b.squeeze_r),
+                            std::abs(detuning[j]), std::abs(chi[j])});
+        damped = damped || b.kappa > 0;
+    }
+    if (opt.time.t_end > 0 && fastest > 0) {
+        const double lo = min_t_end_rate / fastest;
+        const double hi = max_t_end_rate / fastest;
+        if (opt.time.t_end < lo || opt.time.t_end > hi) {
+            char text[320];
+            std::snprintf(text, sizeof text,
+                          "must be 0 (no time evolution) or in [%.3g, %.3g], i.e. 1e-6 to 1e5 times the model's "
+                          "fastest time scale 1/%.3g (got %g)",
+                          lo, hi, fastest, opt.time.t_end);
+            throw InputError(time.key_name("t_end"), text);
+        }
+    }
+    // Without any damping (every kappa = 0, no link dissipation) the state never becomes stationary:
+    // no steady state exists (the Fock solver would search for ever, issue 18).
+    if (opt.steady.enabled && !damped)
+        throw InputError(res.key_name("kappa"),
+                         "no mode is damped (kappa = 0 everywhere and no link_dissipation): no steady state "
+                         "exists; give some mode kappa > 0 or set steady_state.enabled = false");
 
     std::string why;
     if (!opt.is_valid(&why)) throw InputError("", why);   // defence in depth: the checks above cover it

@@ -1,6 +1,7 @@
 #include "toml_reader.hpp"
 
 #include <cmath>
+#include <stdexcept>
 
 #include <fmt/format.h>
 
@@ -56,6 +57,56 @@ std::string describe_node(const toml::node& node) {
     return "a date/time";
 }
 
+bool find_non_ascii_outside_strings(const std::string& text, int* line, int* column) {
+    // TOML allows non-ASCII only inside strings and comments. toml++ 3.3.0 reaches __builtin_unreachable
+    // (undefined behaviour, found by UBSan on fuzz mutants) when it classifies a code point in
+    // U+00A1..U+0499 met outside them as whitespace or not: such text is refused before it is parsed.
+    enum class State { code, basic, literal, ml_basic, ml_literal, comment } state = State::code;
+    int l = 1, c = 0;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const char ch = text[i];
+        ++c;
+        if (ch == '\n') {
+            ++l;
+            c = 0;
+            if (state == State::comment || state == State::basic || state == State::literal) state = State::code;
+            continue;
+        }
+        const auto starts = [&](const char* s3) { return text.compare(i, 3, s3) == 0; };
+        switch (state) {
+            case State::code:
+                if (static_cast<unsigned char>(ch) >= 0x80) {
+                    if (line) *line = l;
+                    if (column) *column = c;
+                    return true;
+                }
+                if (ch == '#') state = State::comment;
+                else if (starts("\"\"\"")) state = State::ml_basic, i += 2;
+                else if (starts("'''")) state = State::ml_literal, i += 2;
+                else if (ch == '"') state = State::basic;
+                else if (ch == '\'') state = State::literal;
+                break;
+            case State::basic:
+                if (ch == '\\') ++i;
+                else if (ch == '"') state = State::code;
+                break;
+            case State::literal:
+                if (ch == '\'') state = State::code;
+                break;
+            case State::ml_basic:
+                if (ch == '\\') ++i;
+                else if (starts("\"\"\"")) state = State::code, i += 2;
+                break;
+            case State::ml_literal:
+                if (starts("'''")) state = State::code, i += 2;
+                break;
+            case State::comment:
+                break;
+        }
+    }
+    return false;
+}
+
 void check_known_keys(const toml::table& root, const Schema& schema) {
     std::set<std::string> sections;
     for (const auto& entry : schema) sections.insert("[" + entry.first + "]");
@@ -100,9 +151,13 @@ void apply_override(toml::table& root, const std::string& text, const Schema& sc
     toml::table parsed;
     bool is_toml = false;
     try {
+        // Non-ASCII outside a string is no TOML (and would reach undefined behaviour in toml++): a bare string.
+        if (find_non_ascii_outside_strings(value, nullptr, nullptr)) throw std::invalid_argument("not TOML");
         parsed = toml::parse("value = " + value);
         is_toml = parsed.contains("value");
     } catch (const toml::parse_error&) {
+        is_toml = false;
+    } catch (const std::invalid_argument&) {
         is_toml = false;
     }
 

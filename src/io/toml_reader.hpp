@@ -37,6 +37,10 @@ struct Range {
     std::string describe() const;   // e.g. "a finite number >= 0"
 };
 
+// True when `text` has a non-ASCII byte outside TOML strings and comments (not TOML; toml++ 3.3.0 would
+// reach undefined behaviour on some of them); *line and *column (1-based) tell where.
+bool find_non_ascii_outside_strings(const std::string& text, int* line, int* column);
+
 // Known sections and their keys; anything else in a file or a --set is rejected.
 using Schema = std::map<std::string, std::set<std::string>>;
 

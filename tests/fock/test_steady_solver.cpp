@@ -47,7 +47,7 @@ TEST_CASE("Steady-state solver paths selected by options reach the same state", 
     const Liouvillian lv(model, basis);
     SteadyOptions so;
     so.tol = 1e-11;
-    so.method = "krylov";
+    so.method = SteadyMethod::krylov;
     Eigen::VectorXcd rho0;
     const SteadySummary s0 = solve_steady_state(lv, so, rho0);
     REQUIRE(s0.converged);
@@ -88,7 +88,7 @@ TEST_CASE("Kronecker-sum Sylvester preconditioner selected by option reaches the
     const Liouvillian lv(chain_model(1.0, {0.05, 0.03, 0.04, 0.02}), FockBasis({5, 5, 5, 5}));
     SteadyOptions so;
     so.tol = 1e-10;
-    so.method = "krylov";
+    so.method = SteadyMethod::krylov;
     Eigen::VectorXcd rho_l, rho_s;
     const SteadySummary sl = solve_steady_state(lv, so, rho_l);
     SteadySolverOptions solver;
@@ -109,10 +109,10 @@ TEST_CASE("Steady-state verdict and iterations do not depend on the unit of time
     const Liouvillian lv1(chain_model(1.0, {0.05, 0.03, 0.04}), basis);
     const Liouvillian lv2(chain_model(1000.0, {0.05, 0.03, 0.04}), basis);
     CHECK(rate_scale(lv2) == Approx(1000.0 * rate_scale(lv1)).epsilon(1e-12));
-    for (const char* method : {"krylov", "evolve"}) {
+    for (const char* method : {"krylov", "evolve"}) {  // both solver paths
         SteadyOptions so;
         so.tol = 1e-10;
-        so.method = method;
+        so.method = *parse_steady_method(method);
         Eigen::VectorXcd r1, r2;
         const SteadySummary s1 = solve_steady_state(lv1, so, r1);
         const SteadySummary s2 = solve_steady_state(lv2, so, r2);
@@ -137,9 +137,9 @@ TEST_CASE("Steady state of a mode that no dissipation reaches is refused before 
         REQUIRE(free.size() == 1);
         CHECK(free[0] == 0);
         CHECK_THROWS_AS(solve_steady_state(lv, so, rho), RunRefused);
-        so.method = "evolve";
+        so.method = SteadyMethod::evolve;
         CHECK_THROWS_AS(solve_steady_state(lv, so, rho), RunRefused);
-        so.method = "auto";
+        so.method = SteadyMethod::automatic;
     }
     {   // the same charger coupled to damped batteries: reached through the hopping, not refused.
         // (Not solved here: with no loss of its own the charger leaves the local preconditioner a large

@@ -12,7 +12,6 @@ namespace qbnet {
 // Throws RunRefused for a Kerr model or a drift matrix without a steady state.
 EngineResult run_gaussian(const Model& model, const RunOptions& options, const ProgressFn& progress = {});
 
-double gaussian_memory_estimate_gib(const Model& model, const RunOptions& options);
 // The Engine implementation (make_engine(EngineKind::gaussian) returns it).
 std::unique_ptr<Engine> make_gaussian_engine();
 

@@ -35,11 +35,22 @@ std::string timeseries_csv(const EngineResult& result);
 // "timeseries-<engine>.csv" inside `dir`.
 std::filesystem::path timeseries_path(const std::filesystem::path& dir, const std::string& engine);
 
-// Writes `content` to `path` via a temporary file in the same folder and a rename.
-// Throws std::runtime_error when the file cannot be written.
+// Writes `content` to `path` via a temporary file in the same folder ("<path>.tmp-<pid>", fsync'ed) and
+// a rename. Throws std::runtime_error ("cannot write '<path>': <reason>") when the file cannot be
+// written; then neither a temporary nor a half-written `path` is left.
 void write_file_atomic(const std::filesystem::path& path, const std::string& content);
 
-// Creates `dir` and writes summary.json plus one CSV per engine with a time series.
+// Checks, BEFORE any work, that `dir` can be created (where missing) and written: creates the missing
+// folders, writes and removes a probe file, and removes the folders it created again. Throws InputError
+// with key "--out" (one line: which folder, why) for a path below a file, a read-only or full file
+// system, /proc, missing permissions.
+void ensure_writable_output_dir(const std::filesystem::path& dir);
+
+// Creates `dir` and writes summary.json plus one CSV per engine with a time series: all of them to
+// temporary names first, then renamed (a failure leaves the previous files untouched and no temporary).
+// Then removes what an earlier run left that this one does not rewrite: timeseries-<engine>.csv of
+// other engines and every energy-<engine>.png (the caller draws this run's plots afterwards), and
+// "*.tmp-<pid>" files of qbnet processes that no longer exist.
 // Returns the paths written, in order.
 std::vector<std::filesystem::path> write_results(const std::filesystem::path& dir, const Scenario& scenario,
                                                  const std::vector<EngineResult>& results,
