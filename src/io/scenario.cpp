@@ -5,6 +5,7 @@
 #include <complex>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <set>
 #include <sstream>
 
@@ -28,6 +29,7 @@ const io_detail::Schema& scenario_schema() {
         {"fock", {"cutoff", "frame", "truncation_warning", "joint_ergotropy_max_dim"}},
         {"time", {"t_end", "samples", "initial", "atol", "rtol", "integrator"}},
         {"steady_state", {"enabled", "method", "tol", "max_iterations"}},
+        {"trajectories", {"count", "target_error", "seed", "average_from"}},
         {"scenario", {"name", "description"}},
     };
     return schema;
@@ -212,6 +214,17 @@ Scenario parse_scenario(const std::string& toml_text, const std::string& name,
                                 {"method", method},
                                 {"tol", opt.steady.tol},
                                 {"max_iterations", opt.steady.max_iterations}};
+
+    // ---- [trajectories] (read by the trajectory engine only) ----
+    const SectionReader traj(root, "trajectories");
+    opt.trajectories.count = static_cast<int>(traj.integer("count", 500, 1, 1000000000));
+    if (auto target = traj.optional_real("target_error", Range::positive())) opt.trajectories.target_error = *target;
+    opt.trajectories.seed = static_cast<std::uint64_t>(
+        traj.integer("seed", 1, 0, std::numeric_limits<std::int64_t>::max()));
+    opt.trajectories.average_from = traj.optional_real("average_from", Range::at_least(0.0));
+    resolved["trajectories"] = {{"count", opt.trajectories.count}, {"seed", opt.trajectories.seed}};
+    if (opt.trajectories.target_error > 0) resolved["trajectories"]["target_error"] = opt.trajectories.target_error;
+    if (opt.trajectories.average_from) resolved["trajectories"]["average_from"] = *opt.trajectories.average_from;
 
     std::string why;
     if (!opt.is_valid(&why)) throw InputError("", why);   // defence in depth: the checks above cover it
