@@ -80,6 +80,12 @@ int run(const RunArgs& args) {
     const std::filesystem::path out_dir =
         args.out.empty() ? std::filesystem::path("results") / scenario.name : std::filesystem::path(args.out);
 
+    const std::vector<std::string> engines = engine_list(args.engine);
+    // Engine-specific refusals (e.g. the trajectories engine's time.t_end = 0) before anything is logged:
+    // constructing the estimate validates the options for that engine.
+    for (const auto& engine : engines)
+        (void)make_engine(*parse_engine_kind(engine))->memory_estimate_gib(scenario.model, scenario.options);
+
     double dim = 1.0;
     for (int c : scenario.options.fock.cutoff) dim *= c;
     spdlog::info("scenario '{}': {} modes, {} links, {} jump operators; {} thread(s)", scenario.name,
@@ -90,7 +96,6 @@ int run(const RunArgs& args) {
         spdlog::info("trajectories: count {}, seed {}", scenario.options.trajectories.count,
                      scenario.options.trajectories.seed);
 
-    const std::vector<std::string> engines = engine_list(args.engine);
     std::vector<EngineResult> results;
     for (const auto& engine : engines) {
         spdlog::info("running the {} engine", engine);
