@@ -4,6 +4,7 @@
 #include "qbnet/errors.hpp"
 #include "qbnet/fock/engine.hpp"
 #include "qbnet/gaussian/engine.hpp"
+#include "qbnet/trajectories/engine.hpp"
 
 namespace qbnet {
 
@@ -11,7 +12,7 @@ std::unique_ptr<Engine> make_engine(EngineKind kind) {
     switch (kind) {
         case EngineKind::fock: return make_fock_engine();
         case EngineKind::gaussian: return make_gaussian_engine();
-        case EngineKind::trajectories: break;
+        case EngineKind::trajectories: return make_trajectory_engine();
     }
     throw InputError("--engine", std::string("the ") + to_string(kind) + " engine is not available in this build");
 }

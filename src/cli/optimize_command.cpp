@@ -90,8 +90,8 @@ void add_optimize_command(CLI::App& app, int& exit_code) {
         ->capture_default_str();
     cmd->add_option("--points", args->points, "Points of the coarse scan that brackets the local maxima")
         ->capture_default_str();
-    cmd->add_option("--engine", args->engine, "gaussian (default) or fock")
-        ->check(CLI::IsMember({"fock", "gaussian"}))
+    cmd->add_option("--engine", args->engine, "gaussian (default), fock, or trajectories (steady state = time average from trajectories.average_from; one seed for every point)")
+        ->check(CLI::IsMember({"fock", "gaussian", "trajectories"}))
         ->capture_default_str();
     cmd->add_option("--out", args->out, "Output folder for optimum.json (default: results/<scenario>-optimize/)");
     cmd->add_option("--set", args->sets, "Override a scenario key (as in `qbnet run`)")

@@ -52,6 +52,31 @@ void print_cross_check(const CrossCheck& cc) {
                     cc.worst_quantity.c_str(), cc.max_rel_diff, cc.tolerance, cc.max_abs_diff);
 }
 
+// "--engine": one engine, "both" (= fock,gaussian) or a comma pair "A,B" run in that order and
+// cross-checked (e.g. fock,trajectories or trajectories,gaussian).
+std::vector<std::string> engine_list(const std::string& arg) {
+    if (arg == "both") return {"fock", "gaussian"};
+    std::vector<std::string> out;
+    std::size_t start = 0;
+    while (true) {
+        const std::size_t comma = arg.find(',', start);
+        out.push_back(arg.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+        if (comma == std::string::npos) break;
+        start = comma + 1;
+    }
+    return out;
+}
+
+std::string check_engine_arg(const std::string& arg) {
+    const std::string allowed = "must be fock, gaussian, trajectories, both, or a pair of two different engines "
+                                "such as fock,trajectories (got '" + arg + "')";
+    const auto list = engine_list(arg);
+    if (list.size() > 2 || (list.size() == 2 && list[0] == list[1])) return allowed;
+    for (const auto& e : list)
+        if (!parse_engine_kind(e)) return allowed;
+    return "";
+}
+
 int run(const RunArgs& args) {
     if (args.quiet) spdlog::set_level(spdlog::level::warn);
     // Validation first: nothing is logged or written before the scenario is known to be valid.
@@ -61,12 +86,21 @@ int run(const RunArgs& args) {
         args.out.empty() ? std::filesystem::path("results") / scenario.name : std::filesystem::path(args.out);
     ensure_writable_output_dir(out_dir);   // before any work: a run must not be lost to an unwritable --out
 
+    const std::vector<std::string> engines = engine_list(args.engine);
+    // Engine-specific refusals (e.g. the trajectories engine's time.t_end = 0) before anything is logged:
+    // constructing the estimate validates the options for that engine.
+    for (const auto& engine : engines)
+        (void)make_engine(*parse_engine_kind(engine))->memory_estimate_gib(scenario.model, scenario.options);
+
     double dim = 1.0;
     for (int c : scenario.options.fock.cutoff) dim *= c;
     spdlog::info("scenario '{}': {} modes, {} links, {} jump operators; {} thread(s)", scenario.name,
                  scenario.model.n_modes(), scenario.spec.network.links().size(), scenario.model.jumps.size(),
                  scenario.options.threads);
     if (args.engine != "gaussian") spdlog::info("Fock space dimension D = {:g}", dim);
+    if (args.engine.find("trajectories") != std::string::npos)
+        spdlog::info("trajectories: count {}, seed {}", scenario.options.trajectories.count,
+                     scenario.options.trajectories.seed);
 
     if (args.save_state) {
         scenario.options.keep_states = true;
@@ -83,8 +117,6 @@ int run(const RunArgs& args) {
         }
     }
 
-    const std::vector<std::string> engines =
-        args.engine == "both" ? std::vector<std::string>{"fock", "gaussian"} : std::vector<std::string>{args.engine};
     std::vector<EngineResult> results;
     for (const auto& engine : engines) {
         spdlog::info("running the {} engine", engine);
@@ -141,9 +173,10 @@ void add_run_command(CLI::App& app, int& exit_code) {
         ->check(CLI::ExistingFile);
     cmd->add_option("--engine", args->engine,
                     "fock: truncated density matrix (exact, any model); gaussian: means + covariance "
-                    "(quadratic models, any size); both: run both and cross-check them (exit code 1 "
-                    "when they disagree)")
-        ->check(CLI::IsMember({"fock", "gaussian", "both"}))
+                    "(quadratic models, any size); trajectories: quantum trajectories on the Fock basis "
+                    "(statistical error bars, memory O(D)); both: fock,gaussian; A,B: run both engines and "
+                    "cross-check them (exit code 1 when they disagree)")
+        ->check(CLI::Validator(check_engine_arg, "ENGINE[,ENGINE]"))
         ->capture_default_str();
     cmd->add_option("--out", args->out, "Output folder (default: results/<scenario name>/)");
     cmd->add_option("--set", args->sets,

@@ -94,8 +94,8 @@ void add_sweep_command(CLI::App& app, int& exit_code) {
         ->required()
         ->allow_extra_args(false)
         ->type_name("LO:HI:COUNT[:log]");
-    cmd->add_option("--engine", args->engine, "gaussian (default: any size, quadratic models) or fock")
-        ->check(CLI::IsMember({"fock", "gaussian"}))
+    cmd->add_option("--engine", args->engine, "gaussian (default: any size, quadratic models), fock, or trajectories (steady state = time average from trajectories.average_from)")
+        ->check(CLI::IsMember({"fock", "gaussian", "trajectories"}))
         ->capture_default_str();
     cmd->add_option("--out", args->out,
                     "Output folder for sweep.csv and sweep.json (default: results/<scenario>-sweep/); a folder "

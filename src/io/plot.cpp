@@ -61,6 +61,16 @@ std::string colour(const std::string& column) {
 // One `plot` command over every column whose name starts with `prefix` (E or W).
 std::string plot_command(const std::string& data, const std::vector<std::string>& columns, char prefix) {
     std::string cmd;
+    // Error bands first (columns "dE_x"/"dW_x" written with statistical errors), lines on top.
+    for (std::size_t i = 1; i < columns.size(); ++i) {
+        if (columns[i].empty() || columns[i][0] != prefix) continue;
+        for (std::size_t k = 1; k < columns.size(); ++k) {
+            if (columns[k] != "d" + columns[i]) continue;
+            const std::string v = "$" + std::to_string(i + 1), e = "$" + std::to_string(k + 1);
+            cmd += (cmd.empty() ? "plot " : ", \\\n     ") + data + " using 1:(" + v + "-" + e + "):(" + v + "+" + e +
+                   ") with filledcurves fs transparent solid 0.25 noborder " + colour(columns[i]) + " notitle";
+        }
+    }
     for (std::size_t i = 1; i < columns.size(); ++i) {
         if (columns[i].empty() || columns[i][0] != prefix) continue;
         const bool joint = columns[i] == "E_B" || columns[i] == "W_B";

@@ -244,7 +244,16 @@ std::string timeseries_csv(const EngineResult& result) {
     std::string out = "t";
     for (const auto& mode : first) out += ",E_" + mode.name;
     for (std::size_t j = 1; j < first.size(); ++j) out += ",W_" + first[j].name;
-    out += ",E_B,W_B\n";
+    out += ",E_B,W_B";
+    // Samples with error bars (trajectories: 1-sigma standard errors) get one d-column per figure, after
+    // the figures: dE_C next to E_C, ... (the plot draws them as bands).
+    const bool errors = !first.empty() && first.front().error.has_value();
+    if (errors) {
+        for (const auto& mode : first) out += ",dE_" + mode.name;
+        for (std::size_t j = 1; j < first.size(); ++j) out += ",dW_" + first[j].name;
+        out += ",dE_B,dW_B";
+    }
+    out += "\n";
     for (std::size_t k = 0; k < ts.t.size() && k < ts.samples.size(); ++k) {
         const Snapshot& s = ts.samples[k];
         out += number(ts.t[k]);
@@ -252,6 +261,13 @@ std::string timeseries_csv(const EngineResult& result) {
         for (std::size_t j = 1; j < s.modes.size(); ++j) out += "," + number(s.modes[j].ergotropy);
         out += "," + number(s.batteries.energy);
         out += "," + number(s.batteries_ergotropy_available ? s.batteries.ergotropy : nan);
+        if (errors) {
+            for (const auto& mode : s.modes) out += "," + number(mode.error ? mode.error->energy : nan);
+            for (std::size_t j = 1; j < s.modes.size(); ++j)
+                out += "," + number(s.modes[j].error ? s.modes[j].error->ergotropy : nan);
+            out += "," + number(s.batteries_error ? s.batteries_error->energy : nan);
+            out += "," + number(s.batteries_error && s.batteries_ergotropy_available ? s.batteries_error->ergotropy : nan);
+        }
         out += "\n";
     }
     return out;

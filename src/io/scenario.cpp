@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <set>
 #include <sstream>
 
@@ -30,6 +31,7 @@ const io_detail::Schema& scenario_schema() {
         {"fock", {"cutoff", "frame", "truncation_warning", "joint_ergotropy_max_dim"}},
         {"time", {"t_end", "samples", "initial", "atol", "rtol", "integrator"}},
         {"steady_state", {"enabled", "method", "tol", "max_iterations"}},
+        {"trajectories", {"count", "target_error", "seed", "average_from"}},
         {"scenario", {"name", "description"}},
     };
     return schema;
@@ -323,6 +325,17 @@ Scenario parse_scenario_table(toml::table root, const std::string& name, const s
                                 {"method", method},
                                 {"tol", opt.steady.tol},
                                 {"max_iterations", opt.steady.max_iterations}};
+
+    // ---- [trajectories] (read by the trajectory engine only) ----
+    const SectionReader traj(root, "trajectories");
+    opt.trajectories.count = static_cast<int>(traj.integer("count", 500, 1, 1000000000));
+    if (auto target = traj.optional_real("target_error", Range::positive())) opt.trajectories.target_error = *target;
+    opt.trajectories.seed = static_cast<std::uint64_t>(
+        traj.integer("seed", 1, 0, std::numeric_limits<std::int64_t>::max()));
+    opt.trajectories.average_from = traj.optional_real("average_from", Range::at_least(0.0));
+    resolved["trajectories"] = {{"count", opt.trajectories.count}, {"seed", opt.trajectories.seed}};
+    if (opt.trajectories.target_error > 0) resolved["trajectories"]["target_error"] = opt.trajectories.target_error;
+    if (opt.trajectories.average_from) resolved["trajectories"]["average_from"] = *opt.trajectories.average_from;
 
     // ---- checks across sections ----
     // The model's fastest rate sets the time scale t_end is measured against.

@@ -108,8 +108,8 @@ nlohmann::ordered_json OptimizeResult::to_json() const {
 OptimizeResult optimize(const std::string& toml_text, const std::string& name,
                         const std::vector<std::string>& base_overrides, const OptimizeOptions& options) {
     check_param_key(options.param);
-    if (options.engine != "fock" && options.engine != "gaussian")
-        throw InputError("--engine", "must be fock or gaussian (got '" + options.engine + "')");
+    if (options.engine != "fock" && options.engine != "gaussian" && options.engine != "trajectories")
+        throw InputError("--engine", "must be fock, gaussian or trajectories (got '" + options.engine + "')");
     if (!(std::isfinite(options.lower) && std::isfinite(options.upper) && options.lower < options.upper))
         throw InputError("--bounds", "must be LO:HI with finite numbers LO < HI");
     if (options.scan_points < 3) throw InputError("--points", "the scan needs at least 3 points");

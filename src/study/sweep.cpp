@@ -149,9 +149,18 @@ std::string override_for(const std::string& key, double value) {
 Snapshot steady_figures(const std::string& toml_text, const std::string& name,
                         const std::vector<std::string>& overrides, const std::string& engine, int threads) {
     std::vector<std::string> all = overrides;
-    all.push_back("time.t_end=0");
-    all.push_back("steady_state.enabled=true");
+    // The trajectories engine has no steady-state solver: its steady state is the time average from
+    // trajectories.average_from to time.t_end, so it keeps the scenario's [time] section.
+    const bool trajectories = engine == "trajectories";
+    if (!trajectories) {
+        all.push_back("time.t_end=0");
+        all.push_back("steady_state.enabled=true");
+    }
     Scenario scenario = parse_scenario(toml_text, name, all);
+    if (trajectories && !scenario.options.trajectories.average_from)
+        throw InputError("trajectories.average_from",
+                         "required with --engine trajectories: the steady state is the time average of the samples "
+                         "from average_from to time.t_end");
     scenario.options.threads = threads;
     const auto kind = parse_engine_kind(engine);
     if (!kind) throw InputError("--engine", "unknown engine '" + engine + "'");
@@ -184,8 +193,8 @@ std::vector<double> figure_row(const Snapshot& s, int n_batteries) {
 
 SweepSummary run_sweep(const std::string& toml_text, const std::string& name,
                        const std::vector<std::string>& base_overrides, const SweepOptions& options) {
-    if (options.engine != "fock" && options.engine != "gaussian")
-        throw InputError("--engine", "must be fock or gaussian (got '" + options.engine + "')");
+    if (options.engine != "fock" && options.engine != "gaussian" && options.engine != "trajectories")
+        throw InputError("--engine", "must be fock, gaussian or trajectories (got '" + options.engine + "')");
     if (options.axes.empty() || options.axes.size() > 2)
         throw InputError("--param", "give one or two --param/--values pairs");
     if (options.axes.size() == 2 && options.axes[0].key == options.axes[1].key)

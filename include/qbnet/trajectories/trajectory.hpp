@@ -1,0 +1,36 @@
+#pragma once
+// One quantum trajectory by the waiting-time algorithm (Dalibard-Castin-Molmer):
+//  1. draw r uniform in (0, 1);
+//  2. integrate d psi/dt = -i H_eff psi (unnormalised) with Boost.Odeint's adaptive Dormand-Prince
+//     dense-output stepper until ||psi||^2 falls to r;
+//  3. locate the jump time on the dense output (Illinois regula falsi) to the integrator's tolerance;
+//  4. pick jump k with probability rate_k ||L_k psi||^2 / sum, set psi = L_k psi / ||L_k psi||, go to 1.
+// The observer sees the NORMALISED state at every requested sample time, in order.
+#include <complex>
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include "qbnet/trajectories/unravelling.hpp"
+
+namespace qbnet {
+
+struct TrajectoryTolerances {
+    double atol = 1e-8;   // on the real and imaginary parts of psi
+    double rtol = 1e-6;
+};
+
+struct TrajectoryCounters {
+    long jumps = 0;
+    long steps = 0;       // accepted adaptive steps
+};
+
+using StateObserver = std::function<void(std::size_t sample, const std::complex<double>* psi)>;
+
+// Runs trajectory `index` of the stream `seed` from the vacuum over the sample times (times[0] = 0,
+// ascending). Deterministic in (unravelling, times, tolerances, seed, index).
+TrajectoryCounters run_trajectory(const Unravelling& system, const std::vector<double>& times,
+                                  const TrajectoryTolerances& tol, std::uint64_t seed, std::uint64_t index,
+                                  const StateObserver& observer);
+
+}  // namespace qbnet

@@ -1,0 +1,301 @@
+#include "qbnet/trajectories/engine.hpp"
+
+#include <omp.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <limits>
+#include <sstream>
+
+#include "figures.hpp"
+#include "qbnet/errors.hpp"
+#include "qbnet/fock/memory.hpp"
+
+namespace qbnet {
+
+namespace {
+using cd = std::complex<double>;
+constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
+// Joint-battery accumulators are kept per batch at every sample; beyond this share of the memory
+// limit they are dropped (joint ergotropy unavailable, joint energy still exact from the modes).
+constexpr double kJointShare = 0.25;
+// Working vectors per thread: psi, dense-output stepper (x, x_old, 7 stages, error/scratch) and the
+// sample/jump buffers (in units of D complex numbers).
+constexpr double kVectorsPerThread = 16.0;
+
+std::vector<int> cutoffs_for(const Model& model, const RunOptions& options) {
+    if (options.fock.auto_cutoff)
+        throw InputError("fock.cutoff", "\"auto\" is not available for the trajectories engine; give one cutoff or one per mode");
+    std::vector<int> c = options.fock.cutoff;
+    if (c.size() == 1 && model.n_modes() > 1) c.assign(static_cast<std::size_t>(model.n_modes()), c[0]);
+    if (static_cast<int>(c.size()) != model.n_modes())
+        throw InputError("fock.cutoff", "needs one cutoff or one per mode (" + std::to_string(model.n_modes()) + ")");
+    return c;
+}
+
+double memory_limit_gib(const RunOptions& options) {
+    return options.memory_limit_gib > 0 ? options.memory_limit_gib : 0.9 * available_memory_bytes() / kGiB;
+}
+
+int thread_count(const RunOptions& options) { return options.threads > 0 ? options.threads : omp_get_max_threads(); }
+
+// psi viewed as rows of `rows` x `cols` (row-major): adds sum over blocks of B B^dag to the lower triangle.
+void add_mode_state(const cd* psi, long outer, int c, long stride, cd* acc) {
+    Eigen::Map<Eigen::MatrixXcd> rho(acc, c, c);
+    for (long o = 0; o < outer; ++o) {
+        Eigen::Map<const Eigen::Matrix<cd, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>> b(psi + o * c * stride, c, stride);
+        rho.selfadjointView<Eigen::Lower>().rankUpdate(b);
+    }
+}
+
+// Mode 0 is the most significant index: psi = (c0 x db) row-major, and the batteries' reduced state is
+// sum_c psi[c, :]^T conj(psi[c, :]) = B B^dag with B the column-major (db x c0) view.
+void add_joint_state(const cd* psi, long db, int c0, cd* acc) {
+    Eigen::Map<Eigen::MatrixXcd> rho(acc, db, db);
+    Eigen::Map<const Eigen::MatrixXcd> b(psi, db, c0);
+    rho.selfadjointView<Eigen::Lower>().rankUpdate(b);
+}
+}  // namespace
+
+TrajectorySimulator::TrajectorySimulator(const Model& model, const RunOptions& options)
+    : model_(model), options_(options) {
+    const TrajectoryOptions& to = options.trajectories;
+    if (to.count < 1) throw InputError("trajectories.count", "must be an integer >= 1");
+    if (!(to.target_error >= 0.0) || !std::isfinite(to.target_error))
+        throw InputError("trajectories.target_error", "must be a finite number > 0 when set");
+    if (!(options.time.t_end > 0.0))
+        throw InputError("time.t_end", "the trajectories engine integrates in time: needs t_end > 0");
+    if (options.fock.frame == Frame::displaced)
+        throw InputError("fock.frame", "\"displaced\" is not available for the trajectories engine (lab frame only)");
+    if (options.time.integrator != Integrator::dopri5)
+        throw InputError("time.integrator", "the trajectories engine integrates with \"dopri5\" only");
+    if (options.time.samples < 2) throw InputError("time.samples", "must be >= 2");
+    const std::vector<int> cutoffs = cutoffs_for(model, options);
+
+    times_.resize(static_cast<std::size_t>(options.time.samples));
+    for (std::size_t i = 0; i < times_.size(); ++i)
+        times_[i] = options.time.t_end * static_cast<double>(i) / static_cast<double>(times_.size() - 1);
+    if (to.average_from && !(*to.average_from <= options.time.t_end))
+        throw InputError("trajectories.average_from", "must be <= time.t_end (no sample to average otherwise)");
+
+    // Fixed batches of contiguous indices (sizes differ by at most one): the layout depends on count only.
+    const int batches = static_cast<int>(std::min<long>(to.count, to.target_error > 0 ? 128 : 32));
+    batch_first_.resize(static_cast<std::size_t>(batches) + 1);
+    for (int b = 0; b <= batches; ++b)
+        batch_first_[b] = static_cast<long>((static_cast<long double>(to.count) * b) / batches);
+
+    layout_.cutoffs = cutoffs;
+    layout_.samples = times_.size();
+    std::size_t off = 0;
+    for (int c : cutoffs) {
+        layout_.mode_offset.push_back(off);
+        off += static_cast<std::size_t>(c) * c;
+    }
+    long db = 1;
+    for (std::size_t j = 1; j < cutoffs.size(); ++j) db *= cutoffs[j];
+    // As the Fock engine: the joint state at time samples only up to min(joint_ergotropy_max_dim, 512).
+    const long joint_cap = std::min<long>(options.fock.joint_ergotropy_max_dim, 512);
+    if (cutoffs.size() > 1 && db <= joint_cap) {
+        const double bytes = static_cast<double>(batches) * times_.size() * db * db * 16.0;
+        const double limit = memory_limit_gib(options) * kGiB;
+        if (limit <= 0 || bytes <= kJointShare * limit) {
+            layout_.joint_dim = db;
+        } else {
+            std::ostringstream w;
+            w << "joint-battery ergotropy skipped: its per-batch accumulators would need " << bytes / kGiB
+              << " GiB; lower time.samples or fock.joint_ergotropy_max_dim";
+            warnings_.push_back(w.str());
+        }
+    }
+    layout_.joint_offset = off;
+    off += static_cast<std::size_t>(layout_.joint_dim * layout_.joint_dim);
+    layout_.per_sample = off;
+    system_ = std::make_unique<Unravelling>(model, cutoffs);
+}
+
+double TrajectorySimulator::memory_estimate_gib(int threads, int batches_held) const {
+    const double d = static_cast<double>(system_->dim());
+    const double per_thread = kVectorsPerThread * d * 16.0;
+    const double accumulators = static_cast<double>(batches_held + 1) * layout_.samples * layout_.per_sample * 16.0;
+    // The shift operators of H_eff and the jumps: one coefficient vector per term.
+    std::size_t terms = system_->generator_terms();
+    for (const auto& j : system_->jumps()) terms += j.op.terms.size();
+    return (threads * per_thread + accumulators + static_cast<double>(terms) * d * 16.0) / kGiB;
+}
+
+std::vector<BatchAccumulator> TrajectorySimulator::run_batches(const std::vector<int>& batches, int threads,
+                                                               const ProgressFn& progress) const {
+    // Every batch's accumulators stay alive until the reduction: count all of them.
+    const double need = memory_estimate_gib(threads, batch_count());
+    const double limit = memory_limit_gib(options_);
+    if (limit > 0 && need > limit) {
+        std::ostringstream msg;
+        msg.precision(3);
+        msg << "trajectories engine needs about " << need << " GiB (D = " << system_->dim() << ", " << threads
+            << " threads) but only " << limit << " GiB are available: lower fock.cutoff or time.samples";
+        throw RunRefused(msg.str());
+    }
+    std::vector<BatchAccumulator> out(batches.size());
+    long total = 0;
+    for (int b : batches) total += batch_range(b).second - batch_range(b).first;
+    std::atomic<long> done{0};
+    const TrajectoryTolerances tol{options_.time.atol, options_.time.rtol};
+    const FockBasis& basis = system_->basis();
+    const long d = system_->dim();
+    const int m = basis.n_modes();
+    const long n = static_cast<long>(batches.size());
+    // One parallel region; each batch is owned by one thread and summed in trajectory order.
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
+    for (long i = 0; i < n; ++i) {
+        BatchAccumulator& acc = out[static_cast<std::size_t>(i)];
+        acc.batch = batches[static_cast<std::size_t>(i)];
+        acc.sums.assign(layout_.samples * layout_.per_sample, cd(0.0));
+        const auto [first, last] = batch_range(acc.batch);
+        for (long k = first; k < last; ++k) {
+            const TrajectoryCounters c = run_trajectory(
+                *system_, times_, tol, options_.trajectories.seed, static_cast<std::uint64_t>(k),
+                [&](std::size_t s, const cd* psi) {
+                    cd* block = acc.sums.data() + s * layout_.per_sample;
+                    for (int j = 0; j < m; ++j) {
+                        const int c = basis.cutoffs()[j];
+                        const long stride = basis.stride(j);
+                        add_mode_state(psi, d / (c * stride), c, stride, block + layout_.mode_offset[j]);
+                    }
+                    if (layout_.joint_dim > 0) add_joint_state(psi, layout_.joint_dim, basis.cutoffs()[0],
+                                                               block + layout_.joint_offset);
+                });
+            ++acc.trajectories;
+            acc.jumps += c.jumps;
+            acc.steps += c.steps;
+            const long now = ++done;
+            if (progress && omp_get_thread_num() == 0)
+                progress(static_cast<double>(now) / static_cast<double>(total), "trajectories");
+        }
+    }
+    return out;
+}
+
+EngineResult TrajectorySimulator::reduce(const std::vector<BatchAccumulator>& batches) const {
+    EngineResult result;
+    result.engine = EngineKind::trajectories;
+    result.warnings = warnings_;
+    traj_detail::Reducer reducer(layout_, model_.mode_names, batches);
+    result.timeseries.t = times_;
+    std::vector<double> top(layout_.cutoffs.size(), 0.0);
+    for (std::size_t s = 0; s < times_.size(); ++s) {
+        result.timeseries.samples.push_back(reducer.snapshot({s}, &top));
+    }
+    result.final_state = result.timeseries.samples.back();
+    TrajectoryStatistics& st = result.statistics.trajectories.emplace();
+    if (options_.trajectories.average_from) {
+        std::vector<std::size_t> late;
+        for (std::size_t s = 0; s < times_.size(); ++s)
+            if (times_[s] >= *options_.trajectories.average_from) late.push_back(s);
+        result.steady_state = reducer.snapshot(late, nullptr);
+        result.steady_diagnostics.converged = true;
+        st.average_from = options_.trajectories.average_from;
+    }
+    for (const auto& b : batches) {
+        st.trajectories += b.trajectories;
+        st.jumps += b.jumps;
+        st.steps += b.steps;
+    }
+    st.seed = options_.trajectories.seed;
+    st.batches = static_cast<int>(batches.size());
+    if (batches.size() < 2)
+        result.warnings.push_back("one batch of trajectories: no standard error can be estimated (raise trajectories.count)");
+    result.truncation_estimate = *std::max_element(top.begin(), top.end());
+    for (std::size_t j = 0; j < top.size(); ++j)
+        if (top[j] > options_.fock.truncation_warning) {
+            std::ostringstream msg;
+            msg << "time evolution: mode " << model_.mode_names[j] << " holds population " << top[j]
+                << " in its top Fock level (> " << options_.fock.truncation_warning << "): raise fock.cutoff";
+            result.warnings.push_back(msg.str());
+        }
+    return result;
+}
+
+double TrajectorySimulator::worst_relative_error(const EngineResult& result) {
+    // Errors relative to the subsystem's energy: 0 <= ergotropy, passive energy <= energy, and a figure
+    // that is zero within its error (the ergotropy of a thermal state) has no meaningful relative error
+    // of its own.
+    double worst = 0.0;
+    auto check = [&](const Figures& value, const std::optional<Figures>& err, bool ergotropy) {
+        if (!err) {
+            worst = std::numeric_limits<double>::infinity();
+            return;
+        }
+        auto rel = [&](double e) {
+            if (e == 0.0) return 0.0;
+            const double scale = std::abs(value.energy);
+            return std::isfinite(e) && scale > 0.0 ? e / scale : std::numeric_limits<double>::infinity();
+        };
+        worst = std::max(worst, rel(err->energy));
+        if (ergotropy) worst = std::max({worst, rel(err->ergotropy), rel(err->passive_energy)});
+    };
+    auto check_snapshot = [&](const Snapshot& s) {
+        for (const auto& mf : s.modes) check(mf, mf.error, true);
+        if (s.modes.size() > 1) check(s.batteries, s.batteries_error, s.batteries_ergotropy_available);
+    };
+    if (result.final_state) check_snapshot(*result.final_state);
+    if (result.steady_state) check_snapshot(*result.steady_state);
+    return worst;
+}
+
+double trajectory_memory_estimate_gib(const Model& model, const RunOptions& options) {
+    const TrajectorySimulator sim(model, options);
+    return sim.memory_estimate_gib(thread_count(options), sim.batch_count());
+}
+
+EngineResult run_trajectories(const Model& model, const RunOptions& options, const ProgressFn& progress) {
+    const auto start = std::chrono::steady_clock::now();
+    const TrajectorySimulator sim(model, options);
+    const int threads = thread_count(options);
+    const int total = sim.batch_count();
+    std::vector<BatchAccumulator> done;
+    EngineResult result;
+    const double target = options.trajectories.target_error;
+    if (target > 0) {
+        // Rounds of batches in batch order (the first round big enough for a jackknife): stop as soon
+        // as every reported figure meets the target. The rounds depend on count only.
+        int next = 0;
+        while (next < total) {
+            const int round = next == 0 ? std::min(total, 16) : std::min(total - next, std::max(8, next / 4));
+            std::vector<int> ids;
+            for (int b = next; b < next + round; ++b) ids.push_back(b);
+            auto more = sim.run_batches(ids, threads, progress);
+            for (auto& a : more) done.push_back(std::move(a));
+            next += round;
+            result = sim.reduce(done);
+            if (TrajectorySimulator::worst_relative_error(result) <= target) break;
+        }
+        result.statistics.trajectories->target_error_met = TrajectorySimulator::worst_relative_error(result) <= target;
+    } else {
+        std::vector<int> ids(static_cast<std::size_t>(total));
+        for (int b = 0; b < total; ++b) ids[static_cast<std::size_t>(b)] = b;
+        done = sim.run_batches(ids, threads, progress);
+        result = sim.reduce(done);
+    }
+    result.statistics.threads = threads;
+    result.statistics.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    return result;
+}
+
+namespace {
+class TrajectoryEngine final : public Engine {
+public:
+    EngineKind kind() const override { return EngineKind::trajectories; }
+    double memory_estimate_gib(const Model& model, const RunOptions& options) const override {
+        return trajectory_memory_estimate_gib(model, options);
+    }
+    EngineResult run(const Model& model, const RunOptions& options, const ProgressFn& progress) const override {
+        return run_trajectories(model, options, progress);
+    }
+};
+}  // namespace
+
+std::unique_ptr<Engine> make_trajectory_engine() { return std::make_unique<TrajectoryEngine>(); }
+
+}  // namespace qbnet
