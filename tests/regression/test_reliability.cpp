@@ -61,7 +61,7 @@ std::string refused_key(const std::vector<std::string>& overrides, std::string* 
 EngineResult small_result() {
     Scenario sc = parse_scenario(kSmall, "rel", {});
     EngineResult r = run_gaussian(sc.model, sc.options);
-    r.engine = "gaussian";
+    r.engine = EngineKind::gaussian;
     return r;
 }
 
