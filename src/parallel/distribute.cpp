@@ -24,6 +24,7 @@ namespace {
 
 constexpr int kResult = 7101;
 constexpr int kAssign = 7102;
+constexpr int kFinal = 7104;   // root -> every rank at the end: the stop flag
 constexpr std::int64_t kNone = -1;
 // Idle wait of the message loop: short against any item worth distributing, long enough that the
 // loop costs no measurable CPU next to the workers.
@@ -206,7 +207,10 @@ DistributeOutcome distribute_ordered(std::size_t n, const std::function<Payload(
         pool.finish(true);
         if (auto error = pool.failure()) std::rethrow_exception(error);
         outcome.computed_here = delivered - remote_delivered;
-        outcome.stopped = broadcast(stopped ? 1 : 0) != 0;
+        // Point-to-point rather than MPI_Bcast: a rank that finished early waits in the sleeping poll
+        // below instead of busy-polling inside a blocking collective (Open MPI spins there).
+        for (int r = 1; r < ranks; ++r) send(r, kFinal, encode_index(stopped ? 1 : 0));
+        outcome.stopped = stopped;
         return outcome;
     }
 
@@ -244,7 +248,10 @@ DistributeOutcome distribute_ordered(std::size_t n, const std::function<Payload(
     }
     pool.finish(true);
     if (auto error = pool.failure()) std::rethrow_exception(error);
-    outcome.stopped = broadcast(0) != 0;
+    int src = 0;
+    std::string final_flag;
+    while (!probe_receive(kFinal, src, final_flag)) std::this_thread::sleep_for(kPoll);
+    outcome.stopped = decode_index(final_flag) != 0;
     return outcome;
 }
 
