@@ -47,6 +47,10 @@ struct LocalPool {
     bool closed = false;
     std::exception_ptr error;
     std::function<std::int64_t()> next_task;   // root: hand out directly; others: null (use `tasks`)
+    // Root: a worker takes its next item only once the calling thread has delivered its last one (as
+    // a remote slot waits for the reply to its result), so a stop leaves no item run past it.
+    std::vector<char> acked;
+    std::condition_variable main_cv;           // wakes the calling thread when a result is ready
     std::vector<std::thread> threads;
 
     void start(int workers, const std::function<Payload(std::size_t)>& compute) {
@@ -68,9 +72,12 @@ struct LocalPool {
                         }
                     }
                     try {
-                            Payload p = compute(static_cast<std::size_t>(index));
-                            std::lock_guard<std::mutex> lock(mutex);
-                            done.emplace_back(index, std::move(p));
+                        Payload p = compute(static_cast<std::size_t>(index));
+                        std::unique_lock<std::mutex> lock(mutex);
+                        done.emplace_back(index, std::move(p));
+                        main_cv.notify_one();
+                        if (next_task)
+                            cv.wait(lock, [&] { return acked[static_cast<std::size_t>(index)] || closed || error; });
                     } catch (...) {
                         std::lock_guard<std::mutex> lock(mutex);
                         if (!error) error = std::current_exception();
@@ -143,6 +150,7 @@ DistributeOutcome distribute_ordered(std::size_t n, const std::function<Payload(
             return static_cast<std::int64_t>(next++);
         };
         pool.next_task = take_next;
+        pool.acked.assign(n, 0);
         auto deliver = [&](std::int64_t index, Payload payload) {
             ++delivered;
             const auto i = static_cast<std::size_t>(index);
@@ -173,7 +181,12 @@ DistributeOutcome distribute_ordered(std::size_t n, const std::function<Payload(
                 bool busy = false;
                 if (auto error = pool.failure()) fail(pool, error);
                 for (auto& [index, payload] : pool.take_done()) {
-                    deliver(index, std::move(payload));
+                    deliver(index, std::move(payload));   // may set `stopped` before the worker goes on
+                    {
+                        std::lock_guard<std::mutex> lock(pool.mutex);
+                        pool.acked[static_cast<std::size_t>(index)] = 1;
+                    }
+                    pool.cv.notify_all();
                     busy = true;
                 }
                 int src = 0;
@@ -199,7 +212,10 @@ DistributeOutcome distribute_ordered(std::size_t n, const std::function<Payload(
                     all_in = (stopped || next >= n) && delivered == handed_out;
                 }
                 if (all_in && remote_slots_closed == remote_slots_total) break;
-                if (!busy) std::this_thread::sleep_for(kPoll);
+                if (!busy) {   // sleep until a local result is ready, or one poll interval for messages
+                    std::unique_lock<std::mutex> lock(pool.mutex);
+                    pool.main_cv.wait_for(lock, kPoll, [&] { return !pool.done.empty() || pool.error; });
+                }
             }
         } catch (...) {   // on_done or MPI failed: do not leave the workers running unowned
             fail(pool, std::current_exception());
