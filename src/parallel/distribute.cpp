@@ -14,6 +14,7 @@
 #include <deque>
 #include <mutex>
 #include <thread>
+#include <algorithm>
 #include <utility>
 
 #include "qbnet/parallel/communicator.hpp"
@@ -26,9 +27,13 @@ constexpr int kResult = 7101;
 constexpr int kAssign = 7102;
 constexpr int kFinal = 7104;   // root -> every rank at the end: the stop flag
 constexpr std::int64_t kNone = -1;
-// Idle wait of the message loop: short against any item worth distributing, long enough that the
-// loop costs no measurable CPU next to the workers.
-constexpr auto kPoll = std::chrono::microseconds(200);
+// Idle wait of the message loops: 50 us right after traffic (cheap items are answered quickly),
+// doubling while nothing happens up to 2 ms (a rank that only waits costs ~500 wake-ups per second).
+constexpr auto kPoll = std::chrono::microseconds(50);
+constexpr auto kPollMax = std::chrono::microseconds(2000);
+std::chrono::microseconds next_wait(bool busy, std::chrono::microseconds wait) {
+    return busy ? kPoll : std::min(2 * wait, kPollMax);
+}
 
 std::string encode_index(std::int64_t i) { return std::string(reinterpret_cast<const char*>(&i), sizeof i); }
 std::int64_t decode_index(const std::string& bytes, std::size_t at = 0) {
@@ -176,6 +181,7 @@ DistributeOutcome distribute_ordered(std::size_t n, const std::function<Payload(
             remote_slots_total += static_cast<int>(decode_index(bytes));
         }
 
+        auto wait = kPoll;
         try {
             for (;;) {
                 bool busy = false;
@@ -212,9 +218,10 @@ DistributeOutcome distribute_ordered(std::size_t n, const std::function<Payload(
                     all_in = (stopped || next >= n) && delivered == handed_out;
                 }
                 if (all_in && remote_slots_closed == remote_slots_total) break;
+                wait = next_wait(busy, wait);
                 if (!busy) {   // sleep until a local result is ready, or one poll interval for messages
                     std::unique_lock<std::mutex> lock(pool.mutex);
-                    pool.main_cv.wait_for(lock, kPoll, [&] { return !pool.done.empty() || pool.error; });
+                    pool.main_cv.wait_for(lock, wait, [&] { return !pool.done.empty() || pool.error; });
                 }
             }
         } catch (...) {   // on_done or MPI failed: do not leave the workers running unowned
@@ -235,6 +242,7 @@ DistributeOutcome distribute_ordered(std::size_t n, const std::function<Payload(
     for (int w = 0; w < workers; ++w) send(0, kResult, encode_index(kNone));
     pool.start(workers, compute);
     int closed_slots = 0;
+    auto wait = kPoll;
     try {
         while (closed_slots < workers) {
             bool busy = false;
@@ -257,7 +265,8 @@ DistributeOutcome distribute_ordered(std::size_t n, const std::function<Payload(
                     pool.cv.notify_one();
                 }
             }
-            if (!busy) std::this_thread::sleep_for(kPoll);
+            wait = next_wait(busy, wait);
+            if (!busy) std::this_thread::sleep_for(wait);
         }
     } catch (...) {
         fail(pool, std::current_exception());
@@ -266,7 +275,7 @@ DistributeOutcome distribute_ordered(std::size_t n, const std::function<Payload(
     if (auto error = pool.failure()) std::rethrow_exception(error);
     int src = 0;
     std::string final_flag;
-    while (!probe_receive(kFinal, src, final_flag)) std::this_thread::sleep_for(kPoll);
+    while (!probe_receive(kFinal, src, final_flag)) std::this_thread::sleep_for(kPollMax);
     outcome.stopped = decode_index(final_flag) != 0;
     return outcome;
 }
