@@ -1,8 +1,13 @@
 // qbnet command line: subcommands register themselves (commands.hpp); this file turns every error
 // into ONE line on stderr and a documented exit code:
 //   0 success, 1 cross-check disagreement, 2 bad input / refused run / bad command line, 3 other errors.
+// Under MPI (mpirun -np K qbnet ...) every rank runs main(): errors every rank sees alike (command line,
+// scenario validation: parallel::all_or_none) are printed by one rank and every rank exits with the
+// code; an error on one rank during the work is printed by that rank, which then ends the job
+// (MPI_Abort with the same code) so that no rank waits for it.
 #include <cstdio>
 #include <exception>
+#include <string>
 
 #include <spdlog/cfg/env.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
@@ -12,11 +17,20 @@
 #include "qbnet/errors.hpp"
 #include "qbnet/io/provenance.hpp"
 #include "qbnet/numerics/parallel.hpp"
+#include "qbnet/parallel/communicator.hpp"
 
 namespace {
 
 int fail(int code, const char* message) {
-    std::fprintf(stderr, "qbnet: error: %s\n", message);
+    namespace par = qbnet::parallel;
+    if (par::size() == 1) {
+        std::fprintf(stderr, "qbnet: error: %s\n", message);
+        return code;
+    }
+    std::fprintf(stderr, "qbnet: error: %s%s\n", par::rank() == 0 ? "" : ("(rank " + std::to_string(par::rank()) + ") ").c_str(),
+                 message);
+    std::fflush(stderr);
+    if (!par::failure_agreed()) par::abort(code);   // the other ranks do not know: end the job
     return code;
 }
 
@@ -31,11 +45,11 @@ void setup_logging() {
 
 }  // namespace
 
-int main(int argc, char** argv) {
-    // Before any OpenMP call: idle threads sleep instead of spinning (busy machines; see the function).
-    qbnet::numerics::ensure_passive_wait_policy(argv);
+int run_main(int argc, char** argv) {
     try {
         setup_logging();
+        // One rank logs (the root gathers the other ranks' warnings); errors are printed by fail().
+        if (!qbnet::parallel::is_root()) spdlog::set_level(spdlog::level::off);
         qbnet::set_command_line(argc, argv);
         CLI::App app{"qbnet: networks of driven, damped bosonic modes (quantum batteries).\n"
                      "Computes energy, ergotropy and passive energy of a charger and its battery cells,\n"
@@ -51,10 +65,15 @@ int main(int argc, char** argv) {
         try {
             app.parse(argc, argv);
         } catch (const CLI::ParseError& e) {
+            // Every rank parses the same command line: the root alone prints help or the error.
+            if (!qbnet::parallel::is_root()) return e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success) ? 0 : 2;
             if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) return app.exit(e);   // --help
-            return fail(2, e.what());
+            std::fprintf(stderr, "qbnet: error: %s\n", e.what());
+            return 2;
         }
         return exit_code;
+    } catch (const qbnet::parallel::FailedElsewhere& e) {
+        return e.exit_code();   // the failing rank printed the message
     } catch (const qbnet::InputError& e) {
         return fail(2, e.what());
     } catch (const qbnet::RunRefused& e) {
@@ -62,4 +81,11 @@ int main(int argc, char** argv) {
     } catch (const std::exception& e) {
         return fail(3, e.what());
     }
+}
+
+int main(int argc, char** argv) {
+    // Before any OpenMP call: idle threads sleep instead of spinning (busy machines; see the function).
+    qbnet::numerics::ensure_passive_wait_policy(argv);
+    qbnet::parallel::Session mpi(argc, argv);   // MPI_Init / MPI_Finalize (a no-op without MPI)
+    return run_main(argc, argv);
 }

@@ -15,6 +15,7 @@
 #include "commands.hpp"
 #include "qbnet/errors.hpp"
 #include "qbnet/io/results.hpp"
+#include "qbnet/parallel/communicator.hpp"
 #include "qbnet/study/optimize.hpp"
 #include "qbnet/study/sweep.hpp"
 
@@ -36,21 +37,23 @@ struct OptimizeArgs {
 };
 
 int run_optimize_command(const OptimizeArgs& args) {
-    if (args.quiet) spdlog::set_level(spdlog::level::warn);
+    if (args.quiet && parallel::is_root()) spdlog::set_level(spdlog::level::warn);
     OptimizeOptions options;
-    options.param = args.param;
-    check_param_key(options.param);
-    options.objective = parse_objective(args.objective);
-    parse_bounds(args.bounds, options.lower, options.upper);
-    options.scan_points = args.points;
-    options.engine = args.engine;
+    std::ostringstream text;
+    // Every rank checks the command line and reads the file; a failure is reported once.
+    parallel::all_or_none([&] {
+        options.param = args.param;
+        check_param_key(options.param);
+        options.objective = parse_objective(args.objective);
+        parse_bounds(args.bounds, options.lower, options.upper);
+        options.scan_points = args.points;
+        options.engine = args.engine;
+        std::ifstream in(args.file);
+        if (!in) throw InputError("", "cannot read scenario file '" + args.file + "'");
+        text << in.rdbuf();
+    });
     if (args.threads > 0) omp_set_num_threads(args.threads);
     options.threads = omp_get_max_threads();
-
-    std::ifstream in(args.file);
-    if (!in) throw InputError("", "cannot read scenario file '" + args.file + "'");
-    std::ostringstream text;
-    text << in.rdbuf();
     const std::string name = std::filesystem::path(args.file).stem().string();
     const std::filesystem::path out_dir =
         args.out.empty() ? std::filesystem::path("results") / (name + "-optimize") : std::filesystem::path(args.out);
@@ -58,6 +61,8 @@ int run_optimize_command(const OptimizeArgs& args) {
     spdlog::info("maximising {} over {} in [{}, {}] ({} engine): {}-point scan, then Brent", args.objective, args.param,
                  format_number(options.lower), format_number(options.upper), options.engine, options.scan_points);
     const OptimizeResult result = optimize(text.str(), name, args.sets, options);
+    const int code = parallel::broadcast(result.untrusted_evaluations > 0 ? 4 : 0);
+    if (!parallel::is_root()) return code;   // the root writes optimum.json
     for (const auto& w : result.warnings) spdlog::warn("{}", w);
 
     std::filesystem::create_directories(out_dir);
@@ -69,7 +74,7 @@ int run_optimize_command(const OptimizeArgs& args) {
     shown.erase("scan");
     std::printf("%s\nfiles written:\n  %s\n", shown.dump(2).c_str(), path.string().c_str());
     std::fflush(stdout);
-    return 0;
+    return code;
 }
 
 }  // namespace

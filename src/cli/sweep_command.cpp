@@ -15,6 +15,7 @@
 
 #include "commands.hpp"
 #include "qbnet/errors.hpp"
+#include "qbnet/parallel/communicator.hpp"
 #include "qbnet/study/sweep.hpp"
 
 namespace qbnet::cli {
@@ -30,6 +31,7 @@ struct SweepArgs {
     std::vector<std::string> sets;
     int threads = 0;
     bool quiet = false;
+    bool strict = false;
 };
 
 std::string read_text(const std::string& path) {
@@ -41,15 +43,22 @@ std::string read_text(const std::string& path) {
 }
 
 int run_sweep_command(const SweepArgs& args) {
-    if (args.quiet) spdlog::set_level(spdlog::level::warn);
-    if (args.params.empty() || args.params.size() > 2 || args.params.size() != args.values.size())
-        throw InputError("--param", "give one or two --param SECTION.KEY, each followed by its --values");
+    if (args.quiet && parallel::is_root()) spdlog::set_level(spdlog::level::warn);
     SweepOptions options;
-    options.engine = args.engine;
-    for (std::size_t k = 0; k < args.params.size(); ++k) options.axes.push_back(parse_sweep_axis(args.params[k], args.values[k]));
+    std::string text;
+    // Every rank checks the command line and reads the file; a failure is reported once.
+    parallel::all_or_none([&] {
+        if (args.params.empty() || args.params.size() > 2 || args.params.size() != args.values.size())
+            throw InputError("--param", "give one or two --param SECTION.KEY, each followed by its --values");
+        options.engine = args.engine;
+        for (std::size_t k = 0; k < args.params.size(); ++k)
+            options.axes.push_back(parse_sweep_axis(args.params[k], args.values[k]));
+        text = read_text(args.file);
+    });
     if (args.threads > 0) omp_set_num_threads(args.threads);
     options.threads = omp_get_max_threads();
-    const std::string text = read_text(args.file);
+    options.strict = args.strict;
+    options.on_warning = [](const std::string& w) { spdlog::warn("{}", w); };
     const std::string name = std::filesystem::path(args.file).stem().string();
     options.out_dir = args.out.empty() ? std::filesystem::path("results") / (name + "-sweep") : std::filesystem::path(args.out);
 
@@ -64,17 +73,28 @@ int run_sweep_command(const SweepArgs& args) {
         for (std::size_t k = 0; k < p.size(); ++k) where += (k ? ", " : "") + options.axes[k].key + " = " + format_number(p[k]);
         spdlog::info("sweep: {}/{} points ({:.0f}%), {:.1f} s; last {}", done, total, 100.0 * done / total, elapsed, where);
     };
-    spdlog::info("sweep of '{}' with the {} engine: {} point(s) -> {}", name, options.engine,
+    spdlog::info("sweep of '{}' with the {} engine: {} point(s) -> {} ({} rank(s) x {} thread(s))", name,
+                 options.engine,
                  options.axes.size() == 1 ? options.axes[0].values.size()
                                           : options.axes[0].values.size() * options.axes[1].values.size(),
-                 options.out_dir.string());
+                 options.out_dir.string(), parallel::size(), options.threads);
     const SweepSummary summary = run_sweep(text, name, args.sets, options);
+    // Exit 4 when a point is not trustworthy (the root counted them; every rank exits alike).
+    const int code = parallel::broadcast(summary.stopped || summary.untrusted > 0 ? 4 : 0);
+    if (!parallel::is_root()) return code;
     if (summary.skipped > 0) spdlog::info("resumed: {} point(s) already in {}", summary.skipped, summary.csv.string());
+    if (summary.stopped)
+        spdlog::error("--strict: stopped at an untrustworthy point; {} of {} point(s) done (rerun without --strict, "
+                      "or with better settings in a new --out folder)",
+                      summary.skipped + summary.computed, summary.total);
+    else if (summary.untrusted > 0)
+        spdlog::warn("{} of {} computed point(s) not trustworthy (columns converged, residual, err_*)",
+                     summary.untrusted, summary.computed);
     std::printf("sweep: %zu point(s): %zu computed, %zu already done%s\n", summary.total, summary.computed,
                 summary.skipped, summary.parallel_points ? " (points in parallel)" : "");
     std::printf("files written:\n  %s\n  %s\n", summary.csv.string().c_str(), summary.json.string().c_str());
     std::fflush(stdout);
-    return 0;
+    return code;
 }
 
 }  // namespace
@@ -106,6 +126,10 @@ void add_sweep_command(CLI::App& app, int& exit_code) {
     cmd->add_option("--threads", args->threads, "OpenMP threads (default: OMP_NUM_THREADS, else all cores)")
         ->check(CLI::PositiveNumber);
     cmd->add_flag("-q,--quiet", args->quiet, "Only warnings and errors on stderr");
+    cmd->add_flag("--strict", args->strict,
+                  "Stop at the first point that is not trustworthy (not converged, error above fock.tolerance): "
+                  "exit 4 with the finished points kept (resumable); without it every point runs and the exit "
+                  "code is 4 when any point is not trustworthy");
     cmd->callback([args, &exit_code] { exit_code = run_sweep_command(*args); });
 }
 

@@ -378,6 +378,22 @@ Scenario parse_scenario_table(toml::table root, const std::string& name, const s
 
 }  // namespace
 
+void check_scenario_key(const std::string& key, const std::string& option) {
+    const auto dot = key.find('.');
+    const std::string section = dot == std::string::npos ? key : key.substr(0, dot);
+    const auto& schema = scenario_schema();
+    auto it = schema.find(section);
+    std::string allowed;
+    if (it == schema.end()) {
+        for (const auto& entry : schema) allowed += (allowed.empty() ? "" : ", ") + entry.first;
+        throw InputError(option, "unknown key " + key + " (allowed sections: " + allowed + ")");
+    }
+    if (dot == std::string::npos || !it->second.count(key.substr(dot + 1))) {
+        for (const auto& k : it->second) allowed += (allowed.empty() ? "" : ", ") + section + "." + k;
+        throw InputError(option, "unknown key " + key + " (allowed: " + allowed + ")");
+    }
+}
+
 Scenario load_scenario(const std::string& path, const std::vector<std::string>& overrides) {
     std::ifstream in(path);
     if (!in) throw InputError("", "cannot read scenario file '" + path + "'");

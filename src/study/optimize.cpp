@@ -7,7 +7,6 @@
 #include <cstdint>
 #include <cstdlib>
 #include <exception>
-#include <mutex>
 
 #include <omp.h>
 
@@ -15,6 +14,8 @@
 
 #include "qbnet/errors.hpp"
 #include "qbnet/io/scenario.hpp"
+#include "qbnet/parallel/communicator.hpp"
+#include "qbnet/parallel/distribute.hpp"
 #include "qbnet/study/sweep.hpp"
 
 namespace qbnet {
@@ -99,7 +100,11 @@ nlohmann::ordered_json OptimizeResult::to_json() const {
     j["local_maxima"] = nlohmann::ordered_json::array();
     for (const auto& m : local_maxima)
         j["local_maxima"].push_back({{"value", m.value}, {"objective_value", m.objective_value}, {"iterations", m.iterations}});
-    j["scan"] = {{"values", scan_values}, {"objective", scan_objective}};
+    j["scan"] = {{"values", scan_values},
+                 {"objective", scan_objective},
+                 {"converged", scan_converged},
+                 {"residual", scan_residual}};
+    j["untrusted_evaluations"] = untrusted_evaluations;
     j["evaluations"] = evaluations;
     j["warnings"] = warnings;
     return j;
@@ -107,12 +112,27 @@ nlohmann::ordered_json OptimizeResult::to_json() const {
 
 OptimizeResult optimize(const std::string& toml_text, const std::string& name,
                         const std::vector<std::string>& base_overrides, const OptimizeOptions& options) {
-    check_param_key(options.param);
-    if (options.engine != "fock" && options.engine != "gaussian" && options.engine != "trajectories")
-        throw InputError("--engine", "must be fock, gaussian or trajectories (got '" + options.engine + "')");
-    if (!(std::isfinite(options.lower) && std::isfinite(options.upper) && options.lower < options.upper))
-        throw InputError("--bounds", "must be LO:HI with finite numbers LO < HI");
-    if (options.scan_points < 3) throw InputError("--points", "the scan needs at least 3 points");
+    int n_modes = 0;
+    double fock_dim = 1.0;
+    // Every rank validates before any work; a bad input is reported once (parallel::all_or_none).
+    parallel::all_or_none([&] {
+        check_param_key(options.param);
+        if (options.engine != "fock" && options.engine != "gaussian" && options.engine != "trajectories")
+            throw InputError("--engine", "must be fock, gaussian or trajectories (got '" + options.engine + "')");
+        if (!(std::isfinite(options.lower) && std::isfinite(options.upper) && options.lower < options.upper))
+            throw InputError("--bounds", "must be LO:HI with finite numbers LO < HI");
+        if (options.scan_points < 3) throw InputError("--points", "the scan needs at least 3 points");
+        for (double v : {options.lower, options.upper}) {   // the end points through the scenario layer
+            auto ov = base_overrides;
+            ov.push_back(override_for(options.param, v));
+            ov.push_back("time.t_end=0");
+            const Scenario sc = parse_scenario(toml_text, name, ov);
+            if (v == options.upper) {
+                n_modes = sc.model.n_modes();
+                for (int c : sc.options.fock.cutoff) fock_dim *= c;
+            }
+        }
+    });
 
     OptimizeResult result;
     result.param = options.param;
@@ -126,28 +146,19 @@ OptimizeResult optimize(const std::string& toml_text, const std::string& name,
     auto to_value = [&](double x) { return log_scale ? std::exp(x) : x; };
     const double x_lo = to_x(options.lower), x_hi = to_x(options.upper);
 
-    // Validate the end points through the scenario layer before any run (a bad key or range fails here).
-    for (double v : {options.lower, options.upper}) {
-        auto ov = base_overrides;
-        ov.push_back(override_for(options.param, v));
-        ov.push_back("time.t_end=0");
-        (void)parse_scenario(toml_text, name, ov);
-    }
-    int n_modes = 0;
-    double fock_dim = 1.0;
-    {
-        auto ov = base_overrides;
-        ov.push_back(override_for(options.param, options.upper));
-        const Scenario sc = parse_scenario(toml_text, name, ov);
-        n_modes = sc.model.n_modes();
-        for (int c : sc.options.fock.cutoff) fock_dim *= c;
-    }
-
     const int threads = options.threads > 0 ? options.threads : omp_get_max_threads();
     auto evaluate = [&](double value, int engine_threads) {
         auto ov = base_overrides;
         ov.push_back(override_for(options.param, value));
-        return objective_value(options.objective, steady_figures(toml_text, name, ov, options.engine, engine_threads));
+        const PointResult p = steady_point(toml_text, name, ov, options.engine, engine_threads);
+        if (!p.trustworthy) {
+            ++result.untrusted_evaluations;
+            std::string why;
+            for (const auto& r : p.trust_reasons) why += r + "; ";
+            result.warnings.push_back("evaluation at " + options.param + " = " + format_number(value) +
+                                      " not trustworthy: " + why);
+        }
+        return objective_value(options.objective, p.steady);
     };
 
     // 1. Coarse scan (points side by side when each is small, as in run_sweep).
@@ -159,62 +170,97 @@ OptimizeResult optimize(const std::string& toml_text, const std::string& name,
         xs[i] = x_lo + (x_hi - x_lo) * i / (n - 1);
         result.scan_values[i] = i == 0 ? options.lower : i == n - 1 ? options.upper : to_value(xs[i]);
     }
+    // Scan points go over the MPI ranks (dynamic scheduling) and, when each is small, side by side
+    // inside a rank, as in run_sweep. The payload is the objective and the point's trust, bit-exact,
+    // so every rank ends up with the same scan and runs the same (cheap, sequential) Brent stage.
     const bool parallel = threads > 1 && (options.engine == "gaussian" ? n_modes <= 400 : fock_dim <= 512.0);
-    std::exception_ptr error;
-    std::mutex mutex;
-#pragma omp parallel for schedule(dynamic, 1) num_threads(threads) if (parallel)
-    for (int i = 0; i < n; ++i) {
-        try {
-            result.scan_objective[i] = evaluate(result.scan_values[i], parallel ? 1 : threads);
-        } catch (...) {
-            std::lock_guard<std::mutex> lock(mutex);
-            if (!error) error = std::current_exception();
+    parallel::DistributeOptions dist;
+    dist.local_workers = parallel ? threads : 1;
+    const auto scan = parallel::distribute_ordered(
+        static_cast<std::size_t>(n),
+        [&](std::size_t i) {
+            auto ov = base_overrides;
+            ov.push_back(override_for(options.param, result.scan_values[i]));
+            const PointResult p = steady_point(toml_text, name, ov, options.engine, parallel ? 1 : threads);
+            const double value = objective_value(options.objective, p.steady);
+            std::string reasons;
+            for (const auto& r : p.trust_reasons) reasons += r + "; ";
+            return parallel::pack({parallel::to_payload({value, p.diagnostics.converged ? 1.0 : 0.0,
+                                                         p.diagnostics.residual, p.trustworthy ? 1.0 : 0.0}),
+                                   reasons});
+        },
+        dist);
+    // The root has every payload; the other ranks receive them (one small message per rank).
+    std::vector<double> flat(4 * static_cast<std::size_t>(n));
+    std::vector<std::string> reasons(static_cast<std::size_t>(n));
+    if (parallel::is_root()) {
+        for (int i = 0; i < n; ++i) {
+            const auto parts = parallel::unpack(*scan.payloads[static_cast<std::size_t>(i)]);
+            const auto v = parallel::doubles_from(parts[0]);
+            std::copy(v.begin(), v.end(), flat.begin() + 4 * i);
+            reasons[static_cast<std::size_t>(i)] = parts[1];
         }
     }
-    if (error) std::rethrow_exception(error);
+    flat = parallel::broadcast_doubles(flat);
+    result.scan_converged.resize(n);
+    result.scan_residual.resize(n);
+    for (int i = 0; i < n; ++i) {
+        result.scan_objective[i] = flat[4 * i];
+        result.scan_converged[i] = flat[4 * i + 1] != 0.0;
+        result.scan_residual[i] = flat[4 * i + 2];
+        if (flat[4 * i + 3] == 0.0) {
+            ++result.untrusted_evaluations;
+            if (parallel::is_root())
+                result.warnings.push_back("scan point " + options.param + " = " + format_number(result.scan_values[i]) +
+                                          " not trustworthy: " + reasons[static_cast<std::size_t>(i)]);
+        }
+    }
     result.evaluations = n;
     const auto& f = result.scan_objective;
-
-    // 2. Brent on -objective inside [x_{i-1}, x_{i+1}] around every scan point that beats its
-    // neighbours; the end intervals too when an end point is the larger one (the maximum may lie
-    // between the last two scan points rather than at the bound).
-    auto refine = [&](double a, double b) {
-        std::uintmax_t iters = static_cast<std::uintmax_t>(options.max_iterations);
-        const auto best = boost::math::tools::brent_find_minima(
-            [&](double x) {
-                ++result.evaluations;
-                return -evaluate(to_value(x), threads);
-            },
-            a, b, options.bits, iters);
-        LocalMaximum m;
-        m.value = to_value(best.first);
-        m.objective_value = -best.second;
-        m.iterations = static_cast<int>(iters);
-        return std::make_pair(best.first, m);
-    };
-    const double dx = (x_hi - x_lo) / (n - 1);
     std::vector<LocalMaximum> maxima;
-    auto add = [&](double x, const LocalMaximum& m) {
-        // interior only: a refinement that runs onto the bound is the bound, not a maximum
-        if (x - x_lo < 1e-6 * dx || x_hi - x < 1e-6 * dx) return;
-        for (const auto& other : maxima)
-            if (std::abs(to_x(other.value) - x) < 1e-4 * dx) return;   // the same maximum twice
-        maxima.push_back(m);
-    };
-    for (int i = 1; i + 1 < n; ++i) {
-        if (f[i] > f[i - 1] && f[i] >= f[i + 1]) {
-            auto [x, m] = refine(xs[i - 1], xs[i + 1]);
-            add(x, m);
+    // Every rank runs the same Brent steps on the same scan; a failure is reported once.
+    parallel::all_or_none([&] {
+
+        // 2. Brent on -objective inside [x_{i-1}, x_{i+1}] around every scan point that beats its
+        // neighbours; the end intervals too when an end point is the larger one (the maximum may lie
+        // between the last two scan points rather than at the bound).
+        auto refine = [&](double a, double b) {
+            std::uintmax_t iters = static_cast<std::uintmax_t>(options.max_iterations);
+            const auto best = boost::math::tools::brent_find_minima(
+                [&](double x) {
+                    ++result.evaluations;
+                    return -evaluate(to_value(x), threads);
+                },
+                a, b, options.bits, iters);
+            LocalMaximum m;
+            m.value = to_value(best.first);
+            m.objective_value = -best.second;
+            m.iterations = static_cast<int>(iters);
+            return std::make_pair(best.first, m);
+        };
+        const double dx = (x_hi - x_lo) / (n - 1);
+        auto add = [&](double x, const LocalMaximum& m) {
+            // interior only: a refinement that runs onto the bound is the bound, not a maximum
+            if (x - x_lo < 1e-6 * dx || x_hi - x < 1e-6 * dx) return;
+            for (const auto& other : maxima)
+                if (std::abs(to_x(other.value) - x) < 1e-4 * dx) return;   // the same maximum twice
+            maxima.push_back(m);
+        };
+        for (int i = 1; i + 1 < n; ++i) {
+            if (f[i] > f[i - 1] && f[i] >= f[i + 1]) {
+                auto [x, m] = refine(xs[i - 1], xs[i + 1]);
+                add(x, m);
+            }
         }
-    }
-    if (f[0] > f[1]) {
-        auto [x, m] = refine(xs[0], xs[1]);
-        if (m.objective_value > f[0] * (1 + kTieTolerance)) add(x, m);
-    }
-    if (f[n - 1] > f[n - 2]) {
-        auto [x, m] = refine(xs[n - 2], xs[n - 1]);
-        if (m.objective_value > f[n - 1] * (1 + kTieTolerance)) add(x, m);
-    }
+        if (f[0] > f[1]) {
+            auto [x, m] = refine(xs[0], xs[1]);
+            if (m.objective_value > f[0] * (1 + kTieTolerance)) add(x, m);
+        }
+        if (f[n - 1] > f[n - 2]) {
+            auto [x, m] = refine(xs[n - 2], xs[n - 1]);
+            if (m.objective_value > f[n - 1] * (1 + kTieTolerance)) add(x, m);
+        }
+    });
     std::sort(maxima.begin(), maxima.end(), [](const auto& a, const auto& b) { return a.value < b.value; });
     result.local_maxima = maxima;
 

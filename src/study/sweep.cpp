@@ -8,7 +8,6 @@
 #include <exception>
 #include <fstream>
 #include <map>
-#include <mutex>
 #include <sstream>
 
 #include <omp.h>
@@ -19,6 +18,9 @@
 #include "qbnet/io/results.hpp"
 #include "qbnet/io/scenario.hpp"
 #include "qbnet/engine.hpp"
+#include "qbnet/parallel/communicator.hpp"
+#include "qbnet/parallel/distribute.hpp"
+#include "qbnet/study/trust.hpp"
 
 namespace qbnet {
 
@@ -88,6 +90,7 @@ void check_param_key(const std::string& key) {
     if (dot == std::string::npos || dot == 0 || dot + 1 == key.size() || key.find('.', dot + 1) != std::string::npos ||
         key.find_first_of(" =\t") != std::string::npos)
         throw InputError("--param", "must be a scenario key 'section.key', e.g. network.J (got '" + key + "')");
+    check_scenario_key(key, "--param");
 }
 
 SweepAxis parse_sweep_axis(const std::string& key, const std::string& spec) {
@@ -146,8 +149,8 @@ std::string override_for(const std::string& key, double value) {
     return key + "=" + format_number(value);
 }
 
-Snapshot steady_figures(const std::string& toml_text, const std::string& name,
-                        const std::vector<std::string>& overrides, const std::string& engine, int threads) {
+PointResult steady_point(const std::string& toml_text, const std::string& name,
+                         const std::vector<std::string>& overrides, const std::string& engine, int threads) {
     std::vector<std::string> all = overrides;
     // The trajectories engine has no steady-state solver: its steady state is the time average from
     // trajectories.average_from to time.t_end, so it keeps the scenario's [time] section.
@@ -166,7 +169,47 @@ Snapshot steady_figures(const std::string& toml_text, const std::string& name,
     if (!kind) throw InputError("--engine", "unknown engine '" + engine + "'");
     EngineResult result = run_engine(*kind, scenario.model, scenario.options);
     if (!result.steady_state) throw std::runtime_error("the " + engine + " engine returned no steady state");
-    return *result.steady_state;
+    PointResult point;
+    point.steady = *result.steady_state;
+    point.diagnostics = result.steady_diagnostics;
+    if (result.statistics.fock) point.cutoffs = result.statistics.fock->cutoffs;
+    const TrustReport trust = assess_trust(result, scenario.options);
+    point.trustworthy = trust.trustworthy;
+    point.trust_reasons = trust.reasons;
+    point.warnings = result.warnings;
+    return point;
+}
+
+Snapshot steady_figures(const std::string& toml_text, const std::string& name,
+                        const std::vector<std::string>& overrides, const std::string& engine, int threads) {
+    return steady_point(toml_text, name, overrides, engine, threads).steady;
+}
+
+std::vector<std::string> trust_columns(int n_batteries) {
+    std::vector<std::string> cols{"converged", "residual", "cutoffs"};
+    for (const auto& c : figure_columns(n_batteries)) cols.push_back("err_" + c);
+    return cols;
+}
+
+std::vector<std::string> trust_cells(const PointResult& p, int n_batteries) {
+    const double nan = std::nan("");
+    std::vector<std::string> cells{p.diagnostics.converged ? "1" : "0", format_number(p.diagnostics.residual)};
+    std::string cutoffs;
+    for (std::size_t k = 0; k < p.cutoffs.size(); ++k) cutoffs += (k ? "x" : "") + std::to_string(p.cutoffs[k]);
+    cells.push_back(cutoffs);
+    // The error bars in the order of figure_row: the same snapshot with each figure replaced by its error.
+    const auto& s = p.steady;
+    auto err = [&](int mode, double Figures::*field) {
+        if (mode >= static_cast<int>(s.modes.size()) || !s.modes[mode].error) return nan;
+        return (*s.modes[mode].error).*field;
+    };
+    std::vector<double> e{err(0, &Figures::energy)};
+    for (int j = 1; j <= n_batteries; ++j) e.push_back(err(j, &Figures::energy));
+    for (int j = 1; j <= n_batteries; ++j) e.push_back(err(j, &Figures::ergotropy));
+    e.push_back(s.batteries_error ? s.batteries_error->energy : nan);
+    e.push_back(s.batteries_error && s.batteries_ergotropy_available ? s.batteries_error->ergotropy : nan);
+    for (double v : e) cells.push_back(format_number(v));
+    return cells;
 }
 
 std::vector<std::string> figure_columns(int n_batteries) {
@@ -191,56 +234,75 @@ std::vector<double> figure_row(const Snapshot& s, int n_batteries) {
     return row;
 }
 
+namespace {
+
+// The grid of a sweep: points in order (last axis fastest) and the overrides that make each one.
+struct Grid {
+    std::vector<std::vector<double>> points;
+    int max_batteries = 0;
+    double max_cost = 0.0;   // Fock: D = prod cutoffs; Gaussian: number of modes
+};
+
+std::string point_label(const SweepOptions& options, const std::vector<double>& p) {
+    std::string where;
+    for (std::size_t k = 0; k < p.size(); ++k) where += (k ? ", " : "") + options.axes[k].key + " = " + format_number(p[k]);
+    return where;
+}
+
+}  // namespace
+
 SweepSummary run_sweep(const std::string& toml_text, const std::string& name,
                        const std::vector<std::string>& base_overrides, const SweepOptions& options) {
-    if (options.engine != "fock" && options.engine != "gaussian" && options.engine != "trajectories")
-        throw InputError("--engine", "must be fock, gaussian or trajectories (got '" + options.engine + "')");
-    if (options.axes.empty() || options.axes.size() > 2)
-        throw InputError("--param", "give one or two --param/--values pairs");
-    if (options.axes.size() == 2 && options.axes[0].key == options.axes[1].key)
-        throw InputError("--param", "the two swept keys must differ (got '" + options.axes[0].key + "' twice)");
-    for (const auto& axis : options.axes) {
-        check_param_key(axis.key);
-        if (axis.values.empty()) throw InputError("--values", "no values for " + axis.key);
-    }
-
-    // Grid points in order (last axis fastest).
-    std::vector<std::vector<double>> points;
-    if (options.axes.size() == 1) {
-        for (double v : options.axes[0].values) points.push_back({v});
-    } else {
-        for (double a : options.axes[0].values)
-            for (double b : options.axes[1].values) points.push_back({a, b});
-    }
-    if (points.size() > kMaxPoints) throw InputError("--values", "too many grid points (at most 1000000)");
+    Grid g;
     auto point_overrides = [&](const std::vector<double>& p) {
         std::vector<std::string> ov = base_overrides;
         for (std::size_t k = 0; k < p.size(); ++k) ov.push_back(override_for(options.axes[k].key, p[k]));
         return ov;
     };
-
-    // Build (validate) every point before anything runs; find the widest row and the point sizes.
-    int max_batteries = 0;
-    double max_cost = 0.0;   // Fock: D = prod cutoffs; Gaussian: number of modes
-    for (const auto& p : points) {
-        auto ov = point_overrides(p);
-        ov.push_back("time.t_end=0");   // as steady_figures builds it
-        ov.push_back("steady_state.enabled=true");
-        const Scenario sc = parse_scenario(toml_text, name, ov);
-        max_batteries = std::max(max_batteries, sc.model.n_batteries());
-        double cost = sc.model.n_modes();
-        if (options.engine == "fock") {
-            cost = 1.0;
-            for (int c : sc.options.fock.cutoff) cost *= c;
+    // Every rank validates the options and builds every point before any work; a bad input is
+    // reported once (by the lowest rank that saw it) and every rank exits with the same code.
+    parallel::all_or_none([&] {
+        if (options.engine != "fock" && options.engine != "gaussian" && options.engine != "trajectories")
+            throw InputError("--engine", "must be fock, gaussian or trajectories (got '" + options.engine + "')");
+        if (options.axes.empty() || options.axes.size() > 2)
+            throw InputError("--param", "give one or two --param/--values pairs");
+        if (options.axes.size() == 2 && options.axes[0].key == options.axes[1].key)
+            throw InputError("--param", "the two swept keys must differ (got '" + options.axes[0].key + "' twice)");
+        for (const auto& axis : options.axes) {
+            check_param_key(axis.key);
+            if (axis.values.empty()) throw InputError("--values", "no values for " + axis.key);
         }
-        max_cost = std::max(max_cost, cost);
-    }
+        if (options.axes.size() == 1) {
+            for (double v : options.axes[0].values) g.points.push_back({v});
+        } else {
+            if (options.axes[0].values.size() * options.axes[1].values.size() > kMaxPoints)
+                throw InputError("--values", "too many grid points (at most 1000000)");
+            for (double a : options.axes[0].values)
+                for (double b : options.axes[1].values) g.points.push_back({a, b});
+        }
+        for (const auto& p : g.points) {
+            auto ov = point_overrides(p);
+            ov.push_back("time.t_end=0");   // as steady_point builds it
+            ov.push_back("steady_state.enabled=true");
+            const Scenario sc = parse_scenario(toml_text, name, ov);
+            g.max_batteries = std::max(g.max_batteries, sc.model.n_batteries());
+            double cost = sc.model.n_modes();
+            if (options.engine == "fock") {
+                cost = 1.0;
+                for (int c : sc.options.fock.cutoff) cost *= c;
+            }
+            g.max_cost = std::max(g.max_cost, cost);
+        }
+    });
+    const auto& points = g.points;
+    const int max_batteries = g.max_batteries;
 
     SweepSummary summary;
     summary.total = points.size();
+    summary.ranks = parallel::size();
     for (const auto& axis : options.axes) summary.columns.push_back(axis.key);
     for (const auto& c : figure_columns(max_batteries)) summary.columns.push_back(c);
-    std::filesystem::create_directories(options.out_dir);
+    for (const auto& c : trust_columns(max_batteries)) summary.columns.push_back(c);
     summary.csv = options.out_dir / "sweep.csv";
     summary.json = options.out_dir / "sweep.json";
 
@@ -280,108 +342,128 @@ SweepSummary run_sweep(const std::string& toml_text, const std::string& name,
         }
         return true;
     };
-    std::vector<bool> done(points.size(), false);
-    std::vector<std::string> kept_rows;   // complete rows of a previous run (resume)
-    if (std::filesystem::exists(summary.json)) {
-        std::ifstream in(summary.json);
-        nlohmann::ordered_json old;
-        try {
-            in >> old;
-        } catch (const std::exception&) {
-            throw InputError("--out", "'" + summary.json.string() + "' is not a sweep description; choose another --out folder");
-        }
-        for (const char* field : {"scenario_fingerprint", "engine", "overrides", "axes", "columns"}) {
-            if (old.value(field, nlohmann::ordered_json()) != grid[field])
-                throw InputError("--out", "'" + options.out_dir.string() + "' holds a different sweep (sweep.json differs in '" +
-                                              field + "'); choose another --out folder or delete it");
-        }
-        // An interruption can leave the last row without its newline (cut inside a number): drop it.
-        std::string text;
-        {
-            std::ifstream csv_in(summary.csv, std::ios::binary);
-            std::ostringstream buf;
-            buf << csv_in.rdbuf();
-            text = buf.str();
-        }
-        if (!text.empty() && text.back() != '\n') text.erase(text.rfind('\n') == std::string::npos ? 0 : text.rfind('\n') + 1);
-        std::istringstream csv(text);
-        std::string line;
-        bool header = true;
-        while (std::getline(csv, line)) {
-            if (header) {
-                header = false;
-                continue;
-            }
-            std::size_t index = 0;
-            if (!row_index(line, index)) continue;   // a row cut short by an interruption, or off the grid
-            if (done[index]) continue;
-            done[index] = true;
-            kept_rows.push_back(line);
-        }
-    }
     std::string header;
     for (std::size_t k = 0; k < summary.columns.size(); ++k) header += (k ? "," : "") + summary.columns[k];
-    // Rewrite the kept rows (drops a half-written last line) and the grid description, then append.
-    {
+
+    // The root reads what a previous (interrupted) run finished and rewrites the journal; the other
+    // ranks learn the missing points from it. sweep.csv is the journal: one row per finished point,
+    // appended in completion order, rewritten in grid order once every point is done.
+    std::vector<std::uint64_t> todo;
+    parallel::all_or_none([&] {
+        if (!parallel::is_root()) return;
+        std::filesystem::create_directories(options.out_dir);
+        std::vector<bool> done(points.size(), false);
+        std::vector<std::string> kept_rows;   // complete rows of a previous run (resume)
+        if (std::filesystem::exists(summary.json)) {
+            std::ifstream in(summary.json);
+            nlohmann::ordered_json old;
+            try {
+                in >> old;
+            } catch (const std::exception&) {
+                throw InputError("--out", "'" + summary.json.string() + "' is not a sweep description; choose another --out folder");
+            }
+            for (const char* field : {"scenario_fingerprint", "engine", "overrides", "axes", "columns"}) {
+                if (old.value(field, nlohmann::ordered_json()) != grid[field])
+                    throw InputError("--out", "'" + options.out_dir.string() + "' holds a different sweep (sweep.json differs in '" +
+                                                  field + "'); choose another --out folder or delete it");
+            }
+            // An interruption can leave the last row without its newline (cut inside a number): drop it.
+            std::string text;
+            {
+                std::ifstream csv_in(summary.csv, std::ios::binary);
+                std::ostringstream buf;
+                buf << csv_in.rdbuf();
+                text = buf.str();
+            }
+            if (!text.empty() && text.back() != '\n') text.erase(text.rfind('\n') == std::string::npos ? 0 : text.rfind('\n') + 1);
+            std::istringstream csv(text);
+            std::string line;
+            bool first = true;
+            while (std::getline(csv, line)) {
+                if (first) {
+                    first = false;
+                    continue;
+                }
+                std::size_t index = 0;
+                if (!row_index(line, index)) continue;   // a row cut short by an interruption, or off the grid
+                if (done[index]) continue;
+                done[index] = true;
+                kept_rows.push_back(line);
+            }
+        }
         std::string content = header + "\n";
         for (const auto& r : kept_rows) content += r + "\n";
         write_file_atomic(summary.csv, content);
         write_file_atomic(summary.json, grid.dump(2) + "\n");
-    }
-    summary.skipped = kept_rows.size();
-
-    std::vector<std::size_t> todo;
-    for (std::size_t i = 0; i < points.size(); ++i)
-        if (!done[i]) todo.push_back(i);
+        summary.skipped = kept_rows.size();
+        for (std::size_t i = 0; i < points.size(); ++i)
+            if (!done[i]) todo.push_back(i);
+    });
+    todo = parallel::broadcast(todo);
 
     // Small points run side by side, each engine single-threaded; large ones run one at a time with
-    // all threads inside the engine. Thresholds: a Gaussian point with a few hundred modes or a Fock
-    // point with D <= 512 takes well under a second, where per-point parallelism wins.
+    // all the rank's threads inside the engine. Thresholds: a Gaussian point with a few hundred modes
+    // or a Fock point with D <= 512 is cheap enough that per-point parallelism wins. The choice
+    // depends on the grid and the thread count only (not on the rank count or on what a resume left),
+    // so a point gets the same engine thread count wherever and whenever it runs.
     const int threads = options.threads > 0 ? options.threads : omp_get_max_threads();
-    summary.parallel_points = threads > 1 && todo.size() > 1 &&
-                              (options.engine == "gaussian" ? max_cost <= 400.0 : max_cost <= 512.0);
+    summary.parallel_points = threads > 1 && points.size() > 1 &&
+                              (options.engine == "gaussian" ? g.max_cost <= 400.0 : g.max_cost <= 512.0);
     const int engine_threads = summary.parallel_points ? 1 : threads;
 
-    std::ofstream out(summary.csv, std::ios::app);
-    if (!out) throw std::runtime_error("cannot append to '" + summary.csv.string() + "'");
-    std::mutex mutex;
-    std::exception_ptr error;
+    std::ofstream out;
+    if (parallel::is_root()) {
+        out.open(summary.csv, std::ios::app);
+        if (!out) throw std::runtime_error("cannot append to '" + summary.csv.string() + "'");
+    }
     std::size_t finished = summary.skipped;
 
-    auto run_point = [&](std::size_t i) {
-        {
-            std::lock_guard<std::mutex> lock(mutex);
-            if (error) return;
-        }
-        try {
-            const auto& p = points[i];
-            const Snapshot s = steady_figures(toml_text, name, point_overrides(p), options.engine, engine_threads);
-            std::string row;
-            for (std::size_t k = 0; k < p.size(); ++k) row += (k ? "," : "") + format_number(p[k]);
-            for (double v : figure_row(s, max_batteries)) row += "," + format_number(v);
-            std::lock_guard<std::mutex> lock(mutex);
-            out << row << '\n';
-            out.flush();   // a finished point survives an interruption
-            ++finished;
-            if (options.on_point) options.on_point(finished, points.size(), p);
-        } catch (...) {
-            std::lock_guard<std::mutex> lock(mutex);
-            if (!error) error = std::current_exception();
-        }
+    auto compute = [&](std::size_t k) {
+        const auto& p = points[todo[k]];
+        const PointResult r = steady_point(toml_text, name, point_overrides(p), options.engine, engine_threads);
+        std::string row;
+        for (std::size_t a = 0; a < p.size(); ++a) row += (a ? "," : "") + format_number(p[a]);
+        for (double v : figure_row(r.steady, max_batteries)) row += "," + format_number(v);
+        for (const auto& c : trust_cells(r, max_batteries)) row += "," + c;
+        std::string reasons, warnings;
+        for (const auto& w : r.trust_reasons) reasons += w + "\n";
+        for (const auto& w : r.warnings) warnings += w + "\n";
+        return parallel::pack({row, r.trustworthy ? "1" : "0", reasons, warnings});
     };
-
-    if (summary.parallel_points) {
-        const long n = static_cast<long>(todo.size());
-#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
-        for (long k = 0; k < n; ++k) run_point(todo[static_cast<std::size_t>(k)]);
-    } else {
-        for (std::size_t i : todo) run_point(i);
-    }
+    parallel::DistributeOptions dist;
+    dist.local_workers = summary.parallel_points ? threads : 1;
+    dist.on_done = [&](std::size_t k, const parallel::Payload& payload) {
+        const auto parts = parallel::unpack(payload);
+        const auto& p = points[todo[k]];
+        out << parts[0] << '\n';
+        out.flush();   // a finished point survives an interruption
+        ++finished;
+        const std::string where = "point " + point_label(options, p);
+        auto each_line = [&](const std::string& text, const std::string& prefix) {
+            std::istringstream lines(text);
+            std::string line;
+            while (std::getline(lines, line))
+                if (options.on_warning) options.on_warning(where + ": " + prefix + line);
+        };
+        each_line(parts[3], "");
+        const bool trusted = parts[1] == "1";
+        if (!trusted) {
+            ++summary.untrusted;
+            each_line(parts[2], "not trustworthy: ");
+        }
+        if (options.on_point) options.on_point(finished, points.size(), p);
+        return trusted || !options.strict;
+    };
+    const auto outcome = parallel::distribute_ordered(todo.size(), compute, dist);
+    summary.computed_here = outcome.computed_here;
+    summary.stopped = outcome.stopped;
+    if (!parallel::is_root()) return summary;
     out.close();
-    if (error) std::rethrow_exception(error);
-    summary.computed = todo.size();
+    summary.computed = finished - summary.skipped;
+    if (summary.stopped) return summary;   // the journal stays as it is: a later run resumes it
 
-    // Everything done: rewrite in grid order (plots and diffs read better).
+    // Everything done: rewrite in grid order (plots and diffs read better; the same bytes on any
+    // number of ranks).
     std::map<std::size_t, std::string> ordered;
     {
         std::ifstream csv(summary.csv);

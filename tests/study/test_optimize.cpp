@@ -30,6 +30,27 @@ TEST_CASE("optimize: N = 1 NC link - J_op = kappa/2 (E_1 = (eps/kappa)^2)") {
     CHECK(*r.value == Approx(0.0015).epsilon(1e-6));
     CHECK(*r.objective_value == Approx(100.0 / 9.0).epsilon(1e-10));
     CHECK(r.local_maxima.size() == 1);
+    // Trust per scan point (issue 12): the Gaussian steady states all converge.
+    REQUIRE(r.scan_converged.size() == r.scan_values.size());
+    for (bool c : r.scan_converged) CHECK(c);
+    CHECK(r.untrusted_evaluations == 0);
+    const auto j = r.to_json();
+    CHECK(j["scan"]["converged"].size() == r.scan_values.size());
+    CHECK(j["scan"]["residual"].size() == r.scan_values.size());
+}
+
+TEST_CASE("optimize: an unconverged Fock scan point is counted as untrustworthy") {
+    OptimizeOptions opt;
+    opt.objective = Objective::energy_last;
+    opt.engine = "fock";
+    opt.scan_points = 3;
+    opt.lower = 1e-3;
+    opt.upper = 2e-3;
+    opt.threads = 1;
+    const auto r = optimize(scenario("cascaded", 1), "n1",
+                            {"fock.cutoff=4", "steady_state.method=\"krylov\"", "steady_state.max_iterations=1"}, opt);
+    CHECK(r.untrusted_evaluations >= 3);
+    for (bool c : r.scan_converged) CHECK_FALSE(c);
 }
 
 TEST_CASE("optimize: NC parallel N = 4 - energy per battery peaks at kappa/(2 sqrt N)") {

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "qbnet/errors.hpp"
+#include "qbnet/io/scenario.hpp"
 #include "qbnet/study/sweep.hpp"
 #include "support/cli_process.hpp"
 
@@ -66,7 +67,8 @@ TEST_CASE("sweep: an invalid point or unknown key fails before anything is writt
     opt.threads = 1;
     opt.axes = {parse_sweep_axis("network.J", "-1:1:3")};   // J = -1 is out of range
     CHECK_THROWS_AS(run_sweep(kScenario, "t", {}, opt), InputError);
-    opt.axes = {parse_sweep_axis("network.nonsense", "1:2:2")};
+    CHECK_THROWS_AS(parse_sweep_axis("network.nonsense", "1:2:2"), InputError);   // the key is checked first
+    opt.axes = {SweepAxis{"network.nonsense", {1.0, 2.0}, "1,2"}};                   // ... and again by run_sweep
     CHECK_THROWS_AS(run_sweep(kScenario, "t", {}, opt), InputError);
     CHECK_FALSE(fs::exists(opt.out_dir / "sweep.csv"));
 }
@@ -80,7 +82,8 @@ TEST_CASE("sweep: N = 1 NC row holds the closed-form steady state (eps/(kappa/2+
     const auto summary = run_sweep(kScenario, "t", {}, opt);
     CHECK(summary.computed == 2);
     const std::string csv = read_file(tmp.dir / "sweep.csv");
-    CHECK(csv.rfind("network.J,E_C,E_b1,W_b1,E_B,W_B\n", 0) == 0);
+    CHECK(csv.rfind("network.J,E_C,E_b1,W_b1,E_B,W_B,converged,residual,cutoffs,err_E_C,err_E_b1,err_W_b1,err_E_B,err_W_B\n",
+                    0) == 0);
     // at J = kappa/2: E_C = E_1 = (eps/kappa)^2 = 11.111 (physics.md result 1)
     const Snapshot s = steady_figures(kScenario, "t", {"network.J=0.0015"}, "gaussian", 1);
     CHECK(s.modes[1].energy == Approx(100.0 / 9.0).epsilon(1e-9));
@@ -139,4 +142,70 @@ TEST_CASE("sweep CLI: bad --values is one error line and exit code 2") {
     const auto bad_bounds = tmp.run("optimize s.toml --objective energy_last --bounds 1:0 --out o");
     CHECK(bad_bounds.exit_code == 2);
     CHECK(bad_bounds.err.find("--bounds") != std::string::npos);
+}
+
+TEST_CASE("sweep: trust columns - Gaussian rows say converged with no cutoffs and no error bars") {
+    Scratch tmp("trust");
+    SweepOptions opt;
+    opt.out_dir = tmp.dir;
+    opt.threads = 1;
+    opt.axes = {parse_sweep_axis("network.J", "0.0015")};
+    run_sweep(kScenario, "t", {}, opt);
+    const std::string csv = read_file(tmp.dir / "sweep.csv");
+    const std::string row = csv.substr(csv.find('\n') + 1);
+    // network.J, 5 figures, converged = 1, residual, cutoffs empty, 5 error bars nan (no estimate)
+    CHECK(row.find(",1,") != std::string::npos);
+    CHECK(row.find(",,nan,nan,nan,nan,nan\n") != std::string::npos);
+}
+
+TEST_CASE("sweep: the trust cells carry the engine's error bars when it gives them") {
+    PointResult p;
+    p.diagnostics.converged = false;
+    p.diagnostics.residual = 0.25;
+    p.cutoffs = {8, 6};
+    p.steady.modes.resize(2);
+    p.steady.modes[1].error = Figures{0.5, 0.125, 0.375};
+    p.steady.batteries_error = Figures{1.5, 2.5, 0.0};
+    const auto cells = trust_cells(p, 1);
+    REQUIRE(cells.size() == trust_columns(1).size());
+    CHECK(cells == std::vector<std::string>{"0", "0.25", "8x6", "nan", "0.5", "0.125", "1.5", "2.5"});
+}
+
+TEST_CASE("sweep: --param with an unknown key names the key and the allowed ones") {
+    CHECK_THROWS_WITH(check_param_key("network.JJ"), Catch::StartsWith("--param: unknown key network.JJ (allowed: network."));
+    CHECK_THROWS_WITH(check_param_key("netwrk.J"), Catch::StartsWith("--param: unknown key netwrk.J (allowed sections:"));
+    CHECK_NOTHROW(check_param_key("network.J"));
+}
+
+TEST_CASE("sweep: a swept J on an NC link re-derives Gamma = 2J unless link_dissipation is set") {
+    // Points are the base scenario plus overrides, resolved by the scenario reader as a file would be.
+    for (double J : {1e-4, 0.0015, 0.02}) {
+        const Scenario sc = parse_scenario(kScenario, "t", {override_for("network.J", J)});
+        CHECK(sc.resolved["network"]["link_dissipation"].get<double>() == 2.0 * J);
+        const Scenario fixed = parse_scenario(kScenario, "t", {override_for("network.J", J), "network.link_dissipation=0.001"});
+        CHECK(fixed.resolved["network"]["link_dissipation"].get<double>() == 0.001);
+    }
+}
+
+TEST_CASE("sweep CLI: --strict stops at the first untrustworthy point with exit 4 and stays resumable") {
+    Scratch tmp("strict");
+    tmp.write("s.toml", kScenario);
+    // krylov limited to one iteration cannot converge: every point is untrustworthy.
+    const std::string cmd = "sweep s.toml --engine fock --set fock.cutoff=4 --set steady_state.method=krylov "
+                            "--set steady_state.max_iterations=1 --param network.J --values 1e-3:2e-3:6 --threads 1 --out o";
+    const auto strict = tmp.run(cmd + " --strict");
+    CHECK(strict.exit_code == 4);
+    CHECK(strict.err.find("point network.J = 0.001: not trustworthy: steady state did not converge") != std::string::npos);
+    // header + the first point: with one thread nothing runs past the stop
+    const int rows = count_lines(read_file(tmp.dir / "o" / "sweep.csv")) - 1;
+    CHECK(rows == 1);
+    // Without --strict every point runs (resuming those done) and the exit code is still 4.
+    const auto all = tmp.run(cmd);
+    CHECK(all.exit_code == 4);
+    CHECK(all.out.find(std::to_string(6 - rows) + " computed, " + std::to_string(rows) + " already done") != std::string::npos);
+    CHECK(count_lines(read_file(tmp.dir / "o" / "sweep.csv")) == 7);
+    // The same sweep with the default solver converges: exit 0 (the check can pass).
+    const auto good = tmp.run("sweep s.toml --engine fock --set fock.cutoff=4 --param network.J --values 1e-3:2e-3:2 "
+                              "--threads 1 --strict --out good");
+    CHECK(good.exit_code == 0);
 }

@@ -22,6 +22,10 @@ struct Scenario {
 // Parse TOML text; `overrides` are "section.key=value" strings (same validation as the file).
 Scenario parse_scenario(const std::string& toml_text, const std::string& name,
                         const std::vector<std::string>& overrides = {});
+// Throws InputError(option, "unknown key SECTION.KEY (allowed in SECTION: ...)") unless `key` is a
+// scenario key "section.key" (sweep and optimize check --param with it before any point is built).
+void check_scenario_key(const std::string& key, const std::string& option);
+
 // The `parameters` block of a summary.json (same validation; reproduces the run that wrote it).
 Scenario parse_summary_parameters(const std::string& json_text, const std::string& name,
                                   const std::vector<std::string>& overrides = {});

@@ -64,11 +64,16 @@ struct OptimizeResult {
     std::vector<LocalMaximum> local_maxima;   // interior maxima, by parameter value
     std::vector<double> scan_values;
     std::vector<double> scan_objective;
+    std::vector<bool> scan_converged;   // steady state converged at each scan point
+    std::vector<double> scan_residual;
+    int untrusted_evaluations = 0;      // evaluations assess_trust() rejects (scan and Brent)
     std::vector<std::string> warnings;
     int evaluations = 0;
     nlohmann::ordered_json to_json() const;   // optimum.json
 };
 
+// Collective under MPI: the coarse scan is spread over the ranks, the Brent stage runs on every rank
+// alike (same inputs, same steps), and every rank returns the same result.
 // Maximises `options.objective` of the steady state of the base scenario (+ base_overrides) over
 // `options.param` in [lower, upper]. Throws InputError for bad options or a bad parameter value.
 OptimizeResult optimize(const std::string& toml_text, const std::string& name,

@@ -19,8 +19,8 @@ struct SweepAxis {
     std::string spec;             // the --values text it came from
 };
 
-// Checks that `key` has the form "section.key" (whether the key exists is checked by the scenario
-// reader when the first point is built). Throws InputError("--param", ...).
+// Checks that `key` is a scenario key "section.key"; throws InputError("--param", "unknown key
+// network.JJ (allowed: ...)") otherwise. Whether a value is allowed is checked when points are built.
 void check_param_key(const std::string& key);
 
 // "LO:HI:COUNT" (linear), "LO:HI:COUNT:log" (geometric, LO, HI > 0) or a comma list "v1,v2,...".
@@ -41,6 +41,24 @@ std::string format_number(double value);
 Snapshot steady_figures(const std::string& toml_text, const std::string& name,
                         const std::vector<std::string>& overrides, const std::string& engine, int threads);
 
+// One steady state with what says whether to trust it (issue 12: sweeps carry trust).
+struct PointResult {
+    Snapshot steady;
+    SteadyDiagnostics diagnostics;
+    std::vector<int> cutoffs;              // Fock: the cutoffs used (auto cutoffs: the chosen ones); Gaussian: empty
+    bool trustworthy = true;               // assess_trust() of the point's result and options
+    std::vector<std::string> trust_reasons;
+    std::vector<std::string> warnings;     // the engine's warnings for this point
+};
+PointResult steady_point(const std::string& toml_text, const std::string& name,
+                         const std::vector<std::string>& overrides, const std::string& engine, int threads);
+
+// Trust columns after the figures: converged (1/0), residual, cutoffs ("8x8x8"; empty for the
+// Gaussian engine), then the error bar of every figure column (err_E_C, ..., err_W_B; nan when the
+// engine gives no estimate).
+std::vector<std::string> trust_columns(int n_batteries);
+std::vector<std::string> trust_cells(const PointResult& p, int n_batteries);
+
 // Column names of a steady-state row for N batteries: E_C,E_b1..E_bN,W_b1..W_bN,E_B,W_B.
 std::vector<std::string> figure_columns(int n_batteries);
 // The values of those columns (NaN for batteries beyond the snapshot's, and for an unavailable W_B).
@@ -50,7 +68,10 @@ struct SweepOptions {
     std::string engine = "gaussian";   // "fock" | "gaussian"
     std::vector<SweepAxis> axes;       // 1 (line) or 2 (grid; the last axis varies fastest)
     std::filesystem::path out_dir;     // sweep.csv and sweep.json go here
-    int threads = 0;                   // 0: OpenMP default
+    int threads = 0;                   // 0: OpenMP default (threads of each MPI rank)
+    bool strict = false;               // stop handing out points after the first untrustworthy one
+    // Root only: an engine warning or an untrustworthy point, prefixed with the grid point it belongs to.
+    std::function<void(const std::string&)> on_warning;
     // Called (from one thread at a time) after each finished point: points done, total, the point.
     std::function<void(std::size_t done, std::size_t total, const std::vector<double>& point)> on_point;
 };
@@ -59,12 +80,19 @@ struct SweepSummary {
     std::size_t total = 0;
     std::size_t computed = 0;          // this call
     std::size_t skipped = 0;           // already in sweep.csv (resume)
-    bool parallel_points = false;      // OpenMP across points (engine single-threaded inside)
+    std::size_t computed_here = 0;     // by this rank
+    std::size_t untrusted = 0;         // root: computed points that assess_trust() rejects
+    bool stopped = false;              // every rank: --strict stopped at an untrustworthy point
+    int ranks = 1;
+    bool parallel_points = false;      // points side by side in each rank (engine single-threaded inside)
     std::filesystem::path csv;
     std::filesystem::path json;
     std::vector<std::string> columns;
 };
 
+// Collective under MPI: every rank calls it; points go to the ranks with dynamic scheduling and only
+// the root reads and writes files (rows as they arrive, then the grid-order rewrite), so the files
+// are the same bytes on any number of ranks.
 // Runs every grid point and writes out_dir/sweep.csv (parameter columns, then figure_columns for the
 // largest N on the grid) and out_dir/sweep.json (the grid). Rows are appended and flushed as points
 // finish, so an interrupted sweep keeps its finished points; a new call with the same grid reads
