@@ -7,6 +7,7 @@
 
 #include <Eigen/Dense>
 #include <pybind11/numpy.h>
+#include <pybind11/stl.h>
 
 #include "bindings.hpp"
 #include "qbnet/observables/ergotropy.hpp"

@@ -62,7 +62,9 @@ void put_figures(py::dict& out, const std::vector<Snapshot>& samples) {
         out["passive_energy_error"] =
             mode_matrix(samples, [](const ModeFigures& f) { return f.error ? f.error->passive_energy : nan; });
     } else {
-        out["energy_error"] = out["ergotropy_error"] = out["passive_energy_error"] = py::none();
+        out["energy_error"] = py::none();
+        out["ergotropy_error"] = py::none();
+        out["passive_energy_error"] = py::none();
     }
     out["batteries_energy"] = batteries_vector(samples, [](const Snapshot& s) { return s.batteries.energy; });
     out["batteries_ergotropy"] = batteries_vector(

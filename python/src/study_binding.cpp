@@ -13,6 +13,7 @@
 #include "interruptible.hpp"
 #include "json_to_python.hpp"
 #include "qbnet/engine.hpp"
+#include "qbnet/errors.hpp"
 #include "qbnet/io/scenario.hpp"
 #include "qbnet/study/optimize.hpp"
 
