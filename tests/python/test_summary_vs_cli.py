@@ -1,0 +1,103 @@
+"""qbnet.run returns what `qbnet run` writes: summary.json key for key and value for value, and the
+time series of timeseries-<engine>.csv. Same library, same thread count: the numbers must be equal
+exactly (the CLI writes 17 significant digits, which round-trip a double)."""
+import copy
+import csv
+import json
+import math
+import os
+
+import numpy as np
+import pytest
+
+import qbnet
+from conftest import SMALL, run_cli
+from qbnet._scenario import dict_to_toml
+
+# Timing and machine fields legitimately differ between two runs.
+VOLATILE = ("wall_s", "seconds_schur", "seconds_solve", "seconds_evolve", "rebuild_wall_s")
+
+
+def differences(a, b, path="summary"):
+    """Every place where two JSON-like trees differ (ignoring VOLATILE keys)."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        out = []
+        if list(a) != list(b):
+            out.append("%s: keys %s != %s" % (path, list(a), list(b)))
+        for k in a:
+            if k in b and k not in VOLATILE:
+                out += differences(a[k], b[k], path + "." + k)
+        return out
+    if isinstance(a, list) and isinstance(b, list):
+        if len(a) != len(b):
+            return ["%s: length %d != %d" % (path, len(a), len(b))]
+        return sum((differences(x, y, "%s[%d]" % (path, i)) for i, (x, y) in enumerate(zip(a, b))), [])
+    if type(a) != type(b) or a != b:   # noqa: E721  (int 1 vs float 1.0 is a difference in the file)
+        return ["%s: %r != %r" % (path, a, b)]
+    return []
+
+
+@pytest.mark.parametrize("engine", ["fock", "gaussian"])
+def test_summary_and_timeseries_equal_the_cli(cli, tmp_path, engine):
+    path = tmp_path / "small.toml"
+    path.write_text(dict_to_toml(SMALL))
+    rc, _, err = run_cli(cli, ["run", str(path), "--engine", engine, "--threads", "1", "--quiet",
+                               "--out", str(tmp_path / "out")], tmp_path)
+    assert rc == 0, err
+    with open(tmp_path / "out" / "summary.json") as f:
+        file_summary = json.load(f)
+    r = qbnet.run(str(path), engine=engine, threads=1)
+    assert differences(file_summary, r.summary) == []
+
+    # A summary that differs in one figure by one part in 1e12 must be reported.
+    changed = copy.deepcopy(r.summary)
+    e = changed["results"][engine]["steady_state"]["modes"][1]["energy"]
+    changed["results"][engine]["steady_state"]["modes"][1]["energy"] = e * (1 + 1e-12)
+    assert len(differences(file_summary, changed)) == 1
+
+    with open(tmp_path / "out" / ("timeseries-%s.csv" % engine)) as f:
+        rows = list(csv.DictReader(f))
+    assert r.times.shape == (7,) and r.energy.shape == (7, 3) and r.ergotropy.shape == (7, 3)
+    assert r.passive_energy.shape == (7, 3)
+    for k, row in enumerate(rows):
+        assert float(row["t"]) == r.times[k]
+        for j, mode in enumerate(r.modes):
+            assert float(row["E_" + mode]) == r.energy[k, j]
+            if j > 0:
+                assert float(row["W_" + mode]) == r.ergotropy[k, j]
+        assert float(row["E_B"]) == r.batteries_energy[k]
+    # W + P = E is an identity of the figures (W = E - P), up to one rounding.
+    assert np.max(np.abs(r.ergotropy + r.passive_energy - r.energy)) <= 4 * np.finfo(float).eps * np.max(r.energy)
+
+
+def test_dict_text_and_path_scenarios_give_the_same_result(tmp_path):
+    path = tmp_path / "small.toml"
+    text = dict_to_toml(SMALL)
+    path.write_text(text)
+    a = qbnet.run(SMALL, engine="gaussian", threads=1, name="small")
+    b = qbnet.run(text, engine="gaussian", threads=1, name="small")
+    c = qbnet.run(path, engine="gaussian", threads=1)
+    assert differences(a.summary, b.summary) == [] and differences(a.summary, c.summary) == []
+    # set= overrides act like --set: J changed -> figures changed; same J -> identical.
+    d = qbnet.run(SMALL, engine="gaussian", threads=1, name="small", set={"network.J": 0.0015})
+    e = qbnet.run(SMALL, engine="gaussian", threads=1, name="small", set=["network.J=0.002"])
+    assert differences(a.summary, d.summary) == []
+    assert e.summary["parameters"] != a.summary["parameters"]
+    assert e.steady_state["energy"][2] != a.steady_state["energy"][2]
+
+
+def test_steady_state_arrays_equal_the_summary():
+    r = qbnet.run(SMALL, engine="fock", threads=1)
+    modes = r.summary["results"]["fock"]["steady_state"]["modes"]
+    for j, m in enumerate(modes):
+        assert m["name"] == r.modes[j]
+        assert r.steady_state["energy"][j] == m["energy"]
+        assert r.steady_state["ergotropy"][j] == m["ergotropy"]
+        assert r.steady_state["passive_energy"][j] == m["passive_energy"]
+    # Error bars travel with the figures exactly when the engine estimated them.
+    if any("error" in m for m in modes):
+        assert [m["error"]["energy"] for m in modes] == list(r.steady_state["energy_error"])
+    else:
+        assert r.steady_state["energy_error"] is None
+    assert r.dims == [4, 4, 4]
+    assert math.isfinite(r.steady_state["batteries_ergotropy"])
