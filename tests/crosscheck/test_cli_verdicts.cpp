@@ -12,7 +12,7 @@ namespace {
 nlohmann::json summary(const Scratch& s) { return nlohmann::json::parse(read_file(s.dir / "out" / "summary.json")); }
 }  // namespace
 
-TEST_CASE("cli: an empty scenario (every default, fock.cutoff = auto) agrees with the Gaussian engine to 1e-6",
+TEST_CASE("cli: an empty scenario (every default and fock.cutoff = auto) agrees with the Gaussian engine to 1e-6",
           "[crosscheck][cli]") {
     Scratch s("empty");
     const auto file = s.write("empty.toml", "");
@@ -29,7 +29,7 @@ TEST_CASE("cli: an empty scenario (every default, fock.cutoff = auto) agrees wit
     for (const auto& m : fock["steady_state"]["modes"]) CHECK(m.contains("error"));
 }
 
-TEST_CASE("cli: a cutoff far too small -> inconclusive, exit 4", "[crosscheck][cli]") {
+TEST_CASE("cli: a cutoff far too small -> inconclusive and exit 4", "[crosscheck][cli]") {
     Scratch s("small");
     const auto file = s.write("small.toml", "[fock]\ncutoff = 6\nframe = \"lab\"\n[time]\nt_end = 0\n");
     const Outcome o = s.run("run '" + file.string() + "' --engine both --out out -q");
@@ -39,7 +39,7 @@ TEST_CASE("cli: a cutoff far too small -> inconclusive, exit 4", "[crosscheck][c
     CHECK(o.out.find("INCONCLUSIVE") != std::string::npos);
 }
 
-TEST_CASE("cli: Fock alone above fock.tolerance -> exit 4; auto cutoff that cannot fit -> exit 2 naming it",
+TEST_CASE("cli: Fock alone above fock.tolerance -> exit 4 and an auto cutoff that cannot fit -> exit 2 naming it",
           "[crosscheck][cli]") {
     Scratch s("tol");
     const auto file = s.write("tol.toml", "[fock]\ncutoff = 6\nframe = \"lab\"\n[time]\nt_end = 0\n");

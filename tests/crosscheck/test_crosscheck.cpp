@@ -89,7 +89,7 @@ TEST_CASE("Cross-check: Fock and Gaussian engines agree to 1e-6 on quadratic mod
     }
 }
 
-TEST_CASE("Cross-check: a cutoff far too small is inconclusive, not agree", "[crosscheck]") {
+TEST_CASE("Cross-check: a cutoff far too small is inconclusive and not agree", "[crosscheck]") {
     // eps = 0.2 puts |2 eps / kappa|^2 = 16 photons in the charger: cutoff 6 cannot hold them and the
     // Fock error bars exceed the 1e-3 cap.
     Case c{"NC N=1, 16 photons at cutoff 6", Network::cascaded(1, link(Coupling::nonreciprocal, 0.05)),

@@ -103,7 +103,7 @@ TEST_CASE("Truncation error bounds the true error: coherent charger (steady stat
     }
 }
 
-TEST_CASE("Truncation error bounds the true error: thermal charger, squeezed-vacuum battery", "[fock][truncation]") {
+TEST_CASE("Truncation error bounds the true error: thermal charger and squeezed-vacuum battery", "[fock][truncation]") {
     // C: thermal n = 1 (energy 1, ergotropy 0, passive 1; tail 2^-c). b1: squeezed vacuum r = 0.5
     // (pure: energy = ergotropy = sinh^2 r, passive 0; tail tanh(r)^c).
     const double r = 0.5, s2 = std::sinh(r) * std::sinh(r);
@@ -113,7 +113,7 @@ TEST_CASE("Truncation error bounds the true error: thermal charger, squeezed-vac
     check_snapshot(*res.steady_state, closed_form({{1, 0, 1}, {s2, s2, 0}}, {s2, s2, 0}), "steady_state");
 }
 
-TEST_CASE("Truncation error bounds the true error: displaced thermal state, displaced frame", "[fock][truncation]") {
+TEST_CASE("Truncation error bounds the true error: displaced thermal state in the displaced frame", "[fock][truncation]") {
     // C: drive with |alpha|^2 = 4 in a thermal bath n = 0.5: energy 4.5, ergotropy 4 (the coherent
     // part), passive 0.5. Displaced frame: only the thermal tail (1/3)^c is truncated.
     const Model model = two_mode_model(kKappa, {kKappa, 0.5, 0, 0}, {kKappa, 0, 0, 0});
@@ -123,7 +123,7 @@ TEST_CASE("Truncation error bounds the true error: displaced thermal state, disp
     check_snapshot(*res.steady_state, closed_form({{4.5, 4, 0.5}, zero}, zero), "steady_state");
 }
 
-TEST_CASE("Truncation error bounds the true error: Gaussian engine on cascaded NC N = 2, thermal",
+TEST_CASE("Truncation error bounds the true error: Gaussian engine on cascaded NC N = 2 thermal",
           "[fock][truncation]") {
     const Model model = two_mode_model(0.03, {kKappa, 0.3, 0, 0}, {kKappa, 0.3, 0, 0}, 0.05, Coupling::nonreciprocal, 2);
     const RunOptions o = fixed(8);
