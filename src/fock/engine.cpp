@@ -187,31 +187,32 @@ Plan plan_run(const Model& model, const RunOptions& options) {
     const int m = model.n_modes();
     const double n = fluctuation_occupation(model);
     const MeanFieldSolution mf = mean_field_steady_state(model);
-    double coherent = 0.0;
-    for (int j = 0; j < m; ++j) coherent = std::max(coherent, std::norm(mf.alpha[j]));
-    if (options.fock.auto_frame) {
-        // The displaced frame removes the coherent part: worth it once it holds more photons than the
-        // fluctuations (the default drive puts ~11 photons per mode on top of a vacuum-like state).
-        const bool integrator_ok = options.time.t_end <= 0 || options.time.integrator == Integrator::dopri5;
-        plan.frame = (mf.converged && integrator_ok && coherent >= std::max(1.0, n)) ? Frame::displaced : Frame::lab;
-    }
-    if (!options.fock.auto_cutoff) {
-        plan.cutoffs = cutoffs_of(model, options);
-        return plan;
-    }
-    // Geometric fluctuation tail below tolerance/10, plus (lab frame) the Poisson spread of the coherent part.
+    // Geometric fluctuation tail below tolerance/10, plus (lab frame) the Poisson spread of the coherent
+    // part, |alpha|^2 + k |alpha| sqrt(2n + 1) with k the number of standard deviations a tol/10 Gaussian tail needs (+1).
     const double tol = std::min(options.fock.tolerance, 1e-2);
     const double fluct = n > 1e-12 ? std::ceil(std::log(0.1 * tol) / std::log(n / (n + 1.0))) + 1.0 : 2.0;
     const double k = std::sqrt(2.0 * std::log(10.0 / tol)) + 1.0;
-    plan.cutoffs.resize(static_cast<std::size_t>(m));
-    for (int j = 0; j < m; ++j) {
-        double c = fluct;
-        if (plan.frame == Frame::lab) {
-            const double a2 = std::norm(mf.alpha[j]);
-            c += a2 + k * std::sqrt(a2 * (2.0 * n + 1.0));
+    const auto guess = [&](Frame frame) {
+        std::vector<int> c(static_cast<std::size_t>(m));
+        for (int j = 0; j < m; ++j) {
+            double cj = fluct;
+            if (frame == Frame::lab) {
+                const double a2 = std::norm(mf.alpha[j]);
+                cj += a2 + k * std::sqrt(a2 * (2.0 * n + 1.0));
+            }
+            c[static_cast<std::size_t>(j)] = static_cast<int>(std::min(1e5, std::max(4.0, std::ceil(cj))));
         }
-        plan.cutoffs[static_cast<std::size_t>(j)] = static_cast<int>(std::min(1e5, std::max(6.0, std::ceil(c))));
+        return c;
+    };
+    if (options.fock.auto_frame) {
+        // The displaced frame removes the coherent part (the default drive puts ~11 photons per mode on top
+        // of a vacuum-like state): chosen when that at least halves the dimension the cutoffs need. It
+        // needs a converged mean field and the dopri5 integrator.
+        const bool integrator_ok = options.time.t_end <= 0 || options.time.integrator == Integrator::dopri5;
+        const double d_lab = dimension(guess(Frame::lab)), d_displaced = dimension(guess(Frame::displaced));
+        plan.frame = (mf.converged && integrator_ok && d_displaced * 2.0 <= d_lab) ? Frame::displaced : Frame::lab;
     }
+    plan.cutoffs = options.fock.auto_cutoff ? guess(plan.frame) : cutoffs_of(model, options);
     return plan;
 }
 
