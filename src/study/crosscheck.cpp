@@ -37,6 +37,7 @@ double error_weight(EngineKind kind) { return kind == EngineKind::trajectories ?
 struct Judge {
     const CrossCheckOptions& opt;
     double ka, kb;
+    double steady_rel;   // relative steady-state solver error (residual / slowest rate, at least 1e-10)
     CrossCheck out;
     double worst_ratio = -1.0;
 
@@ -45,7 +46,8 @@ struct Judge {
         ++out.figures;
         const double scale = std::max({std::abs(a), std::abs(b), energy_scale});
         const double diff = std::abs(a - b);
-        const double solver = timeseries ? timeseries_noise(scale, opt.atol, opt.rtol) : steady_noise(scale);
+        const double solver =
+            timeseries ? timeseries_noise(scale, opt.atol, opt.rtol) : std::max(steady_noise(scale), steady_rel * scale);
         const double cap = opt.max_relative * scale;
         const double allowed = std::min(ka * ea + kb * eb + solver, std::max(cap, solver));
         const bool finite = std::isfinite(a) && std::isfinite(b);
@@ -113,8 +115,23 @@ struct Judge {
 
 }  // namespace
 
+// Steady-state solver error: a Fock residual ||L rho|| / ||rho|| (a rate) over the slowest relaxation rate
+// bounds the relative error of rho; the Gaussian engine reports that rate (its Lyapunov residual is
+// already relative and is in its own error bars). Without a known rate only the 1e-10 floor applies.
+double steady_solver_relative(const EngineResult& a, const EngineResult& b) {
+    double rate = 0.0;
+    for (const EngineResult* r : {&a, &b})
+        if (r->steady_diagnostics.gaussian_solver) rate = r->steady_diagnostics.gaussian_solver->slowest_rate;
+    if (!(rate > 0)) return 0.0;
+    double rel = 0.0;
+    for (const EngineResult* r : {&a, &b})
+        if (r->engine == EngineKind::fock && std::isfinite(r->steady_diagnostics.residual))
+            rel += r->steady_diagnostics.residual / rate;
+    return rel;
+}
+
 CrossCheck cross_check(const EngineResult& a, const EngineResult& b, const CrossCheckOptions& options) {
-    Judge judge{options, error_weight(a.engine), error_weight(b.engine), {}};
+    Judge judge{options, error_weight(a.engine), error_weight(b.engine), steady_solver_relative(a, b), {}};
     if (a.steady_state.has_value() != b.steady_state.has_value())
         judge.structural("steady_state: computed by one engine only");
     else if (a.steady_state)

@@ -6,7 +6,7 @@
 // Per figure with values a, b and error bars e_a, e_b (EngineResult figures' `error`):
 //   allowed = k_a e_a + k_b e_b + solver error,   k = 4 for statistical (1-sigma, trajectories) bars, else 1
 //   solver error: time samples 10 (atol + rtol s) of the integrator (fock/truncation.hpp: timeseries_noise),
-//                 steady states 1e-10 s (the residual target) -- s the figure's scale (below);
+//                 steady states max(1e-10, Fock residual / slowest rate) s -- s the figure's scale (below);
 //   cap = max_relative x s, s = max(|a|, |b|, |energy of the mode|) (both engines' energies);
 //   agree when |a - b| <= min(allowed, cap); otherwise inconclusive when either error bar alone exceeds
 //   the cap (the engines cannot resolve a 1e-3 difference), else disagree.
