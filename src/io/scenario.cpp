@@ -182,8 +182,13 @@ Scenario parse_scenario(const std::string& toml_text, const std::string& name,
     if (fock.has("cutoff") && !fock.is_array("cutoff")) {
         try {
             (void)fock.integer("cutoff", 8, 2, max_cutoff);
-        } catch (const InputError&) {
-            (void)fock.choice("cutoff", "auto", {"auto"});   // not an integer: only "auto" is allowed
+        } catch (const InputError& not_an_integer) {
+            try {
+                (void)fock.text("cutoff", "auto");
+            } catch (const InputError&) {
+                throw not_an_integer;   // neither an integer in range nor a word: the integer message
+            }
+            (void)fock.choice("cutoff", "auto", {"auto"});   // a word: only "auto" is allowed
             opt.fock.auto_cutoff = true;
         }
     }
