@@ -48,8 +48,9 @@ struct Judge {
         const double diff = std::abs(a - b);
         const double solver =
             timeseries ? timeseries_noise(scale, opt.atol, opt.rtol) : std::max(steady_noise(scale), steady_rel * scale);
-        const double cap = opt.max_relative * scale;
-        const double allowed = std::min(ka * ea + kb * eb + solver, std::max(cap, solver));
+        // The cap never goes below the solver's own noise (a figure that is 0 at t = 0 has scale 0).
+        const double cap = std::max(opt.max_relative * scale, solver);
+        const double allowed = std::min(ka * ea + kb * eb + solver, cap);
         const bool finite = std::isfinite(a) && std::isfinite(b);
         out.max_abs_diff = std::max(out.max_abs_diff, finite ? diff : kInf);
         if (!(ea <= cap) || !(eb <= cap)) {   // also NaN / infinite bars: the engines cannot resolve the cap
