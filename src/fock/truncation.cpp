@@ -31,13 +31,26 @@ Figures noise_of(const Figures& f, NoiseFn noise) {
             noise(figure_scale(f.passive_energy, e))};
 }
 
+// The three figures of a mode share the same truncated probability mass: once the energy itself is not
+// resolved to 1e-3 (pre-asymptotic ladder), the ergotropy and passive energy are not either, whatever
+// their own ladder says (a far too small cutoff can leave W and P flat on every rung).
+Figures coupled(Figures e, double energy) {
+    if (e.energy > 1e-3 * std::abs(energy)) {
+        e.ergotropy = std::max(e.ergotropy, e.energy);
+        e.passive_energy = std::max(e.passive_energy, e.energy);
+    }
+    return e;
+}
+
 template <class NoiseFn>
 void attach_snapshot(Snapshot& s0, const Snapshot& s1, const Snapshot& s2, NoiseFn noise) {
     if (s1.modes.size() != s0.modes.size() || s2.modes.size() != s0.modes.size()) return;
     for (std::size_t j = 0; j < s0.modes.size(); ++j)
-        s0.modes[j].error = figures_error(s0.modes[j], s1.modes[j], s2.modes[j], noise_of(s0.modes[j], noise));
+        s0.modes[j].error = coupled(figures_error(s0.modes[j], s1.modes[j], s2.modes[j], noise_of(s0.modes[j], noise)),
+                                    s0.modes[j].energy);
     if (s0.batteries_ergotropy_available && s1.batteries_ergotropy_available && s2.batteries_ergotropy_available) {
-        s0.batteries_error = figures_error(s0.batteries, s1.batteries, s2.batteries, noise_of(s0.batteries, noise));
+        s0.batteries_error = coupled(figures_error(s0.batteries, s1.batteries, s2.batteries, noise_of(s0.batteries, noise)),
+                                     s0.batteries.energy);
     } else {
         // Joint ergotropy not computed on every rung: only the energy has an estimate.
         Figures e = figures_error(s0.batteries, s1.batteries, s2.batteries, noise_of(s0.batteries, noise));
