@@ -31,11 +31,11 @@ Figures noise_of(const Figures& f, NoiseFn noise) {
             noise(figure_scale(f.passive_energy, e))};
 }
 
-// The three figures of a mode share the same truncated probability mass: once the energy itself is not
-// resolved to 1e-3 (pre-asymptotic ladder), the ergotropy and passive energy are not either, whatever
+// The three figures of a mode share the same truncated probability mass: once the energy itself is off by
+// more than 10 % (the ladder far from geometric), the ergotropy and passive energy are not resolved either, whatever
 // their own ladder says (a far too small cutoff can leave W and P flat on every rung).
 Figures coupled(Figures e, double energy) {
-    if (e.energy > 1e-3 * std::abs(energy)) {
+    if (e.energy > 0.1 * std::abs(energy)) {
         e.ergotropy = std::max(e.ergotropy, e.energy);
         e.passive_energy = std::max(e.passive_energy, e.energy);
     }
