@@ -49,6 +49,9 @@ struct FockOptions {
     bool auto_frame = false;       // choose the displaced frame when the coherent amplitude dominates
     double truncation_warning = 1e-3;  // warn when a mode's top Fock level holds more population
     int joint_ergotropy_max_dim = 2048;   // largest joint-battery dimension for exact ergotropy
+    // Error bar on every figure from two extra solves at smaller cutoffs (fock/truncation.hpp); always on
+    // with auto_cutoff. Off: figures carry no error (the cross-check is then inconclusive).
+    bool error_estimate = true;
 };
 
 struct TrajectoryOptions {

@@ -1,6 +1,7 @@
 // qbnet command line: subcommands register themselves (commands.hpp); this file turns every error
 // into ONE line on stderr and a documented exit code:
-//   0 success, 1 cross-check disagreement, 2 bad input / refused run / bad command line, 3 other errors.
+//   0 success, 1 cross-check disagreement, 2 bad input / refused run / bad command line, 3 other errors,
+//   4 a result that is not trustworthy (set by the commands).
 // Under MPI (mpirun -np K qbnet ...) every rank runs main(): errors every rank sees alike (command line,
 // scenario validation: parallel::all_or_none) are printed by one rank and every rank exits with the
 // code; an error on one rank during the work is printed by that rank, which then ends the job
@@ -54,8 +55,14 @@ int run_main(int argc, char** argv) {
         CLI::App app{"qbnet: networks of driven, damped bosonic modes (quantum batteries).\n"
                      "Computes energy, ergotropy and passive energy of a charger and its battery cells,\n"
                      "at steady state and in time, with a Fock-space and a Gaussian engine."};
-        app.footer("Exit codes: 0 success, 1 engines disagree (--engine both), 2 invalid input or refused run,\n"
-                   "3 unexpected error. Scenario keys: docs/scenario.md.");
+        app.footer("Exit codes:\n"
+                   "  0  success\n"
+                   "  1  the engines disagree (--engine both: a difference above both error bars)\n"
+                   "  2  invalid input or refused run (bad key or value, run that does not fit in memory)\n"
+                   "  3  unexpected error\n"
+                   "  4  a result is not trustworthy: inconclusive cross-check (an error bar above 1e-3\n"
+                   "     relative), steady state not converged, or an error estimate above fock.tolerance\n"
+                   "Scenario keys: docs/scenario.md.");
         app.set_version_flag("--version", qbnet::version_line());
         app.require_subcommand(1);
         int exit_code = 0;

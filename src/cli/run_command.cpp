@@ -19,6 +19,7 @@
 #include "qbnet/io/results.hpp"
 #include "qbnet/io/scenario.hpp"
 #include "qbnet/study/crosscheck.hpp"
+#include "qbnet/study/trust.hpp"
 #include "qbnet/engine.hpp"
 
 namespace qbnet::cli {
@@ -43,13 +44,23 @@ int configure_threads(int requested) {
 }
 
 void print_cross_check(const CrossCheck& cc) {
-    if (cc.agree)
-        std::printf("cross-check: AGREE (max relative difference %.3g, tolerance %.3g)\n", cc.max_rel_diff,
-                    cc.tolerance);
-    else
-        std::printf("cross-check: DISAGREE (worst: %s, relative difference %.3g > tolerance %.3g, "
-                    "absolute %.3g)\n",
-                    cc.worst_quantity.c_str(), cc.max_rel_diff, cc.tolerance, cc.max_abs_diff);
+    switch (cc.verdict) {
+        case Verdict::agree:
+            std::printf("cross-check: AGREE (%d figures; worst %s: relative difference %.3g within tolerance %.3g)\n",
+                        cc.figures, cc.worst_quantity.c_str(), cc.max_rel_diff, cc.tolerance);
+            break;
+        case Verdict::disagree:
+            std::printf("cross-check: DISAGREE (%d of %d figures; worst: %s, relative difference %.3g > tolerance "
+                        "%.3g, absolute %.3g)\n",
+                        cc.disagreeing, cc.figures, cc.worst_quantity.c_str(), cc.max_rel_diff, cc.tolerance,
+                        cc.max_abs_diff);
+            break;
+        case Verdict::inconclusive:
+            std::printf("cross-check: INCONCLUSIVE (%d of %d figures have an error bar above the 1e-3 cap; first: "
+                        "%s)\n",
+                        cc.inconclusive, cc.figures, cc.inconclusive_quantity.c_str());
+            break;
+    }
 }
 
 // "--engine": one engine, "both" (= fock,gaussian) or a comma pair "A,B" run in that order and
@@ -97,7 +108,12 @@ int run(const RunArgs& args) {
     spdlog::info("scenario '{}': {} modes, {} links, {} jump operators; {} thread(s)", scenario.name,
                  scenario.model.n_modes(), scenario.spec.network.links().size(), scenario.model.jumps.size(),
                  scenario.options.threads);
-    if (args.engine != "gaussian") spdlog::info("Fock space dimension D = {:g}", dim);
+    if (args.engine != "gaussian") {
+        if (scenario.options.fock.auto_cutoff)
+            spdlog::info("Fock cutoffs: auto (fock.tolerance = {:g})", scenario.options.fock.tolerance);
+        else
+            spdlog::info("Fock space dimension D = {:g}", dim);
+    }
     if (args.engine.find("trajectories") != std::string::npos)
         spdlog::info("trajectories: count {}, seed {}", scenario.options.trajectories.count,
                      scenario.options.trajectories.seed);
@@ -129,7 +145,7 @@ int run(const RunArgs& args) {
     nlohmann::json check_json = nullptr;
     std::optional<CrossCheck> check;
     if (results.size() == 2) {
-        check = cross_check(results[0], results[1]);
+        check = cross_check(results[0], results[1], CrossCheckOptions::from(scenario.options));
         check_json = cross_check_json(*check);
     }
 
@@ -157,8 +173,17 @@ int run(const RunArgs& args) {
     if (check) print_cross_check(*check);
     std::printf("files written:\n");
     for (const auto& path : written) std::printf("  %s\n", path.string().c_str());
+    // Exit code 4: a result that cannot be trusted (documented in main.cpp and README).
+    bool trusted = true;
+    for (const auto& r : results) {
+        const TrustReport trust = assess_trust(r, scenario.options);
+        for (const auto& reason : trust.reasons) std::printf("not trustworthy [%s]: %s\n", to_string(r.engine), reason.c_str());
+        trusted = trusted && trust.trustworthy;
+    }
     std::fflush(stdout);
-    return check && !check->agree ? 1 : 0;
+    if (check && check->verdict == Verdict::disagree) return 1;
+    if (check && check->verdict == Verdict::inconclusive) return 4;
+    return trusted ? 0 : 4;
 }
 
 }  // namespace
@@ -175,7 +200,7 @@ void add_run_command(CLI::App& app, int& exit_code) {
                     "fock: truncated density matrix (exact, any model); gaussian: means + covariance "
                     "(quadratic models, any size); trajectories: quantum trajectories on the Fock basis "
                     "(statistical error bars, memory O(D)); both: fock,gaussian; A,B: run both engines and "
-                    "cross-check them (exit code 1 when they disagree)")
+                    "cross-check them (exit code 1 when they disagree, 4 when the error bars cannot decide)")
         ->check(CLI::Validator(check_engine_arg, "ENGINE[,ENGINE]"))
         ->capture_default_str();
     cmd->add_option("--out", args->out, "Output folder (default: results/<scenario name>/)");

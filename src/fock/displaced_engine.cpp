@@ -52,8 +52,8 @@ EngineResult run_fock_displaced(const Model& model, const RunOptions& options, c
         SteadyDiagnostics& diag = result.steady_diagnostics;
         diag.residual = ss.residual;
         diag.converged = ss.converged;
-        diag.trace_error = trace_error(rho.data(), d);
-        diag.hermiticity_error = hermiticity_error(rho.data(), d);
+        // No trace_error / hermiticity_error: zero by construction after the solver's normalisation
+        // (docs/trust.md).
         diag.top_level_population = obs.top_level_population;
         diag.min_eigenvalue = min_eigenvalue(rho.data(), d);
         diag.mean_field = MeanFieldInfo{mf.method, mf.iterations, mf.residual, mf.converged, alpha_vector(mf.alpha)};

@@ -16,6 +16,7 @@
 #include "qbnet/fock/memory.hpp"
 #include "qbnet/fock/observables.hpp"
 #include "qbnet/fock/steady.hpp"
+#include "qbnet/fock/truncation.hpp"
 
 namespace qbnet {
 
@@ -34,16 +35,39 @@ double working_copies(const RunOptions& options, double d) {
     return copies;
 }
 
-void check_memory(const Model& model, const RunOptions& options, const std::vector<int>& cutoffs) {
-    const double need = fock_memory_estimate_gib(model, options);
-    const double limit = options.memory_limit_gib > 0 ? options.memory_limit_gib
-                                                      : 0.9 * available_memory_bytes() / (1024.0 * 1024.0 * 1024.0);
+double memory_estimate_for(const RunOptions& options, const std::vector<int>& cutoffs) {
+    const double d = dimension(cutoffs);
+    return working_copies(options, d) * d * d * 16.0 / (1024.0 * 1024.0 * 1024.0);
+}
+
+double memory_limit_gib(const RunOptions& options) {
+    return options.memory_limit_gib > 0 ? options.memory_limit_gib
+                                        : 0.9 * available_memory_bytes() / (1024.0 * 1024.0 * 1024.0);
+}
+
+std::string cutoff_list(const std::vector<int>& cutoffs) {
+    std::ostringstream s;
+    s << "[";
+    for (std::size_t j = 0; j < cutoffs.size(); ++j) s << (j ? ", " : "") << cutoffs[j];
+    s << "]";
+    return s.str();
+}
+
+void check_memory(const RunOptions& options, const std::vector<int>& cutoffs) {
+    const double need = memory_estimate_for(options, cutoffs);
+    const double limit = memory_limit_gib(options);
     if (limit > 0 && need > limit) {
         std::ostringstream msg;
         msg.precision(3);
-        msg << "fock engine needs about " << need << " GiB (D = " << dimension(cutoffs)
-            << ") but only " << limit << " GiB are available: lower fock.cutoff, or use --engine gaussian"
-            << " (exact for quadratic models)";
+        if (options.fock.auto_cutoff)
+            msg << "fock.cutoff = \"auto\": fock.tolerance = " << options.fock.tolerance << " needs cutoffs "
+                << cutoff_list(cutoffs) << " (D = " << dimension(cutoffs) << ", about " << need << " GiB) but only "
+                << limit << " GiB are available: raise fock.tolerance, set fock.cutoff (results above the tolerance"
+                << " exit 4), or use --engine gaussian (exact for quadratic models)";
+        else
+            msg << "fock engine needs about " << need << " GiB (D = " << dimension(cutoffs)
+                << ") but only " << limit << " GiB are available: lower fock.cutoff, or use --engine gaussian"
+                << " (exact for quadratic models)";
         throw RunRefused(msg.str());
     }
 }
@@ -52,8 +76,8 @@ SteadyDiagnostics steady_diagnostics(const FockObservables& obs, const cd* rho, 
     SteadyDiagnostics diag;
     diag.residual = ss.residual;
     diag.converged = ss.converged;
-    diag.trace_error = trace_error(rho, d);
-    diag.hermiticity_error = hermiticity_error(rho, d);
+    // No trace_error / hermiticity_error: the solver returns rho normalised and hermitised, so both would
+    // be zero by construction (docs/trust.md). The residual and min_eigenvalue are what can fail.
     diag.top_level_population = obs.top_level_population;
     diag.min_eigenvalue = min_eigenvalue(rho, d);
     return diag;
@@ -75,7 +99,7 @@ EngineResult run_lab_frame(const Model& model, const RunOptions& options, const 
     stats.dimension = d;
     stats.cutoffs = cutoffs;
     stats.rhs_cost = rhs_cost_info(lv.cost());
-    stats.memory_estimate_gib = fock_memory_estimate_gib(model, options);
+    stats.memory_estimate_gib = memory_estimate_for(options, cutoffs);
     const long joint_max = options.fock.joint_ergotropy_max_dim;
 
     if (options.steady.enabled) {
@@ -129,6 +153,84 @@ EngineResult run_lab_frame(const Model& model, const RunOptions& options, const 
     return result;
 }
 
+// ---- frame and cutoffs (fock.frame = "auto", fock.cutoff = "auto") ----
+
+// Largest fluctuation occupation any local bath feeds in: n = (G_{a^dag} + |G_{a a^dag}|) / (net damping),
+// from the Kossakowski matrix over (a_1..a_M, a_1^dag..a_M^dag). Thermal: n_th; squeezed vacuum:
+// sinh^2 r + sinh r cosh r, whose n/(n+1) = tanh r is the per-level ratio of its photon-number tail.
+// A passive network mixes the baths' fluctuations, so no mode exceeds the largest (a first guess only:
+// the cutoff ladder below decides).
+double fluctuation_occupation(const Model& model) {
+    const Eigen::MatrixXcd g = model.kossakowski();
+    const int m = model.n_modes();
+    double n = 0.0;
+    for (int j = 0; j < m; ++j) {
+        const double down = g(j, j).real();
+        const double up = g(m + j, m + j).real();
+        const double net = down - up;
+        if (net > 0) n = std::max(n, (up + std::abs(g(j, m + j))) / net);
+    }
+    return n;
+}
+
+struct Plan {
+    Frame frame = Frame::lab;
+    std::vector<int> cutoffs;
+};
+
+Plan plan_run(const Model& model, const RunOptions& options) {
+    Plan plan;
+    plan.frame = options.fock.frame;
+    const bool need_guess = options.fock.auto_frame || options.fock.auto_cutoff;
+    if (!need_guess) {
+        plan.cutoffs = cutoffs_of(model, options);
+        return plan;
+    }
+    const int m = model.n_modes();
+    const double n = fluctuation_occupation(model);
+    const MeanFieldSolution mf = mean_field_steady_state(model);
+    // Geometric fluctuation tail below tolerance/10, plus (lab frame) the Poisson spread of the coherent
+    // part, |alpha|^2 + k |alpha| sqrt(2n + 1) with k the number of standard deviations a tol/10 Gaussian tail needs (+1).
+    const double tol = std::min(options.fock.tolerance, 1e-2);
+    const double fluct = n > 1e-12 ? std::ceil(std::log(0.1 * tol) / std::log(n / (n + 1.0))) + 1.0 : 2.0;
+    const double k = std::sqrt(2.0 * std::log(10.0 / tol)) + 1.0;
+    const auto guess = [&](Frame frame) {
+        std::vector<int> c(static_cast<std::size_t>(m));
+        for (int j = 0; j < m; ++j) {
+            double cj = fluct;
+            if (frame == Frame::lab) {
+                const double a2 = std::norm(mf.alpha[j]);
+                cj += a2 + k * std::sqrt(a2 * (2.0 * n + 1.0));
+            }
+            c[static_cast<std::size_t>(j)] = static_cast<int>(std::min(1e5, std::max(4.0, std::ceil(cj))));
+        }
+        return c;
+    };
+    if (options.fock.auto_frame) {
+        // The displaced frame removes the coherent part (the default drive puts ~11 photons per mode on top
+        // of a vacuum-like state): chosen when that at least halves the dimension the cutoffs need. It
+        // needs a converged mean field and the dopri5 integrator.
+        const bool integrator_ok = options.time.t_end <= 0 || options.time.integrator == Integrator::dopri5;
+        const double d_lab = dimension(guess(Frame::lab)), d_displaced = dimension(guess(Frame::displaced));
+        plan.frame = (mf.converged && integrator_ok && d_displaced * 2.0 <= d_lab) ? Frame::displaced : Frame::lab;
+    }
+    plan.cutoffs = options.fock.auto_cutoff ? guess(plan.frame) : cutoffs_of(model, options);
+    return plan;
+}
+
+EngineResult run_at(const Model& model, const RunOptions& options, Frame frame, const std::vector<int>& cutoffs,
+                    bool keep_states, const ProgressFn& progress) {
+    check_memory(options, cutoffs);
+    RunOptions o = options;
+    o.fock.frame = frame;
+    o.fock.cutoff = cutoffs;
+    o.fock.auto_cutoff = false;
+    o.fock.auto_frame = false;
+    o.keep_states = keep_states;
+    return frame == Frame::displaced ? run_fock_displaced(model, o, cutoffs, progress)
+                                     : run_lab_frame(model, o, cutoffs, progress);
+}
+
 class FockEngine final : public Engine {
 public:
     EngineKind kind() const override { return EngineKind::fock; }
@@ -143,24 +245,64 @@ public:
 }  // namespace
 
 double fock_memory_estimate_gib(const Model& model, const RunOptions& options) {
-    const double d = dimension(cutoffs_of(model, options));
-    return working_copies(options, d) * d * d * 16.0 / (1024.0 * 1024.0 * 1024.0);
+    return memory_estimate_for(options, plan_run(model, options).cutoffs);
 }
 
 EngineResult run_fock(const Model& model, const RunOptions& options, const ProgressFn& progress) {
     const auto start = std::chrono::steady_clock::now();
-    if (options.fock.frame == Frame::displaced && options.time.t_end > 0 && options.time.integrator != Integrator::dopri5)
+    const Plan plan = plan_run(model, options);
+    if (plan.frame == Frame::displaced && options.time.t_end > 0 && options.time.integrator != Integrator::dopri5)
         throw InputError("time.integrator", std::string("\"") + to_string(options.time.integrator) +
                                                 "\" is available in the lab frame only; the displaced frame (fock.frame) "
                                                 "integrates (alpha, rho') with \"dopri5\"");
-    const std::vector<int> cutoffs = cutoffs_of(model, options);
-    // Refuse before allocating: the estimate covers every working copy of rho.
-    check_memory(model, options, cutoffs);
-    // Displaced frame (docs/derivations.md, "Displaced frame"): same D, same working copies, so the
-    // memory check above covers it.
-    EngineResult result = options.fock.frame == Frame::displaced
-                              ? run_fock_displaced(model, options, cutoffs, progress)
-                              : run_lab_frame(model, options, cutoffs, progress);
+    // Refuse before allocating: the estimate covers every working copy of rho (the ladder's smaller rungs
+    // run one after the other and need less).
+    std::vector<int> cutoffs = plan.cutoffs;
+    check_memory(options, cutoffs);
+
+    const bool estimate = options.fock.error_estimate || options.fock.auto_cutoff;
+    const double atol = options.time.atol, rtol = options.time.rtol;
+    EngineResult result;
+    std::string ladder_note;
+    if (!estimate) {
+        result = run_at(model, options, plan.frame, cutoffs, options.keep_states, progress);
+    } else {
+        // Cutoff ladder c - 2 Delta, c - Delta, c (fock/truncation.hpp); auto cutoffs climb it by Delta
+        // until every error bar meets fock.tolerance, reusing the two lower rungs each time.
+        const std::vector<int> step = truncation_step(cutoffs);
+        const std::vector<int> rung2 = lowered_cutoffs(cutoffs, step, 2);
+        if (rung2.empty()) {
+            result = run_at(model, options, plan.frame, cutoffs, options.keep_states, progress);
+            attach_unknown_errors(result);
+            result.warnings.push_back("fock.cutoff " + cutoff_list(cutoffs) +
+                                      " is too small for a truncation error estimate (needs c - 2 x step >= 2)");
+        } else {
+            EngineResult r2 = run_at(model, options, plan.frame, rung2, false, progress);
+            EngineResult r1 = run_at(model, options, plan.frame, lowered_cutoffs(cutoffs, step, 1), false, progress);
+            result = run_at(model, options, plan.frame, cutoffs, options.keep_states, progress);
+            attach_truncation_errors(result, r1, r2, atol, rtol);
+            constexpr int kMaxGrowth = 60;
+            for (int grow = 0; options.fock.auto_cutoff && grow < kMaxGrowth; ++grow) {
+                std::string worst;
+                if (errors_within_tolerance(result, options.fock.tolerance, atol, rtol, &worst)) break;
+                for (std::size_t j = 0; j < cutoffs.size(); ++j) cutoffs[j] += step[j];
+                check_memory(options, cutoffs);   // throws RunRefused naming the cutoffs it would need
+                r2 = std::move(r1);
+                r1 = std::move(result);
+                result = run_at(model, options, plan.frame, cutoffs, options.keep_states, progress);
+                attach_truncation_errors(result, r1, r2, atol, rtol);
+            }
+            ladder_note = cutoff_list(lowered_cutoffs(cutoffs, step, 2)) + ", " +
+                          cutoff_list(lowered_cutoffs(cutoffs, step, 1));
+        }
+    }
+    FockStatistics& stats = *result.statistics.fock;
+    stats.cutoffs = cutoffs;
+    stats.memory_estimate_gib = memory_estimate_for(options, cutoffs);
+    if (!ladder_note.empty())
+        result.warnings.insert(result.warnings.begin(), std::string("") + "truncation error bars from the cutoff ladder " +
+                                                            ladder_note + ", " + cutoff_list(cutoffs) + " (" +
+                                                            to_string(plan.frame) + " frame)");
     result.statistics.threads = numerics::resolve_threads(options.threads);
     result.statistics.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     return result;

@@ -2,7 +2,9 @@
 // Lyapunov solver, exact propagation on the sample grid (docs/derivations.md, "Gaussian engine").
 #include "qbnet/gaussian/engine.hpp"
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <sstream>
 
 #include <Eigen/Core>
@@ -37,6 +39,28 @@ StateData gaussian_state_data(const GaussianState& state) {
     return data;
 }
 
+// Round-off error bars: the moments are exact up to floating point, so each figure carries the relative
+// round-off of its computation -- at least 1e-12 (the Schur/Lyapunov solve and the symplectic spectrum lose
+// a few digits), or the achieved relative Lyapunov residual when larger -- on the scale of the mode's energy.
+// The joint ergotropy adds the spectrum mass its enumeration left out times the batteries' energy scale.
+Figures roundoff(const Figures& f, double relative) {
+    const double scale = std::max({std::abs(f.energy), std::abs(f.ergotropy), std::abs(f.passive_energy), 1e-3});
+    const double e = relative * scale;
+    return {e, e, e};
+}
+
+void attach_roundoff(Snapshot& s, double relative, const GaussianStateDetails& details) {
+    const double rel = std::max(relative, 1e-12);
+    for (auto& m : s.modes) m.error = roundoff(m, rel);
+    Figures e = roundoff(s.batteries, rel);
+    if (s.batteries_ergotropy_available && details.batteries_exact_missing_mass > 0) {
+        const double lost = details.batteries_exact_missing_mass * std::max(std::abs(s.batteries.energy), 1.0);
+        e.ergotropy += lost;
+        e.passive_energy += lost;
+    }
+    s.batteries_error = e;
+}
+
 class GaussianEngine final : public Engine {
 public:
     EngineKind kind() const override { return EngineKind::gaussian; }
@@ -68,6 +92,7 @@ EngineResult run_gaussian(const Model& model, const RunOptions& options, const P
         steady = gaussian_steady_state(mom);
         GaussianStateDetails details;
         result.steady_state = gaussian_snapshot(model, steady->state, &details);
+        attach_roundoff(*result.steady_state, steady->residual, details);
         warn_inexact(details, "steady state", result.warnings);
         SteadyDiagnostics& diag = result.steady_diagnostics;
         diag.residual = steady->residual;
@@ -97,6 +122,7 @@ EngineResult run_gaussian(const Model& model, const RunOptions& options, const P
             GaussianStateDetails details;
             result.timeseries.t.push_back(static_cast<double>(k) * dt);
             result.timeseries.samples.push_back(gaussian_snapshot(model, states[k], &details));
+            attach_roundoff(result.timeseries.samples.back(), 0.0, details);
             if (!warned && !details.batteries_exact_ergotropy_available) {
                 warn_inexact(details, "time series", result.warnings);
                 warned = true;

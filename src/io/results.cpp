@@ -164,7 +164,12 @@ nlohmann::ordered_json statistics_json(const Statistics& s) {
 }
 
 nlohmann::ordered_json cross_check_json(const CrossCheck& c) {
-    return {{"agree", c.agree},
+    return {{"verdict", to_string(c.verdict)},
+            {"agree", c.agree},
+            {"figures", c.figures},
+            {"disagreeing", c.disagreeing},
+            {"inconclusive", c.inconclusive},
+            {"inconclusive_quantity", c.inconclusive_quantity},
             {"max_abs_diff", c.max_abs_diff},
             {"max_rel_diff", c.max_rel_diff},
             {"tolerance", c.tolerance},
@@ -496,16 +501,24 @@ std::string format_result_table(const EngineResult& result) {
     }
     std::string out = fmt::format("[{}] {}\n", to_string(result.engine), s ? title : "no steady state and no time series");
     if (!s) return out;
-    const auto row = [](const std::string& name, double e, double w, double p) {
-        return fmt::format("  {:<10} {:>15} {:>15} {:>15}\n", name, fmt::format("{:.6g}", e),
-                           std::isfinite(w) ? fmt::format("{:.6g}", w) : "n/a",
-                           std::isfinite(p) ? fmt::format("{:.6g}", p) : "n/a");
+    // Each figure with its error bar (absolute) in a +- column; "-" where the engine made no estimate.
+    const auto pm = [](double err) {
+        if (std::isnan(err)) return std::string("-");
+        return std::isfinite(err) ? fmt::format("{:.2g}", err) : std::string("inf");
     };
-    out += fmt::format("  {:<10} {:>15} {:>15} {:>15}\n", "mode", "energy", "ergotropy", "passive energy");
-    for (const auto& m : s->modes) out += row(m.name, m.energy, m.ergotropy, m.passive_energy);
+    const auto row = [&](const std::string& name, double e, double w, double p, const std::optional<Figures>& err) {
+        const Figures d = err.value_or(Figures{nan, nan, nan});
+        return fmt::format("  {:<10} {:>15} {:>8} {:>15} {:>8} {:>15} {:>8}\n", name, fmt::format("{:.6g}", e),
+                           pm(d.energy), std::isfinite(w) ? fmt::format("{:.6g}", w) : "n/a",
+                           std::isfinite(w) ? pm(d.ergotropy) : "", std::isfinite(p) ? fmt::format("{:.6g}", p) : "n/a",
+                           std::isfinite(p) ? pm(d.passive_energy) : "");
+    };
+    out += fmt::format("  {:<10} {:>15} {:>8} {:>15} {:>8} {:>15} {:>8}\n", "mode", "energy", "+-", "ergotropy", "+-",
+                       "passive energy", "+-");
+    for (const auto& m : s->modes) out += row(m.name, m.energy, m.ergotropy, m.passive_energy, m.error);
     const bool joint = s->batteries_ergotropy_available;
     out += row("batteries", s->batteries.energy, joint ? s->batteries.ergotropy : nan,
-               joint ? s->batteries.passive_energy : nan);
+               joint ? s->batteries.passive_energy : nan, s->batteries_error);
     if (result.steady_state) out += format_diagnostics(diagnostics_json(result.steady_diagnostics));
     return out;
 }

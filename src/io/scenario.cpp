@@ -28,7 +28,7 @@ const io_detail::Schema& scenario_schema() {
         {"drive", {"epsilon", "mode", "epsilon_phase"}},
         {"reservoirs", {"kappa", "n_th", "squeeze_r", "squeeze_theta", "apply_to"}},
         {"kerr", {"chi"}},
-        {"fock", {"cutoff", "frame", "truncation_warning", "joint_ergotropy_max_dim"}},
+        {"fock", {"cutoff", "tolerance", "frame", "truncation_warning", "joint_ergotropy_max_dim"}},
         {"time", {"t_end", "samples", "initial", "atol", "rtol", "integrator"}},
         {"steady_state", {"enabled", "method", "tol", "max_iterations"}},
         {"trajectories", {"count", "target_error", "seed", "average_from"}},
@@ -290,13 +290,32 @@ Scenario parse_scenario_table(toml::table root, const std::string& name, const s
     // ---- [fock] ----
     RunOptions& opt = sc.options;
     const SectionReader fock(root, "fock");
-    for (auto c : fock.integer_per_mode("cutoff", 8, m, 2, max_cutoff)) opt.fock.cutoff.push_back(static_cast<int>(c));
-    const std::string frame = fock.choice("frame", "lab", {"lab", "displaced"});
-    opt.fock.frame = *parse_frame(frame);
+    // fock.cutoff = "auto" (default): cutoffs grown until every error bar meets fock.tolerance.
+    opt.fock.auto_cutoff = !fock.has("cutoff");
+    if (fock.has("cutoff") && !fock.is_array("cutoff")) {
+        try {
+            (void)fock.integer("cutoff", 8, 2, max_cutoff);
+        } catch (const InputError& not_an_integer) {
+            try {
+                (void)fock.text("cutoff", "auto");
+            } catch (const InputError&) {
+                throw not_an_integer;   // neither an integer in range nor a word: the integer message
+            }
+            (void)fock.choice("cutoff", "auto", {"auto"});   // a word: only "auto" is allowed
+            opt.fock.auto_cutoff = true;
+        }
+    }
+    if (!opt.fock.auto_cutoff)
+        for (auto c : fock.integer_per_mode("cutoff", 8, m, 2, max_cutoff)) opt.fock.cutoff.push_back(static_cast<int>(c));
+    opt.fock.tolerance = fock.real("tolerance", 1e-6, Range::open(0.0, 1.0));
+    const std::string frame = fock.choice("frame", "auto", {"auto", "lab", "displaced"});
+    opt.fock.auto_frame = frame == "auto";
+    opt.fock.frame = opt.fock.auto_frame ? Frame::lab : *parse_frame(frame);
     opt.fock.truncation_warning = fock.real("truncation_warning", 1e-3, Range::open(0.0, 1.0));
     opt.fock.joint_ergotropy_max_dim =
         static_cast<int>(fock.integer("joint_ergotropy_max_dim", opt.fock.joint_ergotropy_max_dim, 1, 1 << 20));
-    resolved["fock"] = {{"cutoff", opt.fock.cutoff},
+    resolved["fock"] = {{"cutoff", opt.fock.auto_cutoff ? nlohmann::json("auto") : nlohmann::json(opt.fock.cutoff)},
+                        {"tolerance", opt.fock.tolerance},
                         {"frame", frame},
                         {"truncation_warning", opt.fock.truncation_warning},
                         {"joint_ergotropy_max_dim", opt.fock.joint_ergotropy_max_dim}};

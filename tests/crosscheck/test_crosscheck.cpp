@@ -3,8 +3,8 @@
 // comparison logic itself on synthetic results.
 //
 // Parameters: kappa = 0.1, J ~ 0.05, eps <= 0.02 keep every mode below 0.05 photons (coherent part)
-// and thermal/squeezed occupations <= 0.05 (squeezing r <= 0.05), so the Fock tails at cutoff 5-8 are < 1e-8 and the
-// truncation term of the tolerance stays at the 1e-6 level; D = prod cutoffs <= 400 (each Fock run < 3 s).
+// and thermal/squeezed occupations <= 0.05 (squeezing r <= 0.05), so the Fock tails at cutoff 5-8 are < 1e-8:
+// the engines must agree to 1e-6 relative, and the test asserts exactly that; D = prod cutoffs <= 400.
 #include <catch2/catch.hpp>
 
 #include <cmath>
@@ -38,7 +38,7 @@ Model model_of(const Case& c) {
     return build_model(spec);
 }
 
-CrossCheck run_both(const Case& c) {
+CrossCheck run_both(const Case& c, EngineResult* fock_out = nullptr) {
     RunOptions o;
     o.fock.cutoff = c.cutoff;
     o.time.t_end = c.t_end;
@@ -48,7 +48,8 @@ CrossCheck run_both(const Case& c) {
     const Model m = model_of(c);
     const EngineResult f = run_engine(EngineKind::fock, m, o);
     const EngineResult g = run_engine(EngineKind::gaussian, m, o);
-    return cross_check(f, g);
+    if (fock_out) *fock_out = f;
+    return cross_check(f, g, CrossCheckOptions::from(o));
 }
 
 LinkSpec link(Coupling c, double j) { return {c, j, {}, {}}; }
@@ -83,44 +84,89 @@ TEST_CASE("Cross-check: Fock and Gaussian engines agree to 1e-6 on quadratic mod
     for (const auto& c : cases) {
         const CrossCheck r = run_both(c);
         INFO(c.name << ": " << cross_check_json(r).dump());
-        CHECK(r.agree);
-        CHECK(r.max_rel_diff <= std::max(1e-6, r.tolerance));
+        CHECK(r.verdict == Verdict::agree);
+        CHECK(r.max_rel_diff <= 1e-6);
     }
 }
 
-TEST_CASE("Cross-check logic: worst quantity / tolerance from truncation / skipped joint ergotropy", "[crosscheck]") {
+TEST_CASE("Cross-check: a cutoff far too small is inconclusive and not agree", "[crosscheck]") {
+    // eps = 0.2 puts |2 eps / kappa|^2 = 16 photons in the charger: cutoff 6 cannot hold them and the
+    // Fock error bars exceed the 1e-3 cap.
+    Case c{"NC N=1, 16 photons at cutoff 6", Network::cascaded(1, link(Coupling::nonreciprocal, 0.05)),
+           Coupling::nonreciprocal, {6, 6}, 0.2};
+    const CrossCheck r = run_both(c);
+    INFO(cross_check_json(r).dump());
+    CHECK(r.verdict == Verdict::inconclusive);
+    CHECK(r.inconclusive > 0);
+}
+
+TEST_CASE("Cross-check logic: verdicts from the error bars", "[crosscheck]") {
     Snapshot s;
-    s.modes = {ModeFigures{{1.0, 0.8, 0.2}, "C"}, ModeFigures{{0.5, 0.1, 0.4}, "b1"}};
+    s.modes = {ModeFigures{{1.0, 0.8, 0.2}, "C", Figures{1e-7, 1e-7, 1e-7}},
+               ModeFigures{{0.5, 0.1, 0.4}, "b1", Figures{1e-7, 1e-7, 1e-7}}};
     s.batteries = {0.5, 0.1, 0.4};
+    s.batteries_error = Figures{1e-7, 1e-7, 1e-7};
     EngineResult f, g;
     f.engine = EngineKind::fock;
     g.engine = EngineKind::gaussian;
     f.steady_state = s;
     g.steady_state = s;
-    CHECK(cross_check(f, g).agree);
+    for (auto& m : g.steady_state->modes) m.error.reset();   // the Gaussian side: no bar (exact)
+    g.steady_state->batteries_error.reset();
+    CHECK(cross_check(f, g).verdict == Verdict::agree);
     CHECK(cross_check(f, g).max_rel_diff == 0.0);
+    CHECK(cross_check(f, g).figures == 9);
 
-    g.steady_state->modes[1].ergotropy *= 1.001;
+    // A perturbation inside the Fock bar (1e-7 abs on 0.5 energy scale): agree.
+    g.steady_state->modes[1].ergotropy += 0.9e-7;
+    CHECK(cross_check(f, g).verdict == Verdict::agree);
+    // Perturbed beyond the bar (+ the 1e-10 steady solver noise): disagree, even though 2e-7 relative
+    // is far below the 1e-3 cap.
+    g.steady_state->modes[1].ergotropy = 0.1 + 2e-7;
     auto r = cross_check(f, g);
+    CHECK(r.verdict == Verdict::disagree);
     CHECK_FALSE(r.agree);
     CHECK(r.worst_quantity == "steady_state.b1.ergotropy");
-    CHECK(r.max_rel_diff == Approx(1e-3 / 1.001).epsilon(1e-9));
-    // A truncation estimate of 2e-5 at cutoff 6: tolerance 10 * 6 * 2e-5 = 1.2e-3 covers it.
-    f.truncation_estimate = 2e-5;
-    f.statistics.fock.emplace().cutoffs = {6, 6};
+    CHECK(r.max_rel_diff == Approx(2e-7 / 0.5).epsilon(1e-6));   // scale: the mode's energy 0.5
+    // The same difference as a statistical (trajectory) bar of 0.3e-7 x 4 = 1.2e-7 still disagrees,
+    // at 0.5e-7 x 4 = 2e-7 + noise it agrees.
+    EngineResult t = g;
+    t.engine = EngineKind::trajectories;
+    for (auto& m : t.steady_state->modes) m.error = Figures{0.3e-7, 0.3e-7, 0.3e-7};
+    f.steady_state->modes[1].error = Figures{0, 0, 0};
+    CHECK(cross_check(f, t).verdict == Verdict::disagree);
+    for (auto& m : t.steady_state->modes) m.error = Figures{0.5e-7, 0.5e-7, 0.5e-7};
+    CHECK(cross_check(f, t).verdict == Verdict::agree);
+    f.steady_state->modes[1].error = Figures{1e-7, 1e-7, 1e-7};
+
+    // An error bar can never stretch the tolerance past 1e-3 relative: a 10 % difference with a 5e-4
+    // bar disagrees (the old rule max(1e-6, 10 c p_top) passed it).
+    g.steady_state = s;
+    g.steady_state->modes[0].energy = 1.1;
+    f.steady_state->modes[0].error = Figures{5e-4, 5e-4, 5e-4};
+    CHECK(cross_check(f, g).verdict == Verdict::disagree);
+    // A bar above the cap: inconclusive (the Fock result cannot resolve 1e-3).
+    f.steady_state->modes[0].error = Figures{0.2, 0.2, 0.2};
     r = cross_check(f, g);
-    CHECK(r.tolerance == Approx(1.2e-3));
-    CHECK(r.agree);
+    CHECK(r.verdict == Verdict::inconclusive);
+    CHECK(r.inconclusive == 3);
+    // ... but a real disagreement elsewhere wins.
+    g.steady_state->modes[1].energy = 0.6;
+    CHECK(cross_check(f, g).verdict == Verdict::disagree);
+    f.steady_state = s;
+    g.steady_state = s;
 
     // Joint ergotropy unavailable on one side: not compared.
-    g.steady_state = s;
     g.steady_state->batteries.ergotropy = 0.0;
     g.steady_state->batteries_ergotropy_available = false;
-    CHECK(cross_check(f, g).agree);
+    CHECK(cross_check(f, g).verdict == Verdict::agree);
+    CHECK(cross_check(f, g).figures == 7);
     // Time series of different lengths cannot be compared.
     f.timeseries.t = {0.0, 1.0};
     f.timeseries.samples = {s, s};
-    CHECK_FALSE(cross_check(f, g).agree);
+    CHECK(cross_check(f, g).verdict == Verdict::disagree);
     const auto j = cross_check_json(cross_check(f, g));
-    for (const char* key : {"agree", "max_abs_diff", "max_rel_diff", "tolerance", "worst_quantity"}) CHECK(j.contains(key));
+    for (const char* key : {"verdict", "agree", "max_abs_diff", "max_rel_diff", "tolerance", "worst_quantity"})
+        CHECK(j.contains(key));
+    CHECK(j["verdict"] == "disagree");
 }

@@ -1,6 +1,8 @@
 // Scenario reader, valid inputs: the TOML keys end up in the right places of the Model and options.
 #include <catch2/catch.hpp>
 
+#include "qbnet/engine.hpp"
+
 #include <cmath>
 #include <complex>
 #include <filesystem>
@@ -100,8 +102,10 @@ TEST_CASE("scenario: empty file gives the documented defaults", "[io][scenario]"
     CHECK(std::abs(sc.model.h(0, 1) - std::complex<double>(0.0, 1.5e-3)) < tight);
     CHECK(sc.model.drive(0) == 0.01);
     CHECK(sc.spec.baths[1].kappa == 0.003);
-    CHECK(sc.options.fock.cutoff == std::vector<int>{8, 8});
-    CHECK(sc.options.fock.frame == Frame::lab);
+    CHECK(sc.options.fock.cutoff.empty());   // fock.cutoff = "auto" (issue 12)
+    CHECK(sc.options.fock.auto_cutoff);
+    CHECK(sc.options.fock.tolerance == 1e-6);
+    CHECK(sc.options.fock.auto_frame);
     CHECK(sc.options.time.t_end == 5000.0);
     CHECK(sc.options.time.samples == 201);
     CHECK(sc.options.steady.enabled);
@@ -148,9 +152,8 @@ TEST_CASE("scenario: every example file is valid and small", "[io][scenario][exa
         INFO(entry.path().string());
         const Scenario sc = load_scenario(entry.path().string());
         CHECK(sc.name == entry.path().stem().string());
-        double dim = 1.0;
-        for (int c : sc.options.fock.cutoff) dim *= c;
-        CHECK(dim <= 300.0);   // examples must run in seconds with the Fock engine
+        // Examples use fock.cutoff = "auto": the planned cutoffs must stay small.
+        CHECK(make_engine(EngineKind::fock)->memory_estimate_gib(sc.model, sc.options) <= 1.0);
         ++count;
     }
     CHECK(count >= 5);

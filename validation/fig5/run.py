@@ -1,10 +1,14 @@
 #!/usr/bin/env python3
 """Fig. 5: energy and ergotropy dynamics for N = 1, cascaded N = 2 and parallel N = 2 with thermal baths
 n_th = 0, 1, 2 on every mode, eps = 0.001, J = J_op. Gaussian engine for all; Fock engine overlaid where
-its truncation is cheap (cutoffs listed in the section)."""
+it fits, with error bars, compared at 1e-3 relative and within the bars -- else the curve FAILs."""
+import json
 import math
 import os
+import subprocess
 import sys
+import tempfile
+import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 import qbv  # noqa: E402
@@ -13,10 +17,47 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 SCEN = os.path.join(HERE, "network.toml")
 K = qbv.KAPPA
 NETS = [("N1", "cascaded", 1, K / 2), ("cascaded2", "cascaded", 2, None), ("parallel2", "parallel", 2, K / (2 * math.sqrt(2)))]
-# Fock overlays: (net, n_th) -> cutoff. Thermal n needs ~ log(1e-3)/log(n/(n+1)) levels; on 2 shared cores
-# a Fock time series at D = 196 already takes ~45 s, so the overlay stops at D <= 144.
-FOCK = {("N1", 0): 6, ("N1", 1): 10, ("N1", 2): 12, ("cascaded2", 0): 4, ("parallel2", 0): 4}
-rows, fock_dev, summary_rows = [], [], []
+# Overlays: every one of the nine curves gets an independent engine's overlay WITH error bars, or FAILs.
+# Fock: fock.cutoff = "auto" at FOCK_TOLERANCE (the check is 1e-3 relative, so 1e-4 bars resolve it);
+# qbnet exits 2 when the cutoffs it needs do not fit in memory (the N = 2 thermal curves on a small
+# machine) and the curve FAILs with that message.
+# HOOK (issue 14): append "trajectories" to OVERLAY_ENGINES once that engine lands; its 1-sigma bars
+# count x4 in the check below, as in the cross-check (src/study/crosscheck.cpp).
+OVERLAY_ENGINES = ["fock"]
+FOCK_TOLERANCE = 1e-4
+REL_CAP = 1e-3
+ATOL, RTOL = 1e-8, 1e-6   # qbnet's default integrator tolerances (time.atol / time.rtol)
+
+
+def run_overlay(engine, sets):
+    """(rows, summary, None) or (None, None, reason) when qbnet refuses the run."""
+    with tempfile.TemporaryDirectory() as d:
+        cmd = [qbv.QBNET, "run", SCEN, "--engine", engine, "--out", d, "--quiet"]
+        for x in sets + ["fock.tolerance=%g" % FOCK_TOLERANCE]:
+            cmd += ["--set", x]
+        p = subprocess.run(cmd, capture_output=True, text=True)
+        if p.returncode not in (0, 4):   # 4: some error bar above the tolerance -- still an overlay with bars
+            return None, None, (p.stderr.strip() or "exit %d" % p.returncode)
+        with open(os.path.join(d, "summary.json")) as f:
+            return qbv.read_csv(os.path.join(d, "timeseries-%s.csv" % engine)), json.load(f), None
+
+
+def compare(ov, ts, n, weight):
+    """Worst figure: (|d| / allowed, |d| / scale, where) over every battery E and W at every sample."""
+    worst = (0.0, 0.0, "")
+    for a, b in zip(ov, ts):
+        for j in range(1, n + 1):
+            scale = max(abs(a["E_b%d" % j]), abs(b["E_b%d" % j]))
+            for col in ("E_b%d" % j, "W_b%d" % j):
+                d = abs(a[col] - b[col])
+                allowed = min(weight * a["d" + col] + 10 * (ATOL + RTOL * scale), REL_CAP * scale) if scale > 0 else 1e-12
+                allowed = max(allowed, 1e-12)
+                item = (d / allowed, d / scale if scale > 0 else d, "%s at t=%g" % (col, a["t"]))
+                worst = max(worst, item)
+    return worst
+
+
+rows, overlays, summary_rows = [], [], []
 for name, topo, n, J in NETS:
     if J is None:
         J = qbv.optimize(SCEN, "energy_last", ["network.topology=" + topo, "network.batteries=%d" % n,
@@ -24,22 +65,28 @@ for name, topo, n, J in NETS:
     base = ["network.topology=" + topo, "network.batteries=%d" % n, "network.J=%.17g" % J]
     for nth in (0, 1, 2):
         ts, sm = qbv.run_timeseries(SCEN, base + ["reservoirs.n_th=%d" % nth])
-        ss = sm["results"]["gaussian"]["steady_state"]
-        fk = None
-        if (name, nth) in FOCK:
-            fk, fsm = qbv.run_timeseries(SCEN, base + ["reservoirs.n_th=%d" % nth, "fock.cutoff=%d" % FOCK[(name, nth)]], "fock")
-            top = fsm["results"]["fock"]["steady_state"]["diagnostics"].get("top_level_population")
-            dev = max(abs(a["E_b%d" % j] - b["E_b%d" % j]) + abs(a["W_b%d" % j] - b["W_b%d" % j])
-                      for a, b in zip(fk, ts) for j in range(1, n + 1))
-            fock_dev.append((name, nth, FOCK[(name, nth)], top, dev))
+        fk, info = None, []
+        for engine in OVERLAY_ENGINES:
+            t0 = time.time()
+            ov, osm, why = run_overlay(engine, base + ["reservoirs.n_th=%d" % nth])
+            if ov is None:
+                info.append((engine, None, why, time.time() - t0))
+                continue
+            weight = 4.0 if engine == "trajectories" else 1.0
+            stats = osm["results"][engine]["statistics"]
+            info.append((engine, compare(ov, ts, n, weight), "cutoffs %s, %s frame" % (stats.get("cutoffs"), stats.get("frame")),
+                         time.time() - t0))
+            fk = fk or ov
+        overlays.append((name, nth, info))
         for i, r in enumerate(ts):
             f = fk[i] if fk else None
             rows.append([name, nth, r["t"], K * r["t"], r["E_b1"], r["W_b1"], r["E_b%d" % n], r["W_b%d" % n], r["E_B"], r["W_B"],
-                         f["E_b%d" % n] if f else float("nan"), f["W_b%d" % n] if f else float("nan")])
+                         f["E_b%d" % n] if f else float("nan"), f["W_b%d" % n] if f else float("nan"),
+                         f["dE_b%d" % n] if f else float("nan"), f["dW_b%d" % n] if f else float("nan")])
         last = ts[-1]
         summary_rows.append((name, nth, J, last["E_b%d" % n], last["W_b%d" % n], last["E_b%d" % n] - last["W_b%d" % n]))
 qbv.write_csv(os.path.join(HERE, "fig5.csv"), ["net", "n_th", "t", "kappa_t", "E_b1", "W_b1", "E_last", "W_last", "E_B", "W_B",
-                                              "E_last_fock", "W_last_fock"], rows)
+                                              "E_last_fock", "W_last_fock", "dE_last_fock", "dW_last_fock"], rows)
 panels = []
 for name, title in (("N1", "N = 1"), ("cascaded2", "cascaded N = 2 (b2)"), ("parallel2", "parallel N = 2 (b2)")):
     for col, what in ((7, "energy"), (8, "ergotropy")):
@@ -63,19 +110,28 @@ sec.text("|---|---|---|---|---|---|")
 for s in summary_rows:
     sec.text("| %s | %d | %.5g | %.5g | %.5g | %.5g |" % s)
 sec.text("")
-sec.text("Fock overlays (cutoff per mode, top-level population at steady state, max |dE|+|dW| vs Gaussian over time):")
+sec.text("Overlays (Fock engine, `fock.cutoff = \"auto\"`, `fock.tolerance = %g`, error bars from the cutoff "
+         "ladder, docs/trust.md): every battery energy and ergotropy at every sample must lie within %g relative of "
+         "the Gaussian curve AND within the overlay's error bar + integrator noise 10 (atol + rtol |E|). A curve "
+         "without an overlay FAILs (the trajectory engine of issue 14 is the way for the N = 2 thermal curves)." %
+         (FOCK_TOLERANCE, REL_CAP))
 sec.text("")
-for name, nth, c, top, dev in fock_dev:
-    sec.text("- %s, n_th = %d: cutoff %d, top-level population %s, deviation %.2e" % (name, nth, c, top, dev))
-sec.text("")
-sec.text("Not overlaid: cascaded/parallel N = 2 with n_th = 1, 2 (needs cutoff >= 10-14 per mode, D >= 1000: "
-         "minutes per run on 2 shared cores).")
+sec.text("| network | n_th | engine | overlay | worst |d| / allowed | worst |d| / scale | where | run time |")
+sec.text("|---|---|---|---|---|---|---|---|")
+for name, nth, info in overlays:
+    for engine, cmp_, note, secs in info:
+        if cmp_ is None:
+            sec.text("| %s | %d | %s | none: %s | - | - | - | %.0f s |" % (name, nth, engine, note.replace("|", "/"), secs))
+        else:
+            sec.text("| %s | %d | %s | %s | %.3g | %.3g | %s | %.0f s |" % (name, nth, engine, note, cmp_[0], cmp_[1], cmp_[2], secs))
 wdiff = max(abs(a[4] - b[4]) for a in summary_rows for b in summary_rows if a[0] == b[0])
 passive_up = all(b[5] > a[5] for a in summary_rows for b in summary_rows if a[0] == b[0] and b[1] == a[1] + 1)
 sec.check("thermal baths leave the ergotropy unchanged (W_last for n_th = 0, 1, 2)", wdiff < 1e-9, "max |dW| = %.2e" % wdiff)
 sec.check("passive energy grows with n_th", passive_up, ", ".join("%s n=%d: %.3g" % (s[0], s[1], s[5]) for s in summary_rows))
-# Truncation error of a thermal tail: sum_{k>=c} k p_k ~ p_top (n+1)(c+n) per quantity (E and W): tolerance twice that.
-ok = all(d <= 2 * max(t or [0]) * (nth + 1) * (c + nth) + 1e-5 for _, nth, c, t, d in fock_dev)
-sec.check("Fock overlay = Gaussian within the thermal-tail truncation bound 2 p_top (n+1)(c+n) + 1e-5", ok,
-          "; ".join("%s n=%d: %.2e" % (nm, nth, d) for nm, nth, _, _, d in fock_dev))
+for name, nth, info in overlays:
+    good = [c for _, c, _, _ in info if c is not None and c[0] <= 1.0]
+    have = [c for _, c, _, _ in info if c is not None]
+    detail = "; ".join("%s: %s" % (e, ("|d|/allowed %.3g" % c[0]) if c else "no overlay") for e, c, _, _ in info)
+    sec.check("%s n_th = %d: overlay = Gaussian to 1e-3 relative and within its error bar" % (name, nth),
+              bool(good) and len(good) == len(have), detail)
 sys.exit(0 if sec.write() else 1)

@@ -1,0 +1,144 @@
+// Truncation error bars of the Fock engine (fock/truncation.hpp) against known exact answers:
+//   |fock - exact| <= reported error <= 10 x |fock - exact| + 1e-9   for every figure.
+// Cutoffs are chosen so the truncation error is large enough to be measured (1e-6 .. 1e-1), otherwise
+// the test would only check the noise floor. J = 0 makes C and b1 independent, so each mode's state is
+// its own bath's (plus drive): closed forms.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <functional>
+
+#include "qbnet/engine.hpp"
+#include "qbnet/fock/truncation.hpp"
+#include "qbnet/io/scenario.hpp"
+#include "qbnet/model/terms.hpp"
+
+using namespace qbnet;
+
+namespace {
+
+constexpr double kKappa = 0.1;
+
+Model two_mode_model(double eps, const SqueezedThermalBath& charger, const SqueezedThermalBath& battery,
+                     double j = 0.0, Coupling coupling = Coupling::nonreciprocal, int batteries = 1) {
+    const Network net = Network::cascaded(batteries, {coupling, j, {}, {}});
+    const int m = net.n_modes();
+    ModelSpec spec{net, Eigen::VectorXd::Zero(m), Eigen::VectorXcd::Zero(m), {}, Eigen::VectorXd::Zero(m)};
+    spec.drive(0) = eps;
+    for (int k = 0; k < m; ++k) spec.baths.push_back(k == 0 ? charger : battery);
+    return build_model(spec);
+}
+
+// Checks one figure; returns the ratio reported / true error for the report.
+void check_bar(double value, double error, double exact, const std::string& what) {
+    const double truth = std::abs(value - exact);
+    INFO(what << ": value " << value << ", exact " << exact << ", true error " << truth << ", reported " << error);
+    CHECK(truth <= error);
+    CHECK(error <= 10.0 * truth + 1e-9);
+}
+
+void check_figures(const Figures& f, const std::optional<Figures>& e, const Figures& exact, const std::string& what) {
+    REQUIRE(e.has_value());
+    check_bar(f.energy, e->energy, exact.energy, what + ".energy");
+    check_bar(f.ergotropy, e->ergotropy, exact.ergotropy, what + ".ergotropy");
+    check_bar(f.passive_energy, e->passive_energy, exact.passive_energy, what + ".passive_energy");
+}
+
+void check_snapshot(const Snapshot& s, const Snapshot& exact, const std::string& where) {
+    REQUIRE(s.modes.size() == exact.modes.size());
+    for (std::size_t j = 0; j < s.modes.size(); ++j)
+        check_figures(s.modes[j], s.modes[j].error, exact.modes[j], where + "." + s.modes[j].name);
+    if (s.batteries_ergotropy_available && exact.batteries_ergotropy_available)
+        check_figures(s.batteries, s.batteries_error, exact.batteries, where + ".batteries");
+}
+
+Snapshot closed_form(const std::vector<Figures>& modes, const Figures& batteries) {
+    Snapshot s;
+    for (const auto& f : modes) s.modes.push_back(ModeFigures{f, "", std::nullopt});
+    s.batteries = batteries;
+    return s;
+}
+
+RunOptions fixed(int cutoff, Frame frame = Frame::lab) {
+    RunOptions o;
+    o.fock.cutoff = {cutoff};
+    o.fock.frame = frame;
+    return o;
+}
+
+}  // namespace
+
+TEST_CASE("Truncation error: ladder extrapolation of a geometric sequence", "[fock][truncation]") {
+    // f(c) = 1 - q^c exactly geometric: the estimate is 2 x the true remaining error.
+    const double q = 0.5;
+    const auto f = [q](int c) { return 1.0 - std::pow(q, c); };
+    const double e = extrapolated_truncation_error(f(10), f(8), f(6), 1e-15);
+    CHECK(e == Approx(2.0 * std::pow(q, 10)).epsilon(1e-9));
+    // Pre-asymptotic (growing differences): a large error, 20 x the larger difference.
+    CHECK(extrapolated_truncation_error(3.0, 2.0, 1.5, 1e-15) == Approx(20.0));
+    // Both differences below the noise: the noise level.
+    CHECK(extrapolated_truncation_error(1.0, 1.0 + 1e-13, 1.0, 1e-12) == 1e-12);
+    CHECK(truncation_step({4, 5, 6, 16, 40}) == std::vector<int>{1, 1, 2, 2, 4});
+    CHECK(lowered_cutoffs({6, 3}, {2, 1}, 2).empty());
+}
+
+TEST_CASE("Truncation error bounds the true error: coherent charger (steady state and time samples)",
+          "[fock][truncation]") {
+    // C: drive eps = kappa -> alpha = -2 i eps / kappa, |alpha|^2 = 4: coherent, ergotropy = energy.
+    // Cutoff 14 leaves a Poisson tail ~1e-4. b1: vacuum (exact zeros).
+    const Model model = two_mode_model(kKappa, {kKappa, 0, 0, 0}, {kKappa, 0, 0, 0});
+    RunOptions o = fixed(14);
+    o.time.t_end = 40.0;
+    o.time.samples = 5;
+    o.time.atol = 1e-13;
+    o.time.rtol = 1e-11;
+    const EngineResult r = run_engine(EngineKind::fock, model, o);
+    REQUIRE(r.steady_state);
+    const Figures zero{0, 0, 0};
+    check_snapshot(*r.steady_state, closed_form({{4, 4, 0}, zero}, zero), "steady_state");
+    for (std::size_t k = 0; k < r.timeseries.t.size(); ++k) {
+        const double n = 4.0 * std::pow(1.0 - std::exp(-0.5 * kKappa * r.timeseries.t[k]), 2);
+        check_snapshot(r.timeseries.samples[k], closed_form({{n, n, 0}, zero}, zero),
+                       "t=" + std::to_string(r.timeseries.t[k]));
+    }
+}
+
+TEST_CASE("Truncation error bounds the true error: thermal charger and squeezed-vacuum battery", "[fock][truncation]") {
+    // C: thermal n = 1 (energy 1, ergotropy 0, passive 1; tail 2^-c). b1: squeezed vacuum r = 0.5
+    // (pure: energy = ergotropy = sinh^2 r, passive 0; tail tanh(r)^c).
+    const double r = 0.5, s2 = std::sinh(r) * std::sinh(r);
+    const Model model = two_mode_model(0.0, {kKappa, 1.0, 0, 0}, {kKappa, 0, r, 0.3});
+    const EngineResult res = run_engine(EngineKind::fock, model, fixed(16));
+    REQUIRE(res.steady_state);
+    check_snapshot(*res.steady_state, closed_form({{1, 0, 1}, {s2, s2, 0}}, {s2, s2, 0}), "steady_state");
+}
+
+TEST_CASE("Truncation error bounds the true error: displaced thermal state in the displaced frame", "[fock][truncation]") {
+    // C: drive with |alpha|^2 = 4 in a thermal bath n = 0.5: energy 4.5, ergotropy 4 (the coherent
+    // part), passive 0.5. Displaced frame: only the thermal tail (1/3)^c is truncated.
+    const Model model = two_mode_model(kKappa, {kKappa, 0.5, 0, 0}, {kKappa, 0, 0, 0});
+    const EngineResult res = run_engine(EngineKind::fock, model, fixed(12, Frame::displaced));
+    REQUIRE(res.steady_state);
+    const Figures zero{0, 0, 0};
+    check_snapshot(*res.steady_state, closed_form({{4.5, 4, 0.5}, zero}, zero), "steady_state");
+}
+
+TEST_CASE("Truncation error bounds the true error: Gaussian engine on cascaded NC N = 2 thermal",
+          "[fock][truncation]") {
+    const Model model = two_mode_model(0.03, {kKappa, 0.3, 0, 0}, {kKappa, 0.3, 0, 0}, 0.05, Coupling::nonreciprocal, 2);
+    const RunOptions o = fixed(8);
+    const EngineResult f = run_engine(EngineKind::fock, model, o);
+    const EngineResult g = run_engine(EngineKind::gaussian, model, o);
+    REQUIRE(f.steady_state);
+    check_snapshot(*f.steady_state, *g.steady_state, "steady_state");
+}
+
+TEST_CASE("Truncation error bounds the true error: examples/rc_chain_thermal.toml at cutoff 8", "[fock][truncation]") {
+    // The case: W_B = 0.093 at cutoff 8 against the exact 0.0988, with no warning before.
+    Scenario sc = load_scenario(QBNET_SOURCE_DIR "/examples/rc_chain_thermal.toml", {"fock.cutoff=8", "time.t_end=0"});
+    const EngineResult f = run_engine(EngineKind::fock, sc.model, sc.options);
+    const EngineResult g = run_engine(EngineKind::gaussian, sc.model, sc.options);
+    REQUIRE(f.steady_state);
+    CHECK(g.steady_state->batteries.ergotropy == Approx(0.0988).margin(5e-4));
+    check_snapshot(*f.steady_state, *g.steady_state, "steady_state");
+}
