@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """QuTiP / scipy side of bench/run_bench.sh. Builds the SAME model as bench/scenarios/nc_thermal.toml
-(physics.md conventions: H = sum_links J (e^{i phi} a_s^dag a_t + h.c.) + eps (a_0 + a_0^dag),
+(docs/physics.md conventions: H = sum_links J (e^{i phi} a_s^dag a_t + h.c.) + eps (a_0 + a_0^dag),
 jumps sqrt(kappa (n+1)) a_j, sqrt(kappa n) a_j^dag, sqrt(Gamma) (a_s + a_t), NC: phi = pi/2, Gamma = 2J),
 truncated ladder operators as QuTiP builds them, mode 0 most significant (qbnet's order).
 Prints one JSON object on stdout.

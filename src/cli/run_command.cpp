@@ -105,19 +105,6 @@ int run(const RunArgs& args) {
 
     double dim = 1.0;
     for (int c : scenario.options.fock.cutoff) dim *= c;
-    spdlog::info("scenario '{}': {} modes, {} links, {} jump operators; {} thread(s)", scenario.name,
-                 scenario.model.n_modes(), scenario.spec.network.links().size(), scenario.model.jumps.size(),
-                 scenario.options.threads);
-    if (args.engine != "gaussian") {
-        if (scenario.options.fock.auto_cutoff)
-            spdlog::info("Fock cutoffs: auto (fock.tolerance = {:g})", scenario.options.fock.tolerance);
-        else
-            spdlog::info("Fock space dimension D = {:g}", dim);
-    }
-    if (args.engine.find("trajectories") != std::string::npos)
-        spdlog::info("trajectories: count {}, seed {}", scenario.options.trajectories.count,
-                     scenario.options.trajectories.seed);
-
     if (args.save_state) {
         scenario.options.keep_states = true;
         // Refuse before any work when the Fock density matrices would exceed --max-state-gb.
@@ -132,6 +119,19 @@ int run(const RunArgs& args) {
                                              gib * 1.073741824, dim, args.max_state_gb));
         }
     }
+
+    spdlog::info("scenario '{}': {} modes, {} links, {} jump operators; {} thread(s)", scenario.name,
+                 scenario.model.n_modes(), scenario.spec.network.links().size(), scenario.model.jumps.size(),
+                 scenario.options.threads);
+    if (args.engine != "gaussian") {
+        if (scenario.options.fock.auto_cutoff)
+            spdlog::info("Fock cutoffs: auto (fock.tolerance = {:g})", scenario.options.fock.tolerance);
+        else
+            spdlog::info("Fock space dimension D = {:g}", dim);
+    }
+    if (args.engine.find("trajectories") != std::string::npos)
+        spdlog::info("trajectories: count {}, seed {}", scenario.options.trajectories.count,
+                     scenario.options.trajectories.seed);
 
     std::vector<EngineResult> results;
     for (const auto& engine : engines) {

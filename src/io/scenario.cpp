@@ -273,7 +273,7 @@ Scenario parse_scenario_table(toml::table root, const std::string& name, const s
     const std::string apply_to = res.choice("apply_to", "all", {"all", "batteries", "charger"});
     spec.baths.assign(m, SqueezedThermalBath{});
     for (int j = 0; j < m; ++j) {
-        // Modes outside apply_to keep their decay rate but see a vacuum bath (physics.md: which
+        // Modes outside apply_to keep their decay rate but see a vacuum bath (docs/physics.md: which
         // reservoirs are thermal or squeezed is a model option).
         const bool applies = apply_to == "all" || (apply_to == "charger") == (j == 0);
         if (!applies) n_th[j] = squeeze_r[j] = squeeze_theta[j] = 0.0;

@@ -11,7 +11,7 @@ Link LinkSpec::make(int source, int target) const {
     link.target = target;
     link.J = J;
     // Nonreciprocal: the coherent path (phase pi/2) and the dissipative path (Gamma = 2J) cancel in
-    // the backward direction (physics.md). Reciprocal: pure coherent exchange.
+    // the backward direction (docs/physics.md). Reciprocal: pure coherent exchange.
     const bool nc = coupling == Coupling::nonreciprocal;
     link.phase = phase.value_or(nc ? M_PI / 2.0 : 0.0);
     link.gamma = gamma.value_or(nc ? 2.0 * J : 0.0);

@@ -155,7 +155,7 @@ TEST_CASE("Displaced Liouvillian = transformed lab Liouvillian - any alpha and a
 }
 
 TEST_CASE("Mean-field amplitudes: fixed point of the drift - Kerr by Newton", "[displaced]") {
-    // N = 1 NC at J_op = kappa/2, vacuum baths: alpha_C = -i eps / (kappa/2 + J) (physics.md result 1: E = (eps/kappa)^2).
+    // N = 1 NC at J_op = kappa/2, vacuum baths: alpha_C = -i eps / (kappa/2 + J) (docs/physics.md result 1: E = (eps/kappa)^2).
     Scenario s{Network::cascaded(1, link(Coupling::nonreciprocal, 0.0015))};
     const MeanFieldSolution lin = mean_field_steady_state(model_of(s));
     CHECK(lin.method == "linear");

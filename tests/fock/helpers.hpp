@@ -1,6 +1,6 @@
 #pragma once
 // Independent dense reference for the Fock tests: ladder operators by Kronecker products and the
-// Lindblad RHS written term by term from physics.md (no shared code with src/fock except the Model).
+// Lindblad RHS written term by term from docs/physics.md (no shared code with src/fock except the Model).
 #include <Eigen/Dense>
 #include <unsupported/Eigen/KroneckerProduct>
 #include <vector>

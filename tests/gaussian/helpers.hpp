@@ -11,7 +11,7 @@ namespace qbnet_test {
 
 using namespace qbnet;
 
-// Paper parameters (physics.md): kappa = 0.003, eps = 0.01.
+// Paper parameters (docs/physics.md): kappa = 0.003, eps = 0.01.
 constexpr double kKappa = 0.003;
 constexpr double kEps = 0.01;
 

@@ -1,4 +1,4 @@
-// physics.md "Results a correct implementation reproduces", 1-7, on the Gaussian engine.
+// docs/physics.md "Results a correct implementation reproduces", 1-7, on the Gaussian engine.
 #include <catch2/catch.hpp>
 
 #include <cmath>
@@ -70,7 +70,7 @@ TEST_CASE("Result 3: lone mode with thermal bath n -> energy n / ergotropy 0 - s
 }
 
 TEST_CASE("Result 4: NC cascaded chain follows the one-way recursion - J_op grows linearly with N", "[gaussian][physics]") {
-    // Each NC link s->t: a_s gets damping J, a_t gets damping J and the feed -2J a_s (physics.md).
+    // Each NC link s->t: a_s gets damping J, a_t gets damping J and the feed -2J a_s (docs/physics.md).
     // Charger (one link): a_0 = -i eps/(kappa/2 + J); interior node (two links):
     // a_k = -2J a_{k-1}/(kappa/2 + 2J); last node (one link): a_N = -2J a_{N-1}/(kappa/2 + J).
     const double j = 0.004;

@@ -12,7 +12,7 @@ namespace {
 const char* kExamples[] = {"cascaded_nc_n2", "custom_graph", "parallel_nc_n3", "rc_chain_thermal", "squeezed_battery"};
 }
 
-TEST_CASE("--version prints the version and the git commit", "[io][provenance]") {
+TEST_CASE("qbnet --version prints the version and the git commit", "[io][provenance]") {
     Scratch s("version");
     const Outcome o = s.run("--version");
     CHECK(o.exit_code == 0);
@@ -40,12 +40,15 @@ TEST_CASE("qbnet run summary.json reproduces every example on every engine exact
             INFO(name << " with the " << engine << " engine");
             Scratch s(std::string("roundtrip-") + engine + "-" + name);
             // Shorter runs than the examples' own (the round trip, not the physics, is under test).
-            const std::string common = std::string("run --quiet --engine ") + engine + " --set time.t_end=300 --set time.samples=4";
+            // Small fixed cutoffs keep the Fock runs short; their error bars may exceed fock.tolerance (exit 4),
+            // which does not matter for a reproduction test: both runs must give the same exit code and numbers.
+            const std::string common = std::string("run --quiet --engine ") + engine +
+                                       " --set time.t_end=300 --set time.samples=4 --set fock.cutoff=3";
             const Outcome first = s.run(common + " --out first '" QBNET_SOURCE_DIR "/examples/" + name + ".toml'");
-            REQUIRE(first.exit_code == 0);
+            REQUIRE((first.exit_code == 0 || first.exit_code == 4));
             const Outcome second = s.run(std::string("run --quiet --engine ") + engine + " --out second first/summary.json");
             INFO(second.err);
-            REQUIRE(second.exit_code == 0);
+            REQUIRE(second.exit_code == first.exit_code);
             const auto a = nlohmann::json::parse(read_file(s.dir / "first" / "summary.json"));
             const auto b = nlohmann::json::parse(read_file(s.dir / "second" / "summary.json"));
             CHECK(a["scenario"] == b["scenario"]);
@@ -77,7 +80,7 @@ TEST_CASE("a JSON file without a parameters block is one error line and exit 2",
     CHECK(o.err.find("parameters") != std::string::npos);
 }
 
-TEST_CASE("--save-state above --max-state-gb is refused before any work", "[io][state]") {
+TEST_CASE("save-state above max-state-gb is refused before any work", "[io][state]") {
     Scratch s("state-limit");
     // D = 20^3 = 8000: rho is 1 GB; the limit is 0.01 GB.
     const Outcome o = s.run("run --save-state --max-state-gb 0.01 --set fock.cutoff=20 --out out '" QBNET_SOURCE_DIR

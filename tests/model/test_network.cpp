@@ -52,7 +52,7 @@ TEST_CASE("Model: NC link mean-field cancels the backward path", "[model]") {
     CHECK(drift(1, 1).real() == Approx(-0.4));
 }
 
-TEST_CASE("Squeezed-thermal bath: Kossakowski matrix gives N and M of physics.md", "[model]") {
+TEST_CASE("Squeezed-thermal bath: Kossakowski matrix gives N and M of docs/physics.md", "[model]") {
     const double n = 0.7, r = 0.4, theta = 0.9, kappa = 0.2;
     const auto jumps = local_bath_jumps(0, 1, {kappa, n, r, theta}, "C");
     REQUIRE(jumps.size() == 2);

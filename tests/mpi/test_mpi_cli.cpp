@@ -66,7 +66,7 @@ int qbnet_error_lines(const std::string& err) {
 }
 
 const std::string kSweep = "sweep s.toml --engine fock --param network.J --values 5e-4:3e-3:6 "
-                           "--param reservoirs.n_th --values 0,0.5 -q ";
+                           "--param reservoirs.n_th --values 0,0.5 --set fock.tolerance=0.5 -q ";
 
 }  // namespace
 
@@ -129,7 +129,7 @@ TEST_CASE("mpi sweep: a killed rank ends the job with a non-zero exit and the sw
     Scratch tmp("mpi-kill");
     tmp.write("s.toml", kScenario);
     // Rank 1 is killed (SIGKILL) as soon as the journal holds two rows, i.e. in the middle of the work.
-    const std::string grid = "sweep s.toml --engine fock --set fock.cutoff=5 --param network.J --values 5e-4:3e-3:24 "
+    const std::string grid = "sweep s.toml --engine fock --set fock.cutoff=5 --set fock.tolerance=0.5 --param network.J --values 5e-4:3e-3:24 "
                              "--threads 1 -q --out o";
     const std::string killer = "(while [ $(cat o/sweep.csv 2>/dev/null | wc -l) -lt 3 ]; do sleep 0.02; done; kill -9 $$) & ";
     const auto killed = sh(tmp, mpiexec(2) + "sh -c 'if [ \"$OMPI_COMM_WORLD_RANK\" = 1 ]; then " + killer + "fi; " +

@@ -39,11 +39,9 @@ def test_steady_state_is_a_density_matrix(result):
     rho = result.steady_state_rho
     d = int(np.prod(result.dims))
     assert rho.dtype == np.complex128 and rho.shape == (d, d) == (64, 64)
-    diag = result.summary["results"]["fock"]["steady_state"]["diagnostics"]
-    # The solver's own diagnostics describe the matrix we received, and both are small against the
-    # steady-state tolerance (1e-10).
-    assert abs(np.trace(rho).real - 1.0) == pytest.approx(diag["trace_error"], abs=4 * EPS * d)
-    assert diag["trace_error"] <= 1e-10
+    # The engine normalises the solver's answer (docs/trust.md: the raw trace error is the solver's,
+    # not reported for the steady state): trace 1 to round-off.
+    assert abs(np.trace(rho).real - 1.0) <= 4 * EPS * d
     assert np.linalg.norm(rho - rho.conj().T) <= 1e-10 * np.linalg.norm(rho)
     assert np.min(np.linalg.eigvalsh((rho + rho.conj().T) / 2)) >= -1e-10
 

@@ -1,4 +1,4 @@
-"""Result.to_qobj() against qutip.steadystate on the same model, built here from physics.md:
+"""Result.to_qobj() against qutip.steadystate on the same model, built here from docs/physics.md:
 H = eps (a_0 + a_0^dag) + sum_links J (i a_s^dag a_t - i a_t^dag a_s)   (NC link: phi = pi/2)
 L = sqrt((n+1) kappa) a_j, sqrt(n kappa) a_j^dag (every mode), sqrt(2J) (a_s + a_t) (every NC link).
 The tolerance is the error bound of the two solvers: ||rho_1 - rho_2|| <= (||L rho_1|| + ||L rho_2||) / s,

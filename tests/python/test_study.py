@@ -1,5 +1,5 @@
 """qbnet.sweep and qbnet.optimize: sweep columns equal single runs point by point; the optimiser finds
-the known optimum J_op = kappa/2 of one nonreciprocal battery (physics.md, reference result 1)."""
+the known optimum J_op = kappa/2 of one nonreciprocal battery (docs/physics.md, reference result 1)."""
 import math
 
 import numpy as np
@@ -52,6 +52,6 @@ def test_optimize_finds_kappa_over_two_for_one_battery():
     assert abs(r["value"] / (KAPPA / 2) - 1) < 1e-6
     assert abs(r["value"] / (KAPPA / 2 * (1 + 1e-4)) - 1) > 1e-6
     assert r["scan_values"].shape == r["scan_objective"].shape and r["scan_values"].size > 3
-    # E_C = E_1 = (eps/kappa)^2 at the optimum (physics.md reference result 1).
+    # E_C = E_1 = (eps/kappa)^2 at the optimum (docs/physics.md reference result 1).
     assert r["objective_value"] == pytest.approx((0.001 / KAPPA) ** 2, rel=1e-9)
     assert math.isfinite(r["objective_value"])

@@ -43,9 +43,10 @@ def test_summary_and_timeseries_equal_the_cli(cli, tmp_path, engine):
     path.write_text(dict_to_toml(SMALL))
     rc, _, err = run_cli(cli, ["run", str(path), "--engine", engine, "--threads", "1", "--quiet",
                                "--out", str(tmp_path / "out")], tmp_path)
-    assert rc == 0, err
+    assert rc in (0, 4), err   # 4: the Fock error bars at this small cutoff exceed fock.tolerance
     with open(tmp_path / "out" / "summary.json") as f:
         file_summary = json.load(f)
+    file_summary.pop("provenance")   # the CLI's command line, host and date: not part of the physics
     r = qbnet.run(str(path), engine=engine, threads=1)
     assert differences(file_summary, r.summary) == []
 

@@ -51,7 +51,7 @@ TEST_CASE("Golden Fig. 1: J_op(N) and the stored energy at J_op (cascaded and pa
             REQUIRE(p.value);
             CHECK(*p.value == Approx(row["Jop_parallel"].get<double>()).epsilon(1e-5));
             CHECK(*p.objective_value == Approx(row["E_per_battery_parallel"].get<double>()).epsilon(1e-9));
-            // and the closed forms behind the frozen numbers (physics.md results 1, 4, 5)
+            // and the closed forms behind the frozen numbers (docs/physics.md results 1, 4, 5)
             CHECK(*p.value == Approx(0.003 / (2.0 * std::sqrt(static_cast<double>(n)))).epsilon(1e-5));
             CHECK(*c.value == Approx(0.003 / 8.0 * (n + std::sqrt(n * n + 8.0 * n))).epsilon(1e-5));
         }

@@ -6,7 +6,7 @@
 // maps each basis state to at most one basis state, at a fixed index offset:
 //     (O psi)[m] = coef[m] * psi[m + offset]
 // (coef is zero where the target would leave the truncated space). ShiftOp stores exactly that, so
-// products of TRUNCATED ladder matrices (physics.md "Truncation convention", as QuTiP builds them)
+// products of TRUNCATED ladder matrices (docs/physics.md "Truncation convention", as QuTiP builds them)
 // are exact compositions, and the Lindblad RHS can apply them to rho row by row without ever
 // forming a D^2 x D^2 superoperator.
 #include <Eigen/Dense>

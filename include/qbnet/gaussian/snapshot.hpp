@@ -11,7 +11,7 @@ namespace qbnet {
 
 
 // Snapshot::batteries.ergotropy is the EXACT ergotropy over all unitaries when the enumeration fits
-// (physics.md defines ergotropy over all unitaries); otherwise it is the Gaussian-unitary value and
+// (docs/physics.md defines ergotropy over all unitaries); otherwise it is the Gaussian-unitary value and
 // batteries_ergotropy_available is false.
 Snapshot gaussian_snapshot(const Model& model, const GaussianState& state, GaussianStateDetails* details = nullptr);
 

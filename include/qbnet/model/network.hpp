@@ -1,5 +1,5 @@
 #pragma once
-// Network topology: which modes exist and which links join them (physics.md, "Network").
+// Network topology: which modes exist and which links join them (docs/physics.md, "Network").
 // Mode 0 is the charger C; modes 1..N are the battery cells b1..bN.
 #include <optional>
 #include <string>

@@ -1,5 +1,5 @@
 #pragma once
-// The ONE description of the dynamics that every engine reads (physics.md, "Two engines, one model"):
+// The ONE description of the dynamics that every engine reads (docs/physics.md, "Two engines, one model"):
 //   H = sum_jk h_jk a_j^dag a_k + sum_j (drive_j a_j^dag + conj(drive_j) a_j) + sum_j (kerr_j/2) a_j^dag a_j^dag a_j a_j
 //   d rho/dt = -i[H, rho] + sum_k rate_k D[L_k] rho,   L_k = sum_j (u_kj a_j + v_kj a_j^dag).
 // No engine codes a bath, a link or a drive by itself; they all come through Model.
@@ -19,7 +19,7 @@ struct LinearJump {
     std::string label;    // e.g. "bath C (n+1)", "link C->b1"
 };
 
-// Local squeezed-thermal reservoir of one mode (physics.md):
+// Local squeezed-thermal reservoir of one mode (docs/physics.md):
 //   (n+1) kappa D[mu a + nu a^dag] + n kappa D[conj(nu) a + mu a^dag],  mu = cosh r, nu = e^{i theta} sinh r.
 struct SqueezedThermalBath {
     double kappa = 0.0;

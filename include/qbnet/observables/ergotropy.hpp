@@ -1,5 +1,5 @@
 #pragma once
-// Exact ergotropy by spectrum reordering (physics.md, "Figures of merit"):
+// Exact ergotropy by spectrum reordering (docs/physics.md, "Figures of merit"):
 //   W(rho) = tr(rho H) - sum_k r_k e_k,  r_k decreasing eigenvalues of rho, e_k increasing levels of H.
 #include <Eigen/Dense>
 #include <vector>

@@ -1,5 +1,5 @@
 #pragma once
-// Optimal coupling (physics.md, "Optimal coupling J_op(N)"): maximise a steady-state figure of merit
+// Optimal coupling (docs/physics.md, "Optimal coupling J_op(N)"): maximise a steady-state figure of merit
 // over one scenario key. A coarse scan brackets every local maximum, Brent's method
 // (boost::math::tools::brent_find_minima) refines each one on log(value) (linear when LO <= 0).
 // Points are built through the scenario layer's "section.key=value" overrides, like a sweep.
