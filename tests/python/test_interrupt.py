@@ -26,9 +26,9 @@ CHILD = r"""
 import sys, qbnet
 seen = []
 def progress(fraction, label):
-    if not seen:
+    seen.append(fraction)   # before the print: the parent's SIGINT may arrive right after "started"
+    if len(seen) == 1:
         print("started", flush=True)
-    seen.append(fraction)
 try:
     qbnet.run(%r, engine="fock", threads=1, progress=progress)
     print("finished", flush=True)
