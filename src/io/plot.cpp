@@ -1,5 +1,7 @@
 #include "qbnet/io/plot.hpp"
 
+#include "signal_hold.hpp"
+
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -80,29 +82,7 @@ std::string plot_command(const std::string& data, const std::vector<std::string>
     return cmd + "\n";
 }
 
-// Holds SIGINT, SIGTERM and SIGHUP while the plot is drawn and renamed (gnuplot inherits the mask and
-// finishes its PNG; the signal is delivered right after the temporaries are gone): an interrupted run
-// no longer leaves "*.png.tmp-<pid>" files (issue 18).
-class SignalHold {
-public:
-    SignalHold() {
-        sigset_t set;
-        sigemptyset(&set);
-        sigaddset(&set, SIGINT);
-        sigaddset(&set, SIGTERM);
-        sigaddset(&set, SIGHUP);
-        held_ = ::pthread_sigmask(SIG_BLOCK, &set, &old_) == 0;
-    }
-    ~SignalHold() {
-        if (held_) ::pthread_sigmask(SIG_SETMASK, &old_, nullptr);
-    }
-    SignalHold(const SignalHold&) = delete;
-    SignalHold& operator=(const SignalHold&) = delete;
-
-private:
-    sigset_t old_{};
-    bool held_ = false;
-};
+using io_detail::SignalHold;
 
 // Temporaries of this PNG left by a qbnet that was killed outright (SIGKILL): "<png>.tmp-<pid>" and
 // "<png>.gp.tmp-<pid>" whose process no longer exists.

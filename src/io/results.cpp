@@ -1,5 +1,7 @@
 #include "qbnet/io/results.hpp"
 
+#include "signal_hold.hpp"
+
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
@@ -284,29 +286,7 @@ std::filesystem::path timeseries_path(const std::filesystem::path& dir, const st
 
 namespace {
 
-// Holds SIGINT, SIGTERM and SIGHUP while output files are being written: a Ctrl-C then takes effect
-// right after the files are complete and renamed (the signal stays pending, nothing is lost), instead
-// of leaving "*.tmp-<pid>" files behind. Only this thread's mask changes.
-class SignalHold {
-public:
-    SignalHold() {
-        sigset_t set;
-        sigemptyset(&set);
-        sigaddset(&set, SIGINT);
-        sigaddset(&set, SIGTERM);
-        sigaddset(&set, SIGHUP);
-        held_ = ::pthread_sigmask(SIG_BLOCK, &set, &old_) == 0;
-    }
-    ~SignalHold() {
-        if (held_) ::pthread_sigmask(SIG_SETMASK, &old_, nullptr);
-    }
-    SignalHold(const SignalHold&) = delete;
-    SignalHold& operator=(const SignalHold&) = delete;
-
-private:
-    sigset_t old_{};
-    bool held_ = false;
-};
+using io_detail::SignalHold;
 
 // "cannot write 'x': No space left on device" -- one line, the reason from errno.
 [[noreturn]] void write_failed(const std::filesystem::path& path, int err) {
