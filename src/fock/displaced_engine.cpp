@@ -91,13 +91,7 @@ EngineResult run_fock_displaced(const Model& model, const RunOptions& options, c
             progress);
         if (options.keep_states)
             result.final_state_data = fock_state_data(cutoffs, rho, Frame::displaced, alpha_vector(alpha));
-        EvolutionStatistics ev;
-        ev.integrator = "dopri5";
-        ev.steps = es.steps;
-        ev.rhs_calls = es.rhs_calls;
-        ev.wall_s = es.wall_s;
-        ev.max_trace_error = es.max_trace_error;
-        ev.max_hermiticity_error = es.max_hermiticity_error;
+        EvolutionStatistics ev = evolution_statistics(es, "dopri5");
         ev.liouvillian_rebuilds = es.rebuilds;
         ev.rebuild_wall_s = es.rebuild_wall_s;
         ev.alpha_end = alpha_vector(alpha);

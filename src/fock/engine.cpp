@@ -139,14 +139,7 @@ EngineResult run_lab_frame(const Model& model, const RunOptions& options, const 
             },
             progress);
         if (options.keep_states) result.final_state_data = fock_state_data(cutoffs, rho, Frame::lab, {});
-        EvolutionStatistics ev;
-        ev.integrator = eo.integrator;
-        ev.steps = es.steps;
-        ev.rhs_calls = es.rhs_calls;
-        ev.wall_s = es.wall_s;
-        ev.max_trace_error = es.max_trace_error;
-        ev.max_hermiticity_error = es.max_hermiticity_error;
-        stats.evolution = ev;
+        stats.evolution = evolution_statistics(es, eo.integrator);
         result.truncation_estimate = std::max(result.truncation_estimate, max_of(top));
         warn_truncation(top, model, options, "time evolution", "", result.warnings);
     }

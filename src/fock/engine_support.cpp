@@ -73,6 +73,17 @@ SteadySolverOptions steady_solver_options(const RunOptions& options) {
     return solver;
 }
 
+EvolutionStatistics evolution_statistics(const EvolveSummary& summary, const std::string& integrator) {
+    EvolutionStatistics ev;
+    ev.integrator = integrator;
+    ev.steps = summary.steps;
+    ev.rhs_calls = summary.rhs_calls;
+    ev.wall_s = summary.wall_s;
+    ev.max_trace_error = summary.max_trace_error;
+    ev.max_hermiticity_error = summary.max_hermiticity_error;
+    return ev;
+}
+
 double max_of(const std::vector<double>& v) { return v.empty() ? 0.0 : *std::max_element(v.begin(), v.end()); }
 
 }  // namespace qbnet::fock_detail

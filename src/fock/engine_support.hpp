@@ -6,6 +6,7 @@
 
 #include <Eigen/Dense>
 
+#include "qbnet/fock/evolve.hpp"
 #include "qbnet/fock/lindblad.hpp"
 #include "qbnet/fock/steady.hpp"
 #include "qbnet/model/terms.hpp"
@@ -37,6 +38,9 @@ StateData fock_state_data(const std::vector<int>& cutoffs, const Eigen::VectorXc
 
 // Solver options of the steady state from the run options (thread count).
 SteadySolverOptions steady_solver_options(const RunOptions& options);
+
+// Statistics of one time evolution, as both frames report them.
+EvolutionStatistics evolution_statistics(const EvolveSummary& summary, const std::string& integrator);
 
 double max_of(const std::vector<double>& v);
 
