@@ -14,7 +14,7 @@
 #include "qbnet/fock/displaced.hpp"
 #include "qbnet/fock/evolve.hpp"
 #include "qbnet/fock/lindblad.hpp"
-#include "qbnet/fock/memory.hpp"
+#include "qbnet/numerics/memory.hpp"
 #include "qbnet/fock/observables.hpp"
 #include "qbnet/fock/steady.hpp"
 #include "qbnet/fock/truncation.hpp"

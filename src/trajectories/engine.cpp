@@ -13,7 +13,7 @@
 #include "qbnet/errors.hpp"
 #include "qbnet/fock/cutoff_guess.hpp"
 #include "qbnet/fock/displaced.hpp"
-#include "qbnet/fock/memory.hpp"
+#include "qbnet/numerics/memory.hpp"
 
 namespace qbnet {
 
