@@ -54,7 +54,12 @@ FockPlan plan_fock_space(const Model& model, const RunOptions& options, bool dis
     }
     const MeanFieldSolution mf = mean_field_steady_state(model);
     const auto guess = [&](Frame frame) { return guessed_cutoffs(model, options.fock.tolerance, frame, mf.alpha); };
-    if (options.fock.auto_frame) {
+    if (options.fock.auto_frame && !options.fock.auto_cutoff) {
+        // Explicit cutoffs mean the lab-frame Fock basis truncated there, as in every other solver: a
+        // comparison "at equal cutoff" then compares the same truncated model. The displaced frame is
+        // used with explicit cutoffs only when asked for (fock.frame = "displaced").
+        plan.frame = Frame::lab;
+    } else if (options.fock.auto_frame) {
         // The displaced frame removes the coherent part (the default drive puts ~11 photons per mode on top
         // of a vacuum-like state): chosen when that at least halves the dimension the cutoffs need. It
         // needs a converged mean field.

@@ -33,6 +33,7 @@ epsilon = 0.001
 kappa = 0.003
 [fock]
 cutoff = 4
+frame = "displaced"   # explicit cutoffs mean the lab frame otherwise; |alpha|^2 ~ 0.4 needs more there
 )";
 
 // Runs `shell_command` in the scratch folder under the hang guard; stdout/stderr captured.

@@ -23,8 +23,9 @@ struct FockPlan {
     std::vector<int> cutoffs;
 };
 
-// Resolves fock.frame = "auto" and fock.cutoff = "auto" (explicit values are kept). The displaced frame
-// is chosen when `displaced_allowed` and it at least halves the dimension the cutoffs need.
+// Resolves fock.frame = "auto" and fock.cutoff = "auto" (explicit values are kept). With automatic
+// cutoffs the displaced frame is chosen when `displaced_allowed` and it at least halves the dimension the
+// cutoffs need; with explicit cutoffs "auto" means the lab frame (the truncation every other solver uses).
 FockPlan plan_fock_space(const Model& model, const RunOptions& options, bool displaced_allowed);
 
 }  // namespace qbnet
