@@ -2,31 +2,61 @@
 
 #include <algorithm>
 #include <cmath>
+#include <complex>
 
 #include "engine_support.hpp"
 
 namespace qbnet {
 
-// n = (G_{a^dag} + |G_{a a^dag}|) / (net damping) per mode, from the Kossakowski matrix over
-// (a_1..a_M, a_1^dag..a_M^dag); n/(n+1) is the per-level ratio of the photon-number tail (squeezed
-// vacuum: tanh r). A passive network mixes the baths' fluctuations, so no mode exceeds the largest (a
-// first guess only: the Fock engine's cutoff ladder decides).
-double fluctuation_occupation(const Model& model) {
-    const Eigen::MatrixXcd g = model.kossakowski();
+// Two estimates of the fluctuation occupation n (thermal: n_th; squeezed vacuum: sinh^2 r + sinh r cosh r,
+// whose n/(n+1) = tanh r is the per-level ratio of its photon-number tail), as (G_{a^dag a^dag} +
+// |G_{a a^dag}|) / (G_{a a} - G_{a^dag a^dag}) over the Kossakowski entries of:
+//  - mode_estimate: each mode's own diagonal entries, i.e. its bath over its TOTAL damping (link reservoirs
+//    included). Close for most modes, but it misses the noise a nonreciprocal link carries downstream;
+//    the Fock engine's cutoff ladder corrects that, so it starts here (no overshoot to pay for).
+//  - hottest_bath: each local bath's own jump operators. A passive network only mixes the baths'
+//    fluctuations and adds vacuum (the link reservoirs), so no mode exceeds the hottest bath: a bound,
+//    for engines without a ladder (trajectories).
+double fluctuation_occupation(const Model& model, OccupationGuess kind) {
     const int m = model.n_modes();
+    std::vector<double> down(static_cast<std::size_t>(m), 0.0), up(static_cast<std::size_t>(m), 0.0);
+    std::vector<std::complex<double>> cross(static_cast<std::size_t>(m), 0.0);
+    if (kind == OccupationGuess::mode_estimate) {
+        const Eigen::MatrixXcd g = model.kossakowski();
+        for (int j = 0; j < m; ++j) {
+            const auto k = static_cast<std::size_t>(j);
+            down[k] = g(j, j).real();
+            up[k] = g(m + j, m + j).real();
+            cross[k] = g(j, m + j);
+        }
+    } else {
+        for (const LinearJump& jump : model.jumps) {
+            int mode = -1;
+            bool local = true;
+            for (int j = 0; j < m && local; ++j)
+                if (jump.u(j) != 0.0 || jump.v(j) != 0.0) {
+                    local = mode < 0;
+                    mode = j;
+                }
+            if (!local || mode < 0) continue;
+            const auto k = static_cast<std::size_t>(mode);
+            down[k] += jump.rate * std::norm(jump.u(mode));
+            up[k] += jump.rate * std::norm(jump.v(mode));
+            cross[k] += jump.rate * jump.u(mode) * std::conj(jump.v(mode));
+        }
+    }
     double n = 0.0;
-    for (int j = 0; j < m; ++j) {
-        const double down = g(j, j).real();
-        const double up = g(m + j, m + j).real();
-        const double net = down - up;
-        if (net > 0) n = std::max(n, (up + std::abs(g(j, m + j))) / net);
+    for (std::size_t k = 0; k < down.size(); ++k) {
+        const double net = down[k] - up[k];
+        if (net > 0) n = std::max(n, (up[k] + std::abs(cross[k])) / net);
     }
     return n;
 }
 
-std::vector<int> guessed_cutoffs(const Model& model, double tolerance, Frame frame, const Eigen::VectorXcd& alpha) {
+std::vector<int> guessed_cutoffs(const Model& model, double tolerance, Frame frame, const Eigen::VectorXcd& alpha,
+                                 OccupationGuess kind) {
     const int m = model.n_modes();
-    const double n = fluctuation_occupation(model);
+    const double n = fluctuation_occupation(model, kind);
     // Geometric fluctuation tail below tolerance/10, plus (lab frame) the Poisson spread of the coherent
     // part, |alpha|^2 + k |alpha| sqrt(2n + 1) with k the number of standard deviations a tol/10 Gaussian
     // tail needs (+1).
@@ -45,7 +75,7 @@ std::vector<int> guessed_cutoffs(const Model& model, double tolerance, Frame fra
     return c;
 }
 
-FockPlan plan_fock_space(const Model& model, const RunOptions& options, bool displaced_allowed) {
+FockPlan plan_fock_space(const Model& model, const RunOptions& options, bool displaced_allowed, OccupationGuess kind) {
     FockPlan plan;
     plan.frame = options.fock.frame;
     if (!options.fock.auto_frame && !options.fock.auto_cutoff) {
@@ -53,7 +83,7 @@ FockPlan plan_fock_space(const Model& model, const RunOptions& options, bool dis
         return plan;
     }
     const MeanFieldSolution mf = mean_field_steady_state(model);
-    const auto guess = [&](Frame frame) { return guessed_cutoffs(model, options.fock.tolerance, frame, mf.alpha); };
+    const auto guess = [&](Frame frame) { return guessed_cutoffs(model, options.fock.tolerance, frame, mf.alpha, kind); };
     if (options.fock.auto_frame && !options.fock.auto_cutoff) {
         // Explicit cutoffs mean the lab-frame Fock basis truncated there, as in every other solver: a
         // comparison "at equal cutoff" then compares the same truncated model. The displaced frame is

@@ -154,7 +154,7 @@ using Plan = FockPlan;
 // The displaced frame integrates (alpha, rho') with dopri5 only.
 Plan plan_run(const Model& model, const RunOptions& options) {
     const bool integrator_ok = options.time.t_end <= 0 || options.time.integrator == Integrator::dopri5;
-    return plan_fock_space(model, options, integrator_ok);
+    return plan_fock_space(model, options, integrator_ok, OccupationGuess::mode_estimate);   // the ladder corrects it
 }
 
 EngineResult run_at(const Model& model, const RunOptions& options, Frame frame, const std::vector<int>& cutoffs,

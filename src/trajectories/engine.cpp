@@ -69,7 +69,9 @@ TrajectorySimulator::TrajectorySimulator(const Model& model, const RunOptions& o
     // psi' = D(alpha)^dag psi with alpha(t) on the mean-field equation: for a quadratic model the
     // transformed master equation is the undriven one (docs/derivations.md, "Displaced frame", and "Trajectories in the displaced frame"), and the
     // figures get the c-number shift back in the reducer.
-    const FockPlan plan = plan_fock_space(model, options, model.is_quadratic());
+    // No cutoff ladder here (three ensembles, noisy differences): the guess must hold by itself, so it
+    // starts from the hottest bath, a bound for passive networks.
+    const FockPlan plan = plan_fock_space(model, options, model.is_quadratic(), OccupationGuess::hottest_bath);
     frame_ = plan.frame;
     const std::vector<int>& cutoffs = plan.cutoffs;
 

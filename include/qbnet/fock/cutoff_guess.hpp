@@ -10,13 +10,17 @@
 
 namespace qbnet {
 
-// Largest fluctuation occupation any local bath feeds in (thermal: n_th; squeezed vacuum:
-// sinh^2 r + sinh r cosh r), from the Kossakowski matrix.
-double fluctuation_occupation(const Model& model);
+// Fluctuation occupation that sets the geometric photon-number tail (thermal: n_th; squeezed vacuum:
+// sinh^2 r + sinh r cosh r). mode_estimate: each mode's baths over its total damping (a start for a
+// cutoff ladder); hottest_bath: the largest local bath's own occupation, a bound for passive networks
+// (for an engine without a ladder).
+enum class OccupationGuess { mode_estimate, hottest_bath };
+double fluctuation_occupation(const Model& model, OccupationGuess kind);
 
 // Cutoffs whose geometric fluctuation tail is below tolerance/10 and, in the lab frame, which also hold
 // the Poisson spread of the steady-state coherent amplitude `alpha`.
-std::vector<int> guessed_cutoffs(const Model& model, double tolerance, Frame frame, const Eigen::VectorXcd& alpha);
+std::vector<int> guessed_cutoffs(const Model& model, double tolerance, Frame frame, const Eigen::VectorXcd& alpha,
+                                 OccupationGuess kind);
 
 struct FockPlan {
     Frame frame = Frame::lab;
@@ -26,6 +30,6 @@ struct FockPlan {
 // Resolves fock.frame = "auto" and fock.cutoff = "auto" (explicit values are kept). With automatic
 // cutoffs the displaced frame is chosen when `displaced_allowed` and it at least halves the dimension the
 // cutoffs need; with explicit cutoffs "auto" means the lab frame (the truncation every other solver uses).
-FockPlan plan_fock_space(const Model& model, const RunOptions& options, bool displaced_allowed);
+FockPlan plan_fock_space(const Model& model, const RunOptions& options, bool displaced_allowed, OccupationGuess kind);
 
 }  // namespace qbnet
