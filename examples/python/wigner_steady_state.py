@@ -6,9 +6,13 @@ with thermal baths (a displaced thermal state), next to qbnet's own figures.
 import sys
 
 import numpy as np
-import qutip
 
 import qbnet
+
+try:
+    import qutip
+except ImportError:
+    sys.exit("this example needs QuTiP (Debian: apt-get install python3-qutip)")
 
 scenario = {
     "network": {"topology": "cascaded", "batteries": 2, "coupling": "nonreciprocal", "J": 0.0015},
@@ -31,7 +35,7 @@ try:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 except ImportError:
-    print("matplotlib not installed: no plot")
+    print("matplotlib not installed: no plot (Debian: apt-get install python3-matplotlib)")
     sys.exit(0)
 fig, ax = plt.subplots(figsize=(5, 4.5))
 c = ax.contourf(xvec, xvec, w, 60, cmap="RdBu_r")
