@@ -72,15 +72,20 @@ int count(const std::string& text, const std::string& what) {
 
 json summary(const Scratch& tmp, const std::string& run) { return json::parse(read_file(tmp.dir / run / "summary.json")); }
 
-// The results block without what legitimately differs between two runs of the same numbers: the wall
-// time (and the per-rank thread count when the runs used different --threads).
+// Removes the timing keys at any depth (they differ between two runs of the same numbers).
+void drop_timings(json& j) {
+    if (!j.is_object()) return;
+    for (const char* k : {"wall_s", "seconds_schur", "seconds_solve", "seconds_evolve", "rebuild_wall_s"}) j.erase(k);
+    for (auto& [key, value] : j.items()) drop_timings(value);
+}
+
+// The results block without what legitimately differs between two runs of the same numbers: timings
+// (and the per-rank thread count when the runs used different --threads).
 json figures_of(json s, bool drop_threads) {
     json r = s.at("results");
-    for (auto& [engine, block] : r.items()) {
-        block["statistics"].erase("wall_s");
-        if (drop_threads) block["statistics"].erase("threads");
-        for (const char* k : {"seconds_schur", "seconds_solve", "seconds_evolve", "rebuild_wall_s"}) block["statistics"].erase(k);
-    }
+    drop_timings(r);
+    if (drop_threads)
+        for (auto& [engine, block] : r.items()) block["statistics"].erase("threads");
     return r;
 }
 
