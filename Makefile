@@ -5,7 +5,7 @@ CMAKE_FLAGS ?=
 DEB_PACKAGES = cmake g++ make libeigen3-dev libboost-dev catch2 libspdlog-dev libfmt-dev \
                libtomlplusplus-dev libcli11-dev nlohmann-json3-dev gnuplot-nox \
                libopenmpi-dev openmpi-bin \
-               pybind11-dev python3-dev python3-numpy python3-pytest python3-qutip
+               pybind11-dev python3-dev python3-numpy python3-pytest python3-qutip python3-matplotlib
 EXAMPLE ?= examples/cascaded_nc_n2.toml
 
 .PHONY: all deps configure build run test validate bench install clean fuzz sanitize

@@ -381,14 +381,16 @@ def report(out, md_path, json_path):
     notes = os.path.join(os.path.dirname(os.path.abspath(md_path)), "OPTIMISATIONS.md")
     if os.path.exists(notes):
         md += [open(notes).read()]
-    # Keep sections of an existing RESULTS.md that other programs own (e.g. "## Gaussian engine scaling",
-    # bench/gaussian_scale.cpp), so regenerating this report does not erase them.
+    # Keep sections of an existing RESULTS.md that other programs own ("## Gaussian engine scaling":
+    # bench/gaussian_scale.cpp; "## MPI strong scaling": bench/mpi_scaling.sh; "## Python module cost":
+    # bench/py_vs_cli.py), so regenerating this report does not erase them.
     try:
         prev = open(md_path).read()
-        i = prev.find("## Gaussian engine scaling")
-        if i >= 0:
-            j = prev.find("\n## ", i + 1)
-            md += ["", prev[i:j if j >= 0 else len(prev)].rstrip(), ""]
+        for title in ("## Gaussian engine scaling", "## MPI strong scaling", "## Python module cost"):
+            i = prev.find(title)
+            if i >= 0:
+                j = prev.find("\n## ", i + 1)
+                md += ["", prev[i:j if j >= 0 else len(prev)].rstrip(), ""]
     except OSError:
         pass
     with open(md_path, "w") as f:

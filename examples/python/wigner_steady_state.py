@@ -6,15 +6,22 @@ with thermal baths (a displaced thermal state), next to qbnet's own figures.
 import sys
 
 import numpy as np
-import qutip
 
 import qbnet
+
+try:
+    import qutip
+except ImportError:
+    sys.exit("this example needs QuTiP (Debian: apt-get install python3-qutip)")
 
 scenario = {
     "network": {"topology": "cascaded", "batteries": 2, "coupling": "nonreciprocal", "J": 0.0015},
     "drive": {"epsilon": 0.003},
     "reservoirs": {"kappa": 0.003, "n_th": 0.5, "apply_to": "all"},
-    "fock": {"cutoff": 8},
+    # Lab frame: the density matrix handed to QuTiP is the physical state. (The default "auto" frame
+    # would pick the displaced frame here, whose rho' is centred at the origin: Result.frame, .alpha.)
+    "fock": {"cutoff": 8, "frame": "lab"},
+    "time": {"t_end": 0},           # the steady state only
 }
 r = qbnet.run(scenario, engine="fock")
 rho = r.to_qobj()                 # dims [[8, 8, 8], [8, 8, 8]]: C, b1, b2
@@ -26,12 +33,16 @@ print("qbnet.ergotropy(reduced state from QuTiP) = %.6f" % qbnet.ergotropy(charg
 xvec = np.linspace(-4, 4, 161)
 w = qutip.wigner(charger, xvec, xvec)
 print("Wigner function: min %.3g, max %.3g (non-negative up to truncation: a Gaussian state)" % (w.min(), w.max()))
+# The same state seen twice: QuTiP's photon number and qbnet's energy (omega = 1, no zero-point term),
+# and qbnet's ergotropy of the reduced state QuTiP computed.
+assert abs(qutip.expect(qutip.num(8), charger) - r.steady_state["energy"][0]) < 1e-6 * r.steady_state["energy"][0]
+assert abs(qbnet.ergotropy(charger.full(), np.arange(8.0)) - r.steady_state["ergotropy"][0]) < 1e-6
 try:
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 except ImportError:
-    print("matplotlib not installed: no plot")
+    print("matplotlib not installed: no plot (Debian: apt-get install python3-matplotlib)")
     sys.exit(0)
 fig, ax = plt.subplots(figsize=(5, 4.5))
 c = ax.contourf(xvec, xvec, w, 60, cmap="RdBu_r")

@@ -8,6 +8,8 @@
 
 Thin layer: every number comes from the C++ library (docs/python.md). Scenario keys: docs/scenario.md.
 """
+import sys as _sys
+
 import numpy as _np
 
 from . import _qbnet
@@ -22,7 +24,14 @@ __all__ = ["run", "sweep", "optimize", "ergotropy", "passive_energy", "figures",
 class Result:
     """One engine run. Arrays are numpy; modes are ordered C, b1, ..., bN (`modes`).
 
-    summary            the dict the CLI writes to summary.json (same keys, NaN written as None)
+    summary            the dict the CLI writes to summary.json: the same keys (provenance included; its
+                       command_line is this Python process's [sys.executable] + sys.argv, ranks is 1),
+                       NaN written as None
+    engines            the engines run: ["fock"], or both of a pair such as ["fock", "gaussian"]
+    cross_check        a pair's verdict (summary["cross_check"]: verdict "agree" / "disagree" /
+                       "inconclusive", worst figure, tolerance); None for one engine
+    by_engine          {engine: Result} for each engine of a pair (the attributes below are the FIRST
+                       engine's); {engine: self} for one engine
     times              float64 [samples] (empty when time.t_end = 0)
     energy, ergotropy, passive_energy
                        float64 [samples, N+1]: local figures of each mode over time
@@ -63,6 +72,12 @@ class Result:
         self.steady_state_moments = raw["steady_gaussian"]
         self.final_state_moments = raw["final_gaussian"]
         self.warnings = list(raw["warnings"])
+        self.cross_check = self.summary.get("cross_check")
+        if "pair" in raw:
+            self.by_engine = {sub["engine"]: Result(sub) for sub in raw["pair"]}
+        else:
+            self.by_engine = {self.engine: self}
+        self.engines = list(self.by_engine)
 
     def to_qobj(self, which="steady"):
         """The Fock state as a qutip.Qobj with dims [[c0..cN], [c0..cN]] (which = "steady" or "final")."""
@@ -80,8 +95,9 @@ class Result:
         return qutip.Qobj(rho, dims=[list(self.dims), list(self.dims)])
 
     def __repr__(self):
-        return "<qbnet.Result engine=%s modes=%s samples=%d steady_state=%s>" % (
-            self.engine, ",".join(self.modes), len(self.times), self.steady_state is not None)
+        return "<qbnet.Result engine=%s modes=%s samples=%d steady_state=%s%s>" % (
+            ",".join(self.engines), ",".join(self.modes), len(self.times), self.steady_state is not None,
+            " cross_check=%s" % self.cross_check["verdict"] if self.cross_check else "")
 
 
 def _overrides(set):
@@ -98,7 +114,9 @@ def run(scenario, engine="fock", *, threads=0, progress=False, set=None, name=No
     """Run one engine on a scenario and return a Result.
 
     scenario     dict with the TOML keys, TOML text, or a path to a .toml file
-    engine       "fock", "gaussian" or "trajectories"
+    engine       "fock", "gaussian" or "trajectories"; or a pair such as "fock,gaussian" ("both") or
+                 "fock,trajectories": both engines run and are cross-checked (Result.cross_check, and
+                 Result.by_engine for the second engine's arrays), as `qbnet run --engine A,B`
     threads      OpenMP threads (0: OMP_NUM_THREADS, else all cores)
     progress     False, True (lines on stderr) or a callable(fraction, label)
     set          overrides like the CLI's --set: ["network.J=0.002", ...] or {"network.J": 0.002}
@@ -109,7 +127,14 @@ def run(scenario, engine="fock", *, threads=0, progress=False, set=None, name=No
     or a refused run, and KeyboardInterrupt on Ctrl-C.
     """
     text, name = _scenario_text(scenario, name)
-    return Result(_qbnet.run(text, name, _overrides(set), engine, int(threads), progress, bool(keep_states)))
+    return Result(_qbnet.run(text, name, _overrides(set), engine, int(threads), progress, bool(keep_states),
+                             _command_line()))
+
+
+def _command_line():
+    """provenance.command_line of a Python run: the interpreter and its arguments (the script that called
+    qbnet.run and what it was given), as the CLI records its own argv."""
+    return [_sys.executable or "python3"] + [str(a) for a in _sys.argv]
 
 
 def sweep(scenario, params, engine="gaussian", *, threads=0, progress=False, set=None, name=None):

@@ -1,5 +1,6 @@
-// qbnet._qbnet.run: scenario text -> parse_scenario (the CLI's validation) -> run_engine -> a dict of
-// numpy arrays plus summary_json() (the CLI's summary.json) converted to Python objects.
+// qbnet._qbnet.run: scenario text -> parse_scenario (the CLI's validation) -> run_engine (one engine or
+// a cross-checked pair) -> a dict of numpy arrays plus summary_json() (the CLI's summary.json, provenance
+// included) converted to Python objects.
 #include <cmath>
 #include <complex>
 #include <limits>
@@ -13,8 +14,11 @@
 #include "interruptible.hpp"
 #include "json_to_python.hpp"
 #include "qbnet/engine.hpp"
+#include "qbnet/errors.hpp"
+#include "qbnet/io/provenance.hpp"
 #include "qbnet/io/results.hpp"
 #include "qbnet/io/scenario.hpp"
+#include "qbnet/study/crosscheck.hpp"
 
 namespace py = pybind11;
 
@@ -116,9 +120,10 @@ py::object gaussian_state(const std::optional<StateData>& data) {
     return std::move(out);
 }
 
-py::dict result_dict(const Scenario& scenario, const EngineResult& r) {
+// The arrays of one engine's result. `summary` is the whole run's summary (both engines of a pair).
+py::dict result_dict(const Scenario& scenario, const EngineResult& r, const py::object& summary) {
     py::dict out;
-    out["summary"] = to_python(summary_json(scenario, {r}));
+    out["summary"] = summary;
     out["engine"] = std::string(to_string(r.engine));
     std::vector<std::string> names;
     for (int j = 0; j < scenario.model.n_modes(); ++j) names.push_back(j == 0 ? "C" : "b" + std::to_string(j));
@@ -138,25 +143,67 @@ py::dict result_dict(const Scenario& scenario, const EngineResult& r) {
     return out;
 }
 
+// engine: one engine, "both" (= fock,gaussian) or a pair "A,B" of two different engines, as the CLI's
+// --engine.
+std::vector<EngineKind> engine_kinds(const std::string& engine) {
+    std::vector<std::string> names;
+    if (engine == "both") {
+        names = {"fock", "gaussian"};
+    } else {
+        std::size_t start = 0;
+        while (true) {
+            const std::size_t comma = engine.find(',', start);
+            names.push_back(engine.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+            if (comma == std::string::npos) break;
+            start = comma + 1;
+        }
+    }
+    if (names.size() > 2 || (names.size() == 2 && names[0] == names[1]))
+        throw InputError("engine", "one of fock, gaussian, trajectories, both, or a pair of two different engines "
+                                   "such as \"fock,trajectories\" (got '" + engine + "')");
+    std::vector<EngineKind> kinds;
+    for (const auto& n : names) kinds.push_back(engine_kind(n));
+    return kinds;
+}
+
+// The same steps as `qbnet run`: validation, each engine, the cross-check of a pair, summary_json with
+// the provenance block (command_line: given by the package, the Python process's sys.argv).
 py::dict run(const std::string& toml_text, const std::string& name, const std::vector<std::string>& overrides,
-             const std::string& engine, int threads, py::object progress, bool keep_states) {
-    // Same order as `qbnet run`: the scenario is validated before anything runs.
+             const std::string& engine, int threads, py::object progress, bool keep_states,
+             const std::vector<std::string>& command_line) {
     Scenario scenario = parse_scenario(toml_text, name, overrides);
-    const EngineKind kind = engine_kind(engine);
+    const std::vector<EngineKind> kinds = engine_kinds(engine);
     scenario.options.threads = resolve_threads(threads);
     scenario.options.keep_states = keep_states;
-    InterruptibleProgress guard(std::move(progress), engine);
-    const EngineResult result = guard.run_released(
-        [&] { return run_engine(kind, scenario.model, scenario.options, guard.callback()); });
-    guard.finish();
-    return result_dict(scenario, result);
+    for (const EngineKind kind : kinds)   // engine-specific refusals before any run, as the CLI
+        (void)make_engine(kind)->memory_estimate_gib(scenario.model, scenario.options);
+    std::vector<EngineResult> results;
+    for (const EngineKind kind : kinds) {
+        InterruptibleProgress guard(progress, to_string(kind));
+        results.push_back(guard.run_released(
+            [&] { return run_engine(kind, scenario.model, scenario.options, guard.callback()); }));
+        guard.finish();
+    }
+    nlohmann::json check = nullptr;
+    if (results.size() == 2)
+        check = cross_check_json(cross_check(results[0], results[1], CrossCheckOptions::from(scenario.options)));
+    Provenance provenance = current_provenance(scenario.options.threads, 1);
+    provenance.command_line = command_line;
+    const py::object summary = to_python(summary_json(scenario, results, check, provenance_json(provenance)));
+    py::dict out = result_dict(scenario, results[0], summary);
+    if (results.size() == 2) {
+        py::list each;
+        for (const auto& r : results) each.append(result_dict(scenario, r, summary));
+        out["pair"] = each;
+    }
+    return out;
 }
 
 }  // namespace
 
 void bind_run(py::module_& m) {
     m.def("run", &run, py::arg("toml_text"), py::arg("name"), py::arg("overrides"), py::arg("engine"),
-          py::arg("threads"), py::arg("progress"), py::arg("keep_states"));
+          py::arg("threads"), py::arg("progress"), py::arg("keep_states"), py::arg("command_line"));
     m.def(
         "check_scenario",
         [](const std::string& toml_text, const std::string& name, const std::vector<std::string>& overrides) {

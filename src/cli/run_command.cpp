@@ -2,6 +2,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,8 @@
 #include "qbnet/study/crosscheck.hpp"
 #include "qbnet/study/trust.hpp"
 #include "qbnet/engine.hpp"
+#include "qbnet/parallel/communicator.hpp"
+#include "qbnet/study/distributed_trajectories.hpp"
 
 namespace qbnet::cli {
 
@@ -88,60 +91,9 @@ std::string check_engine_arg(const std::string& arg) {
     return "";
 }
 
-int run(const RunArgs& args) {
-    if (args.quiet) spdlog::set_level(spdlog::level::warn);
-    // Validation first: nothing is logged or written before the scenario is known to be valid.
-    Scenario scenario = load_scenario(args.file, args.sets);
-    scenario.options.threads = configure_threads(args.threads);
-    const std::filesystem::path out_dir =
-        args.out.empty() ? std::filesystem::path("results") / scenario.name : std::filesystem::path(args.out);
-    ensure_writable_output_dir(out_dir);   // before any work: a run must not be lost to an unwritable --out
-
-    const std::vector<std::string> engines = engine_list(args.engine);
-    // Engine-specific refusals (e.g. the trajectories engine's time.t_end = 0) before anything is logged:
-    // constructing the estimate validates the options for that engine.
-    for (const auto& engine : engines)
-        (void)make_engine(*parse_engine_kind(engine))->memory_estimate_gib(scenario.model, scenario.options);
-
-    double dim = 1.0;
-    for (int c : scenario.options.fock.cutoff) dim *= c;
-    if (args.save_state) {
-        scenario.options.keep_states = true;
-        // Refuse before any work when the Fock density matrices would exceed --max-state-gb.
-        if (args.engine != "gaussian" && !scenario.options.fock.cutoff.empty()) {
-            std::vector<int> cutoffs = scenario.options.fock.cutoff;
-            if (cutoffs.size() == 1) cutoffs.assign(static_cast<std::size_t>(scenario.model.n_modes()), cutoffs[0]);
-            const double gib = fock_state_files_gib(cutoffs, scenario.options.steady.enabled,
-                                                    scenario.options.time.t_end > 0);
-            if (gib > args.max_state_gb)
-                throw RunRefused(fmt::format("--save-state would write {:.3g} GB of Fock density matrices (D = {:g}), "
-                                             "above --max-state-gb = {:g}: raise the limit or lower fock.cutoff",
-                                             gib * 1.073741824, dim, args.max_state_gb));
-        }
-    }
-
-    spdlog::info("scenario '{}': {} modes, {} links, {} jump operators; {} thread(s)", scenario.name,
-                 scenario.model.n_modes(), scenario.spec.network.links().size(), scenario.model.jumps.size(),
-                 scenario.options.threads);
-    if (args.engine != "gaussian") {
-        if (scenario.options.fock.auto_cutoff)
-            spdlog::info("Fock cutoffs: auto (fock.tolerance = {:g})", scenario.options.fock.tolerance);
-        else
-            spdlog::info("Fock space dimension D = {:g}", dim);
-    }
-    if (args.engine.find("trajectories") != std::string::npos)
-        spdlog::info("trajectories: count {}, seed {}", scenario.options.trajectories.count,
-                     scenario.options.trajectories.seed);
-
-    std::vector<EngineResult> results;
-    for (const auto& engine : engines) {
-        spdlog::info("running the {} engine", engine);
-        ProgressReporter progress(engine, !args.quiet);
-        results.push_back(run_engine(*parse_engine_kind(engine), scenario.model, scenario.options, progress.callback()));
-        progress.finish();
-        for (const auto& warning : results.back().warnings) spdlog::warn("[{}] {}", engine, warning);
-    }
-
+// Everything after the engines, on the root only: cross-check, files, table, trust; the exit code.
+int report(const RunArgs& args, const Scenario& scenario, const std::filesystem::path& out_dir,
+           const std::vector<EngineResult>& results) {
     nlohmann::json check_json = nullptr;
     std::optional<CrossCheck> check;
     if (results.size() == 2) {
@@ -156,7 +108,7 @@ int run(const RunArgs& args) {
                                          gib * 1.073741824, args.max_state_gb));
     }
     auto written = write_results(out_dir, scenario, results, check_json,
-                                 provenance_json(current_provenance(scenario.options.threads)));
+                                 provenance_json(current_provenance(scenario.options.threads, parallel::size())));
     if (args.save_state) {
         const auto states = write_states(out_dir, scenario.model, results);
         written.insert(written.end(), states.begin(), states.end());
@@ -184,6 +136,100 @@ int run(const RunArgs& args) {
     if (check && check->verdict == Verdict::disagree) return 1;
     if (check && check->verdict == Verdict::inconclusive) return 4;
     return trusted ? 0 : 4;
+}
+
+// Under mpirun every rank runs this. Validation on every rank (a bad input is reported once, by the
+// lowest rank that saw it, and every rank exits 2). The trajectories engine is spread over the ranks
+// (run_trajectories_distributed: bit-identical to one process); the Fock and Gaussian engines run on the
+// root alone while the other ranks wait in a sleeping poll. Only the root writes and prints; every rank
+// exits with the root's code.
+int run(const RunArgs& args) {
+    const bool root = parallel::is_root();
+    const bool spread = parallel::size() > 1;
+    if (args.quiet && root) spdlog::set_level(spdlog::level::warn);
+    Scenario scenario;
+    std::filesystem::path out_dir;
+    std::vector<std::string> engines;
+    double dim = 1.0;
+    // Validation first: nothing is logged or written before the scenario is known to be valid.
+    parallel::all_or_none([&] {
+        scenario = load_scenario(args.file, args.sets);
+        scenario.options.threads = configure_threads(args.threads);
+        out_dir = args.out.empty() ? std::filesystem::path("results") / scenario.name : std::filesystem::path(args.out);
+        // Before any work: a run must not be lost to an unwritable --out. The root alone writes (and probes).
+        if (root) ensure_writable_output_dir(out_dir);
+
+        engines = engine_list(args.engine);
+        // Engine-specific refusals (e.g. the trajectories engine's time.t_end = 0) before anything is
+        // logged: constructing the estimate validates the options for that engine.
+        for (const auto& engine : engines)
+            (void)make_engine(*parse_engine_kind(engine))->memory_estimate_gib(scenario.model, scenario.options);
+
+        for (int c : scenario.options.fock.cutoff) dim *= c;
+        if (args.save_state) {
+            scenario.options.keep_states = true;
+            // Refuse before any work when the Fock density matrices would exceed --max-state-gb.
+            if (args.engine != "gaussian" && !scenario.options.fock.cutoff.empty()) {
+                std::vector<int> cutoffs = scenario.options.fock.cutoff;
+                if (cutoffs.size() == 1) cutoffs.assign(static_cast<std::size_t>(scenario.model.n_modes()), cutoffs[0]);
+                const double gib = fock_state_files_gib(cutoffs, scenario.options.steady.enabled,
+                                                        scenario.options.time.t_end > 0);
+                if (gib > args.max_state_gb)
+                    throw RunRefused(fmt::format("--save-state would write {:.3g} GB of Fock density matrices (D = {:g}), "
+                                                 "above --max-state-gb = {:g}: raise the limit or lower fock.cutoff",
+                                                 gib * 1.073741824, dim, args.max_state_gb));
+            }
+        }
+    });
+
+    // (spdlog is off on the other ranks: these lines come from the root.)
+    spdlog::info("scenario '{}': {} modes, {} links, {} jump operators; {} thread(s){}", scenario.name,
+                 scenario.model.n_modes(), scenario.spec.network.links().size(), scenario.model.jumps.size(),
+                 scenario.options.threads, spread ? fmt::format(" x {} ranks", parallel::size()) : "");
+    if (args.engine != "gaussian") {
+        if (scenario.options.fock.auto_cutoff)
+            spdlog::info("Fock cutoffs: auto (fock.tolerance = {:g})", scenario.options.fock.tolerance);
+        else
+            spdlog::info("Fock space dimension D = {:g}", dim);
+    }
+    if (args.engine.find("trajectories") != std::string::npos)
+        spdlog::info("trajectories: count {}, seed {}", scenario.options.trajectories.count,
+                     scenario.options.trajectories.seed);
+
+    std::vector<EngineResult> results;
+    bool root_alone = false;   // a root-only engine ran since the ranks last met
+    for (const auto& engine : engines) {
+        const EngineKind kind = *parse_engine_kind(engine);
+        const bool over_ranks = spread && kind == EngineKind::trajectories;
+        if (!root && !over_ranks) {   // the root runs it alone
+            root_alone = true;
+            continue;
+        }
+        // The other ranks wait for the root's solo engine in a sleeping poll, not in the next collective
+        // (a blocking MPI collective spins a core the root's engine could use).
+        if (over_ranks && root_alone) {
+            (void)parallel::broadcast_patiently(0);
+            root_alone = false;
+        }
+        if (!over_ranks) root_alone = true;
+        if (spread && !over_ranks)
+            spdlog::warn("the {} engine runs on rank 0 alone: `qbnet run` spreads only the trajectories engine over "
+                         "ranks (`qbnet sweep` spreads points of any engine)", engine);
+        spdlog::info("running the {} engine{}", engine,
+                     over_ranks ? fmt::format(" over {} ranks", parallel::size()) : "");
+        ProgressReporter progress(engine, !args.quiet && root);
+        if (over_ranks) {
+            auto r = run_trajectories_distributed(scenario.model, scenario.options, progress.callback());
+            if (r) results.push_back(std::move(*r));
+        } else {
+            results.push_back(run_engine(kind, scenario.model, scenario.options, progress.callback()));
+        }
+        progress.finish();
+        if (root)
+            for (const auto& warning : results.back().warnings) spdlog::warn("[{}] {}", engine, warning);
+    }
+    if (!root) return parallel::broadcast_patiently(0);   // the root's exit code
+    return parallel::broadcast_patiently(report(args, scenario, out_dir, results));
 }
 
 }  // namespace

@@ -2,10 +2,13 @@
 // QBNET_WITH_MPI is set by cmake/MPI.cmake when the build links MPI.
 #include "qbnet/parallel/communicator.hpp"
 
+#include <algorithm>
+#include <chrono>
 #include <climits>
 #include <cstdlib>
 #include <cstring>
 #include <stdexcept>
+#include <thread>
 
 #include "qbnet/errors.hpp"
 
@@ -164,6 +167,27 @@ std::vector<double> broadcast_doubles(std::vector<double> values) {
     }
 #endif
     return values;
+}
+
+int broadcast_patiently(int value) {
+    if (size() == 1) return value;
+    constexpr int kPatientTag = 7110;   // apart from distribute.cpp's 7101..7104
+    if (is_root()) {
+        const std::string bytes(reinterpret_cast<const char*>(&value), sizeof value);
+        for (int r = 1; r < size(); ++r) send(r, kPatientTag, bytes);
+        return value;
+    }
+    // Back-off from 1 ms to 50 ms: a waiting rank wakes at most ~20 times a second once the wait is long.
+    auto wait = std::chrono::milliseconds(1);
+    int source = 0;
+    std::string bytes;
+    while (!probe_receive(kPatientTag, source, bytes)) {
+        std::this_thread::sleep_for(wait);
+        wait = std::min(2 * wait, std::chrono::milliseconds(50));
+    }
+    if (bytes.size() != sizeof value) throw std::runtime_error("broadcast_patiently: message of the wrong size");
+    std::memcpy(&value, bytes.data(), sizeof value);
+    return value;
 }
 
 void send(int destination, int tag, const std::string& bytes) {

@@ -1,11 +1,13 @@
-"""qbnet.run returns what `qbnet run` writes: summary.json key for key and value for value, and the
-time series of timeseries-<engine>.csv. Same library, same thread count: the numbers must be equal
-exactly (the CLI writes 17 significant digits, which round-trip a double)."""
+"""qbnet.run returns what `qbnet run` writes: summary.json key for key (provenance included) and value
+for value, and the time series of timeseries-<engine>.csv. Same library, same thread count: the numbers
+must be equal exactly (the CLI writes 17 significant digits, which round-trip a double). Engine pairs
+("fock,gaussian") give the CLI's cross-check block."""
 import copy
 import csv
 import json
 import math
 import os
+import sys
 
 import numpy as np
 import pytest
@@ -14,8 +16,10 @@ import qbnet
 from conftest import SMALL, run_cli
 from qbnet._scenario import dict_to_toml
 
-# Timing and machine fields legitimately differ between two runs.
-VOLATILE = ("wall_s", "seconds_schur", "seconds_solve", "seconds_evolve", "rebuild_wall_s")
+# Timing fields legitimately differ between two runs, and so do the date and the command line of the
+# provenance block (their keys must still match).
+VOLATILE = ("wall_s", "seconds_schur", "seconds_solve", "seconds_evolve", "rebuild_wall_s", "date_utc",
+            "command_line")
 
 
 def differences(a, b, path="summary"):
@@ -46,9 +50,17 @@ def test_summary_and_timeseries_equal_the_cli(cli, tmp_path, engine):
     assert rc in (0, 4), err   # 4: the Fock error bars at this small cutoff exceed fock.tolerance
     with open(tmp_path / "out" / "summary.json") as f:
         file_summary = json.load(f)
-    file_summary.pop("provenance")   # the CLI's command line, host and date: not part of the physics
     r = qbnet.run(str(path), engine=engine, threads=1)
+    # Key for key, recursively, provenance included; every value but the date and the command line.
     assert differences(file_summary, r.summary) == []
+    prov = r.summary["provenance"]
+    assert list(prov) == ["version", "commit", "command_line", "date_utc", "host", "threads", "ranks"]
+    assert prov["threads"] == 1 and prov["ranks"] == 1
+    assert prov["command_line"][0] == sys.executable and prov["command_line"][1:] == sys.argv
+    # A missing key is reported (the comparison can fail).
+    stripped = copy.deepcopy(r.summary)
+    stripped["provenance"].pop("host")
+    assert len(differences(file_summary, stripped)) == 1
 
     # A summary that differs in one figure by one part in 1e12 must be reported.
     changed = copy.deepcopy(r.summary)
@@ -102,3 +114,33 @@ def test_steady_state_arrays_equal_the_summary():
         assert r.steady_state["energy_error"] is None
     assert r.dims == [4, 4, 4]
     assert math.isfinite(r.steady_state["batteries_ergotropy"])
+
+
+@pytest.mark.parametrize("pair", ["fock,gaussian", "gaussian,fock"])
+def test_engine_pair_gives_the_cli_summary_and_cross_check(cli, tmp_path, pair):
+    path = tmp_path / "small.toml"
+    path.write_text(dict_to_toml(SMALL))
+    rc, _, err = run_cli(cli, ["run", str(path), "--engine", pair, "--threads", "1", "--quiet",
+                               "--out", str(tmp_path / "out")], tmp_path)
+    assert rc in (0, 1, 4), err
+    with open(tmp_path / "out" / "summary.json") as f:
+        file_summary = json.load(f)
+    r = qbnet.run(str(path), engine=pair, threads=1)
+    assert differences(file_summary, r.summary) == []
+    first, second = pair.split(",")
+    assert r.engines == [first, second] and r.engine == first
+    assert r.cross_check == file_summary["cross_check"]
+    # The CLI's exit code is the verdict's (0 agree, 1 disagree, 4 inconclusive or untrustworthy).
+    assert {"agree": rc in (0, 4), "disagree": rc == 1, "inconclusive": rc == 4}[r.cross_check["verdict"]]
+    assert r.by_engine[second].engine == second
+    assert list(r.by_engine[second].steady_state["energy"]) == \
+        [m["energy"] for m in file_summary["results"][second]["steady_state"]["modes"]]
+    assert r.by_engine[first].steady_state["energy"][1] == r.steady_state["energy"][1]
+
+
+def test_one_engine_has_no_cross_check_and_a_bad_pair_is_refused():
+    r = qbnet.run(SMALL, engine="gaussian", threads=1)
+    assert r.cross_check is None and r.engines == ["gaussian"] and r.by_engine["gaussian"] is r
+    for bad in ("fock,fock", "fock,gaussian,trajectories", "fock,"):
+        with pytest.raises(qbnet.InputError, match="engine"):
+            qbnet.run(SMALL, engine=bad, threads=1)

@@ -62,6 +62,10 @@ bool failure_agreed();
 int broadcast(int value);
 std::vector<std::uint64_t> broadcast(std::vector<std::uint64_t> values);
 std::vector<double> broadcast_doubles(std::vector<double> values);
+// The same as broadcast(int), but the other ranks wait in a sleeping poll instead of MPI_Bcast (which
+// spins a core): for a root that works alone for long (a Fock run under mpirun) while the other ranks
+// only wait for its exit code.
+int broadcast_patiently(int value);
 
 // Point-to-point byte messages (used by distribute_ordered). probe_receive does not block: it
 // returns false when no message with `tag` is waiting.
