@@ -45,6 +45,7 @@ set(QBNET_ENGINE_SOURCES
   src/engine.cpp)
 set(QBNET_STUDY_SOURCES
   src/study/crosscheck.cpp
+  src/study/distributed_trajectories.cpp
   src/study/optimize.cpp
   src/study/sweep.cpp
   src/study/trust.cpp)
