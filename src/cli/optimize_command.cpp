@@ -14,6 +14,7 @@
 
 #include "commands.hpp"
 #include "qbnet/errors.hpp"
+#include "qbnet/io/provenance.hpp"
 #include "qbnet/io/results.hpp"
 #include "qbnet/parallel/communicator.hpp"
 #include "qbnet/study/optimize.hpp"
@@ -34,7 +35,30 @@ struct OptimizeArgs {
     std::vector<std::string> sets;
     int threads = 0;
     bool quiet = false;
+    bool json = false;   // stdout: optimum.json only
 };
+
+// A short readable report of optimum.json for the terminal (the file has everything).
+void print_report(const OptimizeResult& r, const std::filesystem::path& path) {
+    if (r.value)
+        std::printf("optimum: %s = %s, %s = %s\n", r.param.c_str(), format_number(*r.value).c_str(), r.objective.c_str(),
+                    format_number(*r.objective_value).c_str());
+    else if (!r.at_bound.empty())
+        std::printf("no interior optimum: %s is largest at the %s bound %s = %s (%s)\n", r.objective.c_str(),
+                    r.at_bound.c_str(), r.param.c_str(), format_number(r.bound_value).c_str(),
+                    format_number(r.bound_objective_value).c_str());
+    else
+        std::printf("no optimum: %s has no maximum in the bounds\n", r.objective.c_str());
+    if (r.local_maxima.size() > 1) {
+        std::printf("local maxima (%zu):\n", r.local_maxima.size());
+        for (const auto& m : r.local_maxima)
+            std::printf("  %s = %s: %s = %s\n", r.param.c_str(), format_number(m.value).c_str(), r.objective.c_str(),
+                        format_number(m.objective_value).c_str());
+    }
+    std::printf("engine %s, %d evaluation(s), %d not trustworthy\n", r.engine.c_str(), r.evaluations,
+                r.untrusted_evaluations);
+    std::printf("files written:\n  %s\n", path.string().c_str());
+}
 
 int run_optimize_command(const OptimizeArgs& args) {
     if (args.quiet && parallel::is_root()) spdlog::set_level(spdlog::level::warn);
@@ -60,6 +84,7 @@ int run_optimize_command(const OptimizeArgs& args) {
 
     spdlog::info("maximising {} over {} in [{}, {}] ({} engine): {}-point scan, then Brent", args.objective, args.param,
                  format_number(options.lower), format_number(options.upper), options.engine, options.scan_points);
+    const auto provenance = provenance_json(current_provenance(options.threads, parallel::size()));   // at the start
     const OptimizeResult result = optimize(text.str(), name, args.sets, options);
     const int code = parallel::broadcast(result.untrusted_evaluations > 0 ? 4 : 0);
     if (!parallel::is_root()) return code;   // the root writes optimum.json
@@ -67,12 +92,20 @@ int run_optimize_command(const OptimizeArgs& args) {
 
     std::filesystem::create_directories(out_dir);
     const auto path = out_dir / "optimum.json";
-    const std::string json = result.to_json().dump(2);
-    write_file_atomic(path, json + "\n");
-    // Print optimum.json without the scan (that is in the file).
-    auto shown = result.to_json();
-    shown.erase("scan");
-    std::printf("%s\nfiles written:\n  %s\n", shown.dump(2).c_str(), path.string().c_str());
+    // optimum.json: who ran it, on what, then the result.
+    nlohmann::ordered_json json;
+    json["scenario"] = name;
+    json["provenance"] = provenance;
+    json["overrides"] = args.sets;
+    const auto result_json = result.to_json();
+    for (const auto& item : result_json.items()) json[item.key()] = item.value();
+    const std::string content = json.dump(2) + "\n";
+    write_file_atomic(path, content);
+    // --json: stdout is exactly optimum.json (for jq and scripts); every message went to stderr.
+    if (args.json)
+        std::fputs(content.c_str(), stdout);
+    else
+        print_report(result, path);
     std::fflush(stdout);
     return code;
 }
@@ -105,6 +138,8 @@ void add_optimize_command(CLI::App& app, int& exit_code) {
     cmd->add_option("--threads", args->threads, "OpenMP threads (default: OMP_NUM_THREADS, else all cores)")
         ->check(CLI::PositiveNumber);
     cmd->add_flag("-q,--quiet", args->quiet, "Only warnings and errors on stderr");
+    cmd->add_flag("--json", args->json,
+                  "Print optimum.json on stdout and nothing else (logs and warnings stay on stderr)");
     cmd->callback([args, &exit_code] { exit_code = run_optimize_command(*args); });
 }
 

@@ -1,5 +1,5 @@
 // `qbnet sweep FILE.toml --param section.key --values LO:HI:COUNT[:log] [...]`: steady state over a
-// 1-D or 2-D grid -> sweep.csv (resumable) + sweep.json (include/qbnet/study/sweep.hpp).
+// 1-D or 2-D grid -> sweep.csv (resumable) + sweep.json (include/qbnet/study/sweep.hpp) + sweep.png.
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -15,6 +15,8 @@
 
 #include "commands.hpp"
 #include "qbnet/errors.hpp"
+#include "qbnet/io/plot.hpp"
+#include "qbnet/io/provenance.hpp"
 #include "qbnet/parallel/communicator.hpp"
 #include "qbnet/study/sweep.hpp"
 
@@ -59,6 +61,7 @@ int run_sweep_command(const SweepArgs& args) {
     options.threads = omp_get_max_threads();
     options.strict = args.strict;
     options.on_warning = [](const std::string& w) { spdlog::warn("{}", w); };
+    options.provenance = provenance_json(current_provenance(options.threads, parallel::size()));
     const std::string name = std::filesystem::path(args.file).stem().string();
     options.out_dir = args.out.empty() ? std::filesystem::path("results") / (name + "-sweep") : std::filesystem::path(args.out);
 
@@ -90,9 +93,23 @@ int run_sweep_command(const SweepArgs& args) {
     else if (summary.untrusted > 0)
         spdlog::warn("{} of {} computed point(s) not trustworthy (columns converged, residual, err_*)",
                      summary.untrusted, summary.computed);
+    std::vector<std::filesystem::path> written{summary.csv, summary.json};
+    if (!summary.stopped) {   // a plot of every point (a stopped sweep is drawn when it is resumed)
+        std::vector<std::string> keys;
+        std::vector<bool> log_axes;
+        for (const auto& axis : options.axes) {
+            keys.push_back(axis.key);
+            const bool log_spec = axis.spec.size() > 4 && axis.spec.compare(axis.spec.size() - 4, 4, ":log") == 0;
+            log_axes.push_back(log_spec || is_geometric(axis.values));
+        }
+        const auto png = options.out_dir / "sweep.png";
+        if (auto path = plot_sweep(summary.csv, png, name + " (" + options.engine + " engine)", keys, log_axes))
+            written.push_back(*path);
+    }
     std::printf("sweep: %zu point(s): %zu computed, %zu already done%s\n", summary.total, summary.computed,
                 summary.skipped, summary.parallel_points ? " (points in parallel)" : "");
-    std::printf("files written:\n  %s\n  %s\n", summary.csv.string().c_str(), summary.json.string().c_str());
+    std::printf("files written:\n");
+    for (const auto& path : written) std::printf("  %s\n", path.string().c_str());
     std::fflush(stdout);
     return code;
 }

@@ -309,6 +309,8 @@ SweepSummary run_sweep(const std::string& toml_text, const std::string& name,
     // sweep.json: what the grid is. A resume must find the same grid, engine and scenario.
     nlohmann::ordered_json grid;
     grid["scenario"] = name;
+    // Who ran it (the latest run that wrote the file): not compared on resume (the fields listed below).
+    if (!options.provenance.is_null()) grid["provenance"] = options.provenance;
     grid["scenario_fingerprint"] = fingerprint(toml_text);
     grid["engine"] = options.engine;
     grid["overrides"] = base_overrides;

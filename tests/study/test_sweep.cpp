@@ -182,9 +182,11 @@ TEST_CASE("sweep: a swept J on an NC link re-derives Gamma = 2J unless link_diss
     // Points are the base scenario plus overrides, resolved by the scenario reader as a file would be.
     for (double J : {1e-4, 0.0015, 0.02}) {
         const Scenario sc = parse_scenario(kScenario, "t", {override_for("network.J", J)});
-        CHECK(sc.resolved["network"]["link_dissipation"].get<double>() == 2.0 * J);
+        CHECK(sc.derived["network"]["link_dissipation"].get<double>() == 2.0 * J);
+        CHECK(sc.resolved["network"]["link_dissipation"].is_null());   // derived, not given
         const Scenario fixed = parse_scenario(kScenario, "t", {override_for("network.J", J), "network.link_dissipation=0.001"});
         CHECK(fixed.resolved["network"]["link_dissipation"].get<double>() == 0.001);
+        CHECK(fixed.derived["network"]["link_dissipation"].get<double>() == 0.001);
     }
 }
 
