@@ -76,7 +76,7 @@ std::string plot_curve_style(const std::string& column, std::size_t rows) {
     // wider one shows around the narrower one on top of it), and, in a long series, its markers at
     // samples shifted by k so that two coinciding curves do not stack their markers (a short one, such as
     // a sweep, marks every point).
-    static const int kPointTypes[] = {1, 6, 4, 8, 2, 10, 12, 3, 14, 5};
+    static const int kPointTypes[] = {7, 6, 4, 8, 12, 10, 2, 14, 3, 1};   // C filled, batteries open/crosses
     const int dash = 1 + k % 5;
     const int point = kPointTypes[static_cast<std::size_t>(k) % (sizeof kPointTypes / sizeof kPointTypes[0])];
     const double width = std::max(1.0, 3.5 - 0.5 * (k % 5));

@@ -214,7 +214,8 @@ std::optional<std::filesystem::path> plot_sweep(const std::filesystem::path& csv
     if (n_axes == 1) {
         const auto energies = mode_columns(t, 1, 'E');
         const auto ergotropies = mode_columns(t, 1, 'W');
-        body = std::string(log_axes[0] ? "set logscale x\n" : "") + "set key outside right\nset grid\n" +
+        // xfix: the axis ends at the first and last grid value (a log axis would round out to decades).
+        body = std::string(log_axes[0] ? "set logscale x\n" : "") + "set autoscale xfix\nset key outside right\nset grid\n" +
                "set xlabel " + gp_quote(axis_keys[0]) + " noenhanced\n" + "set multiplot layout 2,1 title " +
                gp_quote(title) + " noenhanced\n" + "set ylabel 'energy  [{/Symbol w}]'\n" + line_plot(t, energies);
         if (!ergotropies.empty()) body += "set ylabel 'ergotropy  [{/Symbol w}]'\n" + line_plot(t, ergotropies);
