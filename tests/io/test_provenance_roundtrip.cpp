@@ -176,8 +176,12 @@ TEST_CASE("a summary.json rerun with a new J re-derives the NC link dissipation 
 TEST_CASE("qbnet run summary.json reproduces a trajectories run exactly (same seed)", "[io][roundtrip]") {
     Scratch s("roundtrip-trajectories");
     // 16 trajectories at cutoff 4 (D = 64) over a short time: the round trip, not the physics, is under test.
+    // Strong rates and a thermal bath so that jumps happen (~150): without jumps every seed gives the
+    // same no-jump evolution and the seed check below could not fail.
     const std::string common = "run --quiet --engine trajectories --threads 2 --set fock.cutoff=4 --set time.t_end=60 "
-                               "--set time.samples=4 --set trajectories.count=16 --set trajectories.average_from=30 ";
+                               "--set time.samples=4 --set trajectories.count=16 --set trajectories.average_from=30 "
+                               "--set reservoirs.kappa=0.05 --set reservoirs.n_th=0.5 --set network.J=0.02 "
+                               "--set drive.epsilon=0.02 ";
     const Outcome first = s.run(common + "--out first " + kExample);
     REQUIRE((first.exit_code == 0 || first.exit_code == 4));
     const Outcome second = s.run("run --quiet --engine trajectories --threads 1 --out second first/summary.json");
@@ -186,6 +190,7 @@ TEST_CASE("qbnet run summary.json reproduces a trajectories run exactly (same se
     const auto a = nlohmann::json::parse(read_file(s.dir / "first" / "summary.json"));
     const auto b = nlohmann::json::parse(read_file(s.dir / "second" / "summary.json"));
     CHECK(a["parameters"] == b["parameters"]);
+    REQUIRE(a["results"]["trajectories"]["statistics"]["jumps"].get<long>() > 0);
     REQUIRE(a["results"]["trajectories"]["steady_state"].is_object());
     CHECK(a["results"]["trajectories"]["steady_state"] == b["results"]["trajectories"]["steady_state"]);
     CHECK(a["results"]["trajectories"]["final"] == b["results"]["trajectories"]["final"]);
