@@ -12,6 +12,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include "log.hpp"
+#include "validators.hpp"
+
 #include "commands.hpp"
 #include "qbnet/errors.hpp"
 #include "qbnet/io/provenance.hpp"
@@ -82,13 +85,16 @@ int run_optimize_command(const OptimizeArgs& args) {
     const std::filesystem::path out_dir =
         args.out.empty() ? std::filesystem::path("results") / (name + "-optimize") : std::filesystem::path(args.out);
 
-    spdlog::info("maximising {} over {} in [{}, {}] ({} engine): {}-point scan, then Brent", args.objective, args.param,
+    cli_log().info("maximising {} over {} in [{}, {}] ({} engine): {}-point scan, then Brent", args.objective, args.param,
                  format_number(options.lower), format_number(options.upper), options.engine, options.scan_points);
     const auto provenance = provenance_json(current_provenance(options.threads, parallel::size()));   // at the start
-    const OptimizeResult result = optimize(text.str(), name, args.sets, options);
+    const OptimizeResult result = [&] {
+        const LibraryWarningsMuted once;   // each evaluation's warnings come back tagged (result.warnings)
+        return optimize(text.str(), name, args.sets, options);
+    }();
     const int code = parallel::broadcast(result.untrusted_evaluations > 0 ? 4 : 0);
     if (!parallel::is_root()) return code;   // the root writes optimum.json
-    for (const auto& w : result.warnings) spdlog::warn("{}", w);
+    for (const auto& w : result.warnings) cli_log().warn("{}", w);
 
     std::filesystem::create_directories(out_dir);
     const auto path = out_dir / "optimum.json";
@@ -126,7 +132,8 @@ void add_optimize_command(CLI::App& app, int& exit_code) {
     cmd->add_option("--bounds", args->bounds,
                     "Search interval LO:HI (log-spaced scan and Brent on log(value) when LO > 0)")
         ->capture_default_str();
-    cmd->add_option("--points", args->points, "Points of the coarse scan that brackets the local maxima")
+    cmd->add_option("--points", args->points, "Points of the coarse scan that brackets the local maxima (>= 3)")
+        ->check(positive_integer())
         ->capture_default_str();
     cmd->add_option("--engine", args->engine, "gaussian (default), fock, or trajectories (steady state = time average from trajectories.average_from; one seed for every point)")
         ->check(CLI::IsMember({"fock", "gaussian", "trajectories"}))
@@ -136,7 +143,7 @@ void add_optimize_command(CLI::App& app, int& exit_code) {
         ->allow_extra_args(false)
         ->type_name("SECTION.KEY=VALUE");
     cmd->add_option("--threads", args->threads, "OpenMP threads (default: OMP_NUM_THREADS, else all cores)")
-        ->check(CLI::PositiveNumber);
+        ->check(positive_integer());
     cmd->add_flag("-q,--quiet", args->quiet, "Only warnings and errors on stderr");
     cmd->add_flag("--json", args->json,
                   "Print optimum.json on stdout and nothing else (logs and warnings stay on stderr)");

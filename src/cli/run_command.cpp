@@ -10,6 +10,9 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "log.hpp"
+#include "validators.hpp"
+
 #include "commands.hpp"
 #include "qbnet/errors.hpp"
 #include "progress.hpp"
@@ -120,26 +123,29 @@ int run(const RunArgs& args) {
         }
     }
 
-    spdlog::info("scenario '{}': {} modes, {} links, {} jump operators; {} thread(s)", scenario.name,
+    cli_log().info("scenario '{}': {} modes, {} links, {} jump operators; {} thread(s)", scenario.name,
                  scenario.model.n_modes(), scenario.spec.network.links().size(), scenario.model.jumps.size(),
                  scenario.options.threads);
     if (args.engine != "gaussian") {
         if (scenario.options.fock.auto_cutoff)
-            spdlog::info("Fock cutoffs: auto (fock.tolerance = {:g})", scenario.options.fock.tolerance);
+            cli_log().info("Fock cutoffs: auto (fock.tolerance = {:g})", scenario.options.fock.tolerance);
         else
-            spdlog::info("Fock space dimension D = {:g}", dim);
+            cli_log().info("Fock space dimension D = {:g}", dim);
     }
     if (args.engine.find("trajectories") != std::string::npos)
-        spdlog::info("trajectories: count {}, seed {}", scenario.options.trajectories.count,
+        cli_log().info("trajectories: count {}, seed {}", scenario.options.trajectories.count,
                      scenario.options.trajectories.seed);
 
     std::vector<EngineResult> results;
     for (const auto& engine : engines) {
-        spdlog::info("running the {} engine", engine);
+        cli_log().info("running the {} engine", engine);
         ProgressReporter progress(engine, !args.quiet);
-        results.push_back(run_engine(*parse_engine_kind(engine), scenario.model, scenario.options, progress.callback()));
+        {
+            const LibraryWarningsMuted once;   // the engine's warnings are printed below, each once
+            results.push_back(run_engine(*parse_engine_kind(engine), scenario.model, scenario.options, progress.callback()));
+        }
         progress.finish();
-        for (const auto& warning : results.back().warnings) spdlog::warn("[{}] {}", engine, warning);
+        for (const auto& warning : results.back().warnings) cli_log().warn("[{}] {}", engine, warning);
     }
 
     nlohmann::json check_json = nullptr;
@@ -211,13 +217,13 @@ void add_run_command(CLI::App& app, int& exit_code) {
         ->type_name("SECTION.KEY=VALUE");
     cmd->add_option("--threads", args->threads,
                     "OpenMP threads for the engines (default: OMP_NUM_THREADS, else all cores)")
-        ->check(CLI::PositiveNumber);
+        ->check(positive_integer());
     cmd->add_flag("-q,--quiet", args->quiet, "Only warnings and errors on stderr (no progress, no info lines)");
     cmd->add_flag("--save-state", args->save_state,
                   "Also write the steady and final states as .npy (Fock density matrix and per-mode reduced ones; "
                   "Gaussian means and covariance) plus state.json (dims, ordering); see docs/cli.md");
     cmd->add_option("--max-state-gb", args->max_state_gb, "Refuse --save-state above this many GB (exit 2)")
-        ->check(CLI::PositiveNumber)
+        ->check(positive_real())
         ->capture_default_str();
     cmd->callback([args, &exit_code] { exit_code = run(*args); });
 }
