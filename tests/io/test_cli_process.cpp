@@ -71,7 +71,8 @@ TEST_CASE("cli: bad option values are one readable line naming the option and th
                           Case{"sweep " + example + " --param network.JJ --values 1,2 --out o",
                                "--param: unknown key network.JJ (allowed: network.J, network.batteries,"},
                           Case{"", "a command is required: run, sweep or optimize"},
-                          Case{"run " + example + " --bogus", "--bogus (qbnet COMMAND --help lists the options)"}}) {
+                          Case{"run " + example + " --bogus",
+                               "The following argument was not expected: --bogus (qbnet COMMAND --help lists the options)"}}) {
         INFO("args: " << c.args);
         const Outcome o = s.run(c.args);
         CHECK(o.exit_code == 2);
