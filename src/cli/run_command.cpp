@@ -136,6 +136,7 @@ int run(const RunArgs& args) {
         cli_log().info("trajectories: count {}, seed {}", scenario.options.trajectories.count,
                      scenario.options.trajectories.seed);
 
+    const auto provenance = provenance_json(current_provenance(scenario.options.threads));   // date: the start
     std::vector<EngineResult> results;
     for (const auto& engine : engines) {
         cli_log().info("running the {} engine", engine);
@@ -161,8 +162,7 @@ int run(const RunArgs& args) {
             throw RunRefused(fmt::format("--save-state would write {:.3g} GB of states, above --max-state-gb = {:g}",
                                          gib * 1.073741824, args.max_state_gb));
     }
-    auto written = write_results(out_dir, scenario, results, check_json,
-                                 provenance_json(current_provenance(scenario.options.threads)));
+    auto written = write_results(out_dir, scenario, results, check_json, provenance);
     if (args.save_state) {
         const auto states = write_states(out_dir, scenario.model, results);
         written.insert(written.end(), states.begin(), states.end());
