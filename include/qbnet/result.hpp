@@ -169,6 +169,8 @@ struct TrajectoryStatistics {
     int batches = 0;               // batch means used for the standard errors
     std::optional<double> average_from;
     bool target_error_met = true;
+    Frame frame = Frame::lab;      // displaced: figures carry the mean-field shift alpha(t)
+    std::vector<int> cutoffs;      // per mode, as chosen (fock.cutoff = "auto") or given
 };
 
 struct Statistics {

@@ -65,10 +65,6 @@ Model single_mode_model(const Model& model, int mode) {
     return local;
 }
 
-ShiftOp ladder_op(const FockBasis& basis, int a) {
-    const int m = basis.n_modes();
-    return a < m ? annihilation(basis, a) : creation(basis, a - m);
-}
 }  // namespace
 
 Eigen::VectorXcd mean_field_rhs(const Model& model, const Eigen::VectorXcd& alpha) {
@@ -132,6 +128,26 @@ MeanFieldSolution mean_field_steady_state(const Model& model) {
     return sol;
 }
 
+std::vector<Eigen::VectorXcd> mean_field_trajectory(const Model& model, const Eigen::VectorXcd& alpha0,
+                                                    const std::vector<double>& times) {
+    namespace odeint = boost::numeric::odeint;
+    using State = Eigen::VectorXd;   // (Re alpha, Im alpha)
+    std::vector<Eigen::VectorXcd> out;
+    out.reserve(times.size());
+    if (times.empty()) return out;
+    State x = realify(alpha0);
+    auto rhs = [&](const State& s, State& ds, double /*t*/) { ds = realify(mean_field_rhs(model, complexify(s))); };
+    auto obs = [&](const State& s, double /*t*/) { out.push_back(complexify(s)); };
+    // The displaced frame is exact only when alpha follows this equation: integrate it far below any
+    // tolerance a figure is judged on.
+    using Stepper = odeint::runge_kutta_dopri5<State, double, State, double, odeint::vector_space_algebra>;
+    auto stepper = odeint::make_dense_output(1e-13, 1e-13, Stepper());
+    const double span = times.back() - times.front();
+    const double dt0 = span > 0 ? span * 1e-6 : 1e-6;
+    odeint::integrate_times(stepper, rhs, x, times.begin(), times.end(), dt0, obs);
+    return out;
+}
+
 Eigen::VectorXcd displaced_linear_coefficients(const Model& model, const Eigen::VectorXcd& alpha,
                                                const Eigen::VectorXcd& alpha_dot) {
     return I * (mean_field_rhs(model, alpha) - alpha_dot);
@@ -144,27 +160,18 @@ DisplacedHamiltonian::DisplacedHamiltonian(const Model& model, const FockBasis& 
         a_.push_back(annihilation(basis, j));
         ad_.push_back(creation(basis, j));
     }
-    // Fixed part: the lab-frame H_eff without the drive (products of truncated matrices, as in the lab frame).
-    for (int j = 0; j < m; ++j)
-        for (int k = 0; k < m; ++k)
-            if (model.h(j, k) != 0.0) fixed_.add(product(ad_[j], a_[k]), model.h(j, k));
+    // Fixed part: the lab-frame H_eff without the drive (fock/lindblad.hpp).
+    fixed_ = effective_hamiltonian(model, basis, false);
     for (int j = 0; j < m; ++j) {
         const double chi = kerr_of(model, j);
         const ShiftOp ad2 = product(ad_[j], ad_[j]), a2 = product(a_[j], a_[j]);
-        if (chi != 0.0) {
-            has_kerr_ = true;
-            fixed_.add(product(ad2, a2), 0.5 * chi);
-        }
+        if (chi != 0.0) has_kerr_ = true;
         ad2a_.push_back(product(ad2, a_[j]));
         ada2_.push_back(product(ad_[j], a2));
         ad2_.push_back(ad2);
         a2_.push_back(a2);
         ada_.push_back(product(ad_[j], a_[j]));
     }
-    for (int x = 0; x < 2 * m; ++x)
-        for (int y = 0; y < 2 * m; ++y)
-            if (std::abs(g_(x, y)) > 0.0)
-                fixed_.add(product(adjoint_shift(ladder_op(basis, y)), ladder_op(basis, x)), -0.5 * I * g_(x, y));
 }
 
 OperatorSum DisplacedHamiltonian::at(const Eigen::VectorXcd& alpha, const Eigen::VectorXcd& linear) const {

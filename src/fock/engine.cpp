@@ -10,10 +10,11 @@
 #include "engine_support.hpp"
 #include "qbnet/numerics/parallel.hpp"
 #include "qbnet/errors.hpp"
+#include "qbnet/fock/cutoff_guess.hpp"
 #include "qbnet/fock/displaced.hpp"
 #include "qbnet/fock/evolve.hpp"
 #include "qbnet/fock/lindblad.hpp"
-#include "qbnet/fock/memory.hpp"
+#include "qbnet/numerics/memory.hpp"
 #include "qbnet/fock/observables.hpp"
 #include "qbnet/fock/steady.hpp"
 #include "qbnet/fock/truncation.hpp"
@@ -146,69 +147,14 @@ EngineResult run_lab_frame(const Model& model, const RunOptions& options, const 
     return result;
 }
 
-// ---- frame and cutoffs (fock.frame = "auto", fock.cutoff = "auto") ----
+// ---- frame and cutoffs (fock.frame = "auto", fock.cutoff = "auto": fock/cutoff_guess.hpp) ----
 
-// Largest fluctuation occupation any local bath feeds in: n = (G_{a^dag} + |G_{a a^dag}|) / (net damping),
-// from the Kossakowski matrix over (a_1..a_M, a_1^dag..a_M^dag). Thermal: n_th; squeezed vacuum:
-// sinh^2 r + sinh r cosh r, whose n/(n+1) = tanh r is the per-level ratio of its photon-number tail.
-// A passive network mixes the baths' fluctuations, so no mode exceeds the largest (a first guess only:
-// the cutoff ladder below decides).
-double fluctuation_occupation(const Model& model) {
-    const Eigen::MatrixXcd g = model.kossakowski();
-    const int m = model.n_modes();
-    double n = 0.0;
-    for (int j = 0; j < m; ++j) {
-        const double down = g(j, j).real();
-        const double up = g(m + j, m + j).real();
-        const double net = down - up;
-        if (net > 0) n = std::max(n, (up + std::abs(g(j, m + j))) / net);
-    }
-    return n;
-}
+using Plan = FockPlan;
 
-struct Plan {
-    Frame frame = Frame::lab;
-    std::vector<int> cutoffs;
-};
-
+// The displaced frame integrates (alpha, rho') with dopri5 only.
 Plan plan_run(const Model& model, const RunOptions& options) {
-    Plan plan;
-    plan.frame = options.fock.frame;
-    const bool need_guess = options.fock.auto_frame || options.fock.auto_cutoff;
-    if (!need_guess) {
-        plan.cutoffs = cutoffs_of(model, options);
-        return plan;
-    }
-    const int m = model.n_modes();
-    const double n = fluctuation_occupation(model);
-    const MeanFieldSolution mf = mean_field_steady_state(model);
-    // Geometric fluctuation tail below tolerance/10, plus (lab frame) the Poisson spread of the coherent
-    // part, |alpha|^2 + k |alpha| sqrt(2n + 1) with k the number of standard deviations a tol/10 Gaussian tail needs (+1).
-    const double tol = std::min(options.fock.tolerance, 1e-2);
-    const double fluct = n > 1e-12 ? std::ceil(std::log(0.1 * tol) / std::log(n / (n + 1.0))) + 1.0 : 2.0;
-    const double k = std::sqrt(2.0 * std::log(10.0 / tol)) + 1.0;
-    const auto guess = [&](Frame frame) {
-        std::vector<int> c(static_cast<std::size_t>(m));
-        for (int j = 0; j < m; ++j) {
-            double cj = fluct;
-            if (frame == Frame::lab) {
-                const double a2 = std::norm(mf.alpha[j]);
-                cj += a2 + k * std::sqrt(a2 * (2.0 * n + 1.0));
-            }
-            c[static_cast<std::size_t>(j)] = static_cast<int>(std::min(1e5, std::max(4.0, std::ceil(cj))));
-        }
-        return c;
-    };
-    if (options.fock.auto_frame) {
-        // The displaced frame removes the coherent part (the default drive puts ~11 photons per mode on top
-        // of a vacuum-like state): chosen when that at least halves the dimension the cutoffs need. It
-        // needs a converged mean field and the dopri5 integrator.
-        const bool integrator_ok = options.time.t_end <= 0 || options.time.integrator == Integrator::dopri5;
-        const double d_lab = dimension(guess(Frame::lab)), d_displaced = dimension(guess(Frame::displaced));
-        plan.frame = (mf.converged && integrator_ok && d_displaced * 2.0 <= d_lab) ? Frame::displaced : Frame::lab;
-    }
-    plan.cutoffs = options.fock.auto_cutoff ? guess(plan.frame) : cutoffs_of(model, options);
-    return plan;
+    const bool integrator_ok = options.time.t_end <= 0 || options.time.integrator == Integrator::dopri5;
+    return plan_fock_space(model, options, integrator_ok);
 }
 
 EngineResult run_at(const Model& model, const RunOptions& options, Frame frame, const std::vector<int>& cutoffs,

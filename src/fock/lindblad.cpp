@@ -20,7 +20,7 @@ ShiftOp ladder(const FockBasis& basis, int a) {
 }
 }  // namespace
 
-OperatorSum effective_hamiltonian(const Model& model, const FockBasis& basis) {
+OperatorSum effective_hamiltonian(const Model& model, const FockBasis& basis, bool with_drive) {
     const int m = model.n_modes();
     OperatorSum h;
     std::vector<ShiftOp> a, ad;
@@ -33,7 +33,7 @@ OperatorSum effective_hamiltonian(const Model& model, const FockBasis& basis) {
         for (int k = 0; k < m; ++k)
             if (model.h(j, k) != 0.0) h.add(product(ad[j], a[k]), model.h(j, k));
     // drive: eps_j a_j^dag + conj(eps_j) a_j
-    for (int j = 0; j < m; ++j)
+    for (int j = 0; with_drive && j < m; ++j)
         if (model.drive(j) != 0.0) {
             h.add(ad[j], model.drive(j));
             h.add(a[j], std::conj(model.drive(j)));

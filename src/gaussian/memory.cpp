@@ -3,7 +3,7 @@
 #include <fmt/format.h>
 
 #include "qbnet/errors.hpp"
-#include "qbnet/fock/memory.hpp"
+#include "qbnet/numerics/memory.hpp"
 
 namespace qbnet {
 

@@ -1,6 +1,6 @@
 #include "qbnet/gaussian/snapshot.hpp"
 
-#include "qbnet/observables/gaussian_ergotropy.hpp"
+#include "qbnet/gaussian/ergotropy.hpp"
 
 namespace qbnet {
 

@@ -136,6 +136,8 @@ oj trajectory_statistics_json(const TrajectoryStatistics& t) {
     j["batches"] = t.batches;
     j["average_from"] = t.average_from ? oj(*t.average_from) : oj(nullptr);
     j["target_error_met"] = t.target_error_met;
+    j["frame"] = to_string(t.frame);
+    j["cutoffs"] = t.cutoffs;
     return j;
 }
 

@@ -11,7 +11,7 @@
 #include <sstream>
 
 #include "qbnet/errors.hpp"
-#include "qbnet/fock/memory.hpp"
+#include "qbnet/numerics/memory.hpp"
 #include "toml_reader.hpp"
 
 namespace qbnet {

@@ -11,7 +11,9 @@
 
 #include "figures.hpp"
 #include "qbnet/errors.hpp"
-#include "qbnet/fock/memory.hpp"
+#include "qbnet/fock/cutoff_guess.hpp"
+#include "qbnet/fock/displaced.hpp"
+#include "qbnet/numerics/memory.hpp"
 
 namespace qbnet {
 
@@ -24,16 +26,6 @@ constexpr double kJointShare = 0.25;
 // Working vectors per thread: psi, dense-output stepper (x, x_old, 7 stages, error/scratch) and the
 // sample/jump buffers (in units of D complex numbers).
 constexpr double kVectorsPerThread = 16.0;
-
-std::vector<int> cutoffs_for(const Model& model, const RunOptions& options) {
-    if (options.fock.auto_cutoff)
-        throw InputError("fock.cutoff", "\"auto\" is not available for the trajectories engine; give one cutoff or one per mode");
-    std::vector<int> c = options.fock.cutoff;
-    if (c.size() == 1 && model.n_modes() > 1) c.assign(static_cast<std::size_t>(model.n_modes()), c[0]);
-    if (static_cast<int>(c.size()) != model.n_modes())
-        throw InputError("fock.cutoff", "needs one cutoff or one per mode (" + std::to_string(model.n_modes()) + ")");
-    return c;
-}
 
 double memory_limit_gib(const RunOptions& options) {
     return options.memory_limit_gib > 0 ? options.memory_limit_gib : 0.9 * available_memory_bytes() / kGiB;
@@ -67,12 +59,19 @@ TrajectorySimulator::TrajectorySimulator(const Model& model, const RunOptions& o
         throw InputError("trajectories.target_error", "must be a finite number > 0 when set");
     if (!(options.time.t_end > 0.0))
         throw InputError("time.t_end", "the trajectories engine integrates in time: needs t_end > 0");
-    if (options.fock.frame == Frame::displaced)
-        throw InputError("fock.frame", "\"displaced\" is not available for the trajectories engine (lab frame only)");
+    if (!options.fock.auto_frame && options.fock.frame == Frame::displaced && !model.is_quadratic())
+        throw InputError("fock.frame", "\"displaced\" needs a quadratic model for the trajectories engine (no Kerr "
+                                       "term: its displaced Hamiltonian depends on alpha(t)); use \"lab\" or \"auto\"");
     if (options.time.integrator != Integrator::dopri5)
         throw InputError("time.integrator", "the trajectories engine integrates with \"dopri5\" only");
     if (options.time.samples < 2) throw InputError("time.samples", "must be >= 2");
-    const std::vector<int> cutoffs = cutoffs_for(model, options);
+    // Same frame and cutoff rules as the Fock engine (fock/cutoff_guess.hpp). In the displaced frame
+    // psi' = D(alpha)^dag psi with alpha(t) on the mean-field equation: for a quadratic model the
+    // transformed master equation is the undriven one (docs/derivations.md, "Displaced frame", and "Trajectories in the displaced frame"), and the
+    // figures get the c-number shift back in the reducer.
+    const FockPlan plan = plan_fock_space(model, options, model.is_quadratic());
+    frame_ = plan.frame;
+    const std::vector<int>& cutoffs = plan.cutoffs;
 
     times_.resize(static_cast<std::size_t>(options.time.samples));
     for (std::size_t i = 0; i < times_.size(); ++i)
@@ -112,7 +111,31 @@ TrajectorySimulator::TrajectorySimulator(const Model& model, const RunOptions& o
     layout_.joint_offset = off;
     off += static_cast<std::size_t>(layout_.joint_dim * layout_.joint_dim);
     layout_.per_sample = off;
-    system_ = std::make_unique<Unravelling>(model, cutoffs);
+    if (frame_ == Frame::displaced) {
+        Model undriven = model;
+        undriven.drive.setZero();
+        system_ = std::make_unique<Unravelling>(undriven, cutoffs);
+        alpha_ = mean_field_trajectory(model, Eigen::VectorXcd::Zero(model.n_modes()), times_);
+        if (to.average_from) warn_unsettled_alpha(*to.average_from);
+    } else {
+        system_ = std::make_unique<Unravelling>(model, cutoffs);
+    }
+}
+
+void TrajectorySimulator::warn_unsettled_alpha(double from) {
+    // The time-averaged state keeps rho' and alpha apart: exact when alpha is constant over the window.
+    double drift = 0.0, scale = 1.0;
+    const Eigen::VectorXcd& last = alpha_.back();
+    for (std::size_t s = 0; s < times_.size(); ++s)
+        if (times_[s] >= from) drift = std::max(drift, (alpha_[s] - last).cwiseAbs().maxCoeff());
+    scale = std::max(scale, last.cwiseAbs().maxCoeff());
+    if (drift > 1e-6 * scale) {
+        std::ostringstream w;
+        w << "displaced frame: the mean field alpha still moves by " << drift
+          << " inside trajectories.average_from; the averaged passive energies treat it as constant (raise "
+             "average_from or use fock.frame = \"lab\")";
+        warnings_.push_back(w.str());
+    }
 }
 
 double TrajectorySimulator::memory_estimate_gib(int threads, int batches_held) const {
@@ -181,7 +204,7 @@ EngineResult TrajectorySimulator::reduce(const std::vector<BatchAccumulator>& ba
     EngineResult result;
     result.engine = EngineKind::trajectories;
     result.warnings = warnings_;
-    traj_detail::Reducer reducer(layout_, model_.mode_names, batches);
+    traj_detail::Reducer reducer(layout_, model_.mode_names, batches, alpha_);
     result.timeseries.t = times_;
     std::vector<double> top(layout_.cutoffs.size(), 0.0);
     for (std::size_t s = 0; s < times_.size(); ++s) {
@@ -203,6 +226,8 @@ EngineResult TrajectorySimulator::reduce(const std::vector<BatchAccumulator>& ba
         st.steps += b.steps;
     }
     st.seed = options_.trajectories.seed;
+    st.frame = frame_;
+    st.cutoffs = layout_.cutoffs;
     st.batches = static_cast<int>(batches.size());
     if (batches.size() < 2)
         result.warnings.push_back("one batch of trajectories: no standard error can be estimated (raise trajectories.count)");

@@ -41,9 +41,31 @@ Eigen::MatrixXcd passive_operator(const Eigen::MatrixXcd& rho, const std::vector
 }  // namespace
 
 Reducer::Reducer(const AccumulatorLayout& layout, const std::vector<std::string>& mode_names,
-                 const std::vector<BatchAccumulator>& batches)
-    : layout_(layout), names_(mode_names), batches_(batches) {
+                 const std::vector<BatchAccumulator>& batches, const std::vector<Eigen::VectorXcd>& alpha)
+    : layout_(layout), names_(mode_names), batches_(batches), alpha_(alpha) {
     for (const auto& b : batches_) total_ += b.trajectories;
+}
+
+double Reducer::energy_shift(const std::vector<std::size_t>& samples, const std::vector<std::size_t>& modes,
+                             int excluded) const {
+    if (alpha_.empty()) return 0.0;
+    const long count = total_ - (excluded >= 0 ? batches_[static_cast<std::size_t>(excluded)].trajectories : 0);
+    double shift = 0.0;
+    for (std::size_t s : samples) {
+        for (std::size_t j : modes) {
+            const int c = layout_.cutoffs[j];
+            // <a>' = sum_n sqrt(n) rho'(n, n-1): lower triangle, column-major.
+            cd a_sum(0.0);
+            for (std::size_t b = 0; b < batches_.size(); ++b) {
+                if (static_cast<int>(b) == excluded) continue;
+                const cd* block = batches_[b].sums.data() + s * layout_.per_sample + layout_.mode_offset[j];
+                for (int n = 1; n < c; ++n) a_sum += std::sqrt(static_cast<double>(n)) * block[(n - 1) * c + n];
+            }
+            const cd alpha = alpha_[s](static_cast<long>(j));
+            shift += std::norm(alpha) + 2.0 * (std::conj(alpha) * a_sum).real() / static_cast<double>(count);
+        }
+    }
+    return shift / static_cast<double>(samples.size());
 }
 
 Eigen::MatrixXcd Reducer::block_sum(int b, const std::vector<std::size_t>& samples, std::size_t offset, long dim) const {
@@ -61,12 +83,17 @@ Eigen::MatrixXcd Reducer::block_sum(int b, const std::vector<std::size_t>& sampl
 }
 
 Reducer::Estimate Reducer::estimate(const std::vector<std::size_t>& samples, std::size_t offset, long dim,
-                                    const std::vector<double>& levels) const {
+                                    const std::vector<double>& levels, const std::vector<std::size_t>& modes) const {
+    const auto shifted = [](Figures f, double shift) {
+        f.energy += shift;
+        f.ergotropy += shift;
+        return f;
+    };
     Estimate est;
     const double per = static_cast<double>(samples.size());
     const Eigen::MatrixXcd total = block_sum(-1, samples, offset, dim);
     est.mean = total / (static_cast<double>(total_) * per);
-    est.value = ergotropy_figures(est.mean, levels);
+    est.value = shifted(ergotropy_figures(est.mean, levels), energy_shift(samples, modes, -1));
     const std::size_t nb = batches_.size();
     if (nb < 2) return est;
     const bool exact = dim <= kExactJackknifeMaxDim;
@@ -76,7 +103,8 @@ Reducer::Estimate Reducer::estimate(const std::vector<std::size_t>& samples, std
         const long rest = total_ - batches_[b].trajectories;
         const Eigen::MatrixXcd rho = (total - block_sum(static_cast<int>(b), samples, offset, dim)) /
                                      (static_cast<double>(rest) * per);
-        loo[b] = exact ? ergotropy_figures(rho, levels) : figures_linear(rho, passive_op, levels);
+        loo[b] = shifted(exact ? ergotropy_figures(rho, levels) : figures_linear(rho, passive_op, levels),
+                         energy_shift(samples, modes, static_cast<int>(b)));
     }
     // Jackknife variance (B - 1)/B sum_b (theta_b - mean theta)^2, per figure.
     auto jack = [&](double Figures::*field) {
@@ -103,7 +131,7 @@ Snapshot Reducer::snapshot(const std::vector<std::size_t>& samples, std::vector<
         const int c = layout_.cutoffs[j];
         std::vector<double> levels(static_cast<std::size_t>(c));
         std::iota(levels.begin(), levels.end(), 0.0);
-        const Estimate est = estimate(samples, layout_.mode_offset[j], c, levels);
+        const Estimate est = estimate(samples, layout_.mode_offset[j], c, levels, {j});
         ModeFigures f;
         static_cast<Figures&>(f) = est.value;
         f.name = names_[j];
@@ -119,7 +147,9 @@ Snapshot Reducer::snapshot(const std::vector<std::size_t>& samples, std::vector<
     }
     if (layout_.joint_dim > 0) {
         std::vector<int> bc(layout_.cutoffs.begin() + 1, layout_.cutoffs.end());
-        const Estimate est = estimate(samples, layout_.joint_offset, layout_.joint_dim, photon_number_levels(bc));
+        std::vector<std::size_t> batteries;
+        for (std::size_t j = 1; j < m; ++j) batteries.push_back(j);
+        const Estimate est = estimate(samples, layout_.joint_offset, layout_.joint_dim, photon_number_levels(bc), batteries);
         snap.batteries = est.value;
         snap.batteries_error = est.error;
         return snap;
@@ -141,6 +171,7 @@ Snapshot Reducer::snapshot(const std::vector<std::size_t>& samples, std::vector<
                 const Eigen::MatrixXcd t = block_sum(-1, samples, layout_.mode_offset[j], c) -
                                            block_sum(static_cast<int>(b), samples, layout_.mode_offset[j], c);
                 for (int n = 0; n < c; ++n) loo[b] += n * t(n, n).real() / (static_cast<double>(rest) * per);
+                loo[b] += energy_shift(samples, {j}, static_cast<int>(b));
             }
         }
         const double mean = std::accumulate(loo.begin(), loo.end(), 0.0) / static_cast<double>(nb);

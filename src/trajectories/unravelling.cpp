@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "qbnet/fock/lindblad.hpp"
+
 namespace qbnet {
 
 namespace {
@@ -47,35 +49,16 @@ double ShiftSum::norm2(const cd* in, cd* scratch) const {
 }
 
 Unravelling::Unravelling(const Model& model, std::vector<int> cutoffs) : basis_(std::move(cutoffs)) {
-    const int m = model.n_modes();
-    OperatorSum h;
-    std::vector<ShiftOp> a, ad;
-    for (int j = 0; j < m; ++j) {
-        a.push_back(annihilation(basis_, j));
-        ad.push_back(creation(basis_, j));
-    }
-    for (int j = 0; j < m; ++j)
-        for (int k = 0; k < m; ++k)
-            if (model.h(j, k) != 0.0) h.add(product(ad[j], a[k]), model.h(j, k));
-    for (int j = 0; j < m; ++j)
-        if (model.drive.size() && model.drive(j) != 0.0) {
-            h.add(ad[j], model.drive(j));
-            h.add(a[j], std::conj(model.drive(j)));
-        }
-    for (int j = 0; j < m; ++j)
-        if (model.kerr.size() && model.kerr(j) != 0.0)
-            h.add(product(product(ad[j], ad[j]), product(a[j], a[j])), 0.5 * model.kerr(j));
-    // -(i/2) rate_k L_k^dag L_k, each a product of truncated matrices (as the Fock engine's
-    // -(i/2) sum_ab G_ab c_b^dag c_a, which is the same sum regrouped).
+    // H_eff exactly as the Fock engine's Liouvillian holds it (fock/lindblad.hpp): the anti-Hermitian part
+    // -(i/2) sum_ab G_ab c_b^dag c_a is sum_k rate_k L_k^dag L_k regrouped, so the averaged trajectories
+    // converge to the same truncated density matrix.
+    const OperatorSum h = effective_hamiltonian(model, basis_);
     for (const LinearJump& jump : model.jumps) {
         if (jump.rate == 0.0) continue;   // a zero-rate channel never fires and does not damp
-        const OperatorSum l = linear_jump(jump, basis_);
         TrajectoryJump tj;
         tj.rate = jump.rate;
-        tj.op = to_shift_sum(l);
+        tj.op = to_shift_sum(linear_jump(jump, basis_));
         tj.label = jump.label;
-        for (const ShiftOp& x : tj.op.terms)
-            for (const ShiftOp& y : tj.op.terms) h.add(product(adjoint_shift(x), y), -0.5 * I * jump.rate);
         if (!tj.op.terms.empty()) jumps_.push_back(std::move(tj));
     }
     OperatorSum k;

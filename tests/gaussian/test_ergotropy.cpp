@@ -9,7 +9,7 @@
 #include "gaussian/helpers.hpp"
 #include "qbnet/gaussian/moments.hpp"
 #include "qbnet/observables/ergotropy.hpp"
-#include "qbnet/observables/gaussian_ergotropy.hpp"
+#include "qbnet/gaussian/ergotropy.hpp"
 
 using namespace qbnet_test;
 

@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #include "qbnet/errors.hpp"
-#include "qbnet/fock/memory.hpp"
+#include "qbnet/numerics/memory.hpp"
 #include "qbnet/gaussian/engine.hpp"
 #include "qbnet/gaussian/memory.hpp"
 #include "qbnet/io/results.hpp"

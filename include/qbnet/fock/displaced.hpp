@@ -39,6 +39,10 @@ struct MeanFieldSolution {
 };
 MeanFieldSolution mean_field_steady_state(const Model& model);
 
+// alpha(t) at the listed (increasing) times from alpha(times[0]) = alpha0, integrated to ~1e-13.
+std::vector<Eigen::VectorXcd> mean_field_trajectory(const Model& model, const Eigen::VectorXcd& alpha0,
+                                                    const std::vector<double>& times);
+
 // Coefficients of a_j^dag in the displaced-frame Hamiltonian (a_j gets the complex conjugate):
 //   lambda_j = i (f_j(alpha) - alpha_dot_j).
 // Zero when alpha follows the mean-field equation exactly; kept whatever alpha does.

@@ -91,7 +91,9 @@ private:
     std::vector<SandwichTerm> sandwich_;
 };
 
-// H_eff of the model on the basis (also used by the displaced frame and tests).
-OperatorSum effective_hamiltonian(const Model& model, const FockBasis& basis);
+// H_eff = H - (i/2) sum_ab G_ab c_b^dag c_a of the model on the basis, every term a product of TRUNCATED
+// ladder matrices. The one builder of H_eff: the lab-frame Liouvillian, the displaced frame (with_drive =
+// false: its fixed part) and the trajectory unravelling all use it.
+OperatorSum effective_hamiltonian(const Model& model, const FockBasis& basis, bool with_drive = true);
 
 }  // namespace qbnet

@@ -2,7 +2,7 @@
 // Complex form of a phase-covariant real matrix in quadrature order (x1, p1, x2, p2, ...): every 2x2 block
 // is [[Re z, -Im z], [Im z, Re z]], i.e. the matrix is the realification of the complex n x n matrix z
 // (a = (x + i p)/sqrt2). Used for drift matrices (gaussian/schur.cpp: no squeezing -> half-size complex
-// Schur problem) and covariances (observables/gaussian_ergotropy.cpp: symplectic spectrum = eig(z)).
+// Schur problem) and covariances (gaussian/ergotropy.cpp: symplectic spectrum = eig(z)).
 #include <algorithm>
 #include <cmath>
 #include <complex>

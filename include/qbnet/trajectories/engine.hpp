@@ -55,6 +55,7 @@ public:
     std::pair<long, long> batch_range(int b) const { return {batch_first_[b], batch_first_[b + 1]}; }
     const AccumulatorLayout& layout() const { return layout_; }
     const std::vector<double>& times() const { return times_; }
+    Frame frame() const { return frame_; }
     double memory_estimate_gib(int threads, int batches_held) const;
 
     // Runs the listed batches (any order, any subset) with `threads` OpenMP threads (num_threads clause;
@@ -79,6 +80,9 @@ private:
     std::vector<long> batch_first_;
     AccumulatorLayout layout_;
     std::vector<std::string> warnings_;
+    Frame frame_ = Frame::lab;
+    std::vector<Eigen::VectorXcd> alpha_;   // displaced frame: mean-field alpha at every sample time
+    void warn_unsettled_alpha(double from);
 };
 
 // Engine interface: count trajectories (or batches until target_error), reduced in batch order.

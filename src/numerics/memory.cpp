@@ -1,4 +1,4 @@
-#include "qbnet/fock/memory.hpp"
+#include "qbnet/numerics/memory.hpp"
 
 #include <algorithm>
 #include <cstdlib>

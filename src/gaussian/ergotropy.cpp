@@ -1,4 +1,4 @@
-#include "qbnet/observables/gaussian_ergotropy.hpp"
+#include "qbnet/gaussian/ergotropy.hpp"
 
 #include "qbnet/gaussian/complex_form.hpp"
 
