@@ -53,18 +53,21 @@ set(QBNET_PARALLEL_SOURCES
   src/parallel/communicator.cpp
   src/parallel/distribute.cpp)
 set(QBNET_IO_SOURCES
+  src/io/display.cpp
   src/io/npy.cpp
   src/io/plot.cpp
   src/io/provenance.cpp
   src/io/results.cpp
   src/io/scenario.cpp
   src/io/state_export.cpp
+  src/io/sweep_plot.cpp
   src/io/toml_reader.cpp)
 set(QBNET_LIB_SOURCES
   ${QBNET_MODEL_SOURCES} ${QBNET_NUMERICS_SOURCES} ${QBNET_FOCK_SOURCES} ${QBNET_GAUSSIAN_SOURCES}
   ${QBNET_TRAJECTORY_SOURCES} ${QBNET_ENGINE_SOURCES} ${QBNET_STUDY_SOURCES} ${QBNET_PARALLEL_SOURCES}
   ${QBNET_IO_SOURCES})
 set(QBNET_CLI_SOURCES
+  src/cli/log.cpp
   src/cli/main.cpp
   src/cli/optimize_command.cpp
   src/cli/progress.cpp

@@ -10,11 +10,10 @@
 #include <exception>
 #include <string>
 
-#include <spdlog/cfg/env.h>
-#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include "commands.hpp"
+#include "log.hpp"
 #include "qbnet/errors.hpp"
 #include "qbnet/io/provenance.hpp"
 #include "qbnet/numerics/parallel.hpp"
@@ -35,20 +34,11 @@ int fail(int code, const char* message) {
     return code;
 }
 
-// Logs go to stderr so that stdout carries only the result table and the file list.
-void setup_logging() {
-    auto logger = spdlog::stderr_color_mt("qbnet");
-    logger->set_pattern("qbnet: %^%l%$: %v");
-    spdlog::set_default_logger(logger);
-    spdlog::set_level(spdlog::level::info);
-    spdlog::cfg::load_env_levels();   // SPDLOG_LEVEL=debug shows solver details (--quiet still wins)
-}
-
 }  // namespace
 
 int run_main(int argc, char** argv) {
     try {
-        setup_logging();
+        qbnet::cli::setup_logging();
         // One rank logs (the root gathers the other ranks' warnings); errors are printed by fail().
         if (!qbnet::parallel::is_root()) spdlog::set_level(spdlog::level::off);
         qbnet::set_command_line(argc, argv);
@@ -75,7 +65,13 @@ int run_main(int argc, char** argv) {
             // Every rank parses the same command line: the root alone prints help or the error.
             if (!qbnet::parallel::is_root()) return e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success) ? 0 : 2;
             if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) return app.exit(e);   // --help
-            std::fprintf(stderr, "qbnet: error: %s\n", e.what());
+            std::string what = e.what();
+            // CLI11's own wording, made to say what to do (validators already name the option and the rule).
+            if (what == "A subcommand is required") what = "a command is required: run, sweep or optimize (qbnet --help)";
+            else if (what.rfind("The following argument was not expected", 0) == 0 ||
+                     what.rfind("The following arguments were not expected", 0) == 0)
+                what += " (qbnet COMMAND --help lists the options)";
+            std::fprintf(stderr, "qbnet: error: %s\n", what.c_str());
             return 2;
         }
         return exit_code;

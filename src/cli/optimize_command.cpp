@@ -12,8 +12,12 @@
 
 #include <spdlog/spdlog.h>
 
+#include "log.hpp"
+#include "validators.hpp"
+
 #include "commands.hpp"
 #include "qbnet/errors.hpp"
+#include "qbnet/io/provenance.hpp"
 #include "qbnet/io/results.hpp"
 #include "qbnet/parallel/communicator.hpp"
 #include "qbnet/study/optimize.hpp"
@@ -34,7 +38,30 @@ struct OptimizeArgs {
     std::vector<std::string> sets;
     int threads = 0;
     bool quiet = false;
+    bool json = false;   // stdout: optimum.json only
 };
+
+// A short readable report of optimum.json for the terminal (the file has everything).
+void print_report(const OptimizeResult& r, const std::filesystem::path& path) {
+    if (r.value)
+        std::printf("optimum: %s = %s, %s = %s\n", r.param.c_str(), format_number(*r.value).c_str(), r.objective.c_str(),
+                    format_number(*r.objective_value).c_str());
+    else if (!r.at_bound.empty())
+        std::printf("no interior optimum: %s is largest at the %s bound %s = %s (%s)\n", r.objective.c_str(),
+                    r.at_bound.c_str(), r.param.c_str(), format_number(r.bound_value).c_str(),
+                    format_number(r.bound_objective_value).c_str());
+    else
+        std::printf("no optimum: %s has no maximum in the bounds\n", r.objective.c_str());
+    if (r.local_maxima.size() > 1) {
+        std::printf("local maxima (%zu):\n", r.local_maxima.size());
+        for (const auto& m : r.local_maxima)
+            std::printf("  %s = %s: %s = %s\n", r.param.c_str(), format_number(m.value).c_str(), r.objective.c_str(),
+                        format_number(m.objective_value).c_str());
+    }
+    std::printf("engine %s, %d evaluation(s), %d not trustworthy\n", r.engine.c_str(), r.evaluations,
+                r.untrusted_evaluations);
+    std::printf("files written:\n  %s\n", path.string().c_str());
+}
 
 int run_optimize_command(const OptimizeArgs& args) {
     if (args.quiet && parallel::is_root()) spdlog::set_level(spdlog::level::warn);
@@ -58,21 +85,33 @@ int run_optimize_command(const OptimizeArgs& args) {
     const std::filesystem::path out_dir =
         args.out.empty() ? std::filesystem::path("results") / (name + "-optimize") : std::filesystem::path(args.out);
 
-    spdlog::info("maximising {} over {} in [{}, {}] ({} engine): {}-point scan, then Brent", args.objective, args.param,
+    cli_log().info("maximising {} over {} in [{}, {}] ({} engine): {}-point scan, then Brent", args.objective, args.param,
                  format_number(options.lower), format_number(options.upper), options.engine, options.scan_points);
-    const OptimizeResult result = optimize(text.str(), name, args.sets, options);
+    const auto provenance = provenance_json(current_provenance(options.threads, parallel::size()));   // at the start
+    const OptimizeResult result = [&] {
+        const LibraryWarningsMuted once;   // each evaluation's warnings come back tagged (result.warnings)
+        return optimize(text.str(), name, args.sets, options);
+    }();
     const int code = parallel::broadcast(result.untrusted_evaluations > 0 ? 4 : 0);
     if (!parallel::is_root()) return code;   // the root writes optimum.json
-    for (const auto& w : result.warnings) spdlog::warn("{}", w);
+    for (const auto& w : result.warnings) cli_log().warn("{}", w);
 
     std::filesystem::create_directories(out_dir);
     const auto path = out_dir / "optimum.json";
-    const std::string json = result.to_json().dump(2);
-    write_file_atomic(path, json + "\n");
-    // Print optimum.json without the scan (that is in the file).
-    auto shown = result.to_json();
-    shown.erase("scan");
-    std::printf("%s\nfiles written:\n  %s\n", shown.dump(2).c_str(), path.string().c_str());
+    // optimum.json: who ran it, on what, then the result.
+    nlohmann::ordered_json json;
+    json["scenario"] = name;
+    json["provenance"] = provenance;
+    json["overrides"] = args.sets;
+    const auto result_json = result.to_json();
+    for (const auto& item : result_json.items()) json[item.key()] = item.value();
+    const std::string content = json.dump(2) + "\n";
+    write_file_atomic(path, content);
+    // --json: stdout is exactly optimum.json (for jq and scripts); every message went to stderr.
+    if (args.json)
+        std::fputs(content.c_str(), stdout);
+    else
+        print_report(result, path);
     std::fflush(stdout);
     return code;
 }
@@ -93,7 +132,8 @@ void add_optimize_command(CLI::App& app, int& exit_code) {
     cmd->add_option("--bounds", args->bounds,
                     "Search interval LO:HI (log-spaced scan and Brent on log(value) when LO > 0)")
         ->capture_default_str();
-    cmd->add_option("--points", args->points, "Points of the coarse scan that brackets the local maxima")
+    cmd->add_option("--points", args->points, "Points of the coarse scan that brackets the local maxima (>= 3)")
+        ->check(positive_integer())
         ->capture_default_str();
     cmd->add_option("--engine", args->engine, "gaussian (default), fock, or trajectories (steady state = time average from trajectories.average_from; one seed for every point)")
         ->check(CLI::IsMember({"fock", "gaussian", "trajectories"}))
@@ -103,8 +143,10 @@ void add_optimize_command(CLI::App& app, int& exit_code) {
         ->allow_extra_args(false)
         ->type_name("SECTION.KEY=VALUE");
     cmd->add_option("--threads", args->threads, "OpenMP threads (default: OMP_NUM_THREADS, else all cores)")
-        ->check(CLI::PositiveNumber);
+        ->check(positive_integer());
     cmd->add_flag("-q,--quiet", args->quiet, "Only warnings and errors on stderr");
+    cmd->add_flag("--json", args->json,
+                  "Print optimum.json on stdout and nothing else (logs and warnings stay on stderr)");
     cmd->callback([args, &exit_code] { exit_code = run_optimize_command(*args); });
 }
 

@@ -9,6 +9,8 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "log.hpp"
+
 namespace qbnet::cli {
 
 namespace {
@@ -58,7 +60,7 @@ void ProgressReporter::update(double fraction, const std::string& what) {
     const int decile = static_cast<int>(std::floor(fraction * 10.0 + 1e-9));
     if (decile > last_decile_) {
         last_decile_ = decile;
-        spdlog::info("[{}] {} {:3.0f}% (ETA {})", engine_, phase_, 100.0 * fraction, eta);
+        cli_log().info("[{}] {} {:3.0f}% (ETA {})", engine_, phase_, 100.0 * fraction, eta);
     }
 }
 

@@ -11,6 +11,9 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "log.hpp"
+#include "validators.hpp"
+
 #include "commands.hpp"
 #include "qbnet/errors.hpp"
 #include "progress.hpp"
@@ -93,7 +96,7 @@ std::string check_engine_arg(const std::string& arg) {
 
 // Everything after the engines, on the root only: cross-check, files, table, trust; the exit code.
 int report(const RunArgs& args, const Scenario& scenario, const std::filesystem::path& out_dir,
-           const std::vector<EngineResult>& results) {
+           const std::vector<EngineResult>& results, const nlohmann::ordered_json& provenance) {
     nlohmann::json check_json = nullptr;
     std::optional<CrossCheck> check;
     if (results.size() == 2) {
@@ -107,8 +110,7 @@ int report(const RunArgs& args, const Scenario& scenario, const std::filesystem:
             throw RunRefused(fmt::format("--save-state would write {:.3g} GB of states, above --max-state-gb = {:g}",
                                          gib * 1.073741824, args.max_state_gb));
     }
-    auto written = write_results(out_dir, scenario, results, check_json,
-                                 provenance_json(current_provenance(scenario.options.threads, parallel::size())));
+    auto written = write_results(out_dir, scenario, results, check_json, provenance);
     if (args.save_state) {
         const auto states = write_states(out_dir, scenario.model, results);
         written.insert(written.end(), states.begin(), states.end());
@@ -183,19 +185,21 @@ int run(const RunArgs& args) {
     });
 
     // (spdlog is off on the other ranks: these lines come from the root.)
-    spdlog::info("scenario '{}': {} modes, {} links, {} jump operators; {} thread(s){}", scenario.name,
+    cli_log().info("scenario '{}': {} modes, {} links, {} jump operators; {} thread(s){}", scenario.name,
                  scenario.model.n_modes(), scenario.spec.network.links().size(), scenario.model.jumps.size(),
                  scenario.options.threads, spread ? fmt::format(" x {} ranks", parallel::size()) : "");
     if (args.engine != "gaussian") {
         if (scenario.options.fock.auto_cutoff)
-            spdlog::info("Fock cutoffs: auto (fock.tolerance = {:g})", scenario.options.fock.tolerance);
+            cli_log().info("Fock cutoffs: auto (fock.tolerance = {:g})", scenario.options.fock.tolerance);
         else
-            spdlog::info("Fock space dimension D = {:g}", dim);
+            cli_log().info("Fock space dimension D = {:g}", dim);
     }
     if (args.engine.find("trajectories") != std::string::npos)
-        spdlog::info("trajectories: count {}, seed {}", scenario.options.trajectories.count,
+        cli_log().info("trajectories: count {}, seed {}", scenario.options.trajectories.count,
                      scenario.options.trajectories.seed);
 
+    // The date is the start of the run.
+    const auto provenance = provenance_json(current_provenance(scenario.options.threads, parallel::size()));
     std::vector<EngineResult> results;
     bool root_alone = false;   // a root-only engine ran since the ranks last met
     for (const auto& engine : engines) {
@@ -213,23 +217,26 @@ int run(const RunArgs& args) {
         }
         if (!over_ranks) root_alone = true;
         if (spread && !over_ranks)
-            spdlog::warn("the {} engine runs on rank 0 alone: `qbnet run` spreads only the trajectories engine over "
+            cli_log().warn("the {} engine runs on rank 0 alone: `qbnet run` spreads only the trajectories engine over "
                          "ranks (`qbnet sweep` spreads points of any engine)", engine);
-        spdlog::info("running the {} engine{}", engine,
+        cli_log().info("running the {} engine{}", engine,
                      over_ranks ? fmt::format(" over {} ranks", parallel::size()) : "");
         ProgressReporter progress(engine, !args.quiet && root);
-        if (over_ranks) {
-            auto r = run_trajectories_distributed(scenario.model, scenario.options, progress.callback());
-            if (r) results.push_back(std::move(*r));
-        } else {
-            results.push_back(run_engine(kind, scenario.model, scenario.options, progress.callback()));
+        {
+            const LibraryWarningsMuted once;   // the engine's warnings are printed below, each once
+            if (over_ranks) {
+                auto r = run_trajectories_distributed(scenario.model, scenario.options, progress.callback());
+                if (r) results.push_back(std::move(*r));
+            } else {
+                results.push_back(run_engine(kind, scenario.model, scenario.options, progress.callback()));
+            }
         }
         progress.finish();
         if (root)
-            for (const auto& warning : results.back().warnings) spdlog::warn("[{}] {}", engine, warning);
+            for (const auto& warning : results.back().warnings) cli_log().warn("[{}] {}", engine, warning);
     }
     if (!root) return parallel::broadcast_patiently(0);   // the root's exit code
-    return parallel::broadcast_patiently(report(args, scenario, out_dir, results));
+    return parallel::broadcast_patiently(report(args, scenario, out_dir, results, provenance));
 }
 
 }  // namespace
@@ -257,13 +264,13 @@ void add_run_command(CLI::App& app, int& exit_code) {
         ->type_name("SECTION.KEY=VALUE");
     cmd->add_option("--threads", args->threads,
                     "OpenMP threads for the engines (default: OMP_NUM_THREADS, else all cores)")
-        ->check(CLI::PositiveNumber);
+        ->check(positive_integer());
     cmd->add_flag("-q,--quiet", args->quiet, "Only warnings and errors on stderr (no progress, no info lines)");
     cmd->add_flag("--save-state", args->save_state,
                   "Also write the steady and final states as .npy (Fock density matrix and per-mode reduced ones; "
                   "Gaussian means and covariance) plus state.json (dims, ordering); see docs/cli.md");
     cmd->add_option("--max-state-gb", args->max_state_gb, "Refuse --save-state above this many GB (exit 2)")
-        ->check(CLI::PositiveNumber)
+        ->check(positive_real())
         ->capture_default_str();
     cmd->callback([args, &exit_code] { exit_code = run(*args); });
 }

@@ -1,5 +1,5 @@
 // `qbnet sweep FILE.toml --param section.key --values LO:HI:COUNT[:log] [...]`: steady state over a
-// 1-D or 2-D grid -> sweep.csv (resumable) + sweep.json (include/qbnet/study/sweep.hpp).
+// 1-D or 2-D grid -> sweep.csv (resumable) + sweep.json (include/qbnet/study/sweep.hpp) + sweep.png.
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -13,8 +13,13 @@
 
 #include <spdlog/spdlog.h>
 
+#include "log.hpp"
+#include "validators.hpp"
+
 #include "commands.hpp"
 #include "qbnet/errors.hpp"
+#include "qbnet/io/plot.hpp"
+#include "qbnet/io/provenance.hpp"
 #include "qbnet/parallel/communicator.hpp"
 #include "qbnet/study/sweep.hpp"
 
@@ -58,7 +63,8 @@ int run_sweep_command(const SweepArgs& args) {
     if (args.threads > 0) omp_set_num_threads(args.threads);
     options.threads = omp_get_max_threads();
     options.strict = args.strict;
-    options.on_warning = [](const std::string& w) { spdlog::warn("{}", w); };
+    options.on_warning = [](const std::string& w) { cli_log().warn("{}", w); };
+    options.provenance = provenance_json(current_provenance(options.threads, parallel::size()));
     const std::string name = std::filesystem::path(args.file).stem().string();
     options.out_dir = args.out.empty() ? std::filesystem::path("results") / (name + "-sweep") : std::filesystem::path(args.out);
 
@@ -71,28 +77,45 @@ int run_sweep_command(const SweepArgs& args) {
         const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         std::string where;
         for (std::size_t k = 0; k < p.size(); ++k) where += (k ? ", " : "") + options.axes[k].key + " = " + format_number(p[k]);
-        spdlog::info("sweep: {}/{} points ({:.0f}%), {:.1f} s; last {}", done, total, 100.0 * done / total, elapsed, where);
+        cli_log().info("sweep: {}/{} points ({:.0f}%), {:.1f} s; last {}", done, total, 100.0 * done / total, elapsed, where);
     };
-    spdlog::info("sweep of '{}' with the {} engine: {} point(s) -> {} ({} rank(s) x {} thread(s))", name,
+    cli_log().info("sweep of '{}' with the {} engine: {} point(s) -> {} ({} rank(s) x {} thread(s))", name,
                  options.engine,
                  options.axes.size() == 1 ? options.axes[0].values.size()
                                           : options.axes[0].values.size() * options.axes[1].values.size(),
                  options.out_dir.string(), parallel::size(), options.threads);
-    const SweepSummary summary = run_sweep(text, name, args.sets, options);
+    const SweepSummary summary = [&] {
+        const LibraryWarningsMuted once;   // each point's warnings come back tagged (options.on_warning)
+        return run_sweep(text, name, args.sets, options);
+    }();
     // Exit 4 when a point is not trustworthy (the root counted them; every rank exits alike).
     const int code = parallel::broadcast(summary.stopped || summary.untrusted > 0 ? 4 : 0);
     if (!parallel::is_root()) return code;
-    if (summary.skipped > 0) spdlog::info("resumed: {} point(s) already in {}", summary.skipped, summary.csv.string());
+    if (summary.skipped > 0) cli_log().info("resumed: {} point(s) already in {}", summary.skipped, summary.csv.string());
     if (summary.stopped)
-        spdlog::error("--strict: stopped at an untrustworthy point; {} of {} point(s) done (rerun without --strict, "
+        cli_log().error("--strict: stopped at an untrustworthy point; {} of {} point(s) done (rerun without --strict, "
                       "or with better settings in a new --out folder)",
                       summary.skipped + summary.computed, summary.total);
     else if (summary.untrusted > 0)
-        spdlog::warn("{} of {} computed point(s) not trustworthy (columns converged, residual, err_*)",
+        cli_log().warn("{} of {} computed point(s) not trustworthy (columns converged, residual, err_*)",
                      summary.untrusted, summary.computed);
+    std::vector<std::filesystem::path> written{summary.csv, summary.json};
+    if (!summary.stopped) {   // a plot of every point (a stopped sweep is drawn when it is resumed)
+        std::vector<std::string> keys;
+        std::vector<bool> log_axes;
+        for (const auto& axis : options.axes) {
+            keys.push_back(axis.key);
+            const bool log_spec = axis.spec.size() > 4 && axis.spec.compare(axis.spec.size() - 4, 4, ":log") == 0;
+            log_axes.push_back(log_spec || is_geometric(axis.values));
+        }
+        const auto png = options.out_dir / "sweep.png";
+        if (auto path = plot_sweep(summary.csv, png, name + " (" + options.engine + " engine)", keys, log_axes))
+            written.push_back(*path);
+    }
     std::printf("sweep: %zu point(s): %zu computed, %zu already done%s\n", summary.total, summary.computed,
                 summary.skipped, summary.parallel_points ? " (points in parallel)" : "");
-    std::printf("files written:\n  %s\n  %s\n", summary.csv.string().c_str(), summary.json.string().c_str());
+    std::printf("files written:\n");
+    for (const auto& path : written) std::printf("  %s\n", path.string().c_str());
     std::fflush(stdout);
     return code;
 }
@@ -124,7 +147,7 @@ void add_sweep_command(CLI::App& app, int& exit_code) {
         ->allow_extra_args(false)
         ->type_name("SECTION.KEY=VALUE");
     cmd->add_option("--threads", args->threads, "OpenMP threads (default: OMP_NUM_THREADS, else all cores)")
-        ->check(CLI::PositiveNumber);
+        ->check(positive_integer());
     cmd->add_flag("-q,--quiet", args->quiet, "Only warnings and errors on stderr");
     cmd->add_flag("--strict", args->strict,
                   "Stop at the first point that is not trustworthy (not converged, error above fock.tolerance): "

@@ -1,7 +1,9 @@
 #include "qbnet/io/plot.hpp"
 
+#include "gnuplot.hpp"
 #include "signal_hold.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -22,12 +24,7 @@ namespace qbnet {
 
 namespace {
 
-// gnuplot single-quoted string: a quote is written twice.
-std::string gp_quote(const std::string& s) {
-    std::string out = "'";
-    for (char c : s) out += (c == '\'') ? std::string("''") : std::string(1, c);
-    return out + "'";
-}
+using io_detail::gp_quote;
 
 // POSIX shell single-quoted word.
 std::string sh_quote(const std::string& s) {
@@ -60,8 +57,40 @@ std::string colour(const std::string& column) {
     return "lc 1";
 }
 
-// One `plot` command over every column whose name starts with `prefix` (E or W).
-std::string plot_command(const std::string& data, const std::vector<std::string>& columns, char prefix) {
+// Index of the mode a column belongs to: C -> 0, bK -> K, anything else (B) -> -1.
+int mode_index(const std::string& column) {
+    const std::string mode = column.substr(column.find('_') + 1);
+    if (mode == "C") return 0;
+    if (mode.size() > 1 && mode[0] == 'b' && mode.find_first_not_of("0123456789", 1) == std::string::npos)
+        return std::stoi(mode.substr(1));
+    return -1;
+}
+
+}  // namespace
+
+std::string plot_curve_style(const std::string& column, std::size_t rows) {
+    const int k = mode_index(column);
+    if (k < 0) return colour(column) + " lw 3 dt 2";   // the joint batteries: thick, black, dashed
+    // Curves that coincide (identical parallel batteries) must stay distinguishable without colour: each
+    // mode gets its own dash pattern and point shape, a line width that shrinks with the index (the
+    // wider one shows around the narrower one on top of it), and, in a long series, its markers at
+    // samples shifted by k so that two coinciding curves do not stack their markers (a short one, such as
+    // a sweep, marks every point).
+    static const int kPointTypes[] = {7, 6, 4, 8, 12, 10, 2, 14, 3, 1};   // C filled, batteries open/crosses
+    const int dash = 1 + k % 5;
+    const int point = kPointTypes[static_cast<std::size_t>(k) % (sizeof kPointTypes / sizeof kPointTypes[0])];
+    const double width = std::max(1.0, 3.5 - 0.5 * (k % 5));
+    const std::size_t interval = rows <= 30 ? 1 : rows / 8 + static_cast<std::size_t>(k % 7);
+    char buf[160];
+    std::snprintf(buf, sizeof buf, " lw %.1f dt %d pt %d ps 1.2 pi %zu", width, dash, point, interval);
+    return colour(column) + buf;
+}
+
+namespace {
+
+// One `plot` command over every column whose name starts with `prefix` (E or W); `rows` samples.
+std::string plot_command(const std::string& data, const std::vector<std::string>& columns, char prefix,
+                         std::size_t rows) {
     std::string cmd;
     // Error bands first (columns "dE_x"/"dW_x" written with statistical errors), lines on top.
     for (std::size_t i = 1; i < columns.size(); ++i) {
@@ -75,9 +104,10 @@ std::string plot_command(const std::string& data, const std::vector<std::string>
     }
     for (std::size_t i = 1; i < columns.size(); ++i) {
         if (columns[i].empty() || columns[i][0] != prefix) continue;
-        const bool joint = columns[i] == "E_B" || columns[i] == "W_B";
-        cmd += (cmd.empty() ? "plot " : ", \\\n     ") + data + " using 1:" + std::to_string(i + 1) +
-               " with lines " + colour(columns[i]) + " lw " + (joint ? "3 dt 2" : "2") + " title " + gp_quote(label(columns[i]));
+        const bool joint = mode_index(columns[i]) < 0;
+        cmd += (cmd.empty() ? "plot " : ", \\\n     ") + data + " using 1:" + std::to_string(i + 1) + " with " +
+               (joint ? "lines " : "linespoints ") + plot_curve_style(columns[i], rows) + " title " +
+               gp_quote(label(columns[i]));
     }
     return cmd + "\n";
 }
@@ -110,15 +140,24 @@ void remove_stale_temporaries(const std::filesystem::path& png) {
 
 bool gnuplot_available() { return std::system("command -v gnuplot >/dev/null 2>&1") == 0; }
 
-std::optional<std::filesystem::path> plot_timeseries(const std::filesystem::path& csv,
-                                                     const std::filesystem::path& png, const std::string& title) {
+namespace io_detail {
+
+std::string gp_quote(const std::string& s) {
+    std::string out = "'";
+    for (char c : s) out += (c == '\'') ? std::string("''") : std::string(1, c);
+    return out + "'";
+}
+
+std::string gp_png_terminal(int width, int height) {
+    const std::string size = " size " + std::to_string(width) + "," + std::to_string(height) + " enhanced\n";
+    return "if (strstrt(GPVAL_TERMINALS, 'pngcairo') > 0) {\n  set terminal pngcairo" + size +
+           "} else {\n  set terminal png" + size + "}\n";
+}
+
+std::optional<std::filesystem::path> render_png(const std::filesystem::path& png,
+                                                const std::function<std::string(const std::string& tmp_png)>& make_script) {
     if (!gnuplot_available()) {
         spdlog::warn("gnuplot not found: skipping {}", png.string());
-        return std::nullopt;
-    }
-    const auto columns = csv_header(csv);
-    if (columns.size() < 3 || columns[0] != "t") {
-        spdlog::warn("cannot plot {}: unexpected CSV header", csv.string());
         return std::nullopt;
     }
     // Draw into a temporary file and rename, like every other output (no half-written PNG).
@@ -128,24 +167,9 @@ std::optional<std::filesystem::path> plot_timeseries(const std::filesystem::path
     tmp_png += ".tmp-" + std::to_string(::getpid());
     std::filesystem::path script = png;
     script += ".gp.tmp-" + std::to_string(::getpid());
-
-    const std::string data = gp_quote(csv.string());
-    std::ostringstream gp;
-    gp << "set datafile separator ','\n"
-       << "if (strstrt(GPVAL_TERMINALS, 'pngcairo') > 0) {\n"
-       << "  set terminal pngcairo size 1000,800 enhanced\n"
-       << "} else {\n"
-       << "  set terminal png size 1000,800 enhanced\n"
-       << "}\n"
-       << "set output " << gp_quote(tmp_png.string()) << "\n"
-       << "set multiplot layout 2,1 title " << gp_quote(title) << " noenhanced\n"
-       << "set key outside right\nset grid\nset xlabel 't  [1/{/Symbol w}]'\n"
-       << "set ylabel 'energy  [{/Symbol w}]'\n"
-       << plot_command(data, columns, 'E') << "set ylabel 'ergotropy  [{/Symbol w}]'\n"
-       << plot_command(data, columns, 'W') << "unset multiplot\nset output\n";
     {
         std::ofstream out(script);
-        out << gp.str();
+        out << make_script(tmp_png.string());
         out.close();
         if (!out) {
             std::error_code ignore;
@@ -173,6 +197,36 @@ std::optional<std::filesystem::path> plot_timeseries(const std::filesystem::path
         return std::nullopt;
     }
     return png;
+}
+
+}  // namespace io_detail
+
+std::optional<std::filesystem::path> plot_timeseries(const std::filesystem::path& csv,
+                                                     const std::filesystem::path& png, const std::string& title) {
+    const auto columns = csv_header(csv);
+    if (columns.size() < 3 || columns[0] != "t") {
+        spdlog::warn("cannot plot {}: unexpected CSV header", csv.string());
+        return std::nullopt;
+    }
+    std::size_t rows = 0;
+    {
+        std::ifstream in(csv);
+        for (std::string line; std::getline(in, line);) rows += !line.empty();
+        rows = rows > 0 ? rows - 1 : 0;   // the header
+    }
+    const std::string data = gp_quote(csv.string());
+    return io_detail::render_png(png, [&](const std::string& tmp_png) {
+        std::ostringstream gp;
+        gp << "set datafile separator ','\n"
+           << io_detail::gp_png_terminal(1000, 800)
+           << "set output " << gp_quote(tmp_png) << "\n"
+           << "set multiplot layout 2,1 title " << gp_quote(title) << " noenhanced\n"
+           << "set key outside right\nset grid\nset xlabel 't  [1/{/Symbol w}]'\n"
+           << "set ylabel 'energy  [{/Symbol w}]'\n"
+           << plot_command(data, columns, 'E', rows) << "set ylabel 'ergotropy  [{/Symbol w}]'\n"
+           << plot_command(data, columns, 'W', rows) << "unset multiplot\nset output\n";
+        return gp.str();
+    });
 }
 
 }  // namespace qbnet

@@ -20,6 +20,7 @@
 #include <fmt/format.h>
 
 #include "qbnet/errors.hpp"
+#include "qbnet/io/display.hpp"
 
 namespace qbnet {
 
@@ -240,6 +241,7 @@ nlohmann::ordered_json summary_json(const Scenario& scenario, const std::vector<
     j["scenario"] = scenario.name;
     if (!provenance.is_null()) j["provenance"] = provenance;
     j["parameters"] = nlohmann::ordered_json(scenario.resolved);
+    if (!scenario.derived.is_null()) j["derived"] = nlohmann::ordered_json(scenario.derived);
     j["results"] = nlohmann::ordered_json::object();
     for (const auto& r : results) j["results"][to_string(r.engine)] = engine_result_json(r);
     if (!cross_check.is_null()) j["cross_check"] = nlohmann::ordered_json(cross_check);
@@ -484,16 +486,21 @@ std::string format_result_table(const EngineResult& result) {
     std::string out = fmt::format("[{}] {}\n", to_string(result.engine), s ? title : "no steady state and no time series");
     if (!s) return out;
     // Each figure with its error bar (absolute) in a +- column; "-" where the engine made no estimate.
-    const auto pm = [](double err) {
-        if (std::isnan(err)) return std::string("-");
-        return std::isfinite(err) ? fmt::format("{:.2g}", err) : std::string("inf");
-    };
+    // Figures (and error bars) within round-off of zero read "0" (io/display.hpp; the files keep them raw).
+    double scale = std::abs(s->batteries.energy);
+    for (const auto& m : s->modes) scale = std::max(scale, std::abs(m.energy));
+    double dim = static_cast<double>(s->modes.size());
+    if (result.statistics.fock && result.statistics.fock->dimension > 0)
+        dim = static_cast<double>(result.statistics.fock->dimension);
+    else if (result.statistics.gaussian && result.statistics.gaussian->n > 0)
+        dim = result.statistics.gaussian->n;
+    const double bound = roundoff_bound(scale, dim);
+    const auto pm = [bound](double err) { return format_error_bar(err, bound); };
     const auto row = [&](const std::string& name, double e, double w, double p, const std::optional<Figures>& err) {
         const Figures d = err.value_or(Figures{nan, nan, nan});
-        return fmt::format("  {:<10} {:>15} {:>8} {:>15} {:>8} {:>15} {:>8}\n", name, fmt::format("{:.6g}", e),
-                           pm(d.energy), std::isfinite(w) ? fmt::format("{:.6g}", w) : "n/a",
-                           std::isfinite(w) ? pm(d.ergotropy) : "", std::isfinite(p) ? fmt::format("{:.6g}", p) : "n/a",
-                           std::isfinite(p) ? pm(d.passive_energy) : "");
+        return fmt::format("  {:<10} {:>15} {:>8} {:>15} {:>8} {:>15} {:>8}\n", name, format_figure(e, bound),
+                           pm(d.energy), format_figure(w, bound), std::isfinite(w) ? pm(d.ergotropy) : "",
+                           format_figure(p, bound), std::isfinite(p) ? pm(d.passive_energy) : "");
     };
     out += fmt::format("  {:<10} {:>15} {:>8} {:>15} {:>8} {:>15} {:>8}\n", "mode", "energy", "+-", "ergotropy", "+-",
                        "passive energy", "+-");

@@ -236,11 +236,19 @@ Scenario parse_scenario_table(toml::table root, const std::string& name, const s
         spec.network = Network::custom(n_batteries, custom_links, link_spec);
     spec.detuning = to_eigen(detuning);
 
-    const Link effective = link_spec.make(0, 1);   // phase and dissipation after the coupling's defaults
-    resolved["network"] = {{"topology", topology},     {"batteries", n_batteries},
-                           {"coupling", coupling},     {"J", link_spec.J},
-                           {"phase", effective.phase}, {"link_dissipation", effective.gamma},
+    // phase and link_dissipation default to values DERIVED from coupling and J (NC: pi/2 and Gamma = 2J).
+    // The parameters block records them only when the user set them (null otherwise), so that a rerun of
+    // a summary.json with --set network.J=X re-derives Gamma = 2X; the values used are in sc.derived.
+    const Link effective = link_spec.make(0, 1);
+    const auto given = [](const std::optional<double>& v) { return v ? nlohmann::json(*v) : nlohmann::json(nullptr); };
+    resolved["network"] = {{"topology", topology},
+                           {"batteries", n_batteries},
+                           {"coupling", coupling},
+                           {"J", link_spec.J},
+                           {"phase", given(link_spec.phase)},
+                           {"link_dissipation", given(link_spec.gamma)},
                            {"detuning", detuning}};
+    sc.derived["network"] = {{"phase", effective.phase}, {"link_dissipation", effective.gamma}};
     // Links only where the user gives them (custom topology), so the block reads back as a scenario.
     if (topology == "custom") {
         nlohmann::json links_json = nlohmann::json::array();

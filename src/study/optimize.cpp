@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <exception>
+#include <sstream>
 
 #include <omp.h>
 
@@ -151,6 +152,8 @@ OptimizeResult optimize(const std::string& toml_text, const std::string& name,
         auto ov = base_overrides;
         ov.push_back(override_for(options.param, value));
         const PointResult p = steady_point(toml_text, name, ov, options.engine, engine_threads);
+        for (const auto& w : p.warnings)
+            result.warnings.push_back("evaluation at " + options.param + " = " + format_number(value) + ": " + w);
         if (!p.trustworthy) {
             ++result.untrusted_evaluations;
             std::string why;
@@ -183,22 +186,24 @@ OptimizeResult optimize(const std::string& toml_text, const std::string& name,
             ov.push_back(override_for(options.param, result.scan_values[i]));
             const PointResult p = steady_point(toml_text, name, ov, options.engine, parallel ? 1 : threads);
             const double value = objective_value(options.objective, p.steady);
-            std::string reasons;
+            std::string reasons, warnings;
             for (const auto& r : p.trust_reasons) reasons += r + "; ";
+            for (const auto& w : p.warnings) warnings += w + "\n";
             return parallel::pack({parallel::to_payload({value, p.diagnostics.converged ? 1.0 : 0.0,
                                                          p.diagnostics.residual, p.trustworthy ? 1.0 : 0.0}),
-                                   reasons});
+                                   reasons, warnings});
         },
         dist);
     // The root has every payload; the other ranks receive them (one small message per rank).
     std::vector<double> flat(4 * static_cast<std::size_t>(n));
-    std::vector<std::string> reasons(static_cast<std::size_t>(n));
+    std::vector<std::string> reasons(static_cast<std::size_t>(n)), point_warnings(static_cast<std::size_t>(n));
     if (parallel::is_root()) {
         for (int i = 0; i < n; ++i) {
             const auto parts = parallel::unpack(*scan.payloads[static_cast<std::size_t>(i)]);
             const auto v = parallel::doubles_from(parts[0]);
             std::copy(v.begin(), v.end(), flat.begin() + 4 * i);
             reasons[static_cast<std::size_t>(i)] = parts[1];
+            point_warnings[static_cast<std::size_t>(i)] = parts[2];
         }
     }
     flat = parallel::broadcast_doubles(flat);
@@ -208,6 +213,11 @@ OptimizeResult optimize(const std::string& toml_text, const std::string& name,
         result.scan_objective[i] = flat[4 * i];
         result.scan_converged[i] = flat[4 * i + 1] != 0.0;
         result.scan_residual[i] = flat[4 * i + 2];
+        // The engine's warnings of each scan point, tagged with the point (root: it has the payloads).
+        std::istringstream lines(point_warnings[static_cast<std::size_t>(i)]);
+        for (std::string line; std::getline(lines, line);)
+            result.warnings.push_back("scan point " + options.param + " = " + format_number(result.scan_values[i]) +
+                                      ": " + line);
         if (flat[4 * i + 3] == 0.0) {
             ++result.untrusted_evaluations;
             if (parallel::is_root())

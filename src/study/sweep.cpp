@@ -309,6 +309,8 @@ SweepSummary run_sweep(const std::string& toml_text, const std::string& name,
     // sweep.json: what the grid is. A resume must find the same grid, engine and scenario.
     nlohmann::ordered_json grid;
     grid["scenario"] = name;
+    // Who ran it (the latest run that wrote the file): not compared on resume (the fields listed below).
+    if (!options.provenance.is_null()) grid["provenance"] = options.provenance;
     grid["scenario_fingerprint"] = fingerprint(toml_text);
     grid["engine"] = options.engine;
     grid["overrides"] = base_overrides;
@@ -427,9 +429,16 @@ SweepSummary run_sweep(const std::string& toml_text, const std::string& name,
         for (const auto& c : trust_cells(r, max_batteries)) row += "," + c;
         std::string reasons, warnings;
         for (const auto& w : r.trust_reasons) reasons += w + "\n";
-        for (const auto& w : r.warnings) warnings += w + "\n";
+        for (const auto& w : r.warnings) {
+            // The trust reason "steady state did not converge (residual, target)" says it already.
+            if (!r.diagnostics.converged && !r.trustworthy && w.rfind("steady state not converged", 0) == 0) continue;
+            warnings += w + "\n";
+        }
         return parallel::pack({row, r.trustworthy ? "1" : "0", reasons, warnings});
     };
+    // Each warning once: the first point with a given text is named, later identical ones are counted
+    // and summed up at the end (e.g. the cutoff-ladder note of every Fock point).
+    std::map<std::string, std::size_t> repeats;
     parallel::DistributeOptions dist;
     dist.local_workers = summary.parallel_points ? threads : 1;
     dist.on_done = [&](std::size_t k, const parallel::Payload& payload) {
@@ -442,8 +451,14 @@ SweepSummary run_sweep(const std::string& toml_text, const std::string& name,
         auto each_line = [&](const std::string& text, const std::string& prefix) {
             std::istringstream lines(text);
             std::string line;
-            while (std::getline(lines, line))
+            while (std::getline(lines, line)) {
+                const auto seen = repeats.emplace(prefix + line, 0);
+                if (!seen.second) {
+                    ++seen.first->second;
+                    continue;
+                }
                 if (options.on_warning) options.on_warning(where + ": " + prefix + line);
+            }
         };
         each_line(parts[3], "");
         const bool trusted = parts[1] == "1";
@@ -458,6 +473,9 @@ SweepSummary run_sweep(const std::string& toml_text, const std::string& name,
     summary.computed_here = outcome.computed_here;
     summary.stopped = outcome.stopped;
     if (!parallel::is_root()) return summary;
+    for (const auto& [text, n] : repeats)
+        if (n > 0 && options.on_warning)
+            options.on_warning("the same at " + std::to_string(n) + " more point(s): " + text);
     out.close();
     summary.computed = finished - summary.skipped;
     if (summary.stopped) return summary;   // the journal stays as it is: a later run resumes it

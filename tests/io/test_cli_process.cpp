@@ -56,3 +56,29 @@ TEST_CASE("cli: command line mistakes -> exit 2 - one line", "[io][cli]") {
         CHECK(count_lines(o.err) == 1);
     }
 }
+
+TEST_CASE("cli: bad option values are one readable line naming the option and the rule", "[io][cli]") {
+    Scratch s("readable");
+    const std::string example = "'" QBNET_SOURCE_DIR "/examples/cascaded_nc_n2.toml'";
+    struct Case {
+        std::string args, expected;
+    };
+    for (const Case& c : {Case{"run " + example + " --threads 0", "--threads: must be a whole number >= 1 (got '0')"},
+                          Case{"run " + example + " --threads 2.5", "--threads: must be a whole number >= 1 (got '2.5')"},
+                          Case{"sweep " + example + " --param network.J --values 1,2 --threads 0", "--threads: must be a whole number >= 1"},
+                          Case{"run " + example + " --max-state-gb abc", "--max-state-gb: must be a number > 0 (got 'abc')"},
+                          Case{"optimize " + example + " --objective energy_last --points 0", "--points: must be a whole number >= 1"},
+                          Case{"sweep " + example + " --param network.JJ --values 1,2 --out o",
+                               "--param: unknown key network.JJ (allowed: network.J, network.batteries,"},
+                          Case{"", "a command is required: run, sweep or optimize"},
+                          Case{"run " + example + " --bogus",
+                               "The following argument was not expected: --bogus (qbnet COMMAND --help lists the options)"}}) {
+        INFO("args: " << c.args);
+        const Outcome o = s.run(c.args);
+        CHECK(o.exit_code == 2);
+        CHECK(count_lines(o.err) == 1);
+        CHECK(o.err.find("qbnet: error: " + c.expected) == 0);
+        CHECK(o.err.size() < 300);   // no 300-digit range from CLI11's PositiveNumber
+        CHECK_FALSE(fs::exists(s.dir / "o"));
+    }
+}

@@ -91,7 +91,10 @@ tol = 1e-9
 
     // Links are resolved only for custom graphs, so the block reads back as a scenario (round trip).
     CHECK_FALSE(sc.resolved["network"].contains("links"));
-    CHECK(sc.resolved["network"]["link_dissipation"].get<double>() == Approx(0.004));
+    // phase and link_dissipation were not given: null in the parameters, their values (Gamma = 2J) derived.
+    CHECK(sc.resolved["network"]["link_dissipation"].is_null());
+    CHECK(sc.resolved["network"]["phase"].is_null());
+    CHECK(sc.derived["network"]["link_dissipation"].get<double>() == Approx(0.004));
     CHECK(sc.resolved["reservoirs"]["n_th"] == nlohmann::json::parse("[0.0, 0.5, 0.5]"));
     CHECK(sc.resolved["drive"]["epsilon"] == nlohmann::json::parse("[0.01, 0.0, 0.0]"));
 }

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <string>
 
 #include "qbnet/errors.hpp"
@@ -182,9 +183,11 @@ TEST_CASE("sweep: a swept J on an NC link re-derives Gamma = 2J unless link_diss
     // Points are the base scenario plus overrides, resolved by the scenario reader as a file would be.
     for (double J : {1e-4, 0.0015, 0.02}) {
         const Scenario sc = parse_scenario(kScenario, "t", {override_for("network.J", J)});
-        CHECK(sc.resolved["network"]["link_dissipation"].get<double>() == 2.0 * J);
+        CHECK(sc.derived["network"]["link_dissipation"].get<double>() == 2.0 * J);
+        CHECK(sc.resolved["network"]["link_dissipation"].is_null());   // derived, not given
         const Scenario fixed = parse_scenario(kScenario, "t", {override_for("network.J", J), "network.link_dissipation=0.001"});
         CHECK(fixed.resolved["network"]["link_dissipation"].get<double>() == 0.001);
+        CHECK(fixed.derived["network"]["link_dissipation"].get<double>() == 0.001);
     }
 }
 
@@ -210,4 +213,34 @@ TEST_CASE("sweep CLI: --strict stops at the first untrustworthy point with exit 
     const auto good = tmp.run("sweep s.toml --engine fock --set fock.cutoff=4 --set fock.frame=displaced --param network.J "
                               "--values 1e-3:2e-3:2 --threads 1 --strict --out good");
     CHECK(good.exit_code == 0);
+}
+
+TEST_CASE("sweep CLI: each warning once - tagged with its grid point - none untagged from the solver") {
+    Scratch tmp("warn-once");
+    tmp.write("s.toml", kScenario);
+    // Lab-frame Fock points at cutoff 4: every point warns about its cutoff ladder (the same text), and
+    // one GMRES iteration cannot converge, which the solver also logs on its own (once per ladder rung).
+    const auto o = tmp.run("sweep s.toml --engine fock --set fock.cutoff=4 --set fock.frame=lab --set steady_state.method=krylov "
+                           "--set steady_state.max_iterations=1 --set steady_state.tol=1e-30 --param network.J "
+                           "--values 1e-3:2e-3:3 --threads 1 --out o");
+    CHECK(o.exit_code == 4);
+    auto count = [&](const std::string& what) {
+        int n = 0;
+        for (std::size_t at = o.err.find(what); at != std::string::npos; at = o.err.find(what, at + 1)) ++n;
+        return n;
+    };
+    CHECK(count("truncation error bars from the cutoff ladder") == 2);   // the first point, then the count
+    CHECK(count("point network.J = 0.001: truncation error bars from the cutoff ladder") == 1);
+    CHECK(count("the same at 2 more point(s): truncation error bars from the cutoff ladder") == 1);
+    CHECK(count("GMRES") == 0);                        // the solver's untagged repeat is muted
+    CHECK(count("steady state not converged") == 0);   // said by the trust reason, with its target
+    CHECK(count("not trustworthy: steady state did not converge") >= 1);
+    // Every warning line names its point, or is a count or the closing summary.
+    std::istringstream lines(o.err);
+    for (std::string line; std::getline(lines, line);) {
+        if (line.rfind("qbnet: warning: ", 0) != 0) continue;
+        INFO(line);
+        CHECK((line.find("point network.J = ") != std::string::npos || line.find("the same at ") != std::string::npos ||
+               line.find("computed point(s) not trustworthy") != std::string::npos));
+    }
 }

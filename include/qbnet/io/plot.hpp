@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace qbnet {
 
@@ -15,5 +16,25 @@ bool gnuplot_available();
 // gnuplot has it, else png. Returns the PNG path, or nullopt (with a logged warning) on failure.
 std::optional<std::filesystem::path> plot_timeseries(const std::filesystem::path& csv,
                                                      const std::filesystem::path& png, const std::string& title);
+
+// gnuplot style of the curve of a CSV column ("E_C", "W_b2", "E_B") in a plot of `rows` samples:
+// colour, line width, dash type, point type and marker interval. Each mode (C, b1, b2, ...) differs
+// from every other one in dash type and point type, not only in colour, so curves that coincide (the
+// batteries of a parallel network) stay distinguishable; the joint batteries (B) are a thick black
+// dashed line.
+std::string plot_curve_style(const std::string& column, std::size_t rows);
+
+// Draws `png` from a sweep.csv (study/sweep.hpp) whose first `axis_keys.size()` columns are the swept
+// keys. 1-D: energy of the charger and of each battery (top) and each battery's ergotropy (bottom)
+// against the swept key, with error bars where the err_<column> cells are finite. 2-D: heat maps of the
+// last battery's energy and ergotropy, one cell per grid point (empty where the value is nan).
+// log_axes[k]: axis k on a logarithmic scale (geometric grids). Failures: as plot_timeseries.
+std::optional<std::filesystem::path> plot_sweep(const std::filesystem::path& csv, const std::filesystem::path& png,
+                                                const std::string& title, const std::vector<std::string>& axis_keys,
+                                                const std::vector<bool>& log_axes);
+
+// True when `values` (>= 3, all > 0) form a geometric progression with a ratio away from 1 (a
+// LO:HI:COUNT:log grid or a list like 1e-4,1e-3,1e-2): such an axis is drawn on a log scale.
+bool is_geometric(const std::vector<double>& values);
 
 }  // namespace qbnet

@@ -16,7 +16,13 @@ struct Scenario {
     ModelSpec spec;
     Model model;
     RunOptions options;
-    nlohmann::json resolved;     // every parameter after defaults and --set overrides
+    // Every parameter after defaults and --set overrides (the summary.json "parameters" block, read back
+    // by parse_summary_parameters). Keys whose default is derived from other keys (network.phase and
+    // network.link_dissipation: from coupling and J) are null unless the user set them.
+    nlohmann::json resolved;
+    // The values those derived keys took in this run ({"network": {"phase", "link_dissipation"}}):
+    // written to summary.json as "derived", never read back.
+    nlohmann::json derived;
 };
 
 // Parse TOML text; `overrides` are "section.key=value" strings (same validation as the file).

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "qbnet/result.hpp"
 
 namespace qbnet {
@@ -70,7 +72,12 @@ struct SweepOptions {
     std::filesystem::path out_dir;     // sweep.csv and sweep.json go here
     int threads = 0;                   // 0: OpenMP default (threads of each MPI rank)
     bool strict = false;               // stop handing out points after the first untrustworthy one
-    // Root only: an engine warning or an untrustworthy point, prefixed with the grid point it belongs to.
+    // Written into sweep.json as "provenance" (io/provenance.hpp; null: none). Never part of the resume
+    // fingerprint: a resume on another host, date or rank count continues the same sweep.
+    nlohmann::ordered_json provenance;
+    // Root only: an engine warning or an untrustworthy point, prefixed with the grid point it belongs to
+    // ("point network.J = 0.001: ..."). Each text once: later points with the same text are counted and
+    // reported after the last point as "the same at K more point(s): <text>".
     std::function<void(const std::string&)> on_warning;
     // Called (from one thread at a time) after each finished point: points done, total, the point.
     std::function<void(std::size_t done, std::size_t total, const std::vector<double>& point)> on_point;

@@ -1,0 +1,23 @@
+#pragma once
+// Shared by the plots of io (plot.cpp: time series; sweep_plot.cpp: sweeps): quoting and one atomic
+// gnuplot run. Private to src/io.
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+
+namespace qbnet::io_detail {
+
+// gnuplot single-quoted string: a quote is written twice.
+std::string gp_quote(const std::string& s);
+
+// The terminal lines every qbnet PNG starts with: pngcairo when gnuplot has it, else png.
+std::string gp_png_terminal(int width, int height);
+
+// Runs gnuplot on script(tmp_png), which must draw into tmp_png (a temporary next to `png`), and renames
+// the result to `png`: no half-written PNG, temporaries of killed runs removed, signals held meanwhile.
+// Every failure (no gnuplot, a gnuplot error) is a logged warning and nullopt.
+std::optional<std::filesystem::path> render_png(const std::filesystem::path& png,
+                                                const std::function<std::string(const std::string& tmp_png)>& script);
+
+}  // namespace qbnet::io_detail
