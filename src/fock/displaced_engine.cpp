@@ -10,6 +10,7 @@
 #include "engine_support.hpp"
 #include "qbnet/fock/displaced.hpp"
 #include "qbnet/fock/engine.hpp"
+#include "qbnet/fock/initial.hpp"
 #include "qbnet/fock/steady.hpp"
 
 namespace qbnet {
@@ -68,10 +69,10 @@ EngineResult run_fock_displaced(const Model& model, const RunOptions& options, c
 
     if (options.time.t_end > 0) {
         const std::vector<double> times = sample_times(options.time);
-        // Lab vacuum = D(0) |0><0| D(0)^dag: alpha(0) = 0, rho'(0) = vacuum.
-        Eigen::VectorXcd alpha = Eigen::VectorXcd::Zero(m);
-        Eigen::VectorXcd rho = Eigen::VectorXcd::Zero(d * d);
-        rho[0] = 1.0;
+        // Coherent |a> = D(a) |0><0| D(a)^dag: alpha(0) = a, rho'(0) = vacuum; vacuum and thermal: alpha(0) = 0.
+        DisplacedInitialState init = displaced_initial_state(initial_state_or_throw(options.time.initial), basis);
+        Eigen::VectorXcd alpha = std::move(init.alpha);
+        Eigen::VectorXcd rho = std::move(init.rho);
         const long joint_ts = std::min<long>(joint_max, 512);
         std::vector<double> top(static_cast<std::size_t>(m), 0.0);
         result.timeseries.t = times;

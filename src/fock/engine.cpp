@@ -12,6 +12,7 @@
 #include "qbnet/errors.hpp"
 #include "qbnet/fock/displaced.hpp"
 #include "qbnet/fock/evolve.hpp"
+#include "qbnet/fock/initial.hpp"
 #include "qbnet/fock/lindblad.hpp"
 #include "qbnet/fock/memory.hpp"
 #include "qbnet/fock/observables.hpp"
@@ -117,8 +118,7 @@ EngineResult run_lab_frame(const Model& model, const RunOptions& options, const 
 
     if (options.time.t_end > 0) {
         const std::vector<double> times = sample_times(options.time);
-        Eigen::VectorXcd rho = Eigen::VectorXcd::Zero(d * d);
-        rho[0] = 1.0;   // vacuum (the scenario reader admits only "vacuum" for the Fock engine)
+        Eigen::VectorXcd rho = initial_density_matrix(initial_state_or_throw(options.time.initial), basis);
         // Joint ergotropy at every sample only while its eigen-decomposition stays cheap.
         const long joint_ts = std::min<long>(joint_max, 512);
         std::vector<double> top(static_cast<std::size_t>(basis.n_modes()), 0.0);
@@ -180,7 +180,13 @@ Plan plan_run(const Model& model, const RunOptions& options) {
         return plan;
     }
     const int m = model.n_modes();
-    const double n = fluctuation_occupation(model);
+    // The initial state's own occupation counts as much as the baths' (a thermal start relaxes from n0,
+    // a coherent start from |alpha0|^2 in the lab frame).
+    const InitialState init = initial_state_or_throw(options.time.initial);
+    const bool evolves = options.time.t_end > 0;
+    const double n0 = evolves && init.kind == InitialState::Kind::thermal ? init.occupation : 0.0;
+    const double a0 = evolves && init.kind == InitialState::Kind::coherent ? std::norm(init.alpha) : 0.0;
+    const double n = std::max(fluctuation_occupation(model), n0);
     const MeanFieldSolution mf = mean_field_steady_state(model);
     // Geometric fluctuation tail below tolerance/10, plus (lab frame) the Poisson spread of the coherent
     // part, |alpha|^2 + k |alpha| sqrt(2n + 1) with k the number of standard deviations a tol/10 Gaussian tail needs (+1).
@@ -192,7 +198,7 @@ Plan plan_run(const Model& model, const RunOptions& options) {
         for (int j = 0; j < m; ++j) {
             double cj = fluct;
             if (frame == Frame::lab) {
-                const double a2 = std::norm(mf.alpha[j]);
+                const double a2 = std::max(std::norm(mf.alpha[j]), a0);
                 cj += a2 + k * std::sqrt(a2 * (2.0 * n + 1.0));
             }
             c[static_cast<std::size_t>(j)] = static_cast<int>(std::min(1e5, std::max(4.0, std::ceil(cj))));

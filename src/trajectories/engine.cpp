@@ -146,6 +146,7 @@ std::vector<BatchAccumulator> TrajectorySimulator::run_batches(const std::vector
     const long d = system_->dim();
     const int m = basis.n_modes();
     const long n = static_cast<long>(batches.size());
+    const InitialState initial = initial_state_or_throw(options_.time.initial);
     // One parallel region; each batch is owned by one thread and summed in trajectory order.
 #pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
     for (long i = 0; i < n; ++i) {
@@ -165,7 +166,8 @@ std::vector<BatchAccumulator> TrajectorySimulator::run_batches(const std::vector
                     }
                     if (layout_.joint_dim > 0) add_joint_state(psi, layout_.joint_dim, basis.cutoffs()[0],
                                                                block + layout_.joint_offset);
-                });
+                },
+                initial);
             ++acc.trajectories;
             acc.jumps += c.jumps;
             acc.steps += c.steps;
