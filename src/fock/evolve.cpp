@@ -93,6 +93,8 @@ EvolveSummary evolve(const Liouvillian& liouvillian, Eigen::VectorXcd& rho, cons
     using State = Eigen::VectorXd;
     State x = Eigen::Map<const State>(reinterpret_cast<const double*>(rho.data()), 2 * d * d);
     auto rhs = [&](const State& s, State& ds, double /*t*/) {
+        if (options.max_rhs_calls > 0 && summary.rhs_calls >= options.max_rhs_calls)
+            throw EvolutionBudgetExhausted{summary.rhs_calls};
         ++summary.rhs_calls;
         liouvillian.apply(reinterpret_cast<const cd*>(s.data()), reinterpret_cast<cd*>(ds.data()), options.threads);
     };

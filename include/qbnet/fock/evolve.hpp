@@ -23,6 +23,14 @@ struct EvolveOptions {
     // dopri5's vector algebra: OpenMP passes (true) or Odeint's serial vector_space_algebra (false; the
     // slower path kept so bench/ can measure the change).
     bool parallel_algebra = true;
+    // > 0: evolve() throws EvolutionBudgetExhausted once it has applied the Liouvillian this many times
+    // (bounded work for callers that must not run on without progress: the steady-state fallback).
+    long max_rhs_calls = 0;
+};
+
+// Thrown by evolve() when EvolveOptions::max_rhs_calls is used up; rho is then left as it was on entry.
+struct EvolutionBudgetExhausted {
+    long rhs_calls = 0;
 };
 
 struct EvolveSummary {
