@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "checkpoint_session.hpp"
 #include "commands.hpp"
 #include "qbnet/errors.hpp"
 #include "progress.hpp"
@@ -35,6 +36,7 @@ struct RunArgs {
     bool quiet = false;
     bool save_state = false;
     double max_state_gb = 4.0;
+    CheckpointArgs checkpoint;
 };
 
 // Applies --threads to OpenMP and returns the thread count the engines will use.
@@ -98,6 +100,8 @@ int run(const RunArgs& args) {
     ensure_writable_output_dir(out_dir);   // before any work: a run must not be lost to an unwritable --out
 
     const std::vector<std::string> engines = engine_list(args.engine);
+    CheckpointSession checkpoints(args.checkpoint, scenario, args.engine, out_dir);
+    checkpoints.attach(scenario.options);
     // Engine-specific refusals (e.g. the trajectories engine's time.t_end = 0) before anything is logged:
     // constructing the estimate validates the options for that engine.
     for (const auto& engine : engines)
@@ -157,6 +161,7 @@ int run(const RunArgs& args) {
     }
     auto written = write_results(out_dir, scenario, results, check_json,
                                  provenance_json(current_provenance(scenario.options.threads)));
+    checkpoints.finished();
     if (args.save_state) {
         const auto states = write_states(out_dir, scenario.model, results);
         written.insert(written.end(), states.begin(), states.end());
@@ -219,6 +224,7 @@ void add_run_command(CLI::App& app, int& exit_code) {
     cmd->add_option("--max-state-gb", args->max_state_gb, "Refuse --save-state above this many GB (exit 2)")
         ->check(CLI::PositiveNumber)
         ->capture_default_str();
+    add_checkpoint_options(cmd, args->checkpoint);
     cmd->callback([args, &exit_code] { exit_code = run(*args); });
 }
 

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "figures.hpp"
+#include "qbnet/checkpoint.hpp"
 #include "qbnet/errors.hpp"
 #include "qbnet/fock/memory.hpp"
 
@@ -251,18 +252,47 @@ double trajectory_memory_estimate_gib(const Model& model, const RunOptions& opti
     return sim.memory_estimate_gib(thread_count(options), sim.batch_count());
 }
 
+namespace {
+// Finished batches of a checkpoint, checked against this run (InputError on --resume otherwise).
+std::vector<BatchAccumulator> resumed_batches(const TrajectorySimulator& sim, const CheckpointOptions& ck) {
+    if (!ck.resume) return {};
+    if (ck.resume->engine != EngineKind::trajectories)
+        throw InputError("--resume", "the checkpoint is not one of the trajectories engine");
+    const std::size_t size = sim.layout().samples * sim.layout().per_sample;
+    const auto& batches = ck.resume->batches;
+    for (std::size_t i = 0; i < batches.size(); ++i)
+        if (batches[i].batch != static_cast<int>(i) || batches[i].sums.size() != size ||
+            static_cast<int>(batches.size()) > sim.batch_count())
+            throw InputError("--resume", "the checkpoint's trajectory batches do not match this run");
+    return batches;
+}
+
+// After a round of batches: a checkpoint when one is due; stops the run when save() says so.
+void checkpoint_round(const CheckpointOptions& ck, const std::vector<BatchAccumulator>& done) {
+    if (!ck.save || !ck.due || !ck.due()) return;
+    Checkpoint c;
+    c.engine = EngineKind::trajectories;
+    c.batches = done;
+    if (ck.save(c)) throw RunInterrupted("stopped after a checkpoint of the trajectories (" +
+                                         std::to_string(done.size()) + " batches finished)");
+}
+}  // namespace
+
 EngineResult run_trajectories(const Model& model, const RunOptions& options, const ProgressFn& progress) {
     const auto start = std::chrono::steady_clock::now();
     const TrajectorySimulator sim(model, options);
     const int threads = thread_count(options);
     const int total = sim.batch_count();
-    std::vector<BatchAccumulator> done;
+    const CheckpointOptions& ck = options.checkpoint;
+    // Batches are independent and reduced in batch order: running them in rounds (checkpoint boundaries)
+    // or resuming after some of them gives the same numbers.
+    std::vector<BatchAccumulator> done = resumed_batches(sim, ck);
     EngineResult result;
     const double target = options.trajectories.target_error;
     if (target > 0) {
         // Rounds of batches in batch order (the first round big enough for a jackknife): stop as soon
         // as every reported figure meets the target. The rounds depend on count only.
-        int next = 0;
+        int next = static_cast<int>(done.size());
         while (next < total) {
             const int round = next == 0 ? std::min(total, 16) : std::min(total - next, std::max(8, next / 4));
             std::vector<int> ids;
@@ -272,12 +302,21 @@ EngineResult run_trajectories(const Model& model, const RunOptions& options, con
             next += round;
             result = sim.reduce(done);
             if (TrajectorySimulator::worst_relative_error(result) <= target) break;
+            if (next < total) checkpoint_round(ck, done);
         }
+        if (done.size() == static_cast<std::size_t>(total)) result = sim.reduce(done);
         result.statistics.trajectories->target_error_met = TrajectorySimulator::worst_relative_error(result) <= target;
     } else {
-        std::vector<int> ids(static_cast<std::size_t>(total));
-        for (int b = 0; b < total; ++b) ids[static_cast<std::size_t>(b)] = b;
-        done = sim.run_batches(ids, threads, progress);
+        // One round unless checkpoints are on (then rounds of one batch per thread).
+        const int round = ck.enabled() ? std::max(1, threads) : total;
+        for (int next = static_cast<int>(done.size()); next < total;) {
+            std::vector<int> ids;
+            for (int b = next; b < std::min(total, next + round); ++b) ids.push_back(b);
+            auto more = sim.run_batches(ids, threads, progress);
+            for (auto& a : more) done.push_back(std::move(a));
+            next += static_cast<int>(ids.size());
+            if (next < total) checkpoint_round(ck, done);
+        }
         result = sim.reduce(done);
     }
     result.statistics.threads = threads;
