@@ -18,7 +18,8 @@ struct EvolutionCheckpoint {
     std::size_t next_sample = 0;          // samples [0, next_sample) are done; rho is the state at t
     double t = 0.0;
     double dt = 0.0;                      // step size the integrator continues with
-    std::vector<std::complex<double>> rho;
+    std::vector<std::complex<double>> rho;     // displaced frame: rho'
+    std::vector<std::complex<double>> alpha;   // displaced frame: the frame's amplitudes at t
     std::vector<Snapshot> samples;        // the series so far
     std::vector<double> top;              // largest top-level population per mode so far
     long steps = 0;

@@ -286,7 +286,7 @@ EngineResult run_at(const Model& model, const RunOptions& options, Frame frame, 
     o.fock.auto_cutoff = false;
     o.fock.auto_frame = false;
     o.keep_states = keep_states;
-    return frame == Frame::displaced ? run_fock_displaced(model, o, cutoffs, progress)
+    return frame == Frame::displaced ? run_fock_displaced(model, o, cutoffs, progress, ledger)
                                      : run_lab_frame(model, o, cutoffs, progress, ledger);
 }
 
@@ -318,13 +318,8 @@ EngineResult run_fock(const Model& model, const RunOptions& options, const Progr
     // run one after the other and need less).
     std::vector<int> cutoffs = plan.cutoffs;
     check_memory(options, cutoffs);
-    if (options.checkpoint.enabled() && options.time.t_end > 0) {
-        if (plan.frame == Frame::displaced)
-            throw InputError("fock.frame", "checkpoints (--checkpoint-every, --resume) are available in the lab frame "
-                                           "only: set fock.frame = \"lab\"");
-        if (options.time.integrator != Integrator::dopri5)
-            throw InputError("time.integrator", "checkpoints (--checkpoint-every, --resume) need \"dopri5\"");
-    }
+    if (options.checkpoint.enabled() && options.time.t_end > 0 && options.time.integrator != Integrator::dopri5)
+        throw InputError("time.integrator", "checkpoints (--checkpoint-every, --resume) need \"dopri5\"");
     CheckpointLedger ledger(options.checkpoint);
 
     const bool estimate = options.fock.error_estimate || options.fock.auto_cutoff;

@@ -72,6 +72,7 @@ json evolution(const EvolutionCheckpoint& e) {
     return {{"cutoffs", e.cutoffs},   {"frame", to_string(e.frame)},
             {"next_sample", e.next_sample}, {"t", e.t},
             {"dt", e.dt},             {"rho", to_binary(e.rho)},
+            {"alpha", to_binary(e.alpha)},
             {"samples", samples},     {"top", e.top},
             {"steps", e.steps},       {"rhs_calls", e.rhs_calls},
             {"max_trace_error", e.max_trace_error}, {"max_hermiticity_error", e.max_hermiticity_error}};
@@ -84,6 +85,7 @@ EvolutionCheckpoint evolution_of(const json& j) {
     e.t = j.at("t").get<double>();
     e.dt = j.at("dt").get<double>();
     e.rho = from_binary<cd>(j.at("rho"));
+    e.alpha = from_binary<cd>(j.at("alpha"));
     for (const auto& s : j.at("samples")) e.samples.push_back(snapshot_of(s));
     e.top = j.at("top").get<std::vector<double>>();
     e.steps = j.at("steps").get<long>();
