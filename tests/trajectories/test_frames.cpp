@@ -100,3 +100,29 @@ TEST_CASE("trajectories with automatic cutoffs and frame report what they chose"
         CHECK_THROWS_AS(run_engine(EngineKind::trajectories, m, d), InputError);
     }
 }
+
+// A coherent start in the displaced frame is alpha(0) = alpha0 with psi' in the vacuum: a decaying
+// coherent state needs no jumps and no levels, E = W = |alpha0|^2 e^{-kappa t}; a thermal start is not
+// displaced and relaxes as n0 e^{-kappa t} (within 4 sigma).
+TEST_CASE("displaced frame trajectories start from the initial coherent or thermal state") {
+    const double kappa = 1.0;
+    RunOptions o = displaced(options(4, 2.0, 5, 8));
+    o.time.initial = "coherent:1.5,0.5";
+    const EngineResult r = run_engine(EngineKind::trajectories, single_mode(kappa, 0.0, 0.0), o);
+    CHECK(r.statistics.trajectories->jumps == 0);
+    for (std::size_t i = 0; i < r.timeseries.t.size(); ++i) {
+        const double exact = 2.5 * std::exp(-kappa * r.timeseries.t[i]);
+        const ModeFigures& c = r.timeseries.samples[i].modes[0];
+        CHECK(std::abs(c.energy - exact) <= 1e-9);
+        CHECK(std::abs(c.ergotropy - exact) <= 1e-9);
+        CHECK_FALSE(std::abs(c.energy - 1.02 * exact) <= 1e-9);   // must-fail: 2 % off
+    }
+    RunOptions t = displaced(options(16, 2.0, 5, 640));
+    t.time.initial = "thermal:0.5";
+    const EngineResult th = run_engine(EngineKind::trajectories, single_mode(kappa, 0.0, 0.0), t);
+    for (std::size_t i = 1; i < th.timeseries.t.size(); ++i) {
+        const ModeFigures& c = th.timeseries.samples[i].modes[0];
+        REQUIRE(c.error);
+        CHECK(within(c.energy, c.error->energy, 0.5 * std::exp(-kappa * th.timeseries.t[i]), 4.0, 1e-6));
+    }
+}
