@@ -42,7 +42,7 @@ validate: build
 	./validation/run_all.sh $(BUILD_DIR)/qbnet
 
 bench: deps
-	@cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DQBNET_NATIVE=ON $(CMAKE_FLAGS) >/dev/null
+	@cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DQBNET_NATIVE=ON -DQBNET_BUILD_BENCH=ON $(CMAKE_FLAGS) >/dev/null
 	@cmake --build build-bench -j $(JOBS)
 	./bench/run_bench.sh build-bench
 

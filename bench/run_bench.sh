@@ -5,7 +5,7 @@
 # a timed-out run is reported as "> timeout". QBNET_BENCH_QUICK=1 runs the small sizes only.
 set -u
 cd "$(dirname "$0")/.."
-BUILD=${1:-build}
+BUILD=${1:-build-bench}   # make bench builds the benchmark programs there (QBNET_BUILD_BENCH=ON)
 QBNET=$BUILD/qbnet
 BENCHBIN=$BUILD/bench
 PY=/usr/bin/python3   # Debian's interpreter (python3-qutip, -scipy, -numpy), not a pyenv shim
