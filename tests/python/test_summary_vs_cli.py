@@ -18,7 +18,7 @@ from qbnet._scenario import dict_to_toml
 
 # Timing fields legitimately differ between two runs, and so do the date and the command line of the
 # provenance block (their keys must still match).
-VOLATILE = ("wall_s", "seconds_schur", "seconds_solve", "seconds_evolve", "rebuild_wall_s", "date_utc",
+VOLATILE = ("wall_s", "schur_s", "solve_s", "evolve_s", "rebuild_wall_s", "date_utc",
             "command_line")
 
 
