@@ -136,7 +136,8 @@ py::dict optimize_key(const std::string& toml_text, const std::string& name, con
     json["scenario"] = name;
     json["provenance"] = provenance_json(provenance);
     json["overrides"] = base;
-    for (const auto& item : r.to_json().items()) json[item.key()] = item.value();
+    const auto result_json = r.to_json();   // named: items() of a temporary would dangle
+    for (const auto& item : result_json.items()) json[item.key()] = item.value();
     py::dict out = to_python(json).cast<py::dict>();
     out["scan_values"] = py::array_t<double>(r.scan_values.size(), r.scan_values.data());
     out["scan_objective"] = py::array_t<double>(r.scan_objective.size(), r.scan_objective.data());
