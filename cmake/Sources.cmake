@@ -3,6 +3,7 @@
 # cannot silently drop out of the build.
 set(QBNET_MODEL_SOURCES
   src/options.cpp
+  src/initial_state.cpp
   src/model/network.cpp
   src/model/terms.cpp
   src/observables/ergotropy.cpp)
@@ -12,6 +13,7 @@ set(QBNET_NUMERICS_SOURCES
   src/numerics/vector_ops.cpp)
 set(QBNET_FOCK_SOURCES
   src/fock/basis.cpp
+  src/fock/checkpoint_ledger.cpp
   src/fock/cutoff_guess.cpp
   src/fock/detail/local_preconditioner.cpp
   src/fock/detail/sylvester_preconditioner.cpp
@@ -20,6 +22,7 @@ set(QBNET_FOCK_SOURCES
   src/fock/engine.cpp
   src/fock/engine_support.cpp
   src/fock/evolve.cpp
+  src/fock/initial.cpp
   src/fock/lindblad.cpp
   src/fock/observables.cpp
   src/fock/rkc.cpp
@@ -53,6 +56,7 @@ set(QBNET_PARALLEL_SOURCES
   src/parallel/communicator.cpp
   src/parallel/distribute.cpp)
 set(QBNET_IO_SOURCES
+  src/io/checkpoint.cpp
   src/io/display.cpp
   src/io/npy.cpp
   src/io/plot.cpp
@@ -67,6 +71,7 @@ set(QBNET_LIB_SOURCES
   ${QBNET_TRAJECTORY_SOURCES} ${QBNET_ENGINE_SOURCES} ${QBNET_STUDY_SOURCES} ${QBNET_PARALLEL_SOURCES}
   ${QBNET_IO_SOURCES})
 set(QBNET_CLI_SOURCES
+  src/cli/checkpoint_session.cpp
   src/cli/log.cpp
   src/cli/main.cpp
   src/cli/optimize_command.cpp

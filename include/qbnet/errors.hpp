@@ -23,4 +23,11 @@ public:
     using std::runtime_error::runtime_error;
 };
 
+// The run stopped on request after writing a checkpoint (SIGINT/SIGTERM with --checkpoint-every, or
+// --stop-after-checkpoints): not a failure, the run continues with --resume.
+class RunInterrupted : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
 }  // namespace qbnet

@@ -3,6 +3,8 @@
 // The scenario reader validates user input and parses every name into the enums below once; is_valid()
 // guards library users who build options in code.
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -61,6 +63,19 @@ struct TrajectoryOptions {
     std::optional<double> average_from;   // also time-average samples with t >= average_from
 };
 
+struct Checkpoint;   // qbnet/checkpoint.hpp
+
+// Checkpoint/resume hooks (docs/reliability.md, "Checkpoint and resume"). The engines never touch files:
+// at each checkpoint boundary (fixed by the run alone, so results do not depend on when checkpoints are
+// taken) they ask `due`; when it says yes they hand their typed state to `save`, and when `save` returns
+// true they stop by throwing RunInterrupted. `resume` continues from a saved state.
+struct CheckpointOptions {
+    std::function<bool()> due;
+    std::function<bool(const Checkpoint&)> save;
+    std::shared_ptr<const Checkpoint> resume;
+    bool enabled() const { return static_cast<bool>(save) || static_cast<bool>(resume); }
+};
+
 struct RunOptions {
     TimeOptions time;
     SteadyOptions steady;
@@ -69,6 +84,7 @@ struct RunOptions {
     int threads = 0;               // 0: OpenMP default (all cores or OMP_NUM_THREADS)
     double memory_limit_gib = 0.0; // 0: use the memory available to this process
     bool keep_states = false;      // return the steady / final states in EngineResult (state export, Python)
+    CheckpointOptions checkpoint;  // off unless set (qbnet run --checkpoint-every / --resume)
     bool is_valid(std::string* why) const;
 };
 

@@ -1,7 +1,7 @@
 // qbnet command line: subcommands register themselves (commands.hpp); this file turns every error
 // into ONE line on stderr and a documented exit code:
 //   0 success, 1 cross-check disagreement, 2 bad input / refused run / bad command line, 3 other errors,
-//   4 a result that is not trustworthy (set by the commands).
+//   4 a result that is not trustworthy (set by the commands), 130 stopped after a checkpoint (--resume continues).
 // Under MPI (mpirun -np K qbnet ...) every rank runs main(): errors every rank sees alike (command line,
 // scenario validation: parallel::all_or_none) are printed by one rank and every rank exits with the
 // code; an error on one rank during the work is printed by that rank, which then ends the job
@@ -52,6 +52,8 @@ int run_main(int argc, char** argv) {
                    "  3  unexpected error\n"
                    "  4  a result is not trustworthy: inconclusive cross-check (an error bar above 1e-3\n"
                    "     relative), steady state not converged, or an error estimate above fock.tolerance\n"
+                   "  130 stopped after writing a checkpoint (SIGINT/SIGTERM with --checkpoint-every);\n"
+                   "     the same command with --resume continues it\n"
                    "Scenario keys: docs/scenario.md.");
         app.set_version_flag("--version", qbnet::version_line());
         app.require_subcommand(1);
@@ -77,6 +79,10 @@ int run_main(int argc, char** argv) {
         return exit_code;
     } catch (const qbnet::parallel::FailedElsewhere& e) {
         return e.exit_code();   // the failing rank printed the message
+    } catch (const qbnet::RunInterrupted& e) {
+        // Not an error: the checkpoint is complete (docs/cli.md, exit code 130).
+        std::fprintf(stderr, "qbnet: interrupted: %s; continue with the same command plus --resume\n", e.what());
+        return 130;
     } catch (const qbnet::InputError& e) {
         return fail(2, e.what());
     } catch (const qbnet::RunRefused& e) {

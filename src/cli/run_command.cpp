@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "checkpoint_session.hpp"
 #include "log.hpp"
 #include "validators.hpp"
 
@@ -41,6 +42,7 @@ struct RunArgs {
     bool quiet = false;
     bool save_state = false;
     double max_state_gb = 4.0;
+    CheckpointArgs checkpoint;
 };
 
 // Applies --threads to OpenMP and returns the thread count the engines will use.
@@ -96,7 +98,8 @@ std::string check_engine_arg(const std::string& arg) {
 
 // Everything after the engines, on the root only: cross-check, files, table, trust; the exit code.
 int report(const RunArgs& args, const Scenario& scenario, const std::filesystem::path& out_dir,
-           const std::vector<EngineResult>& results, const nlohmann::ordered_json& provenance) {
+           const std::vector<EngineResult>& results, const nlohmann::ordered_json& provenance,
+           CheckpointSession* checkpoints) {
     nlohmann::json check_json = nullptr;
     std::optional<CrossCheck> check;
     if (results.size() == 2) {
@@ -111,6 +114,7 @@ int report(const RunArgs& args, const Scenario& scenario, const std::filesystem:
                                          gib * 1.073741824, args.max_state_gb));
     }
     auto written = write_results(out_dir, scenario, results, check_json, provenance);
+    if (checkpoints) checkpoints->finished();
     if (args.save_state) {
         const auto states = write_states(out_dir, scenario.model, results);
         written.insert(written.end(), states.begin(), states.end());
@@ -184,6 +188,16 @@ int run(const RunArgs& args) {
         }
     });
 
+    // Checkpoints: one process only (a distributed run's batches live on several ranks).
+    std::optional<CheckpointSession> checkpoints;
+    parallel::all_or_none([&] {
+        if (!args.checkpoint.active()) return;
+        if (spread)
+            throw InputError("--checkpoint-every", "checkpoint and resume work in one process only, not under mpirun");
+        checkpoints.emplace(args.checkpoint, scenario, args.engine, out_dir);
+        checkpoints->attach(scenario.options);
+    });
+
     // (spdlog is off on the other ranks: these lines come from the root.)
     cli_log().info("scenario '{}': {} modes, {} links, {} jump operators; {} thread(s){}", scenario.name,
                  scenario.model.n_modes(), scenario.spec.network.links().size(), scenario.model.jumps.size(),
@@ -236,7 +250,7 @@ int run(const RunArgs& args) {
             for (const auto& warning : results.back().warnings) cli_log().warn("[{}] {}", engine, warning);
     }
     if (!root) return parallel::broadcast_patiently(0);   // the root's exit code
-    return parallel::broadcast_patiently(report(args, scenario, out_dir, results, provenance));
+    return parallel::broadcast_patiently(report(args, scenario, out_dir, results, provenance, checkpoints ? &*checkpoints : nullptr));
 }
 
 }  // namespace
@@ -272,6 +286,7 @@ void add_run_command(CLI::App& app, int& exit_code) {
     cmd->add_option("--max-state-gb", args->max_state_gb, "Refuse --save-state above this many GB (exit 2)")
         ->check(positive_real())
         ->capture_default_str();
+    add_checkpoint_options(cmd, args->checkpoint);
     cmd->callback([args, &exit_code] { exit_code = run(*args); });
 }
 

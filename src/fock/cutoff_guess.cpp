@@ -5,6 +5,7 @@
 #include <complex>
 
 #include "engine_support.hpp"
+#include "qbnet/initial_state.hpp"
 
 namespace qbnet {
 
@@ -54,9 +55,8 @@ double fluctuation_occupation(const Model& model, OccupationGuess kind) {
 }
 
 std::vector<int> guessed_cutoffs(const Model& model, double tolerance, Frame frame, const Eigen::VectorXcd& alpha,
-                                 OccupationGuess kind) {
+                                 double n, double alpha0_sq) {
     const int m = model.n_modes();
-    const double n = fluctuation_occupation(model, kind);
     // Geometric fluctuation tail below tolerance/10, plus (lab frame) the Poisson spread of the coherent
     // part, |alpha|^2 + k |alpha| sqrt(2n + 1) with k the number of standard deviations a tol/10 Gaussian
     // tail needs (+1).
@@ -67,7 +67,7 @@ std::vector<int> guessed_cutoffs(const Model& model, double tolerance, Frame fra
     for (int j = 0; j < m; ++j) {
         double cj = fluct;
         if (frame == Frame::lab && j < alpha.size()) {
-            const double a2 = std::norm(alpha[j]);
+            const double a2 = std::max(std::norm(alpha[j]), alpha0_sq);
             cj += a2 + k * std::sqrt(a2 * (2.0 * n + 1.0));
         }
         c[static_cast<std::size_t>(j)] = static_cast<int>(std::min(1e5, std::max(4.0, std::ceil(cj))));
@@ -82,8 +82,15 @@ FockPlan plan_fock_space(const Model& model, const RunOptions& options, bool dis
         plan.cutoffs = fock_detail::cutoffs_of(model, options);
         return plan;
     }
+    // The initial state's own occupation counts as much as the baths' (a thermal start relaxes from n0,
+    // a coherent start from |alpha0|^2 in the lab frame; the displaced frame starts rho' in the vacuum).
+    const InitialState init = initial_state_or_throw(options.time.initial);
+    const bool evolves = options.time.t_end > 0;
+    const double n0 = evolves && init.kind == InitialState::Kind::thermal ? init.occupation : 0.0;
+    const double a0 = evolves && init.kind == InitialState::Kind::coherent ? std::norm(init.alpha) : 0.0;
+    const double n = std::max(fluctuation_occupation(model, kind), n0);
     const MeanFieldSolution mf = mean_field_steady_state(model);
-    const auto guess = [&](Frame frame) { return guessed_cutoffs(model, options.fock.tolerance, frame, mf.alpha, kind); };
+    const auto guess = [&](Frame frame) { return guessed_cutoffs(model, options.fock.tolerance, frame, mf.alpha, n, a0); };
     if (options.fock.auto_frame && !options.fock.auto_cutoff) {
         // Explicit cutoffs mean the lab-frame Fock basis truncated there, as in every other solver: a
         // comparison "at equal cutoff" then compares the same truncated model. The displaced frame is

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <functional>
 #include <cmath>
 
 // Odeint on Eigen vectors (vector_space_norm_inf specialisation: see src/fock/evolve.cpp).
@@ -286,7 +287,7 @@ FockObservables displaced_observables(const cd* rho, const FockBasis& basis, con
 DisplacedEvolveSummary evolve_displaced(const Model& model, const FockBasis& basis, Eigen::VectorXcd& alpha,
                                         Eigen::VectorXcd& rho, const std::vector<double>& times,
                                         const EvolveOptions& options, const DisplacedObserver& observer,
-                                        const ProgressFn& progress) {
+                                        const ProgressFn& progress, const DisplacedBoundary& on_boundary) {
     namespace odeint = boost::numeric::odeint;
     const auto start = std::chrono::steady_clock::now();
     DisplacedEvolveSummary summary;
@@ -329,8 +330,13 @@ DisplacedEvolveSummary evolve_displaced(const Model& model, const FockBasis& bas
         }
     };
     const double t0 = times.front(), t1 = times.back();
-    std::size_t sample = 0;
+    std::size_t sample = options.observe_first ? 0 : 1;
+    bool skip_next = !options.observe_first;   // segmented: a segment's first time is the previous one's last
     auto obs = [&](const State& s, double t) {
+        if (skip_next) {
+            skip_next = false;
+            return;
+        }
         const cd* r = reinterpret_cast<const cd*>(s.data() + off);
         summary.max_trace_error = std::max(summary.max_trace_error, trace_error(r, d));
         summary.max_hermiticity_error = std::max(summary.max_hermiticity_error, hermiticity_error(r, d));
@@ -341,7 +347,29 @@ DisplacedEvolveSummary evolve_displaced(const Model& model, const FockBasis& bas
     using Stepper = odeint::runge_kutta_dopri5<State, double, State, double, odeint::vector_space_algebra>;
     auto stepper = odeint::make_dense_output(options.atol, options.rtol, Stepper());
     const double dt0 = options.initial_dt > 0 ? options.initial_dt : std::max(1e-6, (t1 - t0) * 1e-4);
-    summary.steps = static_cast<long>(odeint::integrate_times(stepper, rhs, x, times.begin(), times.end(), dt0, obs));
+    if (options.segment_samples > 0 && times.size() > 1) {
+        // As evolve(): restarts at the checkpoint boundaries with the step size the controller proposed.
+        const std::size_t n = times.size(), seg = options.segment_samples;
+        double dt = dt0;
+        for (std::size_t s = 0; s + 1 < n;) {
+            std::size_t e = s + 1;
+            while (e + 1 < n && (options.first_index + e) % seg != 0) ++e;
+            summary.steps += static_cast<long>(odeint::integrate_times(std::ref(stepper), rhs, x, times.begin() + s,
+                                                                       times.begin() + e + 1, dt, obs));
+            dt = stepper.current_time_step();
+            summary.last_dt = dt;
+            s = e;
+            skip_next = true;
+            if (e + 1 < n && on_boundary &&
+                on_boundary(options.first_index + e, times[e], alpha_of(x), reinterpret_cast<const cd*>(x.data() + off),
+                            summary)) {
+                summary.stopped = true;
+                break;
+            }
+        }
+    } else {
+        summary.steps = static_cast<long>(odeint::integrate_times(stepper, rhs, x, times.begin(), times.end(), dt0, obs));
+    }
     alpha = alpha_of(x);
     Eigen::Map<State>(reinterpret_cast<double*>(rho.data()), 2 * d * d) = x.tail(2 * d * d);
     summary.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -7,9 +7,12 @@
 #include <cmath>
 #include <sstream>
 
+#include "checkpoint_ledger.hpp"
 #include "engine_support.hpp"
+#include "qbnet/errors.hpp"
 #include "qbnet/fock/displaced.hpp"
 #include "qbnet/fock/engine.hpp"
+#include "qbnet/fock/initial.hpp"
 #include "qbnet/fock/steady.hpp"
 
 namespace qbnet {
@@ -22,7 +25,7 @@ std::vector<cd> alpha_vector(const Eigen::VectorXcd& alpha) { return {alpha.data
 }  // namespace
 
 EngineResult run_fock_displaced(const Model& model, const RunOptions& options, const std::vector<int>& cutoffs,
-                                const ProgressFn& progress) {
+                                const ProgressFn& progress, CheckpointLedger& ledger) {
     const FockBasis basis(cutoffs);
     const long d = basis.dim();
     const int m = model.n_modes();
@@ -68,10 +71,6 @@ EngineResult run_fock_displaced(const Model& model, const RunOptions& options, c
 
     if (options.time.t_end > 0) {
         const std::vector<double> times = sample_times(options.time);
-        // Lab vacuum = D(0) |0><0| D(0)^dag: alpha(0) = 0, rho'(0) = vacuum.
-        Eigen::VectorXcd alpha = Eigen::VectorXcd::Zero(m);
-        Eigen::VectorXcd rho = Eigen::VectorXcd::Zero(d * d);
-        rho[0] = 1.0;
         const long joint_ts = std::min<long>(joint_max, 512);
         std::vector<double> top(static_cast<std::size_t>(m), 0.0);
         result.timeseries.t = times;
@@ -81,14 +80,76 @@ EngineResult run_fock_displaced(const Model& model, const RunOptions& options, c
         eo.rtol = options.time.rtol;
         eo.threads = options.threads;
         eo.initial_dt = std::min(1.0, 0.01 / std::max(1e-9, model.slowest_damping_rate()));
-        const DisplacedEvolveSummary es = evolve_displaced(
-            model, basis, alpha, rho, times, eo,
-            [&](std::size_t i, double, const Eigen::VectorXcd& a, const cd* r) {
-                const FockObservables obs = displaced_observables(r, basis, a, model.mode_names, joint_ts);
-                result.timeseries.samples[i] = obs.snapshot;
-                for (std::size_t j = 0; j < top.size(); ++j) top[j] = std::max(top[j], obs.top_level_population[j]);
-            },
-            progress);
+        // Checkpoint boundaries in every run, as in the lab frame (bit-for-bit resume).
+        eo.segment_samples = checkpoint_stride(times.size());
+        Eigen::VectorXcd alpha, rho;
+        EvolveSummary carried;   // counters of the work before the checkpoint
+        std::size_t first = 0;
+        const EvolutionCheckpoint* from = ledger.resume_for(Frame::displaced, cutoffs, times.size(), d * d);
+        if (from) {
+            if (static_cast<int>(from->alpha.size()) != m)
+                throw InputError("--resume", "the checkpoint's displaced-frame amplitudes do not match this run");
+            alpha = Eigen::Map<const Eigen::VectorXcd>(from->alpha.data(), m);
+            rho = Eigen::Map<const Eigen::VectorXcd>(from->rho.data(), d * d);
+            std::copy(from->samples.begin(), from->samples.end(), result.timeseries.samples.begin());
+            top = from->top;
+            carried.steps = from->steps;
+            carried.rhs_calls = from->rhs_calls;
+            carried.max_trace_error = from->max_trace_error;
+            carried.max_hermiticity_error = from->max_hermiticity_error;
+            first = from->next_sample - 1;
+            eo.first_index = first;
+            eo.observe_first = false;
+            eo.initial_dt = from->dt;
+        } else {
+            // Coherent |a> = D(a) |0><0| D(a)^dag: alpha(0) = a, rho'(0) = vacuum; vacuum and thermal: alpha(0) = 0.
+            DisplacedInitialState init = displaced_initial_state(initial_state_or_throw(options.time.initial), basis);
+            alpha = std::move(init.alpha);
+            rho = std::move(init.rho);
+        }
+        const auto checkpoint_of = [&](std::size_t index, double t, const Eigen::VectorXcd& a, const cd* r,
+                                       const EvolveSummary& so_far) {
+            EvolutionCheckpoint c;
+            c.cutoffs = cutoffs;
+            c.frame = Frame::displaced;
+            c.next_sample = index + 1;
+            c.t = t;
+            c.dt = so_far.last_dt;
+            c.rho.assign(r, r + d * d);
+            c.alpha = alpha_vector(a);
+            c.samples.assign(result.timeseries.samples.begin(), result.timeseries.samples.begin() + index + 1);
+            c.top = top;
+            c.steps = carried.steps + so_far.steps;
+            c.rhs_calls = carried.rhs_calls + so_far.rhs_calls;
+            c.max_trace_error = std::max(carried.max_trace_error, so_far.max_trace_error);
+            c.max_hermiticity_error = std::max(carried.max_hermiticity_error, so_far.max_hermiticity_error);
+            return c;
+        };
+        DisplacedBoundary on_boundary;
+        if (ledger.enabled())
+            on_boundary = [&](std::size_t index, double t, const Eigen::VectorXcd& a, const cd* r, const EvolveSummary& so_far) {
+                return ledger.due() && ledger.save(checkpoint_of(index, t, a, r, so_far));
+            };
+        DisplacedEvolveSummary es;
+        if (first + 1 < times.size()) {
+            const std::vector<double> run_times(times.begin() + static_cast<long>(first), times.end());
+            es = evolve_displaced(
+                model, basis, alpha, rho, run_times, eo,
+                [&](std::size_t i, double, const Eigen::VectorXcd& a, const cd* r) {
+                    const FockObservables obs = displaced_observables(r, basis, a, model.mode_names, joint_ts);
+                    result.timeseries.samples[first + i] = obs.snapshot;
+                    for (std::size_t j = 0; j < top.size(); ++j) top[j] = std::max(top[j], obs.top_level_population[j]);
+                },
+                progress, on_boundary);
+            if (es.stopped) throw RunInterrupted("stopped after a checkpoint of the Fock time evolution (displaced frame)");
+        }
+        if (ledger.enabled()) ledger.finished(checkpoint_of(times.size() - 1, times.back(), alpha, rho.data(), es));
+        es.steps += carried.steps;
+        es.rhs_calls += carried.rhs_calls;
+        es.max_trace_error = std::max(es.max_trace_error, carried.max_trace_error);
+        es.max_hermiticity_error = std::max(es.max_hermiticity_error, carried.max_hermiticity_error);
+        if (es.rebuilds > 0 || (from && model.kerr.size() > 0 && model.kerr.cwiseAbs().maxCoeff() > 0.0))
+            es.rebuilds += carried.rhs_calls;   // Kerr models rebuild the Liouvillian at every RHS call
         if (options.keep_states)
             result.final_state_data = fock_state_data(cutoffs, rho, Frame::displaced, alpha_vector(alpha));
         EvolutionStatistics ev = evolution_statistics(es, "dopri5");

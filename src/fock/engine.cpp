@@ -7,12 +7,14 @@
 #include <cmath>
 #include <sstream>
 
+#include "checkpoint_ledger.hpp"
 #include "engine_support.hpp"
 #include "qbnet/numerics/parallel.hpp"
 #include "qbnet/errors.hpp"
 #include "qbnet/fock/cutoff_guess.hpp"
 #include "qbnet/fock/displaced.hpp"
 #include "qbnet/fock/evolve.hpp"
+#include "qbnet/fock/initial.hpp"
 #include "qbnet/fock/lindblad.hpp"
 #include "qbnet/numerics/memory.hpp"
 #include "qbnet/fock/observables.hpp"
@@ -89,7 +91,7 @@ SteadySolverStatistics solver_statistics(const SteadySummary& ss) {
 }
 
 EngineResult run_lab_frame(const Model& model, const RunOptions& options, const std::vector<int>& cutoffs,
-                           const ProgressFn& progress) {
+                           const ProgressFn& progress, CheckpointLedger& ledger) {
     const FockBasis basis(cutoffs);
     const long d = basis.dim();
     const Liouvillian lv(model, basis);
@@ -118,8 +120,6 @@ EngineResult run_lab_frame(const Model& model, const RunOptions& options, const 
 
     if (options.time.t_end > 0) {
         const std::vector<double> times = sample_times(options.time);
-        Eigen::VectorXcd rho = Eigen::VectorXcd::Zero(d * d);
-        rho[0] = 1.0;   // vacuum (the scenario reader admits only "vacuum" for the Fock engine)
         // Joint ergotropy at every sample only while its eigen-decomposition stays cheap.
         const long joint_ts = std::min<long>(joint_max, 512);
         std::vector<double> top(static_cast<std::size_t>(basis.n_modes()), 0.0);
@@ -131,14 +131,74 @@ EngineResult run_lab_frame(const Model& model, const RunOptions& options, const 
         eo.threads = options.threads;
         eo.initial_dt = std::min(1.0, 0.01 / std::max(1e-9, lv.slowest_damping_rate()));
         eo.integrator = to_string(options.time.integrator);
-        const EvolveSummary es = evolve(
-            lv, rho, times, eo,
-            [&](std::size_t i, double, const cd* r) {
-                const FockObservables obs = fock_observables(r, basis, model.mode_names, joint_ts);
-                result.timeseries.samples[i] = obs.snapshot;
-                for (std::size_t j = 0; j < top.size(); ++j) top[j] = std::max(top[j], obs.top_level_population[j]);
-            },
-            progress);
+        // dopri5 restarts at fixed checkpoint boundaries in EVERY run (with or without checkpoints), so an
+        // interrupted and resumed run gives the uninterrupted answer bit for bit.
+        if (options.time.integrator == Integrator::dopri5) eo.segment_samples = checkpoint_stride(times.size());
+
+        Eigen::VectorXcd rho;
+        EvolveSummary carried;   // counters of the work before the checkpoint
+        std::size_t first = 0;
+        const EvolutionCheckpoint* from = ledger.resume_for(Frame::lab, cutoffs, times.size(), d * d);
+        if (from) {
+            rho = Eigen::Map<const Eigen::VectorXcd>(from->rho.data(), d * d);
+            std::copy(from->samples.begin(), from->samples.end(), result.timeseries.samples.begin());
+            top = from->top;
+            carried.steps = from->steps;
+            carried.rhs_calls = from->rhs_calls;
+            carried.max_trace_error = from->max_trace_error;
+            carried.max_hermiticity_error = from->max_hermiticity_error;
+            carried.last_dt = from->dt;
+            first = from->next_sample - 1;
+            eo.first_index = first;
+            eo.observe_first = false;
+            eo.initial_dt = from->dt;
+        } else {
+            rho = initial_density_matrix(initial_state_or_throw(options.time.initial), basis);
+        }
+        const auto checkpoint_of = [&](std::size_t index, double t, const cd* r, const EvolveSummary& so_far) {
+            EvolutionCheckpoint c;
+            c.cutoffs = cutoffs;
+            c.frame = Frame::lab;
+            c.next_sample = index + 1;
+            c.t = t;
+            c.dt = so_far.last_dt;
+            c.rho.assign(r, r + d * d);
+            c.samples.assign(result.timeseries.samples.begin(), result.timeseries.samples.begin() + index + 1);
+            c.top = top;
+            c.steps = carried.steps + so_far.steps;
+            c.rhs_calls = carried.rhs_calls + so_far.rhs_calls;
+            c.max_trace_error = std::max(carried.max_trace_error, so_far.max_trace_error);
+            c.max_hermiticity_error = std::max(carried.max_hermiticity_error, so_far.max_hermiticity_error);
+            return c;
+        };
+        if (ledger.enabled())
+            eo.on_boundary = [&](std::size_t index, double t, const cd* r, const EvolveSummary& so_far) {
+                return ledger.due() && ledger.save(checkpoint_of(index, t, r, so_far));
+            };
+        EvolveSummary es;
+        if (first + 1 < times.size()) {
+            const std::vector<double> run_times(times.begin() + static_cast<long>(first), times.end());
+            es = evolve(
+                lv, rho, run_times, eo,
+                [&](std::size_t i, double, const cd* r) {
+                    const FockObservables obs = fock_observables(r, basis, model.mode_names, joint_ts);
+                    result.timeseries.samples[first + i] = obs.snapshot;
+                    for (std::size_t j = 0; j < top.size(); ++j) top[j] = std::max(top[j], obs.top_level_population[j]);
+                },
+                progress);
+            if (es.stopped) throw RunInterrupted("stopped after a checkpoint of the Fock time evolution");
+        }
+        es.steps += carried.steps;
+        es.rhs_calls += carried.rhs_calls;
+        es.max_trace_error = std::max(es.max_trace_error, carried.max_trace_error);
+        es.max_hermiticity_error = std::max(es.max_hermiticity_error, carried.max_hermiticity_error);
+        if (ledger.enabled()) {
+            EvolveSummary at_end = es;
+            at_end.steps -= carried.steps;   // checkpoint_of adds the carried counters again
+            at_end.rhs_calls -= carried.rhs_calls;
+            if (!from) at_end.last_dt = es.last_dt;
+            ledger.finished(checkpoint_of(times.size() - 1, times.back(), rho.data(), at_end));
+        }
         if (options.keep_states) result.final_state_data = fock_state_data(cutoffs, rho, Frame::lab, {});
         stats.evolution = evolution_statistics(es, eo.integrator);
         result.truncation_estimate = std::max(result.truncation_estimate, max_of(top));
@@ -158,7 +218,7 @@ Plan plan_run(const Model& model, const RunOptions& options) {
 }
 
 EngineResult run_at(const Model& model, const RunOptions& options, Frame frame, const std::vector<int>& cutoffs,
-                    bool keep_states, const ProgressFn& progress) {
+                    bool keep_states, const ProgressFn& progress, CheckpointLedger& ledger) {
     check_memory(options, cutoffs);
     RunOptions o = options;
     o.fock.frame = frame;
@@ -166,8 +226,8 @@ EngineResult run_at(const Model& model, const RunOptions& options, Frame frame, 
     o.fock.auto_cutoff = false;
     o.fock.auto_frame = false;
     o.keep_states = keep_states;
-    return frame == Frame::displaced ? run_fock_displaced(model, o, cutoffs, progress)
-                                     : run_lab_frame(model, o, cutoffs, progress);
+    return frame == Frame::displaced ? run_fock_displaced(model, o, cutoffs, progress, ledger)
+                                     : run_lab_frame(model, o, cutoffs, progress, ledger);
 }
 
 class FockEngine final : public Engine {
@@ -198,27 +258,30 @@ EngineResult run_fock(const Model& model, const RunOptions& options, const Progr
     // run one after the other and need less).
     std::vector<int> cutoffs = plan.cutoffs;
     check_memory(options, cutoffs);
+    if (options.checkpoint.enabled() && options.time.t_end > 0 && options.time.integrator != Integrator::dopri5)
+        throw InputError("time.integrator", "checkpoints (--checkpoint-every, --resume) need \"dopri5\"");
+    CheckpointLedger ledger(options.checkpoint);
 
     const bool estimate = options.fock.error_estimate || options.fock.auto_cutoff;
     const double atol = options.time.atol, rtol = options.time.rtol;
     EngineResult result;
     std::string ladder_note;
     if (!estimate) {
-        result = run_at(model, options, plan.frame, cutoffs, options.keep_states, progress);
+        result = run_at(model, options, plan.frame, cutoffs, options.keep_states, progress, ledger);
     } else {
         // Cutoff ladder c - 2 Delta, c - Delta, c (fock/truncation.hpp); auto cutoffs climb it by Delta
         // until every error bar meets fock.tolerance, reusing the two lower rungs each time.
         const std::vector<int> step = truncation_step(cutoffs);
         const std::vector<int> rung2 = lowered_cutoffs(cutoffs, step, 2);
         if (rung2.empty()) {
-            result = run_at(model, options, plan.frame, cutoffs, options.keep_states, progress);
+            result = run_at(model, options, plan.frame, cutoffs, options.keep_states, progress, ledger);
             attach_unknown_errors(result);
             result.warnings.push_back("fock.cutoff " + cutoff_list(cutoffs) +
                                       " is too small for a truncation error estimate (needs c - 2 x step >= 2)");
         } else {
-            EngineResult r2 = run_at(model, options, plan.frame, rung2, false, progress);
-            EngineResult r1 = run_at(model, options, plan.frame, lowered_cutoffs(cutoffs, step, 1), false, progress);
-            result = run_at(model, options, plan.frame, cutoffs, options.keep_states, progress);
+            EngineResult r2 = run_at(model, options, plan.frame, rung2, false, progress, ledger);
+            EngineResult r1 = run_at(model, options, plan.frame, lowered_cutoffs(cutoffs, step, 1), false, progress, ledger);
+            result = run_at(model, options, plan.frame, cutoffs, options.keep_states, progress, ledger);
             attach_truncation_errors(result, r1, r2, atol, rtol);
             constexpr int kMaxGrowth = 60;
             for (int grow = 0; options.fock.auto_cutoff && grow < kMaxGrowth; ++grow) {
@@ -228,7 +291,7 @@ EngineResult run_fock(const Model& model, const RunOptions& options, const Progr
                 check_memory(options, cutoffs);   // throws RunRefused naming the cutoffs it would need
                 r2 = std::move(r1);
                 r1 = std::move(result);
-                result = run_at(model, options, plan.frame, cutoffs, options.keep_states, progress);
+                result = run_at(model, options, plan.frame, cutoffs, options.keep_states, progress, ledger);
                 attach_truncation_errors(result, r1, r2, atol, rtol);
             }
             ladder_note = cutoff_list(lowered_cutoffs(cutoffs, step, 2)) + ", " +

@@ -66,6 +66,8 @@ EvolveSummary evolve_rkc(const Liouvillian& liouvillian, Eigen::VectorXcd& rho, 
     Eigen::VectorXd yn = Eigen::Map<const Eigen::VectorXd>(reinterpret_cast<const double*>(rho.data()), n);
     Eigen::VectorXd fn(n), y1(n), y2(n), y(n), f(n);
     auto rhs = [&](const Eigen::VectorXd& s, Eigen::VectorXd& ds) {
+        if (options.max_rhs_calls > 0 && summary.rhs_calls >= options.max_rhs_calls)
+            throw EvolutionBudgetExhausted{summary.rhs_calls};
         ++summary.rhs_calls;
         liouvillian.apply(reinterpret_cast<const cd*>(s.data()), reinterpret_cast<cd*>(ds.data()), options.threads);
     };

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <limits>
 #include <memory>
 #include <numeric>
 #include <sstream>
@@ -175,32 +176,82 @@ void krylov_solve(const Liouvillian& lv, const SteadyOptions& options, const Ste
                   report.time_orthogonalise, report.stagnated ? " (stagnated)" : "");
 }
 
-// Time evolution until the residual (units of Gamma) drops below tol, in chunks.
+// Time evolution until the residual (units of Gamma) drops below tol, in chunks of 5 relaxation times
+// of the slowest decaying level, with bounded work (steady.hpp, "Evolution fallback"): at most
+// kMaxChunks chunks, at most kRhsBudgetPerIteration x max_iterations Liouvillian applications, and it
+// stops early once the residual's decay over the last chunks, extrapolated, cannot reach tol within the
+// chunks left. summary.stop_reason says which bound ended it.
+constexpr int kMaxChunks = 200;
+constexpr int kRateWindow = 3;             // chunks over which the decay rate is measured
+constexpr long kRhsBudgetPerIteration = 10;
+constexpr long kMinRhsBudget = 20000;
+
 void evolve_to_steady(const Liouvillian& lv, const SteadyOptions& options, double gamma, int threads,
                       Eigen::VectorXcd& rho, Eigen::VectorXcd& work, SteadySummary& summary,
                       const ProgressFn& progress) {
     const double rate = lv.slowest_damping_rate();
-    // Chunks of several relaxation times of the slowest decaying level, at most 200 of them.
     const double chunk = 5.0 / std::max(rate, 1e-9);
     EvolveOptions eo;
     // The residual ||L rho|| can only fall as far as the integration error lets it.
     eo.atol = 0.01 * options.tol;
     eo.rtol = 1e-10;
     eo.threads = threads;
+    const long budget = std::max(kMinRhsBudget, kRhsBudgetPerIteration * static_cast<long>(options.max_iterations));
+    long used = 0;
+    std::vector<double> history;   // scaled residual after each chunk
+    std::ostringstream why;
     double t = 0.0;
-    for (int i = 0; i < 200; ++i) {
-        const EvolveSummary es = evolve(lv, rho, {t, t + chunk}, eo);
+    for (int i = 0; i < kMaxChunks; ++i) {
+        eo.max_rhs_calls = budget - used;
+        EvolveSummary es;
+        try {
+            es = evolve(lv, rho, {t, t + chunk}, eo);
+        } catch (const EvolutionBudgetExhausted& e) {
+            used += e.rhs_calls;
+            summary.rhs_calls += e.rhs_calls + 1;
+            summary.residual = liouvillian_residual(lv, rho, work, threads);   // rho: the last chunk's end
+            summary.scaled_residual = summary.residual / gamma;
+            why << "the evolution fallback used its budget of " << budget << " Liouvillian applications (the larger of "
+                << kMinRhsBudget << " and " << kRhsBudgetPerIteration << " x steady_state.max_iterations) within chunk " << i + 1 << " at residual " << summary.scaled_residual
+                << " (stiff or truncated dynamics: raise fock.cutoff or steady_state.max_iterations)";
+            break;
+        }
         t += chunk;
+        used += es.rhs_calls + 1;
         summary.rhs_calls += es.rhs_calls + 1;
         summary.residual = liouvillian_residual(lv, rho, work, threads);
         summary.scaled_residual = summary.residual / gamma;
+        history.push_back(summary.scaled_residual);
         if (progress)
             progress(std::min(1.0, std::log(summary.scaled_residual) / std::log(options.tol)), "steady state (evolve)");
         if (summary.scaled_residual <= options.tol) {
             summary.converged = true;
+            return;
+        }
+        if (!std::isfinite(summary.scaled_residual)) {
+            why << "the evolution fallback diverged (residual " << summary.scaled_residual << ") after " << i + 1
+                << " chunks";
             break;
         }
+        // Decay per chunk over the last kRateWindow chunks; chunks still needed at that pace.
+        const int n = static_cast<int>(history.size());
+        if (n > kRateWindow) {
+            const double per_chunk = std::log(history[n - 1 - kRateWindow] / history[n - 1]) / kRateWindow;
+            const double needed = per_chunk > 0 ? std::log(history[n - 1] / options.tol) / per_chunk
+                                                : std::numeric_limits<double>::infinity();
+            if (needed > kMaxChunks - n) {
+                why << "the evolution fallback stopped making progress: residual " << history[n - 1] << " after "
+                    << n << " chunks of " << chunk << " time units (decay factor " << std::exp(per_chunk)
+                    << " per chunk over the last " << kRateWindow << "; tol " << options.tol
+                    << " is out of reach within " << kMaxChunks << " chunks)";
+                break;
+            }
+        }
+        if (i + 1 == kMaxChunks)
+            why << "the evolution fallback reached its limit of " << kMaxChunks << " chunks (" << t
+                << " time units) at residual " << summary.scaled_residual;
     }
+    summary.stop_reason = why.str();
 }
 
 }  // namespace
@@ -267,6 +318,7 @@ SteadySummary solve_steady_state(const Liouvillian& liouvillian, const SteadyOpt
     numerics::hermitize(rho.data(), d, threads);
     if (!summary.converged)
         summary.warnings.push_back("steady state not converged: residual " + std::to_string(summary.residual) +
+                                   (summary.stop_reason.empty() ? "" : ": " + summary.stop_reason) +
                                    (gmres_note.empty() ? "" : "; " + gmres_note));
     summary.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     return summary;

@@ -6,6 +6,7 @@
 #include <unsupported/Eigen/MatrixFunctions>
 
 #include "qbnet/errors.hpp"
+#include "qbnet/initial_state.hpp"
 
 namespace qbnet {
 
@@ -14,33 +15,11 @@ GaussianState gaussian_initial_state(const std::string& spec, int n_modes) {
     GaussianState s;
     s.mean = Eigen::VectorXd::Zero(n);
     s.covariance = 0.5 * Eigen::MatrixXd::Identity(n, n);
-    if (spec == "vacuum") return s;
-    const auto colon = spec.find(':');
-    const std::string kind = spec.substr(0, colon);
-    const std::string arg = colon == std::string::npos ? "" : spec.substr(colon + 1);
-    const auto fail = [&]() -> GaussianState {
-        throw InputError("time.initial", "'" + spec +
-                                             "' is not an initial state (allowed: vacuum, thermal:<n>, "
-                                             "coherent:<alpha>, coherent:<re>,<im>)");
-    };
-    try {
-        if (kind == "thermal") {
-            const double nth = std::stod(arg);
-            if (!(nth >= 0.0)) return fail();
-            s.covariance *= 2.0 * nth + 1.0;   // sigma = (n + 1/2) I
-            return s;
-        }
-        if (kind == "coherent") {
-            double re = 0.0, im = 0.0;
-            const auto comma = arg.find(',');
-            re = std::stod(arg.substr(0, comma));
-            if (comma != std::string::npos) im = std::stod(arg.substr(comma + 1));
-            s.mean = quadrature_means(Eigen::VectorXcd::Constant(n_modes, std::complex<double>(re, im)));
-            return s;
-        }
-    } catch (const std::logic_error&) {   // stod: invalid_argument / out_of_range
-    }
-    return fail();
+    const InitialState init = initial_state_or_throw(spec);
+    if (init.kind == InitialState::Kind::thermal) s.covariance *= 2.0 * init.occupation + 1.0;   // sigma = (n + 1/2) I
+    if (init.kind == InitialState::Kind::coherent)
+        s.mean = quadrature_means(Eigen::VectorXcd::Constant(n_modes, init.alpha));
+    return s;
 }
 
 std::vector<GaussianState> gaussian_evolve(const GaussianMoments& mom, const GaussianState& initial, double t_end,

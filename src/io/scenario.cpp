@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "qbnet/errors.hpp"
+#include "qbnet/initial_state.hpp"
 #include "qbnet/numerics/memory.hpp"
 #include "toml_reader.hpp"
 
@@ -332,7 +333,8 @@ Scenario parse_scenario_table(toml::table root, const std::string& name, const s
     const SectionReader time(root, "time");
     opt.time.t_end = time.real("t_end", 5000.0, Range::at_least(0.0));
     opt.time.samples = static_cast<int>(time.integer("samples", 201, 2, max_samples));
-    opt.time.initial = time.choice("initial", "vacuum", {"vacuum"});
+    opt.time.initial = time.text("initial", "vacuum");
+    (void)initial_state_or_throw(opt.time.initial);   // InputError on time.initial naming the allowed forms
     opt.time.atol = time.real("atol", 1e-8, Range::positive());
     opt.time.rtol = time.real("rtol", 1e-6, Range::positive());
     const std::string integrator = time.choice("integrator", "dopri5", {"dopri5", "rkc"});

@@ -32,11 +32,24 @@ void check(int rc, const char* what) {
 #endif
 }  // namespace
 
+#ifdef QBNET_WITH_MPI
+namespace {
+// Started by an MPI launcher (mpirun/mpiexec of Open MPI or MPICH, srun with PMI/PMIx)? Every launcher
+// sets one of these in each rank's environment. A plain `qbnet run` then skips MPI_Init, whose
+// singleton start-up (it spawns a runtime daemon) would cost a fixed delay on every command.
+bool under_mpi_launcher() {
+    for (const char* name : {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_RANK", "PMI_SIZE", "MPI_LOCALNRANKS"})
+        if (std::getenv(name) != nullptr) return true;
+    return false;
+}
+}  // namespace
+#endif
+
 Session::Session(int& argc, char**& argv) {
 #ifdef QBNET_WITH_MPI
     int initialized = 0;
     MPI_Initialized(&initialized);
-    if (!initialized) {
+    if (!initialized && under_mpi_launcher()) {
         int provided = 0;
         check(MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided), "MPI_Init_thread");
         // Errors return codes (turned into exceptions) instead of aborting inside MPI without a message.

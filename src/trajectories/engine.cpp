@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "figures.hpp"
+#include "qbnet/checkpoint.hpp"
 #include "qbnet/errors.hpp"
 #include "qbnet/fock/cutoff_guess.hpp"
 #include "qbnet/fock/displaced.hpp"
@@ -71,6 +72,7 @@ TrajectorySimulator::TrajectorySimulator(const Model& model, const RunOptions& o
     // figures get the c-number shift back in the reducer.
     // No cutoff ladder here (three ensembles, noisy differences): the guess must hold by itself, so it
     // starts from the hottest bath, a bound for passive networks.
+    initial_ = initial_state_or_throw(options.time.initial);
     const FockPlan plan = plan_fock_space(model, options, model.is_quadratic(), OccupationGuess::hottest_bath);
     frame_ = plan.frame;
     const std::vector<int>& cutoffs = plan.cutoffs;
@@ -117,7 +119,13 @@ TrajectorySimulator::TrajectorySimulator(const Model& model, const RunOptions& o
         Model undriven = model;
         undriven.drive.setZero();
         system_ = std::make_unique<Unravelling>(undriven, cutoffs);
-        alpha_ = mean_field_trajectory(model, Eigen::VectorXcd::Zero(model.n_modes()), times_);
+        // A coherent start is alpha(0) = alpha0 with psi' in the vacuum; a thermal one is not displaced.
+        Eigen::VectorXcd alpha0 = Eigen::VectorXcd::Zero(model.n_modes());
+        if (initial_.kind == InitialState::Kind::coherent) {
+            alpha0.setConstant(initial_.alpha);
+            initial_ = InitialState{};
+        }
+        alpha_ = mean_field_trajectory(model, alpha0, times_);
         if (to.average_from) warn_unsettled_alpha(*to.average_from);
     } else {
         system_ = std::make_unique<Unravelling>(model, cutoffs);
@@ -171,6 +179,7 @@ std::vector<BatchAccumulator> TrajectorySimulator::run_batches(const std::vector
     const long d = system_->dim();
     const int m = basis.n_modes();
     const long n = static_cast<long>(batches.size());
+    const InitialState& initial = initial_;   // of psi in the frame simulated
     // One parallel region; each batch is owned by one thread and summed in trajectory order.
 #pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
     for (long i = 0; i < n; ++i) {
@@ -190,7 +199,8 @@ std::vector<BatchAccumulator> TrajectorySimulator::run_batches(const std::vector
                     }
                     if (layout_.joint_dim > 0) add_joint_state(psi, layout_.joint_dim, basis.cutoffs()[0],
                                                                block + layout_.joint_offset);
-                });
+                },
+                initial);
             ++acc.trajectories;
             acc.jumps += c.jumps;
             acc.steps += c.steps;
@@ -276,18 +286,47 @@ double trajectory_memory_estimate_gib(const Model& model, const RunOptions& opti
     return sim.memory_estimate_gib(thread_count(options), sim.batch_count());
 }
 
+namespace {
+// Finished batches of a checkpoint, checked against this run (InputError on --resume otherwise).
+std::vector<BatchAccumulator> resumed_batches(const TrajectorySimulator& sim, const CheckpointOptions& ck) {
+    if (!ck.resume) return {};
+    if (ck.resume->engine != EngineKind::trajectories)
+        throw InputError("--resume", "the checkpoint is not one of the trajectories engine");
+    const std::size_t size = sim.layout().samples * sim.layout().per_sample;
+    const auto& batches = ck.resume->batches;
+    for (std::size_t i = 0; i < batches.size(); ++i)
+        if (batches[i].batch != static_cast<int>(i) || batches[i].sums.size() != size ||
+            static_cast<int>(batches.size()) > sim.batch_count())
+            throw InputError("--resume", "the checkpoint's trajectory batches do not match this run");
+    return batches;
+}
+
+// After a round of batches: a checkpoint when one is due; stops the run when save() says so.
+void checkpoint_round(const CheckpointOptions& ck, const std::vector<BatchAccumulator>& done) {
+    if (!ck.save || !ck.due || !ck.due()) return;
+    Checkpoint c;
+    c.engine = EngineKind::trajectories;
+    c.batches = done;
+    if (ck.save(c)) throw RunInterrupted("stopped after a checkpoint of the trajectories (" +
+                                         std::to_string(done.size()) + " batches finished)");
+}
+}  // namespace
+
 EngineResult run_trajectories(const Model& model, const RunOptions& options, const ProgressFn& progress) {
     const auto start = std::chrono::steady_clock::now();
     const TrajectorySimulator sim(model, options);
     const int threads = thread_count(options);
     const int total = sim.batch_count();
-    std::vector<BatchAccumulator> done;
+    const CheckpointOptions& ck = options.checkpoint;
+    // Batches are independent and reduced in batch order: running them in rounds (checkpoint boundaries)
+    // or resuming after some of them gives the same numbers.
+    std::vector<BatchAccumulator> done = resumed_batches(sim, ck);
     EngineResult result;
     const double target = options.trajectories.target_error;
     if (target > 0) {
         // Rounds of batches in batch order (the first round big enough for a jackknife): stop as soon
         // as every reported figure meets the target. The rounds depend on count only.
-        int next = 0;
+        int next = static_cast<int>(done.size());
         while (next < total) {
             const int round = next == 0 ? std::min(total, 16) : std::min(total - next, std::max(8, next / 4));
             std::vector<int> ids;
@@ -297,12 +336,21 @@ EngineResult run_trajectories(const Model& model, const RunOptions& options, con
             next += round;
             result = sim.reduce(done);
             if (TrajectorySimulator::worst_relative_error(result) <= target) break;
+            if (next < total) checkpoint_round(ck, done);
         }
+        if (done.size() == static_cast<std::size_t>(total)) result = sim.reduce(done);
         result.statistics.trajectories->target_error_met = TrajectorySimulator::worst_relative_error(result) <= target;
     } else {
-        std::vector<int> ids(static_cast<std::size_t>(total));
-        for (int b = 0; b < total; ++b) ids[static_cast<std::size_t>(b)] = b;
-        done = sim.run_batches(ids, threads, progress);
+        // One round unless checkpoints are on (then rounds of one batch per thread).
+        const int round = ck.enabled() ? std::max(1, threads) : total;
+        for (int next = static_cast<int>(done.size()); next < total;) {
+            std::vector<int> ids;
+            for (int b = next; b < std::min(total, next + round); ++b) ids.push_back(b);
+            auto more = sim.run_batches(ids, threads, progress);
+            for (auto& a : more) done.push_back(std::move(a));
+            next += static_cast<int>(ids.size());
+            if (next < total) checkpoint_round(ck, done);
+        }
         result = sim.reduce(done);
     }
     result.statistics.threads = threads;

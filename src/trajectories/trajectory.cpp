@@ -21,16 +21,56 @@ namespace {
 using State = Eigen::VectorXd;
 const cd* as_complex(const State& s) { return reinterpret_cast<const cd*>(s.data()); }
 cd* as_complex(State& s) { return reinterpret_cast<cd*>(s.data()); }
+
+// Fills x (zero on entry) with the trajectory's initial state (see trajectory.hpp).
+void set_initial_state(const FockBasis& basis, const InitialState& initial, std::mt19937_64& gen, State& x) {
+    cd* psi = as_complex(x);
+    const int m = basis.n_modes();
+    switch (initial.kind) {
+        case InitialState::Kind::vacuum:
+            psi[0] = 1.0;
+            return;
+        case InitialState::Kind::thermal: {
+            long index = 0;
+            for (int j = 0; j < m; ++j) {
+                const std::vector<double> p = thermal_populations(initial.occupation, basis.cutoffs()[j]);
+                const double u = uniform_open01(gen);
+                int level = static_cast<int>(p.size()) - 1;   // u beyond the rounded sum: the top level
+                double acc = 0.0;
+                for (std::size_t k = 0; k < p.size(); ++k) {
+                    acc += p[k];
+                    if (u <= acc) {
+                        level = static_cast<int>(k);
+                        break;
+                    }
+                }
+                index += level * basis.stride(j);
+            }
+            psi[index] = 1.0;
+            return;
+        }
+        case InitialState::Kind::coherent: {
+            std::vector<std::vector<cd>> c;
+            for (int cut : basis.cutoffs()) c.push_back(coherent_amplitudes(initial.alpha, cut));
+            for (long i = 0; i < basis.dim(); ++i) {
+                cd v = 1.0;
+                for (int j = 0; j < m; ++j) v *= c[static_cast<std::size_t>(j)][static_cast<std::size_t>(basis.digit(i, j))];
+                psi[i] = v;
+            }
+            return;
+        }
+    }
+}
 }  // namespace
 
 TrajectoryCounters run_trajectory(const Unravelling& system, const std::vector<double>& times,
                                   const TrajectoryTolerances& tol, std::uint64_t seed, std::uint64_t index,
-                                  const StateObserver& observer) {
+                                  const StateObserver& observer, const InitialState& initial) {
     TrajectoryCounters counters;
     const long d = system.dim();
     std::mt19937_64 gen = trajectory_stream(seed, index);
     State x = State::Zero(2 * d);
-    x[0] = 1.0;   // vacuum
+    set_initial_state(system.basis(), initial, gen, x);
     State at(2 * d);
     std::vector<cd> sample(static_cast<std::size_t>(d)), scratch(static_cast<std::size_t>(d));
 

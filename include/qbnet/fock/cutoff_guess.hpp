@@ -17,10 +17,11 @@ namespace qbnet {
 enum class OccupationGuess { mode_estimate, hottest_bath };
 double fluctuation_occupation(const Model& model, OccupationGuess kind);
 
-// Cutoffs whose geometric fluctuation tail is below tolerance/10 and, in the lab frame, which also hold
-// the Poisson spread of the steady-state coherent amplitude `alpha`.
+// Cutoffs whose geometric fluctuation tail (occupation n) is below tolerance/10 and, in the lab frame,
+// which also hold the Poisson spread of the coherent amplitude: the steady-state `alpha` or the initial
+// one (|alpha0|^2), whichever is larger.
 std::vector<int> guessed_cutoffs(const Model& model, double tolerance, Frame frame, const Eigen::VectorXcd& alpha,
-                                 OccupationGuess kind);
+                                 double n, double alpha0_sq);
 
 struct FockPlan {
     Frame frame = Frame::lab;

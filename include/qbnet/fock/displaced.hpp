@@ -92,13 +92,21 @@ struct DisplacedEvolveSummary : EvolveSummary {
     long rebuilds = 0;           // Liouvillian rebuilds (Kerr models: one per RHS call)
     double rebuild_wall_s = 0.0;
 };
+// Checkpoint boundaries as in evolve() (EvolveOptions::segment_samples, first_index, observe_first); at each
+// one `on_boundary` gets (absolute sample index, t, alpha, rho', the summary so far with last_dt) and
+// returns true to stop there (EvolveSummary::stopped). EvolveOptions::on_boundary is not used here.
+using DisplacedBoundary = std::function<bool(std::size_t, double, const Eigen::VectorXcd& alpha,
+                                             const std::complex<double>* rho, const EvolveSummary&)>;
 DisplacedEvolveSummary evolve_displaced(const Model& model, const FockBasis& basis, Eigen::VectorXcd& alpha,
                                         Eigen::VectorXcd& rho, const std::vector<double>& times,
                                         const EvolveOptions& options, const DisplacedObserver& observer = {},
-                                        const ProgressFn& progress = {});
+                                        const ProgressFn& progress = {}, const DisplacedBoundary& on_boundary = {});
 
 // The Fock engine with fock.frame = "displaced" (called by run_fock after its memory check).
+namespace fock_detail {
+class CheckpointLedger;   // src/fock/checkpoint_ledger.hpp
+}
 EngineResult run_fock_displaced(const Model& model, const RunOptions& options, const std::vector<int>& cutoffs,
-                                const ProgressFn& progress = {});
+                                const ProgressFn& progress, fock_detail::CheckpointLedger& ledger);
 
 }  // namespace qbnet

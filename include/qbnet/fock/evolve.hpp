@@ -23,6 +23,25 @@ struct EvolveOptions {
     // dopri5's vector algebra: OpenMP passes (true) or Odeint's serial vector_space_algebra (false; the
     // slower path kept so bench/ can measure the change).
     bool parallel_algebra = true;
+    // > 0: evolve() throws EvolutionBudgetExhausted once it has applied the Liouvillian this many times
+    // (bounded work for callers that must not run on without progress: the steady-state fallback).
+    long max_rhs_calls = 0;
+    // Checkpoint boundaries (dopri5 only): > 0 restarts the integrator at every sample whose ABSOLUTE
+    // index (first_index + position in `times`) is a multiple of segment_samples, carrying its step
+    // size. A run resumed at a boundary from (rho, t, dt) then continues exactly as the uninterrupted
+    // one, which restarts there too.
+    std::size_t segment_samples = 0;
+    std::size_t first_index = 0;      // absolute sample index of times.front()
+    bool observe_first = true;        // false: times.front() was observed before (a resumed run)
+    // Called at each boundary with (absolute index of the boundary sample, t, rho at t, the summary so far
+    // with last_dt = the step size to continue with); returning true stops evolve() there
+    // (EvolveSummary::stopped, rho = the state at t).
+    std::function<bool(std::size_t, double, const std::complex<double>*, const struct EvolveSummary&)> on_boundary;
+};
+
+// Thrown by evolve() when EvolveOptions::max_rhs_calls is used up; rho is then left as it was on entry.
+struct EvolutionBudgetExhausted {
+    long rhs_calls = 0;
 };
 
 struct EvolveSummary {
@@ -31,6 +50,8 @@ struct EvolveSummary {
     double wall_s = 0.0;
     double max_trace_error = 0.0;        // over the samples
     double max_hermiticity_error = 0.0;  // over the samples
+    double last_dt = 0.0;                // segmented runs: the step size the integrator would continue with
+    bool stopped = false;                // on_boundary asked to stop
 };
 
 // Observer: sample index, time, rho (row-major D x D) at that time.

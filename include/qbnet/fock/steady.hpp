@@ -8,6 +8,12 @@
 // H = H_eff (dense Schur form + triangular Sylvester solve, small D) or the Kronecker sum of the
 // undriven single-mode parts of H_eff (large D, eigenvectors applied mode by mode). If GMRES stalls, time evolution takes over.
 //
+// Evolution fallback: chunks of 5 / (slowest damping rate), bounded work: at most 200 chunks, at most
+// max(20000, 10 x max_iterations) Liouvillian applications, and an early stop once the residual's decay
+// over the last 3 chunks, extrapolated, cannot reach tol within the chunks left (a truncated, strongly
+// driven mode oscillates instead of relaxing). It then returns converged = false with stop_reason
+// saying which bound ended it (the run exits 4: not trustworthy), never runs on without progress.
+//
 // Units: every rate of the model is measured against its RATE SCALE Gamma = tr G, the sum of all jump
 // rates (G the Kossakowski matrix; 1/Gamma is the relaxation time scale of the fastest channel summed).
 // The trace augmentation is Gamma tr(rho) E and the convergence figure ||L rho|| / (Gamma ||rho||), the
@@ -147,6 +153,7 @@ struct SteadySummary {
     double raw_trace_error = 0.0;
     double raw_hermiticity_error = 0.0;
     double wall_s = 0.0;
+    std::string stop_reason;     // not converged: which bound ended the evolution fallback (empty otherwise)
     std::vector<std::string> warnings;
 };
 

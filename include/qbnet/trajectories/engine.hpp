@@ -81,6 +81,7 @@ private:
     AccumulatorLayout layout_;
     std::vector<std::string> warnings_;
     Frame frame_ = Frame::lab;
+    InitialState initial_;                  // of the simulated psi (displaced frame: psi')
     std::vector<Eigen::VectorXcd> alpha_;   // displaced frame: mean-field alpha at every sample time
     void warn_unsettled_alpha(double from);
 };

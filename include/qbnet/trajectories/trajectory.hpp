@@ -11,6 +11,7 @@
 #include <functional>
 #include <vector>
 
+#include "qbnet/initial_state.hpp"
 #include "qbnet/trajectories/unravelling.hpp"
 
 namespace qbnet {
@@ -27,10 +28,13 @@ struct TrajectoryCounters {
 
 using StateObserver = std::function<void(std::size_t sample, const std::complex<double>* psi)>;
 
-// Runs trajectory `index` of the stream `seed` from the vacuum over the sample times (times[0] = 0,
-// ascending). Deterministic in (unravelling, times, tolerances, seed, index).
+// Runs trajectory `index` of the stream `seed` from `initial` over the sample times (times[0] = 0,
+// ascending). Deterministic in (unravelling, times, tolerances, seed, index, initial). A thermal initial
+// state is a mixture: the trajectory starts in the Fock state |n_1..n_M> drawn from the truncated thermal
+// populations with its own stream (before any jump draw), so the average over trajectories is the
+// truncated thermal rho of the Fock engine; a coherent state is pure (the truncated, renormalised |alpha>).
 TrajectoryCounters run_trajectory(const Unravelling& system, const std::vector<double>& times,
                                   const TrajectoryTolerances& tol, std::uint64_t seed, std::uint64_t index,
-                                  const StateObserver& observer);
+                                  const StateObserver& observer, const InitialState& initial = {});
 
 }  // namespace qbnet

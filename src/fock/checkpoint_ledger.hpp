@@ -1,0 +1,33 @@
+#pragma once
+// Checkpoint bookkeeping of one Fock run (private to src/fock): the rungs of the cutoff ladder whose
+// evolution is finished, the run's CheckpointOptions, and the saved state to resume from.
+#include <vector>
+
+#include "qbnet/checkpoint.hpp"
+#include "qbnet/options.hpp"
+
+namespace qbnet::fock_detail {
+
+class CheckpointLedger {
+public:
+    explicit CheckpointLedger(const CheckpointOptions& options) : options_(options) {}
+    bool enabled() const { return options_.enabled(); }
+    // A checkpoint is wanted now (interval elapsed or a signal arrived).
+    bool due() const { return options_.save && options_.due && options_.due(); }
+    // Saves the finished rungs plus `current`; true when the run must stop now.
+    bool save(const EvolutionCheckpoint& current) const;
+    void finished(EvolutionCheckpoint done) { finished_.push_back(std::move(done)); }
+    // The saved evolution of this rung, or nullptr (checked against the run: InputError on --resume).
+    const EvolutionCheckpoint* resume_for(Frame frame, const std::vector<int>& cutoffs, std::size_t samples,
+                                          long rho_size) const;
+
+private:
+    const CheckpointOptions& options_;
+    std::vector<EvolutionCheckpoint> finished_;
+};
+
+// Samples between checkpoint boundaries: at most 64 boundaries per evolution (each costs one
+// integrator restart), and the same for every run with this sample count.
+std::size_t checkpoint_stride(std::size_t samples);
+
+}  // namespace qbnet::fock_detail

@@ -1,0 +1,138 @@
+// Checkpoint and resume (issue 18): a run stopped after a checkpoint (--stop-after-checkpoints, the
+// testing stand-in for SIGINT/SIGTERM) and resumed with --resume, as often as it takes, writes the
+// uninterrupted run's summary.json results and CSV byte for byte; a checkpoint of another scenario or a
+// missing one is refused with exit 2 naming --resume; what cannot be checkpointed (rkc, two engines) is refused naming the key.
+#include <catch2/catch.hpp>
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "support/cli_process.hpp"
+
+using qbnet_test::Outcome;
+using qbnet_test::read_file;
+using qbnet_test::Scratch;
+namespace fs = std::filesystem;
+
+namespace {
+
+// Two modes, thermal start (issue 18 part 1), the default cutoff ladder (three rungs, all checkpointed).
+const char* kNet = R"(
+[network]
+topology = "cascaded"
+batteries = 1
+coupling = "nonreciprocal"
+J = 0.5
+[drive]
+epsilon = 0.3
+[reservoirs]
+kappa = 1.0
+n_th = 0.2
+[fock]
+cutoff = 6
+frame = "lab"
+tolerance = 0.1
+[time]
+t_end = 4.0
+samples = 9
+initial = "thermal:0.3"
+[steady_state]
+enabled = false
+[trajectories]
+count = 40
+seed = 11
+)";
+
+// results of summary.json without wall-clock times (the only figures allowed to differ).
+nlohmann::json results_of(const fs::path& dir) {
+    nlohmann::json j = nlohmann::json::parse(read_file(dir / "summary.json")).at("results");
+    const auto strip = [](nlohmann::json& node, auto& self) -> void {
+        if (node.is_object()) {
+            node.erase("wall_s");
+            node.erase("rebuild_wall_s");
+            for (auto& [k, v] : node.items()) self(v, self);
+        } else if (node.is_array()) {
+            for (auto& v : node) self(v, self);
+        }
+    };
+    strip(j, strip);
+    return j;
+}
+
+// Stops after every checkpoint until the run completes; returns how many times it was interrupted.
+int run_interrupted(const Scratch& s, const std::string& engine, const std::string& out) {
+    const std::string base = "run net.toml -q --threads 2 --engine " + engine + " --out " + out;
+    Outcome o = s.run(base + " --stop-after-checkpoints 1");
+    int stops = 0;
+    while (o.exit_code == 130 && stops < 200) {
+        ++stops;
+        REQUIRE(fs::exists(s.dir / out / "checkpoint.qbnet"));
+        CHECK(o.err.find("continue with the same command plus --resume") != std::string::npos);
+        o = s.run(base + " --resume --stop-after-checkpoints 3");   // several checkpoints in one process too
+    }
+    REQUIRE(o.exit_code == 0);
+    CHECK_FALSE(fs::exists(s.dir / out / "checkpoint.qbnet"));   // a finished run leaves none behind
+    return stops;
+}
+
+}  // namespace
+
+TEST_CASE("checkpoint: an interrupted and resumed Fock evolution equals the uninterrupted run bit for bit", "[regression][checkpoint]") {
+    for (const std::string frame : {"lab", "displaced"}) {
+        INFO(frame);
+        Scratch s("ckpt-fock-" + frame);
+        std::string net = kNet;
+        net.replace(net.find("frame = \"lab\""), 13, "frame = \"" + frame + "\"");
+        s.write("net.toml", net);
+        REQUIRE(s.run("run net.toml -q --threads 2 --engine fock --out full").exit_code == 0);
+        const int stops = run_interrupted(s, "fock", "parts");
+        CHECK(stops > 3);   // every rung of the ladder was interrupted at least once
+        CHECK(read_file(s.dir / "parts" / "timeseries-fock.csv") == read_file(s.dir / "full" / "timeseries-fock.csv"));
+        CHECK(results_of(s.dir / "parts") == results_of(s.dir / "full"));
+        CHECK(results_of(s.dir / "full").dump().find("\"" + frame + "\"") != std::string::npos);
+        // Must-fail twin: a different start gives a different series (the comparison can see a change).
+        REQUIRE(s.run("run net.toml -q --threads 2 --engine fock --out other --set time.initial=\"thermal:0.31\"").exit_code == 0);
+        CHECK(read_file(s.dir / "other" / "timeseries-fock.csv") != read_file(s.dir / "full" / "timeseries-fock.csv"));
+    }
+}
+
+TEST_CASE("checkpoint: interrupted and resumed trajectories equal the uninterrupted run bit for bit", "[regression][checkpoint]") {
+    Scratch s("ckpt-traj");
+    s.write("net.toml", kNet);
+    REQUIRE(s.run("run net.toml -q --threads 2 --engine trajectories --out full").exit_code == 0);
+    CHECK(run_interrupted(s, "trajectories", "parts") > 3);
+    CHECK(read_file(s.dir / "parts" / "timeseries-trajectories.csv") ==
+          read_file(s.dir / "full" / "timeseries-trajectories.csv"));
+    CHECK(results_of(s.dir / "parts") == results_of(s.dir / "full"));
+}
+
+TEST_CASE("checkpoint: a checkpoint of another scenario or none at all is refused naming --resume", "[regression][checkpoint]") {
+    Scratch s("ckpt-refuse");
+    s.write("net.toml", kNet);
+    const std::string base = "run net.toml -q --engine fock --out out";
+    REQUIRE(s.run(base + " --stop-after-checkpoints 1").exit_code == 130);
+    for (const std::string other : {"run net.toml -q --engine fock --out out --set network.J=0.4",
+                                    "run net.toml -q --engine fock --out out --set time.samples=42",
+                                    "run net.toml -q --engine trajectories --out out"}) {
+        INFO(other);
+        const Outcome o = s.run(other + " --resume");
+        CHECK(o.exit_code == 2);
+        CHECK(qbnet_test::count_lines(o.err) == 1);
+        CHECK(o.err.find("--resume") != std::string::npos);
+    }
+    // A damaged file.
+    s.write("out/checkpoint.qbnet", "not a checkpoint");
+    CHECK(s.run(base + " --resume").exit_code == 2);
+    // None at all.
+    const Outcome none = s.run("run net.toml -q --engine fock --out empty --resume");
+    CHECK(none.exit_code == 2);
+    CHECK(none.err.find("--resume") != std::string::npos);
+    // What cannot be checkpointed is refused naming the key.
+    const Outcome rkc = s.run(base + "2 --checkpoint-every 60 --set time.integrator=rkc");
+    CHECK(rkc.exit_code == 2);
+    CHECK(rkc.err.find("time.integrator") != std::string::npos);
+    const Outcome pair = s.run("run net.toml -q --out out3 --checkpoint-every 60 --engine fock,gaussian");
+    CHECK(pair.exit_code == 2);
+    CHECK(pair.err.find("--engine") != std::string::npos);
+}
