@@ -155,10 +155,10 @@ struct GaussianStatistics {
     int n = 0;                     // 2 x modes (quadratures)
     int modes = 0;
     std::optional<double> residual;
-    std::optional<double> seconds_schur;
-    std::optional<double> seconds_solve;
+    std::optional<double> schur_s;
+    std::optional<double> solve_s;
     std::optional<std::string> propagation;
-    std::optional<double> seconds_evolve;
+    std::optional<double> evolve_s;
 };
 
 struct TrajectoryStatistics {

@@ -162,10 +162,13 @@ def optimize(scenario, key="network.J", lower=1e-5, upper=1.0, objective="energy
              scan_points=41, threads=0, set=None, name=None):
     """Maximise a steady-state objective over one key (the library's optimiser, as `qbnet optimize`).
     objective: energy_last, energy_total, energy_per_battery, ergotropy_last, ergotropy_total. Returns the
-    dict the CLI writes to optimum.json, plus scan_values / scan_objective as numpy arrays."""
+    dict the CLI writes to optimum.json, the same keys in the same order -- `scenario` (name), `provenance`
+    (its command_line is this Python process's [sys.executable] + sys.argv, ranks is 1), `overrides` (the
+    `set` list as "key=value" strings), then the result (`value`, `objective_value`, ...) -- plus
+    scan_values / scan_objective as numpy arrays."""
     text, name = _scenario_text(scenario, name)
     return _qbnet.optimize(text, name, _overrides(set), key, float(lower), float(upper), objective, engine,
-                           int(scan_points), int(threads))
+                           int(scan_points), int(threads), _command_line())
 
 
 def figures(rho, energies):

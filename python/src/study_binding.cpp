@@ -14,6 +14,7 @@
 #include "json_to_python.hpp"
 #include "qbnet/engine.hpp"
 #include "qbnet/errors.hpp"
+#include "qbnet/io/provenance.hpp"
 #include "qbnet/io/scenario.hpp"
 #include "qbnet/study/optimize.hpp"
 
@@ -106,7 +107,8 @@ py::dict sweep(const std::string& toml_text, const std::string& name, const std:
 
 py::dict optimize_key(const std::string& toml_text, const std::string& name, const std::vector<std::string>& base,
                       const std::string& key, double lower, double upper, const std::string& objective,
-                      const std::string& engine, int scan_points, int threads) {
+                      const std::string& engine, int scan_points, int threads,
+                      const std::vector<std::string>& command_line) {
     OptimizeOptions options;
     options.param = key;
     options.lower = lower;
@@ -119,13 +121,24 @@ py::dict optimize_key(const std::string& toml_text, const std::string& name, con
     if (scan_points < 3) throw InputError("scan_points", "must be at least 3");
     options.scan_points = scan_points;
     options.threads = resolve_threads(threads);
+    // As `qbnet optimize` (src/cli/optimize_command.cpp): provenance taken at the start, its command_line
+    // the Python process's.
+    Provenance provenance = current_provenance(options.threads, 1);
+    provenance.command_line = command_line;
     OptimizeResult r;
     {
         // No progress callback in the optimiser's API: this call cannot be interrupted with Ctrl-C.
         py::gil_scoped_release release;
         r = optimize(toml_text, name, base, options);
     }
-    py::dict out = to_python(r.to_json()).cast<py::dict>();
+    // The keys of optimum.json in its order: who ran it, on what, then the result.
+    nlohmann::ordered_json json;
+    json["scenario"] = name;
+    json["provenance"] = provenance_json(provenance);
+    json["overrides"] = base;
+    const auto result_json = r.to_json();   // named: items() of a temporary would dangle
+    for (const auto& item : result_json.items()) json[item.key()] = item.value();
+    py::dict out = to_python(json).cast<py::dict>();
     out["scan_values"] = py::array_t<double>(r.scan_values.size(), r.scan_values.data());
     out["scan_objective"] = py::array_t<double>(r.scan_objective.size(), r.scan_objective.data());
     return out;
@@ -138,7 +151,7 @@ void bind_study(py::module_& m) {
           py::arg("engine"), py::arg("threads"), py::arg("progress"));
     m.def("optimize", &optimize_key, py::arg("toml_text"), py::arg("name"), py::arg("overrides"), py::arg("key"),
           py::arg("lower"), py::arg("upper"), py::arg("objective"), py::arg("engine"), py::arg("scan_points"),
-          py::arg("threads"));
+          py::arg("threads"), py::arg("command_line"));
 }
 
 }  // namespace qbnet::python

@@ -13,8 +13,9 @@ spdlog::logger& cli_log();
 
 // While alive, the library's own warnings are not printed (unless SPDLOG_LEVEL asked for debug
 // output): an engine returns its warnings in EngineResult::warnings and the command prints each of
-// them once, tagged with the engine or the grid point. The Fock solver's log line would repeat them
-// untagged, once per rung of the cutoff ladder and once per grid point (src/fock/steady.cpp).
+// them once, tagged with the engine or the grid point. Since issue 19 no engine code logs a warning
+// itself (the Fock solver's "GMRES stopped" is part of its result warning); this stays as a guard, so
+// that a library log line can never repeat a result warning untagged, once per cutoff rung or point.
 class LibraryWarningsMuted {
 public:
     LibraryWarningsMuted();

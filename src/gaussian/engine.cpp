@@ -103,8 +103,8 @@ EngineResult run_gaussian(const Model& model, const RunOptions& options, const P
                                                      steady->largest_block,  -steady->rightmost_eigenvalue.real()};
         if (options.keep_states) result.steady_state_data = gaussian_state_data(steady->state);
         stats.residual = steady->residual;
-        stats.seconds_schur = steady->seconds_schur;
-        stats.seconds_solve = steady->seconds_solve;
+        stats.schur_s = steady->seconds_schur;
+        stats.solve_s = steady->seconds_solve;
         if (steady->residual > options.steady.tol)
             result.warnings.push_back("steady state: Lyapunov residual " + std::to_string(steady->residual) +
                                       " above steady_state.tol");
@@ -130,7 +130,7 @@ EngineResult run_gaussian(const Model& model, const RunOptions& options, const P
         }
         if (options.keep_states && !states.empty()) result.final_state_data = gaussian_state_data(states.back());
         stats.propagation = steady ? "exp(A dt) about the steady state" : "Van Loan exp";
-        stats.seconds_evolve = seconds_since(t1);
+        stats.evolve_s = seconds_since(t1);
     }
     result.statistics.threads = options.threads > 0 ? options.threads : Eigen::nbThreads();
     result.statistics.wall_s = seconds_since(t0);

@@ -89,8 +89,14 @@ std::string plot_curve_style(const std::string& column, std::size_t rows) {
 namespace {
 
 // One `plot` command over every column whose name starts with `prefix` (E or W); `rows` samples.
-std::string plot_command(const std::string& data, const std::vector<std::string>& columns, char prefix,
+std::string plot_command(const std::string& data, const std::vector<std::string>& all_columns, char prefix,
                          std::size_t rows) {
+    // The charger's ergotropy (W_C, in the CSV since issue 19) stays off the ergotropy panel: the driven
+    // charger's is usually far larger than the batteries' and would flatten their curves. Blanked, not erased,
+    // so that the column numbers below stay those of the file.
+    std::vector<std::string> columns = all_columns;
+    for (auto& c : columns)
+        if (c == "W_C" || c == "dW_C") c.clear();
     std::string cmd;
     // Error bands first (columns "dE_x"/"dW_x" written with statistical errors), lines on top.
     for (std::size_t i = 1; i < columns.size(); ++i) {

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstring>
 #include <fstream>
+#include <functional>
 #include <limits>
 #include <set>
 #include <stdexcept>
@@ -120,10 +121,12 @@ oj gaussian_statistics_json(const GaussianStatistics& g) {
     j["n"] = g.n;
     j["modes"] = g.modes;
     if (g.residual) j["residual"] = *g.residual;
-    if (g.seconds_schur) j["seconds_schur"] = *g.seconds_schur;
-    if (g.seconds_solve) j["seconds_solve"] = *g.seconds_solve;
+    // Seconds are "<what>_s" in every engine's block (issue 19: these were seconds_schur, seconds_solve,
+    // seconds_evolve).
+    if (g.schur_s) j["schur_s"] = *g.schur_s;
+    if (g.solve_s) j["solve_s"] = *g.solve_s;
     if (g.propagation) j["propagation"] = *g.propagation;
-    if (g.seconds_evolve) j["seconds_evolve"] = *g.seconds_evolve;
+    if (g.evolve_s) j["evolve_s"] = *g.evolve_s;
     return j;
 }
 
@@ -252,33 +255,55 @@ std::string timeseries_csv(const EngineResult& result) {
     const auto& ts = result.timeseries;
     if (ts.t.empty() || ts.samples.empty()) return "";
     const auto& first = ts.samples.front().modes;
-    std::string out = "t";
-    for (const auto& mode : first) out += ",E_" + mode.name;
-    for (std::size_t j = 1; j < first.size(); ++j) out += ",W_" + first[j].name;
-    out += ",E_B,W_B";
-    // Samples with error bars (trajectories: 1-sigma standard errors) get one d-column per figure, after
-    // the figures: dE_C next to E_C, ... (the plot draws them as bands).
+    // Column order (docs/cli.md): the original block E_<mode>.., W_b1.., E_B, W_B first (readers of older
+    // files keep working), then the later additions W_C, P_<mode>.., P_B. Each figure column is a
+    // (name, value) pair so the error block below repeats exactly the same order with a "d" prefix.
+    struct Column {
+        std::string name;
+        std::function<double(const Snapshot&, bool error)> value;
+    };
+    // Value of one figure of mode j (error: its error bar; nan when the engine gave none).
+    const auto mode_figure = [](std::size_t j, double Figures::*field) {
+        return [j, field](const Snapshot& s, bool error) {
+            if (j >= s.modes.size()) return nan;
+            if (!error) return s.modes[j].*field;
+            return s.modes[j].error ? (*s.modes[j].error).*field : nan;
+        };
+    };
+    // The joint batteries; ergotropy and passive energy are nan when the joint state was too large.
+    const auto joint_figure = [](double Figures::*field, bool needs_joint) {
+        return [field, needs_joint](const Snapshot& s, bool error) {
+            if (needs_joint && !s.batteries_ergotropy_available) return nan;
+            if (!error) return s.batteries.*field;
+            return s.batteries_error ? (*s.batteries_error).*field : nan;
+        };
+    };
+    std::vector<Column> columns;
+    for (std::size_t j = 0; j < first.size(); ++j) columns.push_back({"E_" + first[j].name, mode_figure(j, &Figures::energy)});
+    for (std::size_t j = 1; j < first.size(); ++j)
+        columns.push_back({"W_" + first[j].name, mode_figure(j, &Figures::ergotropy)});
+    columns.push_back({"E_B", joint_figure(&Figures::energy, false)});
+    columns.push_back({"W_B", joint_figure(&Figures::ergotropy, true)});
+    if (!first.empty()) columns.push_back({"W_" + first[0].name, mode_figure(0, &Figures::ergotropy)});
+    for (std::size_t j = 0; j < first.size(); ++j)
+        columns.push_back({"P_" + first[j].name, mode_figure(j, &Figures::passive_energy)});
+    columns.push_back({"P_B", joint_figure(&Figures::passive_energy, true)});
+
+    // Samples with error bars (Fock with error estimates, trajectories: 1-sigma standard errors) get one
+    // d-column per figure after all figures, in the same order: dE_C, ..., dW_B, dW_C, dP_C, ..., dP_B
+    // (the plot draws them as bands).
     const bool errors = !first.empty() && first.front().error.has_value();
-    if (errors) {
-        for (const auto& mode : first) out += ",dE_" + mode.name;
-        for (std::size_t j = 1; j < first.size(); ++j) out += ",dW_" + first[j].name;
-        out += ",dE_B,dW_B";
-    }
+    std::string out = "t";
+    for (const auto& c : columns) out += "," + c.name;
+    if (errors)
+        for (const auto& c : columns) out += ",d" + c.name;
     out += "\n";
     for (std::size_t k = 0; k < ts.t.size() && k < ts.samples.size(); ++k) {
         const Snapshot& s = ts.samples[k];
         out += number(ts.t[k]);
-        for (const auto& mode : s.modes) out += "," + number(mode.energy);
-        for (std::size_t j = 1; j < s.modes.size(); ++j) out += "," + number(s.modes[j].ergotropy);
-        out += "," + number(s.batteries.energy);
-        out += "," + number(s.batteries_ergotropy_available ? s.batteries.ergotropy : nan);
-        if (errors) {
-            for (const auto& mode : s.modes) out += "," + number(mode.error ? mode.error->energy : nan);
-            for (std::size_t j = 1; j < s.modes.size(); ++j)
-                out += "," + number(s.modes[j].error ? s.modes[j].error->ergotropy : nan);
-            out += "," + number(s.batteries_error ? s.batteries_error->energy : nan);
-            out += "," + number(s.batteries_error && s.batteries_ergotropy_available ? s.batteries_error->ergotropy : nan);
-        }
+        for (const auto& c : columns) out += "," + number(c.value(s, false));
+        if (errors)
+            for (const auto& c : columns) out += "," + number(c.value(s, true));
         out += "\n";
     }
     return out;

@@ -79,12 +79,14 @@ std::string datablock(const Table& t, const std::vector<int>& cols) {
 }
 
 // Charger and battery columns with prefix E or W, in header order (the joint B columns are left out:
-// E_B grows with N and would flatten the per-mode curves).
+// E_B grows with N and would flatten the per-mode curves; so is the charger's ergotropy W_C, far larger
+// than the batteries').
 std::vector<int> mode_columns(const Table& t, std::size_t n_axes, char prefix) {
     std::vector<int> cols;
     for (std::size_t i = n_axes; i < t.columns.size(); ++i) {
         const auto& c = t.columns[i];
-        if (c.size() > 2 && c[0] == prefix && c[1] == '_' && c != std::string(1, prefix) + "_B") cols.push_back(static_cast<int>(i));
+        if (c.size() > 2 && c[0] == prefix && c[1] == '_' && c != std::string(1, prefix) + "_B" && c != "W_C")
+            cols.push_back(static_cast<int>(i));
     }
     return cols;
 }

@@ -192,45 +192,55 @@ std::vector<std::string> trust_columns(int n_batteries) {
 }
 
 std::vector<std::string> trust_cells(const PointResult& p, int n_batteries) {
-    const double nan = std::nan("");
     std::vector<std::string> cells{p.diagnostics.converged ? "1" : "0", format_number(p.diagnostics.residual)};
     std::string cutoffs;
     for (std::size_t k = 0; k < p.cutoffs.size(); ++k) cutoffs += (k ? "x" : "") + std::to_string(p.cutoffs[k]);
     cells.push_back(cutoffs);
     // The error bars in the order of figure_row: the same snapshot with each figure replaced by its error.
-    const auto& s = p.steady;
-    auto err = [&](int mode, double Figures::*field) {
-        if (mode >= static_cast<int>(s.modes.size()) || !s.modes[mode].error) return nan;
-        return (*s.modes[mode].error).*field;
-    };
-    std::vector<double> e{err(0, &Figures::energy)};
-    for (int j = 1; j <= n_batteries; ++j) e.push_back(err(j, &Figures::energy));
-    for (int j = 1; j <= n_batteries; ++j) e.push_back(err(j, &Figures::ergotropy));
-    e.push_back(s.batteries_error ? s.batteries_error->energy : nan);
-    e.push_back(s.batteries_error && s.batteries_ergotropy_available ? s.batteries_error->ergotropy : nan);
-    for (double v : e) cells.push_back(format_number(v));
+    for (double v : figure_row(p.steady, n_batteries, true)) cells.push_back(format_number(v));
     return cells;
 }
 
 std::vector<std::string> figure_columns(int n_batteries) {
+    // The original block first (E_C, E_b.., W_b.., E_B, W_B), then the later additions W_C, P_C, P_b.., P_B,
+    // so that the older columns keep their order.
     std::vector<std::string> cols{"E_C"};
     for (int j = 1; j <= n_batteries; ++j) cols.push_back("E_b" + std::to_string(j));
     for (int j = 1; j <= n_batteries; ++j) cols.push_back("W_b" + std::to_string(j));
     cols.push_back("E_B");
     cols.push_back("W_B");
+    cols.push_back("W_C");
+    cols.push_back("P_C");
+    for (int j = 1; j <= n_batteries; ++j) cols.push_back("P_b" + std::to_string(j));
+    cols.push_back("P_B");
     return cols;
 }
 
-std::vector<double> figure_row(const Snapshot& s, int n_batteries) {
+std::vector<double> figure_row(const Snapshot& s, int n_batteries, bool errors) {
     const double nan = std::nan("");
+    const int modes = static_cast<int>(s.modes.size());
+    // Mode j's figure (or its error bar); nan for modes the snapshot does not have.
+    auto mode = [&](int j, double Figures::*field) {
+        if (j >= modes) return nan;
+        if (!errors) return s.modes[j].*field;
+        return s.modes[j].error ? (*s.modes[j].error).*field : nan;
+    };
+    // The joint batteries; ergotropy and passive energy are nan when the joint state was too large.
+    auto joint = [&](double Figures::*field, bool needs_joint) {
+        if (needs_joint && !s.batteries_ergotropy_available) return nan;
+        if (!errors) return s.batteries.*field;
+        return s.batteries_error ? (*s.batteries_error).*field : nan;
+    };
     std::vector<double> row;
-    row.push_back(s.modes.empty() ? nan : s.modes[0].energy);
-    for (int j = 1; j <= n_batteries; ++j)
-        row.push_back(j < static_cast<int>(s.modes.size()) ? s.modes[j].energy : nan);
-    for (int j = 1; j <= n_batteries; ++j)
-        row.push_back(j < static_cast<int>(s.modes.size()) ? s.modes[j].ergotropy : nan);
-    row.push_back(s.batteries.energy);
-    row.push_back(s.batteries_ergotropy_available ? s.batteries.ergotropy : nan);
+    row.push_back(mode(0, &Figures::energy));
+    for (int j = 1; j <= n_batteries; ++j) row.push_back(mode(j, &Figures::energy));
+    for (int j = 1; j <= n_batteries; ++j) row.push_back(mode(j, &Figures::ergotropy));
+    row.push_back(joint(&Figures::energy, false));
+    row.push_back(joint(&Figures::ergotropy, true));
+    row.push_back(mode(0, &Figures::ergotropy));
+    row.push_back(mode(0, &Figures::passive_energy));
+    for (int j = 1; j <= n_batteries; ++j) row.push_back(mode(j, &Figures::passive_energy));
+    row.push_back(joint(&Figures::passive_energy, true));
     return row;
 }
 

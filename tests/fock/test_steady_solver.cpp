@@ -4,7 +4,12 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <memory>
+#include <sstream>
 #include <string>
+
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
 
 #include "qbnet/errors.hpp"
 #include "qbnet/fock/steady.hpp"
@@ -204,4 +209,34 @@ TEST_CASE("Restarted GMRES stops on stagnation instead of running on", "[fock][s
     CHECK(solved.converged);
     CHECK_FALSE(solved.stagnated);
     CHECK((x - Eigen::VectorXcd::Constant(4, cd(0.0, -1.0))).norm() < 1e-12);
+}
+
+TEST_CASE("GMRES stopping short is a result warning and not a log line", "[fock][steady][warnings]") {
+    // Issue 19: the solver reports in SteadySummary::warnings (forwarded to EngineResult::warnings and
+    // printed once by the CLI, tagged); it must not also log through spdlog.
+    const Model model = chain_model(1.0, {0.05, 0.03, 0.04});
+    const FockBasis basis({5, 5, 5});
+    const Liouvillian lv(model, basis);
+    SteadyOptions so;
+    so.tol = 1e-11;
+    so.method = SteadyMethod::krylov;   // no evolution fallback
+    so.max_iterations = 2;
+    std::ostringstream log;
+    const auto saved = spdlog::default_logger();
+    auto capture = std::make_shared<spdlog::logger>("capture", std::make_shared<spdlog::sinks::ostream_sink_mt>(log));
+    capture->set_level(spdlog::level::info);
+    spdlog::set_default_logger(capture);
+    Eigen::VectorXcd rho;
+    const SteadySummary stopped = solve_steady_state(lv, so, rho);
+    spdlog::set_default_logger(saved);
+    REQUIRE_FALSE(stopped.converged);
+    REQUIRE(stopped.warnings.size() == 1);
+    CHECK(stopped.warnings[0].rfind("steady state not converged", 0) == 0);
+    CHECK(stopped.warnings[0].find("GMRES stopped") != std::string::npos);
+    CHECK(log.str().find("GMRES") == std::string::npos);
+    // Must-fail counterpart: enough iterations converge and warn nothing.
+    so.max_iterations = 2000;
+    const SteadySummary solved = solve_steady_state(lv, so, rho);
+    CHECK(solved.converged);
+    CHECK(solved.warnings.empty());
 }

@@ -55,3 +55,35 @@ def test_optimize_finds_kappa_over_two_for_one_battery():
     # E_C = E_1 = (eps/kappa)^2 at the optimum (docs/physics.md reference result 1).
     assert r["objective_value"] == pytest.approx((0.001 / KAPPA) ** 2, rel=1e-9)
     assert math.isfinite(r["objective_value"])
+
+
+def test_optimize_returns_the_cli_optimum_json(cli, tmp_path):
+    """Issue 19: qbnet.optimize gives optimum.json's keys in its order (scenario, provenance, overrides, then
+    the result) and its values (timing-free: the same library, the same thread count)."""
+    import json
+    from conftest import run_cli
+    from qbnet._scenario import dict_to_toml
+    scenario = {"network": {"topology": "cascaded", "batteries": 1, "coupling": "nonreciprocal", "J": 0.001},
+                "drive": {"epsilon": 0.001}, "reservoirs": {"kappa": KAPPA}}
+    path = tmp_path / "opt.toml"
+    path.write_text(dict_to_toml(scenario))
+    rc, _, err = run_cli(cli, ["optimize", str(path), "--param", "network.J", "--bounds", "1e-4:1e-1", "--points", "41",
+                               "--objective", "energy_last", "--engine", "gaussian", "--threads", "1", "--quiet",
+                               "--set", "drive.epsilon=0.002", "--out", str(tmp_path / "out")], tmp_path)
+    assert rc == 0, err
+    with open(tmp_path / "out" / "optimum.json") as f:
+        cli_json = json.load(f)
+    r = qbnet.optimize(str(path), key="network.J", lower=1e-4, upper=1e-1, objective="energy_last",
+                       engine="gaussian", threads=1, set=["drive.epsilon=0.002"])
+    py_keys = [k for k in r if k not in ("scan_values", "scan_objective")]
+    assert py_keys == list(cli_json)
+    assert py_keys[:3] == ["scenario", "provenance", "overrides"]
+    assert r["scenario"] == cli_json["scenario"] == "opt" and r["overrides"] == ["drive.epsilon=0.002"]
+    assert list(r["provenance"]) == list(cli_json["provenance"])
+    assert r["provenance"]["ranks"] == 1 and r["provenance"]["threads"] == 1
+    for k in py_keys[3:]:
+        assert r[k] == cli_json[k], k
+    # Must-fail: another drive moves the objective value.
+    other = qbnet.optimize(str(path), key="network.J", lower=1e-4, upper=1e-1, objective="energy_last",
+                           engine="gaussian", threads=1)
+    assert other["objective_value"] != cli_json["objective_value"] and other["overrides"] == []

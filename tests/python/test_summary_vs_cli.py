@@ -18,7 +18,7 @@ from qbnet._scenario import dict_to_toml
 
 # Timing fields legitimately differ between two runs, and so do the date and the command line of the
 # provenance block (their keys must still match).
-VOLATILE = ("wall_s", "seconds_schur", "seconds_solve", "seconds_evolve", "rebuild_wall_s", "date_utc",
+VOLATILE = ("wall_s", "schur_s", "solve_s", "evolve_s", "rebuild_wall_s", "date_utc",
             "command_line")
 
 
@@ -81,6 +81,55 @@ def test_summary_and_timeseries_equal_the_cli(cli, tmp_path, engine):
         assert float(row["E_B"]) == r.batteries_energy[k]
     # W + P = E is an identity of the figures (W = E - P), up to one rounding.
     assert np.max(np.abs(r.ergotropy + r.passive_energy - r.energy)) <= 4 * np.finfo(float).eps * np.max(r.energy)
+
+
+@pytest.mark.parametrize("engine", ["fock", "gaussian", "trajectories"])
+def test_timeseries_csv_has_every_mode_ergotropy_and_passive_energy(cli, tmp_path, engine):
+    """Issue 19: W_C and P_<mode>, P_B (with d-columns where the engine estimates errors) in
+    timeseries-<engine>.csv, equal to the library's figures; the trajectory engine's last row equals
+    summary.json's `final` block."""
+    scenario = copy.deepcopy(SMALL)
+    if engine == "trajectories":
+        scenario["trajectories"] = {"count": 16, "seed": 7}
+        scenario["steady_state"] = {"enabled": False}
+    path = tmp_path / "small.toml"
+    path.write_text(dict_to_toml(scenario))
+    rc, _, err = run_cli(cli, ["run", str(path), "--engine", engine, "--threads", "1", "--quiet",
+                               "--out", str(tmp_path / "out")], tmp_path)
+    assert rc in (0, 4), err
+    with open(tmp_path / "out" / ("timeseries-%s.csv" % engine)) as f:
+        reader = csv.DictReader(f)
+        header = list(reader.fieldnames)
+        rows = list(reader)
+    # The original block keeps its order; the additions follow it.
+    assert header[:8] == ["t", "E_C", "E_b1", "E_b2", "W_b1", "W_b2", "E_B", "W_B"]
+    assert header[8:13] == ["W_C", "P_C", "P_b1", "P_b2", "P_B"]
+    r = qbnet.run(str(path), engine=engine, threads=1)
+    errors = r.energy_error is not None
+    # Fock: truncation estimates; trajectories: standard errors; Gaussian: round-off bounds.
+    assert errors
+    assert (("dW_C" in header) and ("dP_C" in header) and ("dP_B" in header)) == errors
+    for k, row in enumerate(rows):
+        for j, mode in enumerate(r.modes):
+            assert float(row["W_" + mode]) == r.ergotropy[k, j]
+            assert float(row["P_" + mode]) == r.passive_energy[k, j]
+            if errors:
+                assert float(row["dP_" + mode]) == r.passive_energy_error[k, j]
+                assert float(row["dW_" + mode]) == r.ergotropy_error[k, j]
+        b = r.batteries_passive_energy[k]
+        assert float(row["P_B"]) == b or (math.isnan(b) and math.isnan(float(row["P_B"])))
+    # Must-fail: the charger's passive energy is not its ergotropy (thermal bath on C: both non-zero).
+    assert float(rows[-1]["P_C"]) != float(rows[-1]["W_C"])
+    if engine == "trajectories":
+        with open(tmp_path / "out" / "summary.json") as f:
+            final = json.load(f)["results"]["trajectories"]["final"]
+        last = rows[-1]
+        for m in final["modes"]:
+            for col, key in (("E_", "energy"), ("W_", "ergotropy"), ("P_", "passive_energy")):
+                assert float(last[col + m["name"]]) == m[key]
+                assert float(last["d" + col + m["name"]]) == m["error"][key]
+        assert float(last["P_B"]) == final["batteries"]["passive_energy"]
+        assert float(last["dP_B"]) == final["batteries"]["error"]["passive_energy"]
 
 
 def test_dict_text_and_path_scenarios_give_the_same_result(tmp_path):

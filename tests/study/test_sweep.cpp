@@ -1,11 +1,13 @@
 // Sweeps: grid parsing, resume without recomputation, mismatched-grid detection, bad input.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "qbnet/errors.hpp"
 #include "qbnet/io/scenario.hpp"
@@ -83,11 +85,33 @@ TEST_CASE("sweep: N = 1 NC row holds the closed-form steady state (eps/(kappa/2+
     const auto summary = run_sweep(kScenario, "t", {}, opt);
     CHECK(summary.computed == 2);
     const std::string csv = read_file(tmp.dir / "sweep.csv");
-    CHECK(csv.rfind("network.J,E_C,E_b1,W_b1,E_B,W_B,converged,residual,cutoffs,err_E_C,err_E_b1,err_W_b1,err_E_B,err_W_B\n",
+    // The original block, then (issue 19) the charger's ergotropy and every passive energy; err_ likewise.
+    CHECK(csv.rfind("network.J,E_C,E_b1,W_b1,E_B,W_B,W_C,P_C,P_b1,P_B,converged,residual,cutoffs,"
+                    "err_E_C,err_E_b1,err_W_b1,err_E_B,err_W_B,err_W_C,err_P_C,err_P_b1,err_P_B\n",
                     0) == 0);
     // at J = kappa/2: E_C = E_1 = (eps/kappa)^2 = 11.111 (docs/physics.md result 1)
     const Snapshot s = steady_figures(kScenario, "t", {"network.J=0.0015"}, "gaussian", 1);
     CHECK(s.modes[1].energy == Approx(100.0 / 9.0).epsilon(1e-9));
+    // The J = 0.0015 row holds the point's W_C, P_C, P_b1, P_B (full precision: equal to round-off).
+    std::istringstream lines(csv);
+    std::string header, row;
+    std::getline(lines, header);
+    std::vector<std::string> names, cells;
+    for (std::istringstream h(header); std::getline(h, row, ',');) names.push_back(row);
+    while (std::getline(lines, row))
+        if (row.rfind("0.0015,", 0) == 0) break;
+    for (std::istringstream r(row); std::getline(r, header, ',');) cells.push_back(header);
+    REQUIRE(cells.size() == names.size());
+    auto cell = [&](const std::string& name) {
+        return std::stod(cells[static_cast<std::size_t>(std::find(names.begin(), names.end(), name) - names.begin())]);
+    };
+    CHECK(cell("W_C") == Approx(s.modes[0].ergotropy).epsilon(1e-12));
+    CHECK(cell("P_C") == Approx(s.modes[0].passive_energy).margin(1e-12));
+    CHECK(cell("P_b1") == Approx(s.modes[1].passive_energy).margin(1e-12));
+    CHECK(cell("P_B") == Approx(s.batteries.passive_energy).margin(1e-12));
+    CHECK(cell("E_b1") - cell("W_b1") == Approx(cell("P_b1")).margin(1e-9));
+    // Must-fail: a coherent charger has ergotropy, so W_C is not the passive energy.
+    CHECK(cell("W_C") != Approx(cell("P_C")).margin(1e-3));
 }
 
 TEST_CASE("sweep: resume skips finished points and drops a half-written row") {
@@ -170,7 +194,9 @@ TEST_CASE("sweep: the trust cells carry the engine's error bars when it gives th
     p.steady.batteries_error = Figures{1.5, 2.5, 0.0};
     const auto cells = trust_cells(p, 1);
     REQUIRE(cells.size() == trust_columns(1).size());
-    CHECK(cells == std::vector<std::string>{"0", "0.25", "8x6", "nan", "0.5", "0.125", "1.5", "2.5"});
+    // err_E_C, err_E_b1, err_W_b1, err_E_B, err_W_B, err_W_C, err_P_C, err_P_b1, err_P_B (the charger: none).
+    CHECK(cells == std::vector<std::string>{"0", "0.25", "8x6", "nan", "0.5", "0.125", "1.5", "2.5", "nan", "nan",
+                                            "0.375", "0"});
 }
 
 TEST_CASE("sweep: --param with an unknown key names the key and the allowed ones") {

@@ -56,15 +56,18 @@ PointResult steady_point(const std::string& toml_text, const std::string& name,
                          const std::vector<std::string>& overrides, const std::string& engine, int threads);
 
 // Trust columns after the figures: converged (1/0), residual, cutoffs ("8x8x8"; empty for the
-// Gaussian engine), then the error bar of every figure column (err_E_C, ..., err_W_B; nan when the
+// Gaussian engine), then the error bar of every figure column (err_E_C, ..., err_P_B; nan when the
 // engine gives no estimate).
 std::vector<std::string> trust_columns(int n_batteries);
 std::vector<std::string> trust_cells(const PointResult& p, int n_batteries);
 
-// Column names of a steady-state row for N batteries: E_C,E_b1..E_bN,W_b1..W_bN,E_B,W_B.
+// Column names of a steady-state row for N batteries: E_C,E_b1..E_bN,W_b1..W_bN,E_B,W_B, then
+// W_C,P_C,P_b1..P_bN,P_B (energy E, ergotropy W, passive energy P = E - W; appended later, so the first
+// block keeps its order).
 std::vector<std::string> figure_columns(int n_batteries);
-// The values of those columns (NaN for batteries beyond the snapshot's, and for an unavailable W_B).
-std::vector<double> figure_row(const Snapshot& s, int n_batteries);
+// The values of those columns (NaN for batteries beyond the snapshot's, and for an unavailable W_B, P_B);
+// errors: their error bars instead (NaN where the engine gave none).
+std::vector<double> figure_row(const Snapshot& s, int n_batteries, bool errors = false);
 
 struct SweepOptions {
     std::string engine = "gaussian";   // "fock" | "gaussian"
