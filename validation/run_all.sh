@@ -8,7 +8,7 @@ QBNET="$(cd "$(dirname "${1:-build/qbnet}")" && pwd)/$(basename "${1:-build/qbne
 [ -x "$QBNET" ] || { echo "validation: no qbnet binary at '$QBNET'" >&2; exit 2; }
 status=0
 start=$(date +%s)
-for fig in fig1 fig2 fig3 fig4 fig5 fig6; do
+for fig in fig1 fig2 fig3 fig4 fig5 fig6 trajectories; do
   [ -f "$HERE/$fig/run.py" ] || continue
   t0=$(date +%s)
   (cd "$HERE/$fig" && python3 run.py "$QBNET") || status=1
@@ -31,7 +31,7 @@ echo "validation: displaced_overlay took $(( $(date +%s) - t0 )) s"
   echo "checks of Figs. 3, 4, 6 and Fig. 5's ergotropy unchanged / passive energy"
   echo "growing with n_th. Run time above: measured by this script, wall clock, on the machine that ran it."
   echo
-  for fig in fig1 fig2 fig3 fig4 fig5 fig6 displaced_overlay; do
+  for fig in fig1 fig2 fig3 fig4 fig5 fig6 trajectories displaced_overlay; do
     [ -f "$HERE/$fig/section.md" ] && { cat "$HERE/$fig/section.md"; echo; }
   done
 } > "$HERE/REPORT.md"
