@@ -186,22 +186,9 @@ Scenario parse_summary_parameters(const std::string& json_text, const std::strin
 
 namespace {
 
-Scenario parse_scenario_table(toml::table root, const std::string& name, const std::vector<std::string>& overrides) {
-    // Overrides go onto the table first, so they pass through exactly the same checks as the file.
-    for (const auto& text : overrides) io_detail::apply_override(root, text, scenario_schema());
-    io_detail::check_known_keys(root, scenario_schema());
-
-    Scenario sc;
+// ---- [network]: topology, links, detuning -> sc.spec.network; returns the number of modes ----
+int read_network(const toml::table& root, Scenario& sc) {
     nlohmann::json& resolved = sc.resolved;
-
-    // ---- [scenario] ----
-    const SectionReader meta(root, "scenario");
-    sc.name = meta.has("name") ? validated_name(meta.text("name", ""), "scenario.name")
-                               : validated_name(name, "scenario.name");
-    const std::string description = meta.text("description", "");
-    resolved["scenario"] = {{"name", sc.name}, {"description", description}};
-
-    // ---- [network] ----
     const SectionReader net(root, "network");
     const int n_batteries = static_cast<int>(net.integer("batteries", 1, 1, max_batteries));
     const int m = n_batteries + 1;
@@ -257,7 +244,13 @@ Scenario parse_scenario_table(toml::table root, const std::string& name, const s
         resolved["network"]["links"] = links_json;
     }
 
-    // ---- [drive] ----
+    return m;
+}
+
+// ---- [drive] -> sc.spec.drive ----
+void read_drive(const toml::table& root, int m, Scenario& sc) {
+    nlohmann::json& resolved = sc.resolved;
+    ModelSpec& spec = sc.spec;
     const SectionReader drive(root, "drive");
     const double drive_phase = drive.real("epsilon_phase", 0.0, Range{-1e6, 1e6, false, false});
     std::vector<double> epsilon(m, 0.0);
@@ -273,7 +266,12 @@ Scenario parse_scenario_table(toml::table root, const std::string& name, const s
     for (int j = 0; j < m; ++j) spec.drive(j) = std::polar(1.0, drive_phase) * epsilon[j];
     resolved["drive"] = {{"epsilon", epsilon}, {"epsilon_phase", drive_phase}};
 
-    // ---- [reservoirs] ----
+}
+
+// ---- [reservoirs] -> sc.spec.baths ----
+void read_reservoirs(const toml::table& root, int m, Scenario& sc) {
+    nlohmann::json& resolved = sc.resolved;
+    ModelSpec& spec = sc.spec;
     const SectionReader res(root, "reservoirs");
     const auto kappa = res.real_per_mode("kappa", 0.003, m, magnitude(0.0));
     auto n_th = res.real_per_mode("n_th", 0.0, m, Range{0.0, max_n_th, false, false});
@@ -291,12 +289,21 @@ Scenario parse_scenario_table(toml::table root, const std::string& name, const s
     resolved["reservoirs"] = {{"kappa", kappa},         {"n_th", n_th},         {"squeeze_r", squeeze_r},
                               {"squeeze_theta", squeeze_theta}, {"apply_to", apply_to}};
 
-    // ---- [kerr] ----
+}
+
+// ---- [kerr] -> sc.spec.kerr ----
+void read_kerr(const toml::table& root, int m, Scenario& sc) {
+    nlohmann::json& resolved = sc.resolved;
+    ModelSpec& spec = sc.spec;
     const auto chi = SectionReader(root, "kerr").real_per_mode("chi", 0.0, m, magnitude(-1.0));
     spec.kerr = to_eigen(chi);
     resolved["kerr"] = {{"chi", chi}};
 
-    // ---- [fock] ----
+}
+
+// ---- [fock] -> sc.options.fock (also read by the trajectory engine) ----
+void read_fock(const toml::table& root, int m, Scenario& sc) {
+    nlohmann::json& resolved = sc.resolved;
     RunOptions& opt = sc.options;
     const SectionReader fock(root, "fock");
     // fock.cutoff = "auto" (default): cutoffs grown until every error bar meets fock.tolerance.
@@ -329,7 +336,12 @@ Scenario parse_scenario_table(toml::table root, const std::string& name, const s
                         {"truncation_warning", opt.fock.truncation_warning},
                         {"joint_ergotropy_max_dim", opt.fock.joint_ergotropy_max_dim}};
 
-    // ---- [time] ----
+}
+
+// ---- [time] -> sc.options.time ----
+void read_time(const toml::table& root, Scenario& sc) {
+    nlohmann::json& resolved = sc.resolved;
+    RunOptions& opt = sc.options;
     const SectionReader time(root, "time");
     opt.time.t_end = time.real("t_end", 5000.0, Range::at_least(0.0));
     opt.time.samples = static_cast<int>(time.integer("samples", 201, 2, max_samples));
@@ -342,7 +354,12 @@ Scenario parse_scenario_table(toml::table root, const std::string& name, const s
     resolved["time"] = {{"t_end", opt.time.t_end}, {"samples", opt.time.samples}, {"initial", opt.time.initial},
                         {"atol", opt.time.atol},   {"rtol", opt.time.rtol}, {"integrator", integrator}};
 
-    // ---- [steady_state] ----
+}
+
+// ---- [steady_state] -> sc.options.steady ----
+void read_steady_state(const toml::table& root, Scenario& sc) {
+    nlohmann::json& resolved = sc.resolved;
+    RunOptions& opt = sc.options;
     const SectionReader steady(root, "steady_state");
     opt.steady.enabled = steady.boolean("enabled", true);
     const std::string method = steady.choice("method", "auto", {"auto", "krylov", "evolve"});
@@ -355,7 +372,12 @@ Scenario parse_scenario_table(toml::table root, const std::string& name, const s
                                 {"tol", opt.steady.tol},
                                 {"max_iterations", opt.steady.max_iterations}};
 
-    // ---- [trajectories] (read by the trajectory engine only) ----
+}
+
+// ---- [trajectories] -> sc.options.trajectories (read by the trajectory engine only) ----
+void read_trajectories(const toml::table& root, Scenario& sc) {
+    nlohmann::json& resolved = sc.resolved;
+    RunOptions& opt = sc.options;
     const SectionReader traj(root, "trajectories");
     opt.trajectories.count = static_cast<int>(traj.integer("count", 500, 1, 1000000000));
     if (auto target = traj.optional_real("target_error", Range::positive())) opt.trajectories.target_error = *target;
@@ -366,9 +388,16 @@ Scenario parse_scenario_table(toml::table root, const std::string& name, const s
     if (opt.trajectories.target_error > 0) resolved["trajectories"]["target_error"] = opt.trajectories.target_error;
     if (opt.trajectories.average_from) resolved["trajectories"]["average_from"] = *opt.trajectories.average_from;
 
-    // ---- checks across sections ----
+}
+
+// ---- checks across sections: t_end against the model's time scales, a steady state that exists ----
+void check_across_sections(const toml::table& root, const Scenario& sc) {
+    const ModelSpec& spec = sc.spec;
+    const RunOptions& opt = sc.options;
+    const int m = static_cast<int>(spec.baths.size());
+    const SectionReader time(root, "time"), res(root, "reservoirs");
     // The model's fastest rate sets the time scale t_end is measured against.
-    double fastest = link_spec.J;
+    double fastest = sc.resolved["network"]["J"].get<double>();
     bool damped = false;
     for (const auto& link : spec.network.links()) {
         fastest = std::max({fastest, std::abs(link.J), link.gamma});
@@ -377,7 +406,7 @@ Scenario parse_scenario_table(toml::table root, const std::string& name, const s
     for (int j = 0; j < m; ++j) {
         const auto& b = spec.baths[j];
         fastest = std::max({fastest, b.kappa * (2.0 * b.n_th + 1.0) * std::cosh(2.0 * b.squeeze_r),
-                            std::abs(detuning[j]), std::abs(chi[j])});
+                            std::abs(spec.detuning(j)), std::abs(spec.kerr(j))});
         damped = damped || b.kappa > 0;
     }
     if (opt.time.t_end > 0 && fastest > 0) {
@@ -399,9 +428,35 @@ Scenario parse_scenario_table(toml::table root, const std::string& name, const s
                          "no mode is damped (kappa = 0 everywhere and no link_dissipation): no steady state "
                          "exists; give some mode kappa > 0 or set steady_state.enabled = false");
 
+}
+
+Scenario parse_scenario_table(toml::table root, const std::string& name, const std::vector<std::string>& overrides) {
+    // Overrides go onto the table first, so they pass through exactly the same checks as the file.
+    for (const auto& text : overrides) io_detail::apply_override(root, text, scenario_schema());
+    io_detail::check_known_keys(root, scenario_schema());
+
+    Scenario sc;
+    // ---- [scenario] ----
+    const SectionReader meta(root, "scenario");
+    sc.name = meta.has("name") ? validated_name(meta.text("name", ""), "scenario.name")
+                               : validated_name(name, "scenario.name");
+    const std::string description = meta.text("description", "");
+    sc.resolved["scenario"] = {{"name", sc.name}, {"description", description}};
+
+    // Sections in file order of the docs: the first bad key is the one reported.
+    const int m = read_network(root, sc);
+    read_drive(root, m, sc);
+    read_reservoirs(root, m, sc);
+    read_kerr(root, m, sc);
+    read_fock(root, m, sc);
+    read_time(root, sc);
+    read_steady_state(root, sc);
+    read_trajectories(root, sc);
+    check_across_sections(root, sc);
+
     std::string why;
-    if (!opt.is_valid(&why)) throw InputError("", why);   // defence in depth: the checks above cover it
-    sc.model = build_model(spec);
+    if (!sc.options.is_valid(&why)) throw InputError("", why);   // defence in depth: the checks above cover it
+    sc.model = build_model(sc.spec);
     return sc;
 }
 
