@@ -32,4 +32,28 @@ std::size_t checkpoint_stride(std::size_t samples) {
     return samples <= 1 ? 1 : std::max<std::size_t>(1, (samples - 1 + kBoundaries - 1) / kBoundaries);
 }
 
+std::size_t restore_progress(const EvolutionCheckpoint& from, Eigen::VectorXcd& rho, TimeSeries& series,
+                             std::vector<double>& top, EvolveSummary& carried, EvolveOptions& eo) {
+    rho = Eigen::Map<const Eigen::VectorXcd>(from.rho.data(), static_cast<long>(from.rho.size()));
+    std::copy(from.samples.begin(), from.samples.end(), series.samples.begin());
+    top = from.top;
+    carried.steps = from.steps;
+    carried.rhs_calls = from.rhs_calls;
+    carried.max_trace_error = from.max_trace_error;
+    carried.max_hermiticity_error = from.max_hermiticity_error;
+    carried.last_dt = from.dt;
+    const std::size_t first = from.next_sample - 1;
+    eo.first_index = first;
+    eo.observe_first = false;
+    eo.initial_dt = from.dt;
+    return first;
+}
+
+void add_carried(EvolveSummary& summary, const EvolveSummary& carried) {
+    summary.steps += carried.steps;
+    summary.rhs_calls += carried.rhs_calls;
+    summary.max_trace_error = std::max(summary.max_trace_error, carried.max_trace_error);
+    summary.max_hermiticity_error = std::max(summary.max_hermiticity_error, carried.max_hermiticity_error);
+}
+
 }  // namespace qbnet::fock_detail

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "qbnet/checkpoint.hpp"
+#include "qbnet/fock/evolve.hpp"
 #include "qbnet/options.hpp"
 
 namespace qbnet::fock_detail {
@@ -25,6 +26,15 @@ private:
     const CheckpointOptions& options_;
     std::vector<EvolutionCheckpoint> finished_;
 };
+
+// What both frames' evolutions carry over from a checkpoint: rho (rho' in the displaced frame), the
+// samples so far, the top-level populations, the work counters (into `carried`) and where the integrator
+// restarts (sample index and step size, into `eo`). Returns the sample index it restarts from.
+std::size_t restore_progress(const EvolutionCheckpoint& from, Eigen::VectorXcd& rho, TimeSeries& series,
+                             std::vector<double>& top, EvolveSummary& carried, EvolveOptions& eo);
+
+// Counters of the work before the checkpoint added to those after it.
+void add_carried(EvolveSummary& summary, const EvolveSummary& carried);
 
 // Samples between checkpoint boundaries: at most 64 boundaries per evolution (each costs one
 // integrator restart), and the same for every run with this sample count.

@@ -90,17 +90,7 @@ EngineResult run_fock_displaced(const Model& model, const RunOptions& options, c
             if (static_cast<int>(from->alpha.size()) != m)
                 throw InputError("--resume", "the checkpoint's displaced-frame amplitudes do not match this run");
             alpha = Eigen::Map<const Eigen::VectorXcd>(from->alpha.data(), m);
-            rho = Eigen::Map<const Eigen::VectorXcd>(from->rho.data(), d * d);
-            std::copy(from->samples.begin(), from->samples.end(), result.timeseries.samples.begin());
-            top = from->top;
-            carried.steps = from->steps;
-            carried.rhs_calls = from->rhs_calls;
-            carried.max_trace_error = from->max_trace_error;
-            carried.max_hermiticity_error = from->max_hermiticity_error;
-            first = from->next_sample - 1;
-            eo.first_index = first;
-            eo.observe_first = false;
-            eo.initial_dt = from->dt;
+            first = restore_progress(*from, rho, result.timeseries, top, carried, eo);
         } else {
             // Coherent |a> = D(a) |0><0| D(a)^dag: alpha(0) = a, rho'(0) = vacuum; vacuum and thermal: alpha(0) = 0.
             DisplacedInitialState init = displaced_initial_state(initial_state_or_throw(options.time.initial), basis);
@@ -144,10 +134,7 @@ EngineResult run_fock_displaced(const Model& model, const RunOptions& options, c
             if (es.stopped) throw RunInterrupted("stopped after a checkpoint of the Fock time evolution (displaced frame)");
         }
         if (ledger.enabled()) ledger.finished(checkpoint_of(times.size() - 1, times.back(), alpha, rho.data(), es));
-        es.steps += carried.steps;
-        es.rhs_calls += carried.rhs_calls;
-        es.max_trace_error = std::max(es.max_trace_error, carried.max_trace_error);
-        es.max_hermiticity_error = std::max(es.max_hermiticity_error, carried.max_hermiticity_error);
+        add_carried(es, carried);
         if (es.rebuilds > 0 || (from && model.kerr.size() > 0 && model.kerr.cwiseAbs().maxCoeff() > 0.0))
             es.rebuilds += carried.rhs_calls;   // Kerr models rebuild the Liouvillian at every RHS call
         if (options.keep_states)

@@ -140,18 +140,7 @@ EngineResult run_lab_frame(const Model& model, const RunOptions& options, const 
         std::size_t first = 0;
         const EvolutionCheckpoint* from = ledger.resume_for(Frame::lab, cutoffs, times.size(), d * d);
         if (from) {
-            rho = Eigen::Map<const Eigen::VectorXcd>(from->rho.data(), d * d);
-            std::copy(from->samples.begin(), from->samples.end(), result.timeseries.samples.begin());
-            top = from->top;
-            carried.steps = from->steps;
-            carried.rhs_calls = from->rhs_calls;
-            carried.max_trace_error = from->max_trace_error;
-            carried.max_hermiticity_error = from->max_hermiticity_error;
-            carried.last_dt = from->dt;
-            first = from->next_sample - 1;
-            eo.first_index = first;
-            eo.observe_first = false;
-            eo.initial_dt = from->dt;
+            first = restore_progress(*from, rho, result.timeseries, top, carried, eo);
         } else {
             rho = initial_density_matrix(initial_state_or_throw(options.time.initial), basis);
         }
@@ -188,10 +177,7 @@ EngineResult run_lab_frame(const Model& model, const RunOptions& options, const 
                 progress);
             if (es.stopped) throw RunInterrupted("stopped after a checkpoint of the Fock time evolution");
         }
-        es.steps += carried.steps;
-        es.rhs_calls += carried.rhs_calls;
-        es.max_trace_error = std::max(es.max_trace_error, carried.max_trace_error);
-        es.max_hermiticity_error = std::max(es.max_hermiticity_error, carried.max_hermiticity_error);
+        add_carried(es, carried);
         if (ledger.enabled()) {
             EvolveSummary at_end = es;
             at_end.steps -= carried.steps;   // checkpoint_of adds the carried counters again
