@@ -27,7 +27,11 @@ NETS = [("N1", "cascaded", 1, K / 2), ("cascaded2", "cascaded", 2, None), ("para
 # trajectory check is "within 4 sigma" only, while the Fock check keeps the 1e-3 cap (issue 12).
 OVERLAY_ENGINES = ["fock", "trajectories"]
 FOCK_TOLERANCE = 1e-4
-TRAJ_TOLERANCE, TRAJ_COUNT = 1e-3, 64
+TRAJ_TOLERANCE = 1e-3
+TRAJ_COUNT = int(os.environ.get("QBNET_FIG5_TRAJ_COUNT", "64"))
+# Each overlay run gets at most this many seconds (a Fock overlay of an N = 2 thermal curve can take an
+# hour on 2 cores); a run cut short counts as "no overlay" and its check FAILs.
+OVERLAY_TIMEOUT = float(os.environ.get("QBNET_FIG5_TIMEOUT", "1800"))
 REL_CAP = 1e-3
 ATOL, RTOL = 1e-8, 1e-6   # qbnet's default integrator tolerances (time.atol / time.rtol)
 
@@ -40,7 +44,10 @@ def run_overlay(engine, sets):
                  if engine == "trajectories" else ["fock.tolerance=%g" % FOCK_TOLERANCE])
         for x in sets + extra:
             cmd += ["--set", x]
-        p = subprocess.run(cmd, capture_output=True, text=True)
+        try:
+            p = subprocess.run(cmd, capture_output=True, text=True, timeout=OVERLAY_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            return None, None, "not finished within %.0f s (QBNET_FIG5_TIMEOUT)" % OVERLAY_TIMEOUT
         if p.returncode not in (0, 4):   # 4: some error bar above the tolerance -- still an overlay with bars
             return None, None, (p.stderr.strip() or "exit %d" % p.returncode)
         with open(os.path.join(d, "summary.json")) as f:
