@@ -11,12 +11,16 @@
 
 #include <unistd.h>
 
+#include "mpi_process.hpp"
 #include "support/cli_process.hpp"
 
 namespace fs = std::filesystem;
 using qbnet_test::Outcome;
 using qbnet_test::read_file;
 using qbnet_test::Scratch;
+using qbnet_mpi_test::kQbnet;
+using qbnet_mpi_test::mpiexec;
+using qbnet_mpi_test::sh;
 
 #if QBNET_HAVE_MPI
 
@@ -38,24 +42,6 @@ cutoff = 4
 frame = "displaced"   # explicit cutoffs mean the lab frame otherwise; |alpha|^2 ~ 0.4 needs more there
 )";
 
-// Runs `shell_command` in the scratch folder under the hang guard; stdout/stderr captured.
-Outcome sh(const Scratch& tmp, const std::string& shell_command) {
-    const std::string cmd = "cd '" + tmp.dir.string() + "' && timeout 120 " + shell_command + " >stdout.txt 2>stderr.txt";
-    const int status = std::system(cmd.c_str());
-    Outcome o;
-    o.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    o.out = read_file(tmp.dir / "stdout.txt");
-    o.err = read_file(tmp.dir / "stderr.txt");
-    return o;
-}
-
-// mpiexec -n K, allowed to oversubscribe this machine's cores and to run as root (containers).
-std::string mpiexec(int ranks) {
-    std::string cmd = std::string("'" QBNET_MPIEXEC "' -n ") + std::to_string(ranks) + " --oversubscribe";
-    if (::geteuid() == 0) cmd += " --allow-run-as-root";
-    return cmd + " -x OMP_NUM_THREADS=1 ";
-}
-const std::string kQbnet = "'" QBNET_BINARY "' ";
 
 // The lines qbnet itself printed (mpiexec adds its own banner when a rank exits non-zero).
 int qbnet_error_lines(const std::string& err) {

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <unistd.h>
 
+#include "mpi_process.hpp"
 #include "support/cli_process.hpp"
 
 namespace fs = std::filesystem;
@@ -17,6 +18,9 @@ using nlohmann::json;
 using qbnet_test::Outcome;
 using qbnet_test::read_file;
 using qbnet_test::Scratch;
+using qbnet_mpi_test::kQbnet;
+using qbnet_mpi_test::mpiexec;
+using qbnet_mpi_test::sh;
 
 #if QBNET_HAVE_MPI
 
@@ -47,22 +51,6 @@ seed = 11
 average_from = 2.0
 )";
 
-Outcome sh(const Scratch& tmp, const std::string& shell_command) {
-    const std::string cmd = "cd '" + tmp.dir.string() + "' && timeout 120 " + shell_command + " >stdout.txt 2>stderr.txt";
-    const int status = std::system(cmd.c_str());
-    Outcome o;
-    o.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    o.out = read_file(tmp.dir / "stdout.txt");
-    o.err = read_file(tmp.dir / "stderr.txt");
-    return o;
-}
-
-std::string mpiexec(int ranks) {
-    std::string cmd = std::string("'" QBNET_MPIEXEC "' -n ") + std::to_string(ranks) + " --oversubscribe";
-    if (::geteuid() == 0) cmd += " --allow-run-as-root";
-    return cmd + " -x OMP_NUM_THREADS=1 ";
-}
-const std::string kQbnet = "'" QBNET_BINARY "' ";
 
 int count(const std::string& text, const std::string& what) {
     int n = 0;
