@@ -49,6 +49,26 @@ std::size_t restore_progress(const EvolutionCheckpoint& from, Eigen::VectorXcd& 
     return first;
 }
 
+EvolutionCheckpoint progress_checkpoint(Frame frame, const std::vector<int>& cutoffs, std::size_t index, double t,
+                                        const std::complex<double>* r, long rho_size, const TimeSeries& series,
+                                        const std::vector<double>& top, const EvolveSummary& carried,
+                                        const EvolveSummary& so_far) {
+    EvolutionCheckpoint c;
+    c.cutoffs = cutoffs;
+    c.frame = frame;
+    c.next_sample = index + 1;
+    c.t = t;
+    c.dt = so_far.last_dt;
+    c.rho.assign(r, r + rho_size);
+    c.samples.assign(series.samples.begin(), series.samples.begin() + static_cast<long>(index) + 1);
+    c.top = top;
+    c.steps = carried.steps + so_far.steps;
+    c.rhs_calls = carried.rhs_calls + so_far.rhs_calls;
+    c.max_trace_error = std::max(carried.max_trace_error, so_far.max_trace_error);
+    c.max_hermiticity_error = std::max(carried.max_hermiticity_error, so_far.max_hermiticity_error);
+    return c;
+}
+
 void add_carried(EvolveSummary& summary, const EvolveSummary& carried) {
     summary.steps += carried.steps;
     summary.rhs_calls += carried.rhs_calls;

@@ -33,6 +33,14 @@ private:
 std::size_t restore_progress(const EvolutionCheckpoint& from, Eigen::VectorXcd& rho, TimeSeries& series,
                              std::vector<double>& top, EvolveSummary& carried, EvolveOptions& eo);
 
+// The checkpoint of an evolution at sample `index` (time t, state r of size rho_size): the samples so far,
+// the top-level populations and the counters before (`carried`) and since (`so_far`) the last resume.
+// The displaced frame adds its amplitudes.
+EvolutionCheckpoint progress_checkpoint(Frame frame, const std::vector<int>& cutoffs, std::size_t index, double t,
+                                        const std::complex<double>* r, long rho_size, const TimeSeries& series,
+                                        const std::vector<double>& top, const EvolveSummary& carried,
+                                        const EvolveSummary& so_far);
+
 // Counters of the work before the checkpoint added to those after it.
 void add_carried(EvolveSummary& summary, const EvolveSummary& carried);
 

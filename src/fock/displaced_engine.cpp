@@ -99,20 +99,9 @@ EngineResult run_fock_displaced(const Model& model, const RunOptions& options, c
         }
         const auto checkpoint_of = [&](std::size_t index, double t, const Eigen::VectorXcd& a, const cd* r,
                                        const EvolveSummary& so_far) {
-            EvolutionCheckpoint c;
-            c.cutoffs = cutoffs;
-            c.frame = Frame::displaced;
-            c.next_sample = index + 1;
-            c.t = t;
-            c.dt = so_far.last_dt;
-            c.rho.assign(r, r + d * d);
+            EvolutionCheckpoint c = progress_checkpoint(Frame::displaced, cutoffs, index, t, r, d * d, result.timeseries,
+                                                        top, carried, so_far);
             c.alpha = alpha_vector(a);
-            c.samples.assign(result.timeseries.samples.begin(), result.timeseries.samples.begin() + index + 1);
-            c.top = top;
-            c.steps = carried.steps + so_far.steps;
-            c.rhs_calls = carried.rhs_calls + so_far.rhs_calls;
-            c.max_trace_error = std::max(carried.max_trace_error, so_far.max_trace_error);
-            c.max_hermiticity_error = std::max(carried.max_hermiticity_error, so_far.max_hermiticity_error);
             return c;
         };
         DisplacedBoundary on_boundary;

@@ -145,20 +145,7 @@ EngineResult run_lab_frame(const Model& model, const RunOptions& options, const 
             rho = initial_density_matrix(initial_state_or_throw(options.time.initial), basis);
         }
         const auto checkpoint_of = [&](std::size_t index, double t, const cd* r, const EvolveSummary& so_far) {
-            EvolutionCheckpoint c;
-            c.cutoffs = cutoffs;
-            c.frame = Frame::lab;
-            c.next_sample = index + 1;
-            c.t = t;
-            c.dt = so_far.last_dt;
-            c.rho.assign(r, r + d * d);
-            c.samples.assign(result.timeseries.samples.begin(), result.timeseries.samples.begin() + index + 1);
-            c.top = top;
-            c.steps = carried.steps + so_far.steps;
-            c.rhs_calls = carried.rhs_calls + so_far.rhs_calls;
-            c.max_trace_error = std::max(carried.max_trace_error, so_far.max_trace_error);
-            c.max_hermiticity_error = std::max(carried.max_hermiticity_error, so_far.max_hermiticity_error);
-            return c;
+            return progress_checkpoint(Frame::lab, cutoffs, index, t, r, d * d, result.timeseries, top, carried, so_far);
         };
         if (ledger.enabled())
             eo.on_boundary = [&](std::size_t index, double t, const cd* r, const EvolveSummary& so_far) {
