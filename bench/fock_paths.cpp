@@ -31,11 +31,11 @@ int main(int argc, char** argv) {
     const int threads = std::stoi(argv[4]);
     const std::string out_dir = argv[5];
     const bool before = path == "before";
-    const Scenario sc = load_scenario(argv[1], std::vector<std::string>(argv + 6, argv + argc));
+    const io::Scenario sc = io::load_scenario(argv[1], std::vector<std::string>(argv + 6, argv + argc));
     std::vector<int> cutoffs = sc.options.fock.cutoff;
     if (cutoffs.size() == 1) cutoffs.assign(static_cast<std::size_t>(sc.model.n_modes()), cutoffs[0]);
-    const FockBasis basis(cutoffs);
-    const Liouvillian lv(sc.model, basis);
+    const fock::FockBasis basis(cutoffs);
+    const fock::Liouvillian lv(sc.model, basis);
     const long d = basis.dim();
     nlohmann::json stats;
     if (task == "evolve") {
@@ -43,7 +43,7 @@ int main(int argc, char** argv) {
         std::vector<double> times(static_cast<std::size_t>(t.samples));
         for (std::size_t i = 0; i < times.size(); ++i)
             times[i] = t.t_end * static_cast<double>(i) / static_cast<double>(times.size() - 1);
-        EvolveOptions eo;   // as the engine sets them
+        fock::EvolveOptions eo;   // as the engine sets them
         eo.atol = t.atol;
         eo.rtol = t.rtol;
         eo.initial_dt = std::min(1.0, 0.01 / std::max(1e-9, lv.slowest_damping_rate()));
@@ -52,19 +52,19 @@ int main(int argc, char** argv) {
         eo.parallel_algebra = !before;
         Eigen::VectorXcd rho = Eigen::VectorXcd::Zero(d * d);
         rho[0] = 1.0;
-        const EvolveSummary es = evolve(lv, rho, times, eo);
+        const fock::EvolveSummary es = fock::evolve(lv, rho, times, eo);
         stats["evolution"] = {{"steps", es.steps}, {"rhs_calls", es.rhs_calls}, {"wall_s", es.wall_s}};
     } else {
-        SteadySolverOptions so;
+        fock::SteadySolverOptions so;
         so.threads = threads;
         if (before) {
-            so.preconditioner = SteadyPreconditionerKind::sylvester;
+            so.preconditioner = fock::SteadyPreconditionerKind::sylvester;
             so.krylov_restart = 24;
             so.gram_schmidt = numerics::GramSchmidt::modified;
             so.rate_normalised = false;
         }
         Eigen::VectorXcd rho;
-        const SteadySummary ss = solve_steady_state(lv, sc.options.steady, so, rho);
+        const fock::SteadySummary ss = fock::solve_steady_state(lv, sc.options.steady, so, rho);
         stats["steady_state"] = {{"method", ss.method},       {"preconditioner", ss.preconditioner},
                                  {"iterations", ss.iterations}, {"rhs_calls", ss.rhs_calls},
                                  {"residual", ss.residual},     {"converged", ss.converged},

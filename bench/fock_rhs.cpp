@@ -35,15 +35,15 @@ double cpu_now() {
 }
 double last_cpu = 0.0;   // CPU time per call of the last time_it (median repeat)
 
-qbnet::Model chain(int n) {
+qbnet::model::Model chain(int n) {
     using namespace qbnet;
     const double kappa = 0.003;
-    Network net = Network::cascaded(n, {Coupling::nonreciprocal, kappa / 2, {}, {}});
+    model::Network net = model::Network::cascaded(n, {model::Coupling::nonreciprocal, kappa / 2, {}, {}});
     const int m = net.n_modes();
-    ModelSpec spec{net, Eigen::VectorXd::Zero(m), Eigen::VectorXcd::Zero(m), {}, Eigen::VectorXd::Zero(m)};
+    model::ModelSpec spec{net, Eigen::VectorXd::Zero(m), Eigen::VectorXcd::Zero(m), {}, Eigen::VectorXd::Zero(m)};
     spec.drive(0) = 0.001;
     for (int j = 0; j < m; ++j) spec.baths.push_back({kappa, 0.5, 0.0, 0.0});
-    return build_model(spec);
+    return model::build_model(spec);
 }
 
 // Median-of-repeats time of f(), each repeat running f at least min_s seconds in total.
@@ -80,9 +80,9 @@ int main(int argc, char** argv) {
     std::printf("%6s %3s %7s %11s %11s %7s %9s %9s %9s %9s %9s\n", "D", "thr", "terms", "rhs_s", "copy_s", "ratio",
                 "copy_GB/s", "bmin_GB", "bmax_GB", "rhs_GB/s", "cpu_rat");
     for (const auto& [n, c] : cases) {
-        const qbnet::Model model = chain(n);
-        const qbnet::FockBasis basis(std::vector<int>(static_cast<std::size_t>(n + 1), c));
-        const qbnet::Liouvillian lv(model, basis);
+        const qbnet::model::Model model = chain(n);
+        const qbnet::fock::FockBasis basis(std::vector<int>(static_cast<std::size_t>(n + 1), c));
+        const qbnet::fock::Liouvillian lv(model, basis);
         const long d = lv.dim();
         const std::size_t elems = static_cast<std::size_t>(d) * static_cast<std::size_t>(d);
         // A hermitian, trace-1 test state with every entry nonzero.
@@ -96,7 +96,7 @@ int main(int argc, char** argv) {
             }
         out.setZero();
         dst.setZero();
-        const qbnet::Liouvillian::Cost cost = lv.cost();
+        const qbnet::fock::Liouvillian::Cost cost = lv.cost();
         for (int threads = 1; threads <= std::min(2, max_threads); ++threads) {
             omp_set_num_threads(threads);
             const double t_rhs = time_it([&] { lv.apply(rho.data(), out.data()); });

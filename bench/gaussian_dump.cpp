@@ -30,8 +30,8 @@ int main(int argc, char** argv) {
         return 2;
     }
     std::vector<std::string> overrides(argv + 3, argv + argc);
-    const qbnet::Scenario sc = qbnet::load_scenario(argv[1], overrides);
-    const qbnet::GaussianMoments mo = qbnet::gaussian_moments(sc.model);
+    const qbnet::io::Scenario sc = qbnet::io::load_scenario(argv[1], overrides);
+    const qbnet::gaussian::GaussianMoments mo = qbnet::gaussian::gaussian_moments(sc.model);
     write(std::string(argv[2]) + ".A.bin", mo.drift);
     write(std::string(argv[2]) + ".D.bin", mo.diffusion);
     write(std::string(argv[2]) + ".b.bin", Eigen::MatrixXd(mo.drive.asDiagonal()));   // b as a diagonal matrix

@@ -28,16 +28,16 @@ double peak_mib() {
     return -1.0;
 }
 
-qbnet::Model network(const std::string& topology, qbnet::Coupling coupling, int n) {
+qbnet::model::Model network(const std::string& topology, qbnet::model::Coupling coupling, int n) {
     using namespace qbnet;
     const double kappa = 0.003;
-    const LinkSpec link{coupling, coupling == Coupling::nonreciprocal ? kappa / 2 : kappa, {}, {}};
-    Network net = topology == "cascaded" ? Network::cascaded(n, link) : Network::parallel(n, link);
+    const model::LinkSpec link{coupling, coupling == model::Coupling::nonreciprocal ? kappa / 2 : kappa, {}, {}};
+    model::Network net = topology == "cascaded" ? model::Network::cascaded(n, link) : model::Network::parallel(n, link);
     const int m = net.n_modes();
-    ModelSpec spec{net, Eigen::VectorXd::Zero(m), Eigen::VectorXcd::Zero(m), {}, Eigen::VectorXd::Zero(m)};
+    model::ModelSpec spec{net, Eigen::VectorXd::Zero(m), Eigen::VectorXcd::Zero(m), {}, Eigen::VectorXd::Zero(m)};
     spec.drive(0) = 0.01;
     for (int j = 0; j < m; ++j) spec.baths.push_back({kappa, 1.0, 0.0, 0.0});   // thermal n = 1
-    return build_model(spec);
+    return model::build_model(spec);
 }
 
 }  // namespace
@@ -50,14 +50,14 @@ int main(int argc, char** argv) {
     std::printf("%-9s %-4s %6s %6s %10s %10s %10s %10s %11s %9s  %s\n", "topology", "link", "N", "n", "moments_s",
                 "steady_s", "dense_lu_s", "ratio", "residual", "peak_MiB", "schur");
     for (const std::string topology : {"cascaded", "parallel"}) {
-        for (const auto coupling : {qbnet::Coupling::nonreciprocal, qbnet::Coupling::reciprocal}) {
+        for (const auto coupling : {qbnet::model::Coupling::nonreciprocal, qbnet::model::Coupling::reciprocal}) {
             std::vector<double> logn, logt;
             for (int n_bat : sizes) {
                 const double t0 = now();
-                const qbnet::Model model = network(topology, coupling, n_bat);
-                const qbnet::GaussianMoments mom = qbnet::gaussian_moments(model);
+                const qbnet::model::Model model = network(topology, coupling, n_bat);
+                const qbnet::gaussian::GaussianMoments mom = qbnet::gaussian::gaussian_moments(model);
                 const double t1 = now();
-                const qbnet::GaussianSteadyState ss = qbnet::gaussian_steady_state(mom);
+                const qbnet::gaussian::GaussianSteadyState ss = qbnet::gaussian::gaussian_steady_state(mom);
                 const double t2 = now();
                 const Eigen::Index n = mom.drift.rows();
                 const Eigen::MatrixXd r = Eigen::MatrixXd::Random(n, n);
@@ -65,7 +65,7 @@ int main(int argc, char** argv) {
                 Eigen::PartialPivLU<Eigen::MatrixXd> lu(r);
                 const double t4 = now();
                 std::printf("%-9s %-4s %6d %6ld %10.4f %10.4f %10.4f %10.2f %11.2e %9.1f  %s\n", topology.c_str(),
-                            coupling == qbnet::Coupling::nonreciprocal ? "NC" : "RC", n_bat, static_cast<long>(n),
+                            coupling == qbnet::model::Coupling::nonreciprocal ? "NC" : "RC", n_bat, static_cast<long>(n),
                             t1 - t0, t2 - t1, t4 - t3, (t2 - t1) / (t4 - t3), ss.residual, peak_mib(),
                             ss.method.c_str());
                 std::fflush(stdout);

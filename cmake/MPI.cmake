@@ -22,7 +22,7 @@ function(qbnet_use_mpi target)
   target_link_libraries(${target} PRIVATE $<LINK_ONLY:MPI::MPI_CXX>)
   get_target_property(mpi_includes MPI::MPI_CXX INTERFACE_INCLUDE_DIRECTORIES)
   get_target_property(mpi_options MPI::MPI_CXX INTERFACE_COMPILE_OPTIONS)
-  file(GLOB parallel_sources CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/src/parallel/*.cpp)
+  list(TRANSFORM QBNET_PARALLEL_SOURCES PREPEND ${PROJECT_SOURCE_DIR}/ OUTPUT_VARIABLE parallel_sources)
   set_source_files_properties(${parallel_sources} TARGET_DIRECTORY ${target} PROPERTIES
     COMPILE_DEFINITIONS QBNET_WITH_MPI=1)
   if(mpi_includes)

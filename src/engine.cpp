@@ -10,14 +10,14 @@ namespace qbnet {
 
 std::unique_ptr<Engine> make_engine(EngineKind kind) {
     switch (kind) {
-        case EngineKind::fock: return make_fock_engine();
-        case EngineKind::gaussian: return make_gaussian_engine();
-        case EngineKind::trajectories: return make_trajectory_engine();
+        case EngineKind::fock: return fock::make_fock_engine();
+        case EngineKind::gaussian: return gaussian::make_gaussian_engine();
+        case EngineKind::trajectories: return trajectories::make_trajectory_engine();
     }
     throw InputError("--engine", std::string("the ") + to_string(kind) + " engine is not available in this build");
 }
 
-EngineResult run_engine(EngineKind kind, const Model& model, const RunOptions& options, const ProgressFn& progress) {
+EngineResult run_engine(EngineKind kind, const model::Model& model, const RunOptions& options, const ProgressFn& progress) {
     return make_engine(kind)->run(model, options, progress);
 }
 

@@ -31,7 +31,7 @@ struct EvolutionCheckpoint {
 struct Checkpoint {
     EngineKind engine = EngineKind::fock;
     std::vector<EvolutionCheckpoint> evolutions;   // Fock: finished rungs, then the one in progress
-    std::vector<BatchAccumulator> batches;         // trajectories: the finished batches, in batch order
+    std::vector<trajectories::BatchAccumulator> batches;         // trajectories: the finished batches, in batch order
 };
 
 }  // namespace qbnet

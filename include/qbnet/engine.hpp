@@ -15,15 +15,15 @@ public:
     virtual ~Engine() = default;
     virtual EngineKind kind() const = 0;
     // Peak memory the run would need, in GiB; checked against the machine before anything is allocated.
-    virtual double memory_estimate_gib(const Model& model, const RunOptions& options) const = 0;
+    virtual double memory_estimate_gib(const model::Model& model, const RunOptions& options) const = 0;
     // Throws InputError (bad options for this engine) or RunRefused (memory, no steady state, ...).
-    virtual EngineResult run(const Model& model, const RunOptions& options, const ProgressFn& progress = {}) const = 0;
+    virtual EngineResult run(const model::Model& model, const RunOptions& options, const ProgressFn& progress = {}) const = 0;
 };
 
 std::unique_ptr<Engine> make_engine(EngineKind kind);
 
 // Shorthand: make_engine(kind)->run(model, options, progress).
-EngineResult run_engine(EngineKind kind, const Model& model, const RunOptions& options,
+EngineResult run_engine(EngineKind kind, const model::Model& model, const RunOptions& options,
                         const ProgressFn& progress = {});
 
 }  // namespace qbnet

@@ -45,7 +45,7 @@ Figures checked_figures(const ComplexArray& rho, const RealArray& energies) {
         throw py::value_error("rho: must be Hermitian (||rho - rho^dag|| / ||rho|| = " + std::to_string(anti / norm) +
                               " > 1e-8)");
     py::gil_scoped_release release;   // a large rho's eigen-decomposition may take a while
-    return ergotropy_figures(m, levels);
+    return observables::ergotropy_figures(m, levels);
 }
 
 }  // namespace
@@ -69,7 +69,7 @@ void bind_ergotropy(py::module_& m) {
         "passive_energy",
         [](const ComplexArray& rho, const RealArray& energies) { return checked_figures(rho, energies).passive_energy; },
         py::arg("rho"), py::arg("energies"));
-    m.def("photon_number_levels", &photon_number_levels, py::arg("cutoffs"));
+    m.def("photon_number_levels", &observables::photon_number_levels, py::arg("cutoffs"));
 }
 
 }  // namespace qbnet::python

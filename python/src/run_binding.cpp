@@ -121,7 +121,7 @@ py::object gaussian_state(const std::optional<StateData>& data) {
 }
 
 // The arrays of one engine's result. `summary` is the whole run's summary (both engines of a pair).
-py::dict result_dict(const Scenario& scenario, const EngineResult& r, const py::object& summary) {
+py::dict result_dict(const io::Scenario& scenario, const EngineResult& r, const py::object& summary) {
     py::dict out;
     out["summary"] = summary;
     out["engine"] = std::string(to_string(r.engine));
@@ -171,7 +171,7 @@ std::vector<EngineKind> engine_kinds(const std::string& engine) {
 py::dict run(const std::string& toml_text, const std::string& name, const std::vector<std::string>& overrides,
              const std::string& engine, int threads, py::object progress, bool keep_states,
              const std::vector<std::string>& command_line) {
-    Scenario scenario = parse_scenario(toml_text, name, overrides);
+    io::Scenario scenario = io::parse_scenario(toml_text, name, overrides);
     const std::vector<EngineKind> kinds = engine_kinds(engine);
     scenario.options.threads = resolve_threads(threads);
     scenario.options.keep_states = keep_states;
@@ -186,10 +186,10 @@ py::dict run(const std::string& toml_text, const std::string& name, const std::v
     }
     nlohmann::json check = nullptr;
     if (results.size() == 2)
-        check = cross_check_json(cross_check(results[0], results[1], CrossCheckOptions::from(scenario.options)));
-    Provenance provenance = current_provenance(scenario.options.threads, 1);
+        check = io::cross_check_json(study::cross_check(results[0], results[1], study::CrossCheckOptions::from(scenario.options)));
+    io::Provenance provenance = io::current_provenance(scenario.options.threads, 1);
     provenance.command_line = command_line;
-    const py::object summary = to_python(summary_json(scenario, results, check, provenance_json(provenance)));
+    const py::object summary = to_python(io::summary_json(scenario, results, check, io::provenance_json(provenance)));
     py::dict out = result_dict(scenario, results[0], summary);
     if (results.size() == 2) {
         py::list each;
@@ -207,7 +207,7 @@ void bind_run(py::module_& m) {
     m.def(
         "check_scenario",
         [](const std::string& toml_text, const std::string& name, const std::vector<std::string>& overrides) {
-            return to_python(nlohmann::ordered_json(parse_scenario(toml_text, name, overrides).resolved));
+            return to_python(nlohmann::ordered_json(io::parse_scenario(toml_text, name, overrides).resolved));
         },
         py::arg("toml_text"), py::arg("name"), py::arg("overrides"));
 }

@@ -34,13 +34,13 @@ py::dict sweep(const std::string& toml_text, const std::string& name, const std:
                const std::vector<std::vector<std::string>>& points, const std::string& engine, int threads,
                py::object progress) {
     const EngineKind kind = engine_kind(engine);
-    std::vector<Scenario> scenarios;
+    std::vector<io::Scenario> scenarios;
     scenarios.reserve(points.size());
     std::size_t modes = 0;
     for (const auto& point : points) {
         std::vector<std::string> overrides = base;
         overrides.insert(overrides.end(), point.begin(), point.end());
-        Scenario s = parse_scenario(toml_text, name, overrides);
+        io::Scenario s = io::parse_scenario(toml_text, name, overrides);
         // A sweep compares steady states: no time evolution, steady state always on.
         s.options.time.t_end = 0.0;
         s.options.steady.enabled = true;
@@ -109,13 +109,13 @@ py::dict optimize_key(const std::string& toml_text, const std::string& name, con
                       const std::string& key, double lower, double upper, const std::string& objective,
                       const std::string& engine, int scan_points, int threads,
                       const std::vector<std::string>& command_line) {
-    OptimizeOptions options;
+    study::OptimizeOptions options;
     options.param = key;
     options.lower = lower;
     options.upper = upper;
     if (!(std::isfinite(lower) && std::isfinite(upper) && lower < upper))
         throw InputError("bounds", "lower and upper must be finite with lower < upper");
-    options.objective = parse_objective(objective);
+    options.objective = study::parse_objective(objective);
     engine_kind(engine);
     options.engine = engine;
     if (scan_points < 3) throw InputError("scan_points", "must be at least 3");
@@ -123,18 +123,18 @@ py::dict optimize_key(const std::string& toml_text, const std::string& name, con
     options.threads = resolve_threads(threads);
     // As `qbnet optimize` (src/cli/optimize_command.cpp): provenance taken at the start, its command_line
     // the Python process's.
-    Provenance provenance = current_provenance(options.threads, 1);
+    io::Provenance provenance = io::current_provenance(options.threads, 1);
     provenance.command_line = command_line;
-    OptimizeResult r;
+    study::OptimizeResult r;
     {
         // No progress callback in the optimiser's API: this call cannot be interrupted with Ctrl-C.
         py::gil_scoped_release release;
-        r = optimize(toml_text, name, base, options);
+        r = study::optimize(toml_text, name, base, options);
     }
     // The keys of optimum.json in its order: who ran it, on what, then the result.
     nlohmann::ordered_json json;
     json["scenario"] = name;
-    json["provenance"] = provenance_json(provenance);
+    json["provenance"] = io::provenance_json(provenance);
     json["overrides"] = base;
     const auto result_json = r.to_json();   // named: items() of a temporary would dangle
     for (const auto& item : result_json.items()) json[item.key()] = item.value();

@@ -36,9 +36,9 @@ void add_checkpoint_options(CLI::App* run, CheckpointArgs& args) {
         ->group("");   // hidden from --help
 }
 
-CheckpointSession::CheckpointSession(const CheckpointArgs& args, const Scenario& scenario, const std::string& engines,
+CheckpointSession::CheckpointSession(const CheckpointArgs& args, const io::Scenario& scenario, const std::string& engines,
                                      const std::filesystem::path& out_dir)
-    : args_(args), path_(checkpoint_path(out_dir)), fingerprint_(run_fingerprint(scenario, engines)),
+    : args_(args), path_(io::checkpoint_path(out_dir)), fingerprint_(io::run_fingerprint(scenario, engines)),
       last_(std::chrono::steady_clock::now()) {
     if (!args_.active()) return;
     if (engines.find(',') != std::string::npos || engines == "both")
@@ -62,7 +62,7 @@ CheckpointSession::~CheckpointSession() {
 void CheckpointSession::attach(RunOptions& options) {
     if (!args_.active()) return;
     if (args_.resume) {
-        options.checkpoint.resume = std::make_shared<const Checkpoint>(read_checkpoint(path_, fingerprint_));
+        options.checkpoint.resume = std::make_shared<const Checkpoint>(io::read_checkpoint(path_, fingerprint_));
         spdlog::info("resuming from {}", path_.string());
     }
     if (!handlers_) return;
@@ -71,7 +71,7 @@ void CheckpointSession::attach(RunOptions& options) {
         return std::chrono::duration<double>(std::chrono::steady_clock::now() - last_).count() >= args_.every_s;
     };
     options.checkpoint.save = [this](const Checkpoint& c) {
-        write_checkpoint(path_, c, fingerprint_);
+        io::write_checkpoint(path_, c, fingerprint_);
         last_ = std::chrono::steady_clock::now();
         ++written_;
         spdlog::info("checkpoint written to {}", path_.string());

@@ -25,7 +25,7 @@ class CheckpointSession {
 public:
     // Refuses (InputError) what cannot be checkpointed; reads the checkpoint with --resume. Installs the
     // SIGINT/SIGTERM handlers when checkpoints are written.
-    CheckpointSession(const CheckpointArgs& args, const Scenario& scenario, const std::string& engines,
+    CheckpointSession(const CheckpointArgs& args, const io::Scenario& scenario, const std::string& engines,
                       const std::filesystem::path& out_dir);
     ~CheckpointSession();
     CheckpointSession(const CheckpointSession&) = delete;

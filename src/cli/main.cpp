@@ -41,7 +41,7 @@ int run_main(int argc, char** argv) {
         qbnet::cli::setup_logging();
         // One rank logs (the root gathers the other ranks' warnings); errors are printed by fail().
         if (!qbnet::parallel::is_root()) spdlog::set_level(spdlog::level::off);
-        qbnet::set_command_line(argc, argv);
+        qbnet::io::set_command_line(argc, argv);
         CLI::App app{"qbnet: networks of driven, damped bosonic modes (quantum batteries).\n"
                      "Computes energy, ergotropy and passive energy of a charger and its battery cells,\n"
                      "at steady state and in time, with a Fock-space and a Gaussian engine."};
@@ -55,7 +55,7 @@ int run_main(int argc, char** argv) {
                    "  130 stopped after writing a checkpoint (SIGINT/SIGTERM with --checkpoint-every);\n"
                    "     the same command with --resume continues it\n"
                    "Scenario keys: docs/scenario.md.");
-        app.set_version_flag("--version", qbnet::version_line());
+        app.set_version_flag("--version", qbnet::io::version_line());
         app.require_subcommand(1);
         int exit_code = 0;
         qbnet::cli::add_run_command(app, exit_code);

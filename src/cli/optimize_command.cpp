@@ -42,21 +42,21 @@ struct OptimizeArgs {
 };
 
 // A short readable report of optimum.json for the terminal (the file has everything).
-void print_report(const OptimizeResult& r, const std::filesystem::path& path) {
+void print_report(const study::OptimizeResult& r, const std::filesystem::path& path) {
     if (r.value)
-        std::printf("optimum: %s = %s, %s = %s\n", r.param.c_str(), format_number(*r.value).c_str(), r.objective.c_str(),
-                    format_number(*r.objective_value).c_str());
+        std::printf("optimum: %s = %s, %s = %s\n", r.param.c_str(), study::format_number(*r.value).c_str(), r.objective.c_str(),
+                    study::format_number(*r.objective_value).c_str());
     else if (!r.at_bound.empty())
         std::printf("no interior optimum: %s is largest at the %s bound %s = %s (%s)\n", r.objective.c_str(),
-                    r.at_bound.c_str(), r.param.c_str(), format_number(r.bound_value).c_str(),
-                    format_number(r.bound_objective_value).c_str());
+                    r.at_bound.c_str(), r.param.c_str(), study::format_number(r.bound_value).c_str(),
+                    study::format_number(r.bound_objective_value).c_str());
     else
         std::printf("no optimum: %s has no maximum in the bounds\n", r.objective.c_str());
     if (r.local_maxima.size() > 1) {
         std::printf("local maxima (%zu):\n", r.local_maxima.size());
         for (const auto& m : r.local_maxima)
-            std::printf("  %s = %s: %s = %s\n", r.param.c_str(), format_number(m.value).c_str(), r.objective.c_str(),
-                        format_number(m.objective_value).c_str());
+            std::printf("  %s = %s: %s = %s\n", r.param.c_str(), study::format_number(m.value).c_str(), r.objective.c_str(),
+                        study::format_number(m.objective_value).c_str());
     }
     std::printf("engine %s, %d evaluation(s), %d not trustworthy\n", r.engine.c_str(), r.evaluations,
                 r.untrusted_evaluations);
@@ -65,14 +65,14 @@ void print_report(const OptimizeResult& r, const std::filesystem::path& path) {
 
 int run_optimize_command(const OptimizeArgs& args) {
     if (args.quiet && parallel::is_root()) spdlog::set_level(spdlog::level::warn);
-    OptimizeOptions options;
+    study::OptimizeOptions options;
     std::ostringstream text;
     // Every rank checks the command line and reads the file; a failure is reported once.
     parallel::all_or_none([&] {
         options.param = args.param;
-        check_param_key(options.param);
-        options.objective = parse_objective(args.objective);
-        parse_bounds(args.bounds, options.lower, options.upper);
+        study::check_param_key(options.param);
+        options.objective = study::parse_objective(args.objective);
+        study::parse_bounds(args.bounds, options.lower, options.upper);
         options.scan_points = args.points;
         options.engine = args.engine;
         std::ifstream in(args.file);
@@ -86,11 +86,11 @@ int run_optimize_command(const OptimizeArgs& args) {
         args.out.empty() ? std::filesystem::path("results") / (name + "-optimize") : std::filesystem::path(args.out);
 
     cli_log().info("maximising {} over {} in [{}, {}] ({} engine): {}-point scan, then Brent", args.objective, args.param,
-                 format_number(options.lower), format_number(options.upper), options.engine, options.scan_points);
-    const auto provenance = provenance_json(current_provenance(options.threads, parallel::size()));   // at the start
-    const OptimizeResult result = [&] {
+                 study::format_number(options.lower), study::format_number(options.upper), options.engine, options.scan_points);
+    const auto provenance = io::provenance_json(io::current_provenance(options.threads, parallel::size()));   // at the start
+    const study::OptimizeResult result = [&] {
         const LibraryWarningsMuted once;   // each evaluation's warnings come back tagged (result.warnings)
-        return optimize(text.str(), name, args.sets, options);
+        return study::optimize(text.str(), name, args.sets, options);
     }();
     const int code = parallel::broadcast(result.untrusted_evaluations > 0 ? 4 : 0);
     if (!parallel::is_root()) return code;   // the root writes optimum.json
@@ -106,7 +106,7 @@ int run_optimize_command(const OptimizeArgs& args) {
     const auto result_json = result.to_json();
     for (const auto& item : result_json.items()) json[item.key()] = item.value();
     const std::string content = json.dump(2) + "\n";
-    write_file_atomic(path, content);
+    io::write_file_atomic(path, content);
     // --json: stdout is exactly optimum.json (for jq and scripts); every message went to stderr.
     if (args.json)
         std::fputs(content.c_str(), stdout);

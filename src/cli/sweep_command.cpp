@@ -49,7 +49,7 @@ std::string read_text(const std::string& path) {
 
 int run_sweep_command(const SweepArgs& args) {
     if (args.quiet && parallel::is_root()) spdlog::set_level(spdlog::level::warn);
-    SweepOptions options;
+    study::SweepOptions options;
     std::string text;
     // Every rank checks the command line and reads the file; a failure is reported once.
     parallel::all_or_none([&] {
@@ -57,14 +57,14 @@ int run_sweep_command(const SweepArgs& args) {
             throw InputError("--param", "give one or two --param SECTION.KEY, each followed by its --values");
         options.engine = args.engine;
         for (std::size_t k = 0; k < args.params.size(); ++k)
-            options.axes.push_back(parse_sweep_axis(args.params[k], args.values[k]));
+            options.axes.push_back(study::parse_sweep_axis(args.params[k], args.values[k]));
         text = read_text(args.file);
     });
     if (args.threads > 0) omp_set_num_threads(args.threads);
     options.threads = omp_get_max_threads();
     options.strict = args.strict;
     options.on_warning = [](const std::string& w) { cli_log().warn("{}", w); };
-    options.provenance = provenance_json(current_provenance(options.threads, parallel::size()));
+    options.provenance = io::provenance_json(io::current_provenance(options.threads, parallel::size()));
     const std::string name = std::filesystem::path(args.file).stem().string();
     options.out_dir = args.out.empty() ? std::filesystem::path("results") / (name + "-sweep") : std::filesystem::path(args.out);
 
@@ -76,7 +76,7 @@ int run_sweep_command(const SweepArgs& args) {
         last_logged = done;
         const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         std::string where;
-        for (std::size_t k = 0; k < p.size(); ++k) where += (k ? ", " : "") + options.axes[k].key + " = " + format_number(p[k]);
+        for (std::size_t k = 0; k < p.size(); ++k) where += (k ? ", " : "") + options.axes[k].key + " = " + study::format_number(p[k]);
         cli_log().info("sweep: {}/{} points ({:.0f}%), {:.1f} s; last {}", done, total, 100.0 * done / total, elapsed, where);
     };
     cli_log().info("sweep of '{}' with the {} engine: {} point(s) -> {} ({} rank(s) x {} thread(s))", name,
@@ -84,9 +84,9 @@ int run_sweep_command(const SweepArgs& args) {
                  options.axes.size() == 1 ? options.axes[0].values.size()
                                           : options.axes[0].values.size() * options.axes[1].values.size(),
                  options.out_dir.string(), parallel::size(), options.threads);
-    const SweepSummary summary = [&] {
+    const study::SweepSummary summary = [&] {
         const LibraryWarningsMuted once;   // each point's warnings come back tagged (options.on_warning)
-        return run_sweep(text, name, args.sets, options);
+        return study::run_sweep(text, name, args.sets, options);
     }();
     // Exit 4 when a point is not trustworthy (the root counted them; every rank exits alike).
     const int code = parallel::broadcast(summary.stopped || summary.untrusted > 0 ? 4 : 0);
@@ -106,10 +106,10 @@ int run_sweep_command(const SweepArgs& args) {
         for (const auto& axis : options.axes) {
             keys.push_back(axis.key);
             const bool log_spec = axis.spec.size() > 4 && axis.spec.compare(axis.spec.size() - 4, 4, ":log") == 0;
-            log_axes.push_back(log_spec || is_geometric(axis.values));
+            log_axes.push_back(log_spec || io::is_geometric(axis.values));
         }
         const auto png = options.out_dir / "sweep.png";
-        if (auto path = plot_sweep(summary.csv, png, name + " (" + options.engine + " engine)", keys, log_axes))
+        if (auto path = io::plot_sweep(summary.csv, png, name + " (" + options.engine + " engine)", keys, log_axes))
             written.push_back(*path);
     }
     std::printf("sweep: %zu point(s): %zu computed, %zu already done%s\n", summary.total, summary.computed,

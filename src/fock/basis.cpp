@@ -3,7 +3,7 @@
 #include <cmath>
 #include <stdexcept>
 
-namespace qbnet {
+namespace qbnet::fock {
 
 FockBasis::FockBasis(std::vector<int> cutoffs) : cutoffs_(std::move(cutoffs)) {
     strides_.assign(cutoffs_.size(), 1);
@@ -76,4 +76,4 @@ Eigen::MatrixXcd OperatorSum::dense(long dim) const {
     return m;
 }
 
-}  // namespace qbnet
+}  // namespace qbnet::fock

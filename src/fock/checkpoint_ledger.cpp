@@ -4,7 +4,7 @@
 
 #include "qbnet/errors.hpp"
 
-namespace qbnet::fock_detail {
+namespace qbnet::fock::detail {
 
 bool CheckpointLedger::save(const EvolutionCheckpoint& current) const {
     Checkpoint c;
@@ -76,4 +76,4 @@ void add_carried(EvolveSummary& summary, const EvolveSummary& carried) {
     summary.max_hermiticity_error = std::max(summary.max_hermiticity_error, carried.max_hermiticity_error);
 }
 
-}  // namespace qbnet::fock_detail
+}  // namespace qbnet::fock::detail

@@ -7,7 +7,7 @@
 #include "qbnet/fock/evolve.hpp"
 #include "qbnet/options.hpp"
 
-namespace qbnet::fock_detail {
+namespace qbnet::fock::detail {
 
 class CheckpointLedger {
 public:
@@ -48,4 +48,4 @@ void add_carried(EvolveSummary& summary, const EvolveSummary& carried);
 // integrator restart), and the same for every run with this sample count.
 std::size_t checkpoint_stride(std::size_t samples);
 
-}  // namespace qbnet::fock_detail
+}  // namespace qbnet::fock::detail

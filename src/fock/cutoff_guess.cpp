@@ -7,7 +7,7 @@
 #include "engine_support.hpp"
 #include "qbnet/initial_state.hpp"
 
-namespace qbnet {
+namespace qbnet::fock {
 
 // Two estimates of the fluctuation occupation n (thermal: n_th; squeezed vacuum: sinh^2 r + sinh r cosh r,
 // whose n/(n+1) = tanh r is the per-level ratio of its photon-number tail), as (G_{a^dag a^dag} +
@@ -18,7 +18,7 @@ namespace qbnet {
 //  - hottest_bath: each local bath's own jump operators. A passive network only mixes the baths'
 //    fluctuations and adds vacuum (the link reservoirs), so no mode exceeds the hottest bath: a bound,
 //    for engines without a ladder (trajectories).
-double fluctuation_occupation(const Model& model, OccupationGuess kind) {
+double fluctuation_occupation(const model::Model& model, OccupationGuess kind) {
     const int m = model.n_modes();
     std::vector<double> down(static_cast<std::size_t>(m), 0.0), up(static_cast<std::size_t>(m), 0.0);
     std::vector<std::complex<double>> cross(static_cast<std::size_t>(m), 0.0);
@@ -31,7 +31,7 @@ double fluctuation_occupation(const Model& model, OccupationGuess kind) {
             cross[k] = g(j, m + j);
         }
     } else {
-        for (const LinearJump& jump : model.jumps) {
+        for (const model::LinearJump& jump : model.jumps) {
             int mode = -1;
             bool local = true;
             for (int j = 0; j < m && local; ++j)
@@ -54,7 +54,7 @@ double fluctuation_occupation(const Model& model, OccupationGuess kind) {
     return n;
 }
 
-std::vector<int> guessed_cutoffs(const Model& model, double tolerance, Frame frame, const Eigen::VectorXcd& alpha,
+std::vector<int> guessed_cutoffs(const model::Model& model, double tolerance, Frame frame, const Eigen::VectorXcd& alpha,
                                  double n, double alpha0_sq) {
     const int m = model.n_modes();
     // Geometric fluctuation tail below tolerance/10, plus (lab frame) the Poisson spread of the coherent
@@ -75,11 +75,11 @@ std::vector<int> guessed_cutoffs(const Model& model, double tolerance, Frame fra
     return c;
 }
 
-FockPlan plan_fock_space(const Model& model, const RunOptions& options, bool displaced_allowed, OccupationGuess kind) {
+FockPlan plan_fock_space(const model::Model& model, const RunOptions& options, bool displaced_allowed, OccupationGuess kind) {
     FockPlan plan;
     plan.frame = options.fock.frame;
     if (!options.fock.auto_frame && !options.fock.auto_cutoff) {
-        plan.cutoffs = fock_detail::cutoffs_of(model, options);
+        plan.cutoffs = fock::detail::cutoffs_of(model, options);
         return plan;
     }
     // The initial state's own occupation counts as much as the baths' (a thermal start relaxes from n0,
@@ -100,12 +100,12 @@ FockPlan plan_fock_space(const Model& model, const RunOptions& options, bool dis
         // The displaced frame removes the coherent part (the default drive puts ~11 photons per mode on top
         // of a vacuum-like state): chosen when that at least halves the dimension the cutoffs need. It
         // needs a converged mean field.
-        const double d_lab = fock_detail::dimension(guess(Frame::lab));
-        const double d_displaced = fock_detail::dimension(guess(Frame::displaced));
+        const double d_lab = fock::detail::dimension(guess(Frame::lab));
+        const double d_displaced = fock::detail::dimension(guess(Frame::displaced));
         plan.frame = (displaced_allowed && mf.converged && d_displaced * 2.0 <= d_lab) ? Frame::displaced : Frame::lab;
     }
-    plan.cutoffs = options.fock.auto_cutoff ? guess(plan.frame) : fock_detail::cutoffs_of(model, options);
+    plan.cutoffs = options.fock.auto_cutoff ? guess(plan.frame) : fock::detail::cutoffs_of(model, options);
     return plan;
 }
 
-}  // namespace qbnet
+}  // namespace qbnet::fock

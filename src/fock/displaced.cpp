@@ -13,7 +13,7 @@
 
 #include "qbnet/observables/ergotropy.hpp"
 
-namespace qbnet {
+namespace qbnet::fock {
 
 namespace {
 using cd = std::complex<double>;
@@ -22,7 +22,7 @@ const cd I(0.0, 1.0);
 // Linear part of the mean-field drift: f(alpha) = P alpha + Q conj(alpha) - i eps (+ Kerr).
 //   P = -i h + (G_dd - G_aa^T) / 2,   Q = (G_da - G_da^T) / 2,
 // with G = [[G_aa, G_ad], [G_da, G_dd]] the Kossakowski matrix over (a_1..a_M, a_1^dag..a_M^dag).
-void linear_drift(const Model& model, Eigen::MatrixXcd& p, Eigen::MatrixXcd& q) {
+void linear_drift(const model::Model& model, Eigen::MatrixXcd& p, Eigen::MatrixXcd& q) {
     const int m = model.n_modes();
     const Eigen::MatrixXcd g = model.kossakowski();
     const Eigen::MatrixXcd gaa = g.topLeftCorner(m, m), gda = g.bottomLeftCorner(m, m), gdd = g.bottomRightCorner(m, m);
@@ -30,7 +30,7 @@ void linear_drift(const Model& model, Eigen::MatrixXcd& p, Eigen::MatrixXcd& q) 
     q = 0.5 * (gda - gda.transpose());
 }
 
-double kerr_of(const Model& model, int j) { return model.kerr.size() ? model.kerr(j) : 0.0; }
+double kerr_of(const model::Model& model, int j) { return model.kerr.size() ? model.kerr(j) : 0.0; }
 
 Eigen::VectorXd realify(const Eigen::VectorXcd& z) {
     const long m = z.size();
@@ -53,8 +53,8 @@ Eigen::MatrixXd real_jacobian(const Eigen::MatrixXcd& p, const Eigen::MatrixXcd&
 
 // Restriction of the model to one mode (its h_jj, Kerr and the jumps touching it, restricted to it),
 // as lindblad.cpp does for the lab-frame preconditioner.
-Model single_mode_model(const Model& model, int mode) {
-    Model local;
+model::Model single_mode_model(const model::Model& model, int mode) {
+    model::Model local;
     local.mode_names = {model.mode_names[mode]};
     local.h = model.h.block(mode, mode, 1, 1);
     local.drive = Eigen::VectorXcd::Zero(1);
@@ -68,7 +68,7 @@ Model single_mode_model(const Model& model, int mode) {
 
 }  // namespace
 
-Eigen::VectorXcd mean_field_rhs(const Model& model, const Eigen::VectorXcd& alpha) {
+Eigen::VectorXcd mean_field_rhs(const model::Model& model, const Eigen::VectorXcd& alpha) {
     Eigen::MatrixXcd p, q;
     linear_drift(model, p, q);
     Eigen::VectorXcd f = p * alpha + q * alpha.conjugate() - I * model.drive;
@@ -76,7 +76,7 @@ Eigen::VectorXcd mean_field_rhs(const Model& model, const Eigen::VectorXcd& alph
     return f;
 }
 
-MeanFieldSolution mean_field_steady_state(const Model& model) {
+MeanFieldSolution mean_field_steady_state(const model::Model& model) {
     const int m = model.n_modes();
     Eigen::MatrixXcd p, q;
     linear_drift(model, p, q);
@@ -129,7 +129,7 @@ MeanFieldSolution mean_field_steady_state(const Model& model) {
     return sol;
 }
 
-std::vector<Eigen::VectorXcd> mean_field_trajectory(const Model& model, const Eigen::VectorXcd& alpha0,
+std::vector<Eigen::VectorXcd> mean_field_trajectory(const model::Model& model, const Eigen::VectorXcd& alpha0,
                                                     const std::vector<double>& times) {
     namespace odeint = boost::numeric::odeint;
     using State = Eigen::VectorXd;   // (Re alpha, Im alpha)
@@ -149,12 +149,12 @@ std::vector<Eigen::VectorXcd> mean_field_trajectory(const Model& model, const Ei
     return out;
 }
 
-Eigen::VectorXcd displaced_linear_coefficients(const Model& model, const Eigen::VectorXcd& alpha,
+Eigen::VectorXcd displaced_linear_coefficients(const model::Model& model, const Eigen::VectorXcd& alpha,
                                                const Eigen::VectorXcd& alpha_dot) {
     return I * (mean_field_rhs(model, alpha) - alpha_dot);
 }
 
-DisplacedHamiltonian::DisplacedHamiltonian(const Model& model, const FockBasis& basis)
+DisplacedHamiltonian::DisplacedHamiltonian(const model::Model& model, const FockBasis& basis)
     : model_(model), basis_(basis), g_(model.kossakowski()) {
     const int m = model.n_modes();
     for (int j = 0; j < m; ++j) {
@@ -208,7 +208,7 @@ std::vector<Eigen::MatrixXcd> DisplacedHamiltonian::local_parts(const Eigen::Vec
     return parts;
 }
 
-Liouvillian displaced_liouvillian(const Model& model, const FockBasis& basis, const Eigen::VectorXcd& alpha,
+Liouvillian displaced_liouvillian(const model::Model& model, const FockBasis& basis, const Eigen::VectorXcd& alpha,
                                   const Eigen::VectorXcd& alpha_dot) {
     const DisplacedHamiltonian dh(model, basis);
     return Liouvillian(dh.at(alpha, displaced_linear_coefficients(model, alpha, alpha_dot)), dh.kossakowski(), basis,
@@ -257,7 +257,7 @@ FockObservables displaced_observables(const cd* rho, const FockBasis& basis, con
         f.name = mode_names[static_cast<std::size_t>(j)];
         f.energy = std::norm(alpha(j)) + 2.0 * (std::conj(alpha(j)) * a).real() + n;
         const Eigen::VectorXd r = spectrum(rj);
-        f.passive_energy = passive_energy(std::vector<double>(r.data(), r.data() + r.size()), lowest_levels(1, c));
+        f.passive_energy = observables::passive_energy(std::vector<double>(r.data(), r.data() + r.size()), lowest_levels(1, c));
         f.ergotropy = f.energy - f.passive_energy;
         obs.snapshot.modes.push_back(f);
         obs.top_level_population.push_back(rj(c - 1, c - 1).real());
@@ -274,7 +274,7 @@ FockObservables displaced_observables(const cd* rho, const FockBasis& basis, con
     if (m > 1 && db <= joint_max_dim) {
         const Eigen::VectorXd r = spectrum(partial_trace(rho, basis, batteries));
         obs.snapshot.batteries.passive_energy =
-            passive_energy(std::vector<double>(r.data(), r.data() + r.size()), lowest_levels(m - 1, db));
+            observables::passive_energy(std::vector<double>(r.data(), r.data() + r.size()), lowest_levels(m - 1, db));
         obs.snapshot.batteries.ergotropy = energy - obs.snapshot.batteries.passive_energy;
     } else {
         obs.snapshot.batteries.ergotropy = std::nan("");
@@ -284,7 +284,7 @@ FockObservables displaced_observables(const cd* rho, const FockBasis& basis, con
     return obs;
 }
 
-DisplacedEvolveSummary evolve_displaced(const Model& model, const FockBasis& basis, Eigen::VectorXcd& alpha,
+DisplacedEvolveSummary evolve_displaced(const model::Model& model, const FockBasis& basis, Eigen::VectorXcd& alpha,
                                         Eigen::VectorXcd& rho, const std::vector<double>& times,
                                         const EvolveOptions& options, const DisplacedObserver& observer,
                                         const ProgressFn& progress, const DisplacedBoundary& on_boundary) {
@@ -376,4 +376,4 @@ DisplacedEvolveSummary evolve_displaced(const Model& model, const FockBasis& bas
     return summary;
 }
 
-}  // namespace qbnet
+}  // namespace qbnet::fock

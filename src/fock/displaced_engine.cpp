@@ -15,16 +15,16 @@
 #include "qbnet/fock/initial.hpp"
 #include "qbnet/fock/steady.hpp"
 
-namespace qbnet {
+namespace qbnet::fock {
 
 namespace {
 using cd = std::complex<double>;
-using namespace fock_detail;
+using namespace fock::detail;
 
 std::vector<cd> alpha_vector(const Eigen::VectorXcd& alpha) { return {alpha.data(), alpha.data() + alpha.size()}; }
 }  // namespace
 
-EngineResult run_fock_displaced(const Model& model, const RunOptions& options, const std::vector<int>& cutoffs,
+EngineResult run_fock_displaced(const model::Model& model, const RunOptions& options, const std::vector<int>& cutoffs,
                                 const ProgressFn& progress, CheckpointLedger& ledger) {
     const FockBasis basis(cutoffs);
     const long d = basis.dim();
@@ -139,4 +139,4 @@ EngineResult run_fock_displaced(const Model& model, const RunOptions& options, c
     return result;
 }
 
-}  // namespace qbnet
+}  // namespace qbnet::fock

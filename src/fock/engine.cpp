@@ -21,12 +21,12 @@
 #include "qbnet/fock/steady.hpp"
 #include "qbnet/fock/truncation.hpp"
 
-namespace qbnet {
+namespace qbnet::fock {
 
 namespace {
 
 using cd = std::complex<double>;
-using namespace fock_detail;
+using namespace fock::detail;
 
 // Largest number of D x D complex matrices alive at once: time evolution (dopri5 with dense output
 // keeps ~12 state-sized vectors) or the steady-state GMRES basis, plus the result and a scratch copy.
@@ -45,7 +45,7 @@ double memory_estimate_for(const RunOptions& options, const std::vector<int>& cu
 
 double memory_limit_gib(const RunOptions& options) {
     return options.memory_limit_gib > 0 ? options.memory_limit_gib
-                                        : 0.9 * available_memory_bytes() / (1024.0 * 1024.0 * 1024.0);
+                                        : 0.9 * numerics::available_memory_bytes() / (1024.0 * 1024.0 * 1024.0);
 }
 
 std::string cutoff_list(const std::vector<int>& cutoffs) {
@@ -90,7 +90,7 @@ SteadySolverStatistics solver_statistics(const SteadySummary& ss) {
     return {ss.method, ss.preconditioner, ss.iterations, ss.rhs_calls, ss.wall_s, ss.residual};
 }
 
-EngineResult run_lab_frame(const Model& model, const RunOptions& options, const std::vector<int>& cutoffs,
+EngineResult run_lab_frame(const model::Model& model, const RunOptions& options, const std::vector<int>& cutoffs,
                            const ProgressFn& progress, CheckpointLedger& ledger) {
     const FockBasis basis(cutoffs);
     const long d = basis.dim();
@@ -185,12 +185,12 @@ EngineResult run_lab_frame(const Model& model, const RunOptions& options, const 
 using Plan = FockPlan;
 
 // The displaced frame integrates (alpha, rho') with dopri5 only.
-Plan plan_run(const Model& model, const RunOptions& options) {
+Plan plan_run(const model::Model& model, const RunOptions& options) {
     const bool integrator_ok = options.time.t_end <= 0 || options.time.integrator == Integrator::dopri5;
     return plan_fock_space(model, options, integrator_ok, OccupationGuess::mode_estimate);   // the ladder corrects it
 }
 
-EngineResult run_at(const Model& model, const RunOptions& options, Frame frame, const std::vector<int>& cutoffs,
+EngineResult run_at(const model::Model& model, const RunOptions& options, Frame frame, const std::vector<int>& cutoffs,
                     bool keep_states, const ProgressFn& progress, CheckpointLedger& ledger) {
     check_memory(options, cutoffs);
     RunOptions o = options;
@@ -206,21 +206,21 @@ EngineResult run_at(const Model& model, const RunOptions& options, Frame frame, 
 class FockEngine final : public Engine {
 public:
     EngineKind kind() const override { return EngineKind::fock; }
-    double memory_estimate_gib(const Model& model, const RunOptions& options) const override {
+    double memory_estimate_gib(const model::Model& model, const RunOptions& options) const override {
         return fock_memory_estimate_gib(model, options);
     }
-    EngineResult run(const Model& model, const RunOptions& options, const ProgressFn& progress) const override {
+    EngineResult run(const model::Model& model, const RunOptions& options, const ProgressFn& progress) const override {
         return run_fock(model, options, progress);
     }
 };
 
 }  // namespace
 
-double fock_memory_estimate_gib(const Model& model, const RunOptions& options) {
+double fock_memory_estimate_gib(const model::Model& model, const RunOptions& options) {
     return memory_estimate_for(options, plan_run(model, options).cutoffs);
 }
 
-EngineResult run_fock(const Model& model, const RunOptions& options, const ProgressFn& progress) {
+EngineResult run_fock(const model::Model& model, const RunOptions& options, const ProgressFn& progress) {
     const auto start = std::chrono::steady_clock::now();
     const Plan plan = plan_run(model, options);
     if (plan.frame == Frame::displaced && options.time.t_end > 0 && options.time.integrator != Integrator::dopri5)
@@ -285,4 +285,4 @@ EngineResult run_fock(const Model& model, const RunOptions& options, const Progr
 
 std::unique_ptr<Engine> make_fock_engine() { return std::make_unique<FockEngine>(); }
 
-}  // namespace qbnet
+}  // namespace qbnet::fock

@@ -8,11 +8,11 @@
 
 #include "qbnet/errors.hpp"
 
-namespace qbnet::fock_detail {
+namespace qbnet::fock::detail {
 
 using cd = std::complex<double>;
 
-std::vector<int> cutoffs_of(const Model& model, const RunOptions& options) {
+std::vector<int> cutoffs_of(const model::Model& model, const RunOptions& options) {
     std::vector<int> c = options.fock.cutoff;
     if (c.size() == 1 && model.n_modes() > 1) c.assign(static_cast<std::size_t>(model.n_modes()), c[0]);
     if (static_cast<int>(c.size()) != model.n_modes())
@@ -44,7 +44,7 @@ RhsCostInfo rhs_cost_info(const Liouvillian::Cost& cost) {
     return {cost.left_terms + cost.right_terms + cost.sandwich_terms, cost.flops, cost.bytes_min, cost.bytes_max};
 }
 
-void warn_truncation(const std::vector<double>& top, const Model& model, const RunOptions& options,
+void warn_truncation(const std::vector<double>& top, const model::Model& model, const RunOptions& options,
                      const std::string& when, const std::string& frame_note, std::vector<std::string>& warnings) {
     for (std::size_t j = 0; j < top.size(); ++j)
         if (top[j] > options.fock.truncation_warning) {
@@ -86,4 +86,4 @@ EvolutionStatistics evolution_statistics(const EvolveSummary& summary, const std
 
 double max_of(const std::vector<double>& v) { return v.empty() ? 0.0 : *std::max_element(v.begin(), v.end()); }
 
-}  // namespace qbnet::fock_detail
+}  // namespace qbnet::fock::detail

@@ -13,10 +13,10 @@
 #include "qbnet/options.hpp"
 #include "qbnet/result.hpp"
 
-namespace qbnet::fock_detail {
+namespace qbnet::fock::detail {
 
 // Per-mode cutoffs from the options (one value broadcast to every mode).
-std::vector<int> cutoffs_of(const Model& model, const RunOptions& options);
+std::vector<int> cutoffs_of(const model::Model& model, const RunOptions& options);
 double dimension(const std::vector<int>& cutoffs);
 
 // Smallest eigenvalue of the Hermitian part of rho; NaN above D = 2048, where the O(D^3) spectrum
@@ -29,7 +29,7 @@ std::vector<double> sample_times(const TimeOptions& time);
 RhsCostInfo rhs_cost_info(const Liouvillian::Cost& cost);
 
 // Adds one warning per mode whose top Fock level holds more than fock.truncation_warning.
-void warn_truncation(const std::vector<double>& top, const Model& model, const RunOptions& options,
+void warn_truncation(const std::vector<double>& top, const model::Model& model, const RunOptions& options,
                      const std::string& when, const std::string& frame_note, std::vector<std::string>& warnings);
 
 // The state as handed to writers (state export, Python).
@@ -44,4 +44,4 @@ EvolutionStatistics evolution_statistics(const EvolveSummary& summary, const std
 
 double max_of(const std::vector<double>& v);
 
-}  // namespace qbnet::fock_detail
+}  // namespace qbnet::fock::detail

@@ -22,7 +22,7 @@
 #include <tuple>
 #include <utility>
 
-namespace qbnet {
+namespace qbnet::fock {
 
 namespace odeint = boost::numeric::odeint;
 using cd = std::complex<double>;
@@ -160,4 +160,4 @@ EvolveSummary evolve(const Liouvillian& liouvillian, Eigen::VectorXcd& rho, cons
     return summary;
 }
 
-}  // namespace qbnet
+}  // namespace qbnet::fock

@@ -1,6 +1,6 @@
 #include "qbnet/fock/initial.hpp"
 
-namespace qbnet {
+namespace qbnet::fock {
 
 namespace {
 using cd = std::complex<double>;
@@ -61,4 +61,4 @@ DisplacedInitialState displaced_initial_state(const InitialState& state, const F
     return out;
 }
 
-}  // namespace qbnet
+}  // namespace qbnet::fock

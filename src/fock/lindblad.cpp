@@ -7,7 +7,7 @@
 #include <string>
 #include <limits>
 
-namespace qbnet {
+namespace qbnet::fock {
 
 namespace {
 using cd = std::complex<double>;
@@ -20,7 +20,7 @@ ShiftOp ladder(const FockBasis& basis, int a) {
 }
 }  // namespace
 
-OperatorSum effective_hamiltonian(const Model& model, const FockBasis& basis, bool with_drive) {
+OperatorSum effective_hamiltonian(const model::Model& model, const FockBasis& basis, bool with_drive) {
     const int m = model.n_modes();
     OperatorSum h;
     std::vector<ShiftOp> a, ad;
@@ -54,8 +54,8 @@ OperatorSum effective_hamiltonian(const Model& model, const FockBasis& basis, bo
 namespace {
 // Single-mode part of the model for mode j (its own h_jj, drive, Kerr and the jumps touching it,
 // restricted to it), as a dense cutoff_j x cutoff_j H_eff.
-Eigen::MatrixXcd single_mode_h_eff(const Model& model, int mode, int cutoff, bool with_drive) {
-    Model local;
+Eigen::MatrixXcd single_mode_h_eff(const model::Model& model, int mode, int cutoff, bool with_drive) {
+    model::Model local;
     local.mode_names = {model.mode_names[mode]};
     local.h = model.h.block(mode, mode, 1, 1);
     local.drive = Eigen::VectorXcd::Zero(1);
@@ -71,7 +71,7 @@ Eigen::MatrixXcd single_mode_h_eff(const Model& model, int mode, int cutoff, boo
 }
 }  // namespace
 
-Liouvillian::Liouvillian(const Model& model, const FockBasis& basis)
+Liouvillian::Liouvillian(const model::Model& model, const FockBasis& basis)
     : basis_(basis), h_eff_(effective_hamiltonian(model, basis)), kossakowski_(model.kossakowski()),
       hopping_(model.h.cwiseAbs()) {
     for (int j = 0; j < model.n_modes(); ++j) {
@@ -238,4 +238,4 @@ Liouvillian::Cost Liouvillian::cost() const {
     return c;
 }
 
-}  // namespace qbnet
+}  // namespace qbnet::fock

@@ -5,7 +5,7 @@
 
 #include "qbnet/observables/ergotropy.hpp"
 
-namespace qbnet {
+namespace qbnet::fock {
 
 using cd = std::complex<double>;
 
@@ -48,7 +48,7 @@ FockObservables fock_observables(const cd* rho, const FockBasis& basis,
         std::vector<double> levels(static_cast<std::size_t>(rj.rows()));
         for (std::size_t n = 0; n < levels.size(); ++n) levels[n] = static_cast<double>(n);
         ModeFigures f;
-        static_cast<Figures&>(f) = ergotropy_figures(rj, levels);
+        static_cast<Figures&>(f) = observables::ergotropy_figures(rj, levels);
         f.name = mode_names[static_cast<std::size_t>(j)];
         obs.snapshot.modes.push_back(f);
         obs.top_level_population.push_back(rj(rj.rows() - 1, rj.rows() - 1).real());
@@ -66,7 +66,7 @@ FockObservables fock_observables(const cd* rho, const FockBasis& basis,
     for (int c : battery_cutoffs) db *= c;
     if (db <= joint_max_dim) {
         const Eigen::MatrixXcd rb = partial_trace(rho, basis, batteries);
-        obs.snapshot.batteries = ergotropy_figures(rb, photon_number_levels(battery_cutoffs));
+        obs.snapshot.batteries = observables::ergotropy_figures(rb, observables::photon_number_levels(battery_cutoffs));
     } else {
         obs.snapshot.batteries.energy = energy;
         obs.snapshot.batteries.ergotropy = std::nan("");
@@ -90,4 +90,4 @@ double hermiticity_error(const cd* rho, long dim) {
     return err;
 }
 
-}  // namespace qbnet
+}  // namespace qbnet::fock

@@ -9,7 +9,7 @@
 #include "qbnet/fock/observables.hpp"
 #include "qbnet/numerics/parallel.hpp"
 
-namespace qbnet {
+namespace qbnet::fock {
 
 using cd = std::complex<double>;
 
@@ -149,4 +149,4 @@ EvolveSummary evolve_rkc(const Liouvillian& liouvillian, Eigen::VectorXcd& rho, 
     return summary;
 }
 
-}  // namespace qbnet
+}  // namespace qbnet::fock

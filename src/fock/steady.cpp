@@ -21,7 +21,7 @@
 #include "qbnet/numerics/parallel.hpp"
 #include "qbnet/numerics/vector_ops.hpp"
 
-namespace qbnet {
+namespace qbnet::fock {
 
 using cd = std::complex<double>;
 
@@ -324,4 +324,4 @@ SteadySummary solve_steady_state(const Liouvillian& liouvillian, const SteadyOpt
     return summary;
 }
 
-}  // namespace qbnet
+}  // namespace qbnet::fock

@@ -8,7 +8,7 @@
 
 #include <fmt/format.h>
 
-namespace qbnet {
+namespace qbnet::fock {
 
 namespace {
 
@@ -162,4 +162,4 @@ bool errors_within_tolerance(const EngineResult& run, double tolerance, double a
     return ok;
 }
 
-}  // namespace qbnet
+}  // namespace qbnet::fock

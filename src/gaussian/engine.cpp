@@ -16,7 +16,7 @@
 #include "qbnet/gaussian/snapshot.hpp"
 #include "qbnet/gaussian/steady.hpp"
 
-namespace qbnet {
+namespace qbnet::gaussian {
 
 namespace {
 double seconds_since(std::chrono::steady_clock::time_point t0) {
@@ -64,16 +64,16 @@ void attach_roundoff(Snapshot& s, double relative, const GaussianStateDetails& d
 class GaussianEngine final : public Engine {
 public:
     EngineKind kind() const override { return EngineKind::gaussian; }
-    double memory_estimate_gib(const Model& model, const RunOptions& options) const override {
+    double memory_estimate_gib(const model::Model& model, const RunOptions& options) const override {
         return gaussian_memory_estimate_gib(model, options);
     }
-    EngineResult run(const Model& model, const RunOptions& options, const ProgressFn& progress) const override {
+    EngineResult run(const model::Model& model, const RunOptions& options, const ProgressFn& progress) const override {
         return run_gaussian(model, options, progress);
     }
 };
 }  // namespace
 
-EngineResult run_gaussian(const Model& model, const RunOptions& options, const ProgressFn& progress) {
+EngineResult run_gaussian(const model::Model& model, const RunOptions& options, const ProgressFn& progress) {
     const auto t0 = std::chrono::steady_clock::now();
     std::string why;
     if (!options.is_valid(&why)) throw InputError("", why);
@@ -140,4 +140,4 @@ EngineResult run_gaussian(const Model& model, const RunOptions& options, const P
 
 std::unique_ptr<Engine> make_gaussian_engine() { return std::make_unique<GaussianEngine>(); }
 
-}  // namespace qbnet
+}  // namespace qbnet::gaussian

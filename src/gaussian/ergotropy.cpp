@@ -11,7 +11,7 @@
 
 #include <Eigen/Eigenvalues>
 
-namespace qbnet {
+namespace qbnet::gaussian {
 
 double gaussian_energy(const Eigen::VectorXd& mean, const Eigen::MatrixXd& sigma) {
     // per mode (sigma_xx + sigma_pp - 1)/2 + (<x>^2 + <p>^2)/2
@@ -146,4 +146,4 @@ double gaussian_purity(const Eigen::MatrixXd& sigma) {
     return std::exp(-0.5 * static_cast<double>(sigma.rows()) * std::log(2.0) - 0.5 * log_det);
 }
 
-}  // namespace qbnet
+}  // namespace qbnet::gaussian

@@ -8,7 +8,7 @@
 #include "qbnet/errors.hpp"
 #include "qbnet/initial_state.hpp"
 
-namespace qbnet {
+namespace qbnet::gaussian {
 
 GaussianState gaussian_initial_state(const std::string& spec, int n_modes) {
     const int n = 2 * n_modes;
@@ -70,4 +70,4 @@ std::vector<GaussianState> gaussian_evolve(const GaussianMoments& mom, const Gau
     return out;
 }
 
-}  // namespace qbnet
+}  // namespace qbnet::gaussian

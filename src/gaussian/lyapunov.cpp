@@ -9,7 +9,7 @@
 
 #include "qbnet/errors.hpp"
 
-namespace qbnet {
+namespace qbnet::gaussian {
 
 namespace {
 
@@ -187,4 +187,4 @@ LyapunovSolution lyapunov_solve(const StructuredSchur& schur, const Mat& a, cons
 
 LyapunovSolution lyapunov_solve(const Mat& a, const Mat& d) { return lyapunov_solve(StructuredSchur(a), a, d); }
 
-}  // namespace qbnet
+}  // namespace qbnet::gaussian

@@ -5,18 +5,18 @@
 #include "qbnet/errors.hpp"
 #include "qbnet/numerics/memory.hpp"
 
-namespace qbnet {
+namespace qbnet::gaussian {
 
-double gaussian_memory_estimate_gib(const Model& model, const RunOptions& options) {
+double gaussian_memory_estimate_gib(const model::Model& model, const RunOptions& options) {
     const double n = 2.0 * model.n_modes();
     double matrices = options.steady.enabled ? 16.0 : 2.0;   // n x n doubles
     if (options.time.t_end > 0.0) matrices += 4.0 * 8.0 + static_cast<double>(options.time.samples);
     return matrices * n * n * 8.0 / (1024.0 * 1024.0 * 1024.0);
 }
 
-void check_gaussian_memory(const Model& model, const RunOptions& options) {
+void check_gaussian_memory(const model::Model& model, const RunOptions& options) {
     const double need = gaussian_memory_estimate_gib(model, options);
-    const MemoryLimits limits = memory_limits();
+    const numerics::MemoryLimits limits = numerics::memory_limits();
     const bool user_limit = options.memory_limit_gib > 0;
     const double limit = user_limit ? options.memory_limit_gib : 0.9 * limits.available() / (1024.0 * 1024.0 * 1024.0);
     if (limit > 0 && need > limit)
@@ -27,4 +27,4 @@ void check_gaussian_memory(const Model& model, const RunOptions& options) {
             user_limit ? "the memory limit option" : "90% of " + limits.binding_source()));
 }
 
-}  // namespace qbnet
+}  // namespace qbnet::gaussian

@@ -5,7 +5,7 @@
 
 #include "qbnet/errors.hpp"
 
-namespace qbnet {
+namespace qbnet::gaussian {
 
 using cd = std::complex<double>;
 
@@ -55,7 +55,7 @@ Eigen::MatrixXd symplectic_form(int n_modes) {
     return omega;
 }
 
-Eigen::MatrixXcd sparse_kossakowski(const Model& model) {
+Eigen::MatrixXcd sparse_kossakowski(const model::Model& model) {
     const int m = model.n_modes();
     Eigen::MatrixXcd g = Eigen::MatrixXcd::Zero(2 * m, 2 * m);
     std::vector<std::pair<int, cd>> nz;
@@ -72,7 +72,7 @@ Eigen::MatrixXcd sparse_kossakowski(const Model& model) {
     return g;
 }
 
-GaussianMoments gaussian_moments(const Model& model) {
+GaussianMoments gaussian_moments(const model::Model& model) {
     if (!model.is_quadratic())
         throw RunRefused(
             "gaussian engine: the model has a Kerr term (not quadratic, the state does not stay "
@@ -139,4 +139,4 @@ Eigen::VectorXd quadrature_means(const Eigen::VectorXcd& a) {
     return q;
 }
 
-}  // namespace qbnet
+}  // namespace qbnet::gaussian

@@ -10,7 +10,7 @@
 #include <Eigen/Eigenvalues>
 #include <Eigen/SparseCore>
 
-namespace qbnet {
+namespace qbnet::gaussian {
 
 using cd = std::complex<double>;
 
@@ -365,4 +365,4 @@ Eigen::VectorXd StructuredSchur::from_schur_basis(const Eigen::VectorXd& v) cons
     return out;
 }
 
-}  // namespace qbnet
+}  // namespace qbnet::gaussian

@@ -2,9 +2,9 @@
 
 #include "qbnet/gaussian/ergotropy.hpp"
 
-namespace qbnet {
+namespace qbnet::gaussian {
 
-Snapshot gaussian_snapshot(const Model& model, const GaussianState& state, GaussianStateDetails* details) {
+Snapshot gaussian_snapshot(const model::Model& model, const GaussianState& state, GaussianStateDetails* details) {
     Snapshot snap;
     const int m = model.n_modes();
     for (int j = 0; j < m; ++j) {
@@ -43,4 +43,4 @@ Snapshot gaussian_snapshot(const Model& model, const GaussianState& state, Gauss
     return snap;
 }
 
-}  // namespace qbnet
+}  // namespace qbnet::gaussian

@@ -5,7 +5,7 @@
 #include "qbnet/gaussian/lyapunov.hpp"
 #include "qbnet/gaussian/schur.hpp"
 
-namespace qbnet {
+namespace qbnet::gaussian {
 
 namespace {
 double seconds_since(std::chrono::steady_clock::time_point t0) {
@@ -50,4 +50,4 @@ GaussianSteadyState gaussian_steady_state(const GaussianMoments& mom) {
     return out;
 }
 
-}  // namespace qbnet
+}  // namespace qbnet::gaussian

@@ -12,7 +12,7 @@
 #include "qbnet/io/provenance.hpp"
 #include "qbnet/io/results.hpp"
 
-namespace qbnet {
+namespace qbnet::io {
 
 namespace {
 using json = nlohmann::json;
@@ -95,12 +95,12 @@ EvolutionCheckpoint evolution_of(const json& j) {
     return e;
 }
 
-json batch(const BatchAccumulator& b) {
+json batch(const trajectories::BatchAccumulator& b) {
     return {{"batch", b.batch}, {"trajectories", b.trajectories}, {"jumps", b.jumps}, {"steps", b.steps},
             {"sums", to_binary(b.sums)}};
 }
-BatchAccumulator batch_of(const json& j) {
-    BatchAccumulator b;
+trajectories::BatchAccumulator batch_of(const json& j) {
+    trajectories::BatchAccumulator b;
     b.batch = j.at("batch").get<int>();
     b.trajectories = j.at("trajectories").get<long>();
     b.jumps = j.at("jumps").get<long>();
@@ -172,4 +172,4 @@ Checkpoint read_checkpoint(const std::filesystem::path& path, const std::string&
     }
 }
 
-}  // namespace qbnet
+}  // namespace qbnet::io

@@ -6,7 +6,7 @@
 
 #include <fmt/format.h>
 
-namespace qbnet {
+namespace qbnet::io {
 
 double roundoff_bound(double scale, double dim) {
     constexpr double eps = std::numeric_limits<double>::epsilon();
@@ -27,4 +27,4 @@ std::string format_error_bar(double err, double bound) {
     return fmt::format("{:.2g}", err);
 }
 
-}  // namespace qbnet
+}  // namespace qbnet::io

@@ -6,7 +6,7 @@
 #include <optional>
 #include <string>
 
-namespace qbnet::io_detail {
+namespace qbnet::io::detail {
 
 // gnuplot single-quoted string: a quote is written twice.
 std::string gp_quote(const std::string& s);
@@ -20,4 +20,4 @@ std::string gp_png_terminal(int width, int height);
 std::optional<std::filesystem::path> render_png(const std::filesystem::path& png,
                                                 const std::function<std::string(const std::string& tmp_png)>& script);
 
-}  // namespace qbnet::io_detail
+}  // namespace qbnet::io::detail

@@ -4,7 +4,7 @@
 #include <cstring>
 #include <stdexcept>
 
-namespace qbnet {
+namespace qbnet::io {
 
 namespace {
 
@@ -63,4 +63,4 @@ std::string npy_bytes(const std::vector<std::complex<double>>& data, const std::
     return bytes_of(data, shape, "<c16");
 }
 
-}  // namespace qbnet
+}  // namespace qbnet::io

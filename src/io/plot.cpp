@@ -20,11 +20,11 @@
 
 #include <spdlog/spdlog.h>
 
-namespace qbnet {
+namespace qbnet::io {
 
 namespace {
 
-using io_detail::gp_quote;
+using io::detail::gp_quote;
 
 // POSIX shell single-quoted word.
 std::string sh_quote(const std::string& s) {
@@ -118,7 +118,7 @@ std::string plot_command(const std::string& data, const std::vector<std::string>
     return cmd + "\n";
 }
 
-using io_detail::SignalHold;
+using io::detail::SignalHold;
 
 // Temporaries of this PNG left by a qbnet that was killed outright (SIGKILL): "<png>.tmp-<pid>" and
 // "<png>.gp.tmp-<pid>" whose process no longer exists.
@@ -146,7 +146,7 @@ void remove_stale_temporaries(const std::filesystem::path& png) {
 
 bool gnuplot_available() { return std::system("command -v gnuplot >/dev/null 2>&1") == 0; }
 
-namespace io_detail {
+namespace detail {
 
 std::string gp_quote(const std::string& s) {
     std::string out = "'";
@@ -221,10 +221,10 @@ std::optional<std::filesystem::path> plot_timeseries(const std::filesystem::path
         rows = rows > 0 ? rows - 1 : 0;   // the header
     }
     const std::string data = gp_quote(csv.string());
-    return io_detail::render_png(png, [&](const std::string& tmp_png) {
+    return io::detail::render_png(png, [&](const std::string& tmp_png) {
         std::ostringstream gp;
         gp << "set datafile separator ','\n"
-           << io_detail::gp_png_terminal(1000, 800)
+           << io::detail::gp_png_terminal(1000, 800)
            << "set output " << gp_quote(tmp_png) << "\n"
            << "set multiplot layout 2,1 title " << gp_quote(title) << " noenhanced\n"
            << "set key outside right\nset grid\nset xlabel 't  [1/{/Symbol w}]'\n"
@@ -235,4 +235,4 @@ std::optional<std::filesystem::path> plot_timeseries(const std::filesystem::path
     });
 }
 
-}  // namespace qbnet
+}  // namespace qbnet::io

@@ -8,7 +8,7 @@
 
 #include "qbnet/version_info.hpp"
 
-namespace qbnet {
+namespace qbnet::io {
 
 namespace {
 std::vector<std::string>& stored_command_line() {
@@ -51,4 +51,4 @@ nlohmann::ordered_json provenance_json(const Provenance& p) {
             {"ranks", p.ranks}};
 }
 
-}  // namespace qbnet
+}  // namespace qbnet::io

@@ -23,7 +23,7 @@
 #include "qbnet/errors.hpp"
 #include "qbnet/io/display.hpp"
 
-namespace qbnet {
+namespace qbnet::io {
 
 namespace {
 
@@ -171,7 +171,7 @@ nlohmann::ordered_json statistics_json(const Statistics& s) {
     return j;
 }
 
-nlohmann::ordered_json cross_check_json(const CrossCheck& c) {
+nlohmann::ordered_json cross_check_json(const study::CrossCheck& c) {
     return {{"verdict", to_string(c.verdict)},
             {"agree", c.agree},
             {"figures", c.figures},
@@ -315,7 +315,7 @@ std::filesystem::path timeseries_path(const std::filesystem::path& dir, const st
 
 namespace {
 
-using io_detail::SignalHold;
+using io::detail::SignalHold;
 
 // "cannot write 'x': No space left on device" -- one line, the reason from errno.
 [[noreturn]] void write_failed(const std::filesystem::path& path, int err) {
@@ -537,4 +537,4 @@ std::string format_result_table(const EngineResult& result) {
     return out;
 }
 
-}  // namespace qbnet
+}  // namespace qbnet::io

@@ -15,16 +15,16 @@
 #include "qbnet/numerics/memory.hpp"
 #include "toml_reader.hpp"
 
-namespace qbnet {
+namespace qbnet::io {
 
-using io_detail::Range;
-using io_detail::SectionReader;
+using io::detail::Range;
+using io::detail::SectionReader;
 
 namespace {
 
 // Every section and key a scenario may contain (docs/scenario.md documents each one).
-const io_detail::Schema& scenario_schema() {
-    static const io_detail::Schema schema = {
+const io::detail::Schema& scenario_schema() {
+    static const io::detail::Schema schema = {
         {"network", {"topology", "batteries", "coupling", "J", "phase", "link_dissipation", "links", "detuning"}},
         {"drive", {"epsilon", "mode", "epsilon_phase"}},
         {"reservoirs", {"kappa", "n_th", "squeeze_r", "squeeze_theta", "apply_to"}},
@@ -155,7 +155,7 @@ Scenario parse_scenario(const std::string& toml_text, const std::string& name,
                         const std::vector<std::string>& overrides) {
     toml::table root;
     int bad_line = 0, bad_column = 0;
-    if (io_detail::find_non_ascii_outside_strings(toml_text, &bad_line, &bad_column))
+    if (io::detail::find_non_ascii_outside_strings(toml_text, &bad_line, &bad_column))
         throw InputError("", "invalid TOML at line " + std::to_string(bad_line) + ", column " +
                                  std::to_string(bad_column) +
                                  ": a non-ASCII character outside a string or comment");
@@ -194,8 +194,8 @@ int read_network(const toml::table& root, Scenario& sc) {
     const int m = n_batteries + 1;
     const std::string topology = net.choice("topology", "cascaded", {"cascaded", "parallel", "custom"});
     const std::string coupling = net.choice("coupling", "nonreciprocal", {"nonreciprocal", "reciprocal"});
-    LinkSpec link_spec;
-    link_spec.coupling = coupling == "reciprocal" ? Coupling::reciprocal : Coupling::nonreciprocal;
+    model::LinkSpec link_spec;
+    link_spec.coupling = coupling == "reciprocal" ? model::Coupling::reciprocal : model::Coupling::nonreciprocal;
     link_spec.J = net.real("J", 1.5e-3, magnitude(0.0));
     link_spec.phase = net.optional_real("phase", Range{-1e6, 1e6, false, false});
     link_spec.gamma = net.optional_real("link_dissipation", magnitude(0.0));
@@ -204,7 +204,7 @@ int read_network(const toml::table& root, Scenario& sc) {
     // The Model is dense in the modes: refuse a network that does not fit in memory before building it.
     {
         const double need = model_bytes_per_mode2 * static_cast<double>(m) * static_cast<double>(m);
-        const double have = 0.9 * available_memory_bytes();
+        const double have = 0.9 * numerics::available_memory_bytes();
         if (have > 0 && need > have) {
             char text[256];
             std::snprintf(text, sizeof text,
@@ -215,19 +215,19 @@ int read_network(const toml::table& root, Scenario& sc) {
         }
     }
 
-    ModelSpec& spec = sc.spec;
+    model::ModelSpec& spec = sc.spec;
     if (topology == "cascaded")
-        spec.network = Network::cascaded(n_batteries, link_spec);
+        spec.network = model::Network::cascaded(n_batteries, link_spec);
     else if (topology == "parallel")
-        spec.network = Network::parallel(n_batteries, link_spec);
+        spec.network = model::Network::parallel(n_batteries, link_spec);
     else
-        spec.network = Network::custom(n_batteries, custom_links, link_spec);
+        spec.network = model::Network::custom(n_batteries, custom_links, link_spec);
     spec.detuning = to_eigen(detuning);
 
     // phase and link_dissipation default to values DERIVED from coupling and J (NC: pi/2 and Gamma = 2J).
     // The parameters block records them only when the user set them (null otherwise), so that a rerun of
     // a summary.json with --set network.J=X re-derives Gamma = 2X; the values used are in sc.derived.
-    const Link effective = link_spec.make(0, 1);
+    const model::Link effective = link_spec.make(0, 1);
     const auto given = [](const std::optional<double>& v) { return v ? nlohmann::json(*v) : nlohmann::json(nullptr); };
     resolved["network"] = {{"topology", topology},
                            {"batteries", n_batteries},
@@ -250,7 +250,7 @@ int read_network(const toml::table& root, Scenario& sc) {
 // ---- [drive] -> sc.spec.drive ----
 void read_drive(const toml::table& root, int m, Scenario& sc) {
     nlohmann::json& resolved = sc.resolved;
-    ModelSpec& spec = sc.spec;
+    model::ModelSpec& spec = sc.spec;
     const SectionReader drive(root, "drive");
     const double drive_phase = drive.real("epsilon_phase", 0.0, Range{-1e6, 1e6, false, false});
     std::vector<double> epsilon(m, 0.0);
@@ -271,14 +271,14 @@ void read_drive(const toml::table& root, int m, Scenario& sc) {
 // ---- [reservoirs] -> sc.spec.baths ----
 void read_reservoirs(const toml::table& root, int m, Scenario& sc) {
     nlohmann::json& resolved = sc.resolved;
-    ModelSpec& spec = sc.spec;
+    model::ModelSpec& spec = sc.spec;
     const SectionReader res(root, "reservoirs");
     const auto kappa = res.real_per_mode("kappa", 0.003, m, magnitude(0.0));
     auto n_th = res.real_per_mode("n_th", 0.0, m, Range{0.0, max_n_th, false, false});
     auto squeeze_r = res.real_per_mode("squeeze_r", 0.0, m, Range{0.0, max_squeeze_r, false, false});
     auto squeeze_theta = res.real_per_mode("squeeze_theta", 0.0, m, Range{-1e6, 1e6, false, false});
     const std::string apply_to = res.choice("apply_to", "all", {"all", "batteries", "charger"});
-    spec.baths.assign(m, SqueezedThermalBath{});
+    spec.baths.assign(m, model::SqueezedThermalBath{});
     for (int j = 0; j < m; ++j) {
         // Modes outside apply_to keep their decay rate but see a vacuum bath (docs/physics.md: which
         // reservoirs are thermal or squeezed is a model option).
@@ -294,7 +294,7 @@ void read_reservoirs(const toml::table& root, int m, Scenario& sc) {
 // ---- [kerr] -> sc.spec.kerr ----
 void read_kerr(const toml::table& root, int m, Scenario& sc) {
     nlohmann::json& resolved = sc.resolved;
-    ModelSpec& spec = sc.spec;
+    model::ModelSpec& spec = sc.spec;
     const auto chi = SectionReader(root, "kerr").real_per_mode("chi", 0.0, m, magnitude(-1.0));
     spec.kerr = to_eigen(chi);
     resolved["kerr"] = {{"chi", chi}};
@@ -392,7 +392,7 @@ void read_trajectories(const toml::table& root, Scenario& sc) {
 
 // ---- checks across sections: t_end against the model's time scales, a steady state that exists ----
 void check_across_sections(const toml::table& root, const Scenario& sc) {
-    const ModelSpec& spec = sc.spec;
+    const model::ModelSpec& spec = sc.spec;
     const RunOptions& opt = sc.options;
     const int m = static_cast<int>(spec.baths.size());
     const SectionReader time(root, "time"), res(root, "reservoirs");
@@ -432,8 +432,8 @@ void check_across_sections(const toml::table& root, const Scenario& sc) {
 
 Scenario parse_scenario_table(toml::table root, const std::string& name, const std::vector<std::string>& overrides) {
     // Overrides go onto the table first, so they pass through exactly the same checks as the file.
-    for (const auto& text : overrides) io_detail::apply_override(root, text, scenario_schema());
-    io_detail::check_known_keys(root, scenario_schema());
+    for (const auto& text : overrides) io::detail::apply_override(root, text, scenario_schema());
+    io::detail::check_known_keys(root, scenario_schema());
 
     Scenario sc;
     // ---- [scenario] ----
@@ -456,7 +456,7 @@ Scenario parse_scenario_table(toml::table root, const std::string& name, const s
 
     std::string why;
     if (!sc.options.is_valid(&why)) throw InputError("", why);   // defence in depth: the checks above cover it
-    sc.model = build_model(sc.spec);
+    sc.model = model::build_model(sc.spec);
     return sc;
 }
 
@@ -490,4 +490,4 @@ Scenario load_scenario(const std::string& path, const std::vector<std::string>& 
     return parse_scenario(text.str(), p.stem().string(), overrides);
 }
 
-}  // namespace qbnet
+}  // namespace qbnet::io

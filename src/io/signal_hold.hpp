@@ -6,7 +6,7 @@
 #include <pthread.h>
 #include <signal.h>
 
-namespace qbnet::io_detail {
+namespace qbnet::io::detail {
 
 class SignalHold {
 public:
@@ -29,4 +29,4 @@ private:
     bool held_ = false;
 };
 
-}  // namespace qbnet::io_detail
+}  // namespace qbnet::io::detail

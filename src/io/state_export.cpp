@@ -7,7 +7,7 @@
 #include "qbnet/io/npy.hpp"
 #include "qbnet/io/results.hpp"
 
-namespace qbnet {
+namespace qbnet::io {
 
 namespace {
 
@@ -38,7 +38,7 @@ std::vector<cd> to_vector(const Eigen::MatrixXcd& m) {
     return out;
 }
 
-nlohmann::ordered_json write_one(const std::filesystem::path& dir, const Model& model, const std::string& stem,
+nlohmann::ordered_json write_one(const std::filesystem::path& dir, const model::Model& model, const std::string& stem,
                                  const StateData& s, std::vector<std::filesystem::path>& written) {
     nlohmann::ordered_json j;
     const auto put = [&](const std::string& name, const std::string& bytes) {
@@ -64,10 +64,10 @@ nlohmann::ordered_json write_one(const std::filesystem::path& dir, const Model& 
             j["alpha_re"] = re;
             j["alpha_im"] = im;
         }
-        const FockBasis basis(f.dims);
+        const fock::FockBasis basis(f.dims);
         nlohmann::ordered_json reduced = nlohmann::ordered_json::object();
         for (int mode = 0; mode < model.n_modes(); ++mode) {
-            const Eigen::MatrixXcd r = partial_trace(f.rho.data(), basis, {mode});
+            const Eigen::MatrixXcd r = fock::partial_trace(f.rho.data(), basis, {mode});
             reduced[model.mode_names[mode]] = put(stem + "-" + model.mode_names[mode] + ".npy",
                                                   npy_bytes(to_vector(r), {r.rows(), r.cols()}));
         }
@@ -101,7 +101,7 @@ double fock_state_files_gib(const std::vector<int>& cutoffs, bool steady, bool f
     return (steady ? 1 : 0) * fock_bytes(f) / kGiB + (final_state ? 1 : 0) * fock_bytes(f) / kGiB;
 }
 
-std::vector<std::filesystem::path> write_states(const std::filesystem::path& dir, const Model& model,
+std::vector<std::filesystem::path> write_states(const std::filesystem::path& dir, const model::Model& model,
                                                 const std::vector<EngineResult>& results) {
     std::vector<std::filesystem::path> written;
     nlohmann::ordered_json index;
@@ -127,4 +127,4 @@ std::vector<std::filesystem::path> write_states(const std::filesystem::path& dir
     return written;
 }
 
-}  // namespace qbnet
+}  // namespace qbnet::io

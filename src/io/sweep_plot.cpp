@@ -12,11 +12,11 @@
 #include "gnuplot.hpp"
 #include "qbnet/io/plot.hpp"
 
-namespace qbnet {
+namespace qbnet::io {
 
 namespace {
 
-using io_detail::gp_quote;
+using io::detail::gp_quote;
 
 struct Table {
     std::vector<std::string> columns;
@@ -241,10 +241,10 @@ std::optional<std::filesystem::path> plot_sweep(const std::filesystem::path& csv
         body = "set multiplot layout 1,2 title " + gp_quote(title) + " noenhanced\n" +
                heat_map(t, axis_keys, log_axes, last, t.column("W_b" + std::to_string(last_k))) + "unset multiplot\n";
     }
-    return io_detail::render_png(png, [&](const std::string& tmp_png) {
-        return "set datafile separator ','\n" + io_detail::gp_png_terminal(width, height) + "set output " +
+    return io::detail::render_png(png, [&](const std::string& tmp_png) {
+        return "set datafile separator ','\n" + io::detail::gp_png_terminal(width, height) + "set output " +
                gp_quote(tmp_png) + "\n" + body + "set output\n";
     });
 }
 
-}  // namespace qbnet
+}  // namespace qbnet::io

@@ -7,7 +7,7 @@
 
 #include "qbnet/errors.hpp"
 
-namespace qbnet::io_detail {
+namespace qbnet::io::detail {
 
 namespace {
 
@@ -298,4 +298,4 @@ std::vector<std::pair<std::int64_t, std::int64_t>> SectionReader::integer_pairs(
     return out;
 }
 
-}  // namespace qbnet::io_detail
+}  // namespace qbnet::io::detail

@@ -19,7 +19,7 @@
 #include <utility>
 #include <vector>
 
-namespace qbnet::io_detail {
+namespace qbnet::io::detail {
 
 // Allowed interval of a real-valued key; always excludes NaN and +-inf.
 struct Range {
@@ -90,4 +90,4 @@ private:
     std::string section_;
 };
 
-}  // namespace qbnet::io_detail
+}  // namespace qbnet::io::detail

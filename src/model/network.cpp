@@ -3,7 +3,7 @@
 #include <cmath>
 #include <stdexcept>
 
-namespace qbnet {
+namespace qbnet::model {
 
 Link LinkSpec::make(int source, int target) const {
     Link link;
@@ -50,4 +50,4 @@ Network Network::custom(int n_batteries, const std::vector<std::pair<int, int>>&
     return net;
 }
 
-}  // namespace qbnet
+}  // namespace qbnet::model

@@ -6,7 +6,7 @@
 #include <limits>
 #include <utility>
 
-namespace qbnet {
+namespace qbnet::model {
 
 using cd = std::complex<double>;
 
@@ -113,4 +113,4 @@ Model build_model(const ModelSpec& spec) {
     return model;
 }
 
-}  // namespace qbnet
+}  // namespace qbnet::model

@@ -8,7 +8,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-namespace qbnet {
+namespace qbnet::numerics {
 
 namespace {
 
@@ -136,4 +136,4 @@ MemoryLimits memory_limits() {
 
 double available_memory_bytes() { return memory_limits().available(); }
 
-}  // namespace qbnet
+}  // namespace qbnet::numerics

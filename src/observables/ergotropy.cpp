@@ -4,7 +4,7 @@
 #include <functional>
 #include <stdexcept>
 
-namespace qbnet {
+namespace qbnet::observables {
 
 double passive_energy(std::vector<double> populations, std::vector<double> levels) {
     if (populations.size() != levels.size())
@@ -47,4 +47,4 @@ std::vector<double> photon_number_levels(const std::vector<int>& cutoffs) {
     return levels;
 }
 
-}  // namespace qbnet
+}  // namespace qbnet::observables

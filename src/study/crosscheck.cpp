@@ -9,7 +9,7 @@
 
 #include "qbnet/fock/truncation.hpp"
 
-namespace qbnet {
+namespace qbnet::study {
 
 const char* to_string(Verdict v) {
     switch (v) {
@@ -51,7 +51,7 @@ struct Judge {
         const double scale = std::max({std::abs(a), std::abs(b), energy_scale});
         const double diff = std::abs(a - b);
         const double solver =
-            timeseries ? timeseries_noise(scale, opt.atol, opt.rtol) : std::max(kSteadyFloor, steady_rel) * scale;
+            timeseries ? fock::timeseries_noise(scale, opt.atol, opt.rtol) : std::max(kSteadyFloor, steady_rel) * scale;
         // The cap never goes below the solver's own noise (a figure that is 0 at t = 0 has scale 0).
         const double cap = std::max(opt.max_relative * scale, solver);
         const double allowed = std::min(ka * ea + kb * eb + solver, cap);
@@ -163,4 +163,4 @@ CrossCheck cross_check(const EngineResult& a, const EngineResult& b, const Cross
     return out;
 }
 
-}  // namespace qbnet
+}  // namespace qbnet::study

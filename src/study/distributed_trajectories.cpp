@@ -12,9 +12,9 @@
 #include "qbnet/parallel/communicator.hpp"
 #include "qbnet/parallel/distribute.hpp"
 
-namespace qbnet {
+namespace qbnet::study {
 
-std::vector<double> flatten(const BatchAccumulator& batch) {
+std::vector<double> flatten(const trajectories::BatchAccumulator& batch) {
     std::vector<double> out;
     out.reserve(4 + 2 * batch.sums.size());
     out.push_back(static_cast<double>(batch.batch));
@@ -28,9 +28,9 @@ std::vector<double> flatten(const BatchAccumulator& batch) {
     return out;
 }
 
-BatchAccumulator unflatten_batch(const std::vector<double>& values) {
+trajectories::BatchAccumulator unflatten_batch(const std::vector<double>& values) {
     if (values.size() < 4 || values.size() % 2 != 0) throw std::runtime_error("trajectory batch message of the wrong size");
-    BatchAccumulator b;
+    trajectories::BatchAccumulator b;
     b.batch = static_cast<int>(values[0]);
     b.trajectories = static_cast<long>(values[1]);
     b.jumps = static_cast<long>(values[2]);
@@ -58,25 +58,25 @@ std::vector<int> target_checkpoints(int total) {
 
 }  // namespace
 
-std::optional<EngineResult> run_trajectories_distributed(const Model& model, const RunOptions& options,
+std::optional<EngineResult> run_trajectories_distributed(const model::Model& model, const RunOptions& options,
                                                          const ProgressFn& progress) {
     const auto start = std::chrono::steady_clock::now();
     const int threads = options.threads > 0 ? options.threads : omp_get_max_threads();
     // Options and memory (an empty run_batches performs the engine's memory check for `threads`
     // batches side by side) checked on every rank before any work: a refusal is reported once.
-    std::optional<TrajectorySimulator> simulator;
+    std::optional<trajectories::TrajectorySimulator> simulator;
     parallel::all_or_none([&] {
         simulator.emplace(model, options);
         (void)simulator->run_batches({}, threads);
     });
-    const TrajectorySimulator& sim = *simulator;
+    const trajectories::TrajectorySimulator& sim = *simulator;
     const int total = sim.batch_count();
     const double target = options.trajectories.target_error;
 
     // Root: batches arrive in completion order; `prefix` holds batches 0..k-1 in order, `pending` the
     // ones that arrived ahead of a missing one.
-    std::vector<BatchAccumulator> prefix;
-    std::map<int, BatchAccumulator> pending;
+    std::vector<trajectories::BatchAccumulator> prefix;
+    std::map<int, trajectories::BatchAccumulator> pending;
     const std::vector<int> checkpoints = target > 0 ? target_checkpoints(total) : std::vector<int>{};
     std::size_t next_checkpoint = 0;
     EngineResult result;
@@ -103,7 +103,7 @@ std::optional<EngineResult> run_trajectories_distributed(const Model& model, con
                 ++next_checkpoint;
                 result = sim.reduce(prefix);
                 checked = true;
-                met = TrajectorySimulator::worst_relative_error(result) <= target;
+                met = trajectories::TrajectorySimulator::worst_relative_error(result) <= target;
                 if (met) {
                     stopping = true;
                     return false;
@@ -130,4 +130,4 @@ std::optional<EngineResult> run_trajectories_distributed(const Model& model, con
     return result;
 }
 
-}  // namespace qbnet
+}  // namespace qbnet::study

@@ -19,7 +19,7 @@
 #include "qbnet/parallel/distribute.hpp"
 #include "qbnet/study/sweep.hpp"
 
-namespace qbnet {
+namespace qbnet::study {
 
 namespace {
 
@@ -127,7 +127,7 @@ OptimizeResult optimize(const std::string& toml_text, const std::string& name,
             auto ov = base_overrides;
             ov.push_back(override_for(options.param, v));
             ov.push_back("time.t_end=0");
-            const Scenario sc = parse_scenario(toml_text, name, ov);
+            const io::Scenario sc = io::parse_scenario(toml_text, name, ov);
             if (v == options.upper) {
                 n_modes = sc.model.n_modes();
                 for (int c : sc.options.fock.cutoff) fock_dim *= c;
@@ -302,4 +302,4 @@ OptimizeResult optimize(const std::string& toml_text, const std::string& name,
     return result;
 }
 
-}  // namespace qbnet
+}  // namespace qbnet::study

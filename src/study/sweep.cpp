@@ -22,7 +22,7 @@
 #include "qbnet/parallel/distribute.hpp"
 #include "qbnet/study/trust.hpp"
 
-namespace qbnet {
+namespace qbnet::study {
 
 namespace {
 
@@ -90,7 +90,7 @@ void check_param_key(const std::string& key) {
     if (dot == std::string::npos || dot == 0 || dot + 1 == key.size() || key.find('.', dot + 1) != std::string::npos ||
         key.find_first_of(" =\t") != std::string::npos)
         throw InputError("--param", "must be a scenario key 'section.key', e.g. network.J (got '" + key + "')");
-    check_scenario_key(key, "--param");
+    io::check_scenario_key(key, "--param");
 }
 
 SweepAxis parse_sweep_axis(const std::string& key, const std::string& spec) {
@@ -159,7 +159,7 @@ PointResult steady_point(const std::string& toml_text, const std::string& name,
         all.push_back("time.t_end=0");
         all.push_back("steady_state.enabled=true");
     }
-    Scenario scenario = parse_scenario(toml_text, name, all);
+    io::Scenario scenario = io::parse_scenario(toml_text, name, all);
     if (trajectories && !scenario.options.trajectories.average_from)
         throw InputError("trajectories.average_from",
                          "required with --engine trajectories: the steady state is the time average of the samples "
@@ -294,7 +294,7 @@ SweepSummary run_sweep(const std::string& toml_text, const std::string& name,
             auto ov = point_overrides(p);
             ov.push_back("time.t_end=0");   // as steady_point builds it
             ov.push_back("steady_state.enabled=true");
-            const Scenario sc = parse_scenario(toml_text, name, ov);
+            const io::Scenario sc = io::parse_scenario(toml_text, name, ov);
             g.max_batteries = std::max(g.max_batteries, sc.model.n_batteries());
             double cost = sc.model.n_modes();
             if (options.engine == "fock") {
@@ -405,8 +405,8 @@ SweepSummary run_sweep(const std::string& toml_text, const std::string& name,
         }
         std::string content = header + "\n";
         for (const auto& r : kept_rows) content += r + "\n";
-        write_file_atomic(summary.csv, content);
-        write_file_atomic(summary.json, grid.dump(2) + "\n");
+        io::write_file_atomic(summary.csv, content);
+        io::write_file_atomic(summary.json, grid.dump(2) + "\n");
         summary.skipped = kept_rows.size();
         for (std::size_t i = 0; i < points.size(); ++i)
             if (!done[i]) todo.push_back(i);
@@ -504,8 +504,8 @@ SweepSummary run_sweep(const std::string& toml_text, const std::string& name,
     }
     std::string content = header + "\n";
     for (const auto& [i, row] : ordered) content += row + "\n";
-    write_file_atomic(summary.csv, content);
+    io::write_file_atomic(summary.csv, content);
     return summary;
 }
 
-}  // namespace qbnet
+}  // namespace qbnet::study

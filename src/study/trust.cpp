@@ -7,7 +7,7 @@
 
 #include "qbnet/fock/truncation.hpp"
 
-namespace qbnet {
+namespace qbnet::study {
 
 TrustReport assess_trust(const EngineResult& result, const RunOptions& options) {
     TrustReport report;
@@ -22,7 +22,7 @@ TrustReport assess_trust(const EngineResult& result, const RunOptions& options) 
     // target_error was asked for.
     if (result.engine == EngineKind::fock) {
         std::string worst;
-        if (!errors_within_tolerance(result, options.fock.tolerance, options.time.atol, options.time.rtol, &worst)) {
+        if (!fock::errors_within_tolerance(result, options.fock.tolerance, options.time.atol, options.time.rtol, &worst)) {
             report.trustworthy = false;
             report.reasons.push_back("truncation error above fock.tolerance: " + worst);
         }
@@ -34,4 +34,4 @@ TrustReport assess_trust(const EngineResult& result, const RunOptions& options) 
     return report;
 }
 
-}  // namespace qbnet
+}  // namespace qbnet::study

@@ -16,7 +16,7 @@
 #include "qbnet/fock/displaced.hpp"
 #include "qbnet/numerics/memory.hpp"
 
-namespace qbnet {
+namespace qbnet::trajectories {
 
 namespace {
 using cd = std::complex<double>;
@@ -29,7 +29,7 @@ constexpr double kJointShare = 0.25;
 constexpr double kVectorsPerThread = 16.0;
 
 double memory_limit_gib(const RunOptions& options) {
-    return options.memory_limit_gib > 0 ? options.memory_limit_gib : 0.9 * available_memory_bytes() / kGiB;
+    return options.memory_limit_gib > 0 ? options.memory_limit_gib : 0.9 * numerics::available_memory_bytes() / kGiB;
 }
 
 int thread_count(const RunOptions& options) { return options.threads > 0 ? options.threads : omp_get_max_threads(); }
@@ -52,7 +52,7 @@ void add_joint_state(const cd* psi, long db, int c0, cd* acc) {
 }
 }  // namespace
 
-TrajectorySimulator::TrajectorySimulator(const Model& model, const RunOptions& options)
+TrajectorySimulator::TrajectorySimulator(const model::Model& model, const RunOptions& options)
     : model_(model), options_(options) {
     const TrajectoryOptions& to = options.trajectories;
     if (to.count < 1) throw InputError("trajectories.count", "must be an integer >= 1");
@@ -73,7 +73,7 @@ TrajectorySimulator::TrajectorySimulator(const Model& model, const RunOptions& o
     // No cutoff ladder here (three ensembles, noisy differences): the guess must hold by itself, so it
     // starts from the hottest bath, a bound for passive networks.
     initial_ = initial_state_or_throw(options.time.initial);
-    const FockPlan plan = plan_fock_space(model, options, model.is_quadratic(), OccupationGuess::hottest_bath);
+    const fock::FockPlan plan = fock::plan_fock_space(model, options, model.is_quadratic(), fock::OccupationGuess::hottest_bath);
     frame_ = plan.frame;
     const std::vector<int>& cutoffs = plan.cutoffs;
 
@@ -116,7 +116,7 @@ TrajectorySimulator::TrajectorySimulator(const Model& model, const RunOptions& o
     off += static_cast<std::size_t>(layout_.joint_dim * layout_.joint_dim);
     layout_.per_sample = off;
     if (frame_ == Frame::displaced) {
-        Model undriven = model;
+        model::Model undriven = model;
         undriven.drive.setZero();
         system_ = std::make_unique<Unravelling>(undriven, cutoffs);
         // A coherent start is alpha(0) = alpha0 with psi' in the vacuum; a thermal one is not displaced.
@@ -125,7 +125,7 @@ TrajectorySimulator::TrajectorySimulator(const Model& model, const RunOptions& o
             alpha0.setConstant(initial_.alpha);
             initial_ = InitialState{};
         }
-        alpha_ = mean_field_trajectory(model, alpha0, times_);
+        alpha_ = fock::mean_field_trajectory(model, alpha0, times_);
         if (to.average_from) warn_unsettled_alpha(*to.average_from);
     } else {
         system_ = std::make_unique<Unravelling>(model, cutoffs);
@@ -175,7 +175,7 @@ std::vector<BatchAccumulator> TrajectorySimulator::run_batches(const std::vector
     for (int b : batches) total += batch_range(b).second - batch_range(b).first;
     std::atomic<long> done{0};
     const TrajectoryTolerances tol{options_.time.atol, options_.time.rtol};
-    const FockBasis& basis = system_->basis();
+    const fock::FockBasis& basis = system_->basis();
     const long d = system_->dim();
     const int m = basis.n_modes();
     const long n = static_cast<long>(batches.size());
@@ -216,7 +216,7 @@ EngineResult TrajectorySimulator::reduce(const std::vector<BatchAccumulator>& ba
     EngineResult result;
     result.engine = EngineKind::trajectories;
     result.warnings = warnings_;
-    traj_detail::Reducer reducer(layout_, model_.mode_names, batches, alpha_);
+    trajectories::detail::Reducer reducer(layout_, model_.mode_names, batches, alpha_);
     result.timeseries.t = times_;
     std::vector<double> top(layout_.cutoffs.size(), 0.0);
     for (std::size_t s = 0; s < times_.size(); ++s) {
@@ -281,7 +281,7 @@ double TrajectorySimulator::worst_relative_error(const EngineResult& result) {
     return worst;
 }
 
-double trajectory_memory_estimate_gib(const Model& model, const RunOptions& options) {
+double trajectory_memory_estimate_gib(const model::Model& model, const RunOptions& options) {
     const TrajectorySimulator sim(model, options);
     return sim.memory_estimate_gib(thread_count(options), sim.batch_count());
 }
@@ -312,7 +312,7 @@ void checkpoint_round(const CheckpointOptions& ck, const std::vector<BatchAccumu
 }
 }  // namespace
 
-EngineResult run_trajectories(const Model& model, const RunOptions& options, const ProgressFn& progress) {
+EngineResult run_trajectories(const model::Model& model, const RunOptions& options, const ProgressFn& progress) {
     const auto start = std::chrono::steady_clock::now();
     const TrajectorySimulator sim(model, options);
     const int threads = thread_count(options);
@@ -362,10 +362,10 @@ namespace {
 class TrajectoryEngine final : public Engine {
 public:
     EngineKind kind() const override { return EngineKind::trajectories; }
-    double memory_estimate_gib(const Model& model, const RunOptions& options) const override {
+    double memory_estimate_gib(const model::Model& model, const RunOptions& options) const override {
         return trajectory_memory_estimate_gib(model, options);
     }
-    EngineResult run(const Model& model, const RunOptions& options, const ProgressFn& progress) const override {
+    EngineResult run(const model::Model& model, const RunOptions& options, const ProgressFn& progress) const override {
         return run_trajectories(model, options, progress);
     }
 };
@@ -373,4 +373,4 @@ public:
 
 std::unique_ptr<Engine> make_trajectory_engine() { return std::make_unique<TrajectoryEngine>(); }
 
-}  // namespace qbnet
+}  // namespace qbnet::trajectories

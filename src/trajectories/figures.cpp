@@ -6,7 +6,7 @@
 
 #include "qbnet/observables/ergotropy.hpp"
 
-namespace qbnet::traj_detail {
+namespace qbnet::trajectories::detail {
 
 namespace {
 using cd = std::complex<double>;
@@ -93,7 +93,7 @@ Reducer::Estimate Reducer::estimate(const std::vector<std::size_t>& samples, std
     const double per = static_cast<double>(samples.size());
     const Eigen::MatrixXcd total = block_sum(-1, samples, offset, dim);
     est.mean = total / (static_cast<double>(total_) * per);
-    est.value = shifted(ergotropy_figures(est.mean, levels), energy_shift(samples, modes, -1));
+    est.value = shifted(observables::ergotropy_figures(est.mean, levels), energy_shift(samples, modes, -1));
     const std::size_t nb = batches_.size();
     if (nb < 2) return est;
     const bool exact = dim <= kExactJackknifeMaxDim;
@@ -103,7 +103,7 @@ Reducer::Estimate Reducer::estimate(const std::vector<std::size_t>& samples, std
         const long rest = total_ - batches_[b].trajectories;
         const Eigen::MatrixXcd rho = (total - block_sum(static_cast<int>(b), samples, offset, dim)) /
                                      (static_cast<double>(rest) * per);
-        loo[b] = shifted(exact ? ergotropy_figures(rho, levels) : figures_linear(rho, passive_op, levels),
+        loo[b] = shifted(exact ? observables::ergotropy_figures(rho, levels) : figures_linear(rho, passive_op, levels),
                          energy_shift(samples, modes, static_cast<int>(b)));
     }
     // Jackknife variance (B - 1)/B sum_b (theta_b - mean theta)^2, per figure.
@@ -149,7 +149,7 @@ Snapshot Reducer::snapshot(const std::vector<std::size_t>& samples, std::vector<
         std::vector<int> bc(layout_.cutoffs.begin() + 1, layout_.cutoffs.end());
         std::vector<std::size_t> batteries;
         for (std::size_t j = 1; j < m; ++j) batteries.push_back(j);
-        const Estimate est = estimate(samples, layout_.joint_offset, layout_.joint_dim, photon_number_levels(bc), batteries);
+        const Estimate est = estimate(samples, layout_.joint_offset, layout_.joint_dim, observables::photon_number_levels(bc), batteries);
         snap.batteries = est.value;
         snap.batteries_error = est.error;
         return snap;
@@ -186,4 +186,4 @@ Snapshot Reducer::snapshot(const std::vector<std::size_t>& samples, std::vector<
     return snap;
 }
 
-}  // namespace qbnet::traj_detail
+}  // namespace qbnet::trajectories::detail

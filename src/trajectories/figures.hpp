@@ -11,7 +11,7 @@
 #include "qbnet/result.hpp"
 #include "qbnet/trajectories/engine.hpp"
 
-namespace qbnet::traj_detail {
+namespace qbnet::trajectories::detail {
 
 class Reducer {
 public:
@@ -47,4 +47,4 @@ private:
     long total_ = 0;
 };
 
-}  // namespace qbnet::traj_detail
+}  // namespace qbnet::trajectories::detail

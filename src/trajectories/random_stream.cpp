@@ -1,6 +1,6 @@
 #include "qbnet/trajectories/random_stream.hpp"
 
-namespace qbnet {
+namespace qbnet::trajectories {
 
 std::uint64_t splitmix64(std::uint64_t x) {
     x += 0x9e3779b97f4a7c15ULL;
@@ -18,4 +18,4 @@ std::mt19937_64 trajectory_stream(std::uint64_t seed, std::uint64_t k) {
     return std::mt19937_64(seq);
 }
 
-}  // namespace qbnet
+}  // namespace qbnet::trajectories

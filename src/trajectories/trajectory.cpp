@@ -11,7 +11,7 @@
 
 #include "qbnet/trajectories/random_stream.hpp"
 
-namespace qbnet {
+namespace qbnet::trajectories {
 
 namespace odeint = boost::numeric::odeint;
 using cd = std::complex<double>;
@@ -23,7 +23,7 @@ const cd* as_complex(const State& s) { return reinterpret_cast<const cd*>(s.data
 cd* as_complex(State& s) { return reinterpret_cast<cd*>(s.data()); }
 
 // Fills x (zero on entry) with the trajectory's initial state (see trajectory.hpp).
-void set_initial_state(const FockBasis& basis, const InitialState& initial, std::mt19937_64& gen, State& x) {
+void set_initial_state(const fock::FockBasis& basis, const InitialState& initial, std::mt19937_64& gen, State& x) {
     cd* psi = as_complex(x);
     const int m = basis.n_modes();
     switch (initial.kind) {
@@ -172,4 +172,4 @@ TrajectoryCounters run_trajectory(const Unravelling& system, const std::vector<d
     return counters;
 }
 
-}  // namespace qbnet
+}  // namespace qbnet::trajectories

@@ -4,13 +4,13 @@
 
 #include "qbnet/fock/lindblad.hpp"
 
-namespace qbnet {
+namespace qbnet::trajectories {
 
 namespace {
 using cd = std::complex<double>;
 const cd I(0.0, 1.0);
 
-ShiftSum to_shift_sum(const OperatorSum& sum) {
+ShiftSum to_shift_sum(const fock::OperatorSum& sum) {
     ShiftSum out;
     for (const auto& [offset, coef] : sum.terms())
         if (coef.cwiseAbs().maxCoeff() > 0.0) out.terms.push_back({offset, coef});
@@ -18,11 +18,11 @@ ShiftSum to_shift_sum(const OperatorSum& sum) {
 }
 
 // L = sum_j (u_j a_j + v_j a_j^dag) on the truncated basis.
-OperatorSum linear_jump(const LinearJump& jump, const FockBasis& basis) {
-    OperatorSum l;
+fock::OperatorSum linear_jump(const model::LinearJump& jump, const fock::FockBasis& basis) {
+    fock::OperatorSum l;
     for (int j = 0; j < basis.n_modes(); ++j) {
-        if (jump.u(j) != 0.0) l.add(annihilation(basis, j), jump.u(j));
-        if (jump.v(j) != 0.0) l.add(creation(basis, j), jump.v(j));
+        if (jump.u(j) != 0.0) l.add(fock::annihilation(basis, j), jump.u(j));
+        if (jump.v(j) != 0.0) l.add(fock::creation(basis, j), jump.v(j));
     }
     return l;
 }
@@ -34,7 +34,7 @@ void ShiftSum::apply(const cd* in, cd* out) const {
     // Written in real arithmetic: std::complex's operator* carries the C99 NaN/inf recovery branch, which
     // keeps the compiler from vectorising the innermost loop of the whole engine.
     double* o = reinterpret_cast<double*>(out);
-    for (const ShiftOp& t : terms) {
+    for (const fock::ShiftOp& t : terms) {
         const long lo = std::max(0L, -t.offset), hi = std::min(d, d - t.offset);
         const double* c = reinterpret_cast<const double*>(t.coef.data());
         const double* src = reinterpret_cast<const double*>(in + t.offset);
@@ -55,12 +55,12 @@ double ShiftSum::norm2(const cd* in, cd* scratch) const {
     return s;
 }
 
-Unravelling::Unravelling(const Model& model, std::vector<int> cutoffs) : basis_(std::move(cutoffs)) {
+Unravelling::Unravelling(const model::Model& model, std::vector<int> cutoffs) : basis_(std::move(cutoffs)) {
     // H_eff exactly as the Fock engine's Liouvillian holds it (fock/lindblad.hpp): the anti-Hermitian part
     // -(i/2) sum_ab G_ab c_b^dag c_a is sum_k rate_k L_k^dag L_k regrouped, so the averaged trajectories
     // converge to the same truncated density matrix.
-    const OperatorSum h = effective_hamiltonian(model, basis_);
-    for (const LinearJump& jump : model.jumps) {
+    const fock::OperatorSum h = fock::effective_hamiltonian(model, basis_);
+    for (const model::LinearJump& jump : model.jumps) {
         if (jump.rate == 0.0) continue;   // a zero-rate channel never fires and does not damp
         TrajectoryJump tj;
         tj.rate = jump.rate;
@@ -68,9 +68,9 @@ Unravelling::Unravelling(const Model& model, std::vector<int> cutoffs) : basis_(
         tj.label = jump.label;
         if (!tj.op.terms.empty()) jumps_.push_back(std::move(tj));
     }
-    OperatorSum k;
+    fock::OperatorSum k;
     for (const auto& [offset, coef] : h.terms()) k.add({offset, coef}, -I);
     minus_i_h_eff_ = to_shift_sum(k);
 }
 
-}  // namespace qbnet
+}  // namespace qbnet::trajectories

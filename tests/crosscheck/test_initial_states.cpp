@@ -40,12 +40,12 @@ samples = 7
 enabled = false
 )";
 
-Scenario scenario(const std::string& initial, std::vector<std::string> sets = {}) {
+io::Scenario scenario(const std::string& initial, std::vector<std::string> sets = {}) {
     sets.push_back("time.initial=\"" + initial + "\"");
-    return parse_scenario(kSmall, "initial", sets);
+    return io::parse_scenario(kSmall, "initial", sets);
 }
 
-EngineResult run(EngineKind kind, const Scenario& sc) {
+EngineResult run(EngineKind kind, const io::Scenario& sc) {
     RunOptions o = sc.options;
     o.threads = 1;
     return run_engine(kind, sc.model, o);
@@ -83,11 +83,11 @@ TEST_CASE("Fock and Gaussian agree from thermal and coherent initial states and 
         for (const auto& [initial, other] : {std::pair<std::string, std::string>{"thermal:0.5", "thermal:0.55"},
                                              {"coherent:0.8,0.3", "coherent:0.8,0.35"}}) {
             INFO(frame << " " << initial);
-            const Scenario sc = scenario(initial, {"fock.frame=" + frame});
+            const io::Scenario sc = scenario(initial, {"fock.frame=" + frame});
             const EngineResult fock = run(EngineKind::fock, sc);
             const EngineResult gauss = run(EngineKind::gaussian, sc);
-            const CrossCheck cc = cross_check(fock, gauss, CrossCheckOptions::from(sc.options));
-            CHECK(cc.verdict == Verdict::agree);
+            const study::CrossCheck cc = study::cross_check(fock, gauss, study::CrossCheckOptions::from(sc.options));
+            CHECK(cc.verdict == study::Verdict::agree);
             // The start itself: Gaussian t = 0 figures are exact; thermal energy n, coherent |alpha|^2.
             const double e0 = initial[0] == 't' ? 0.5 : 0.73;
             CHECK(gauss.timeseries.samples[0].modes[0].energy == Approx(e0).epsilon(1e-12));
@@ -96,7 +96,7 @@ TEST_CASE("Fock and Gaussian agree from thermal and coherent initial states and 
             CHECK(std::abs(f0.energy - e0) <= f0.error->energy + 1e-9);
             // Must-fail: the Gaussian engine from a slightly different state.
             const EngineResult moved = run(EngineKind::gaussian, scenario(other, {"fock.frame=" + frame}));
-            CHECK(cross_check(fock, moved, CrossCheckOptions::from(sc.options)).verdict == Verdict::disagree);
+            CHECK(study::cross_check(fock, moved, study::CrossCheckOptions::from(sc.options)).verdict == study::Verdict::disagree);
         }
     }
 }
@@ -129,7 +129,7 @@ enabled = false
     const double kappa = 0.7, a2 = 1.2 * 1.2 + 0.5 * 0.5;
     for (const std::string frame : {"lab", "displaced"}) {
         INFO(frame);
-        const Scenario sc = parse_scenario(kDecay, "decay", {"time.initial=\"coherent:1.2,0.5\"", "fock.frame=" + frame});
+        const io::Scenario sc = io::parse_scenario(kDecay, "decay", {"time.initial=\"coherent:1.2,0.5\"", "fock.frame=" + frame});
         const EngineResult r = run(EngineKind::fock, sc);
         int wrong_rate_outside = 0;
         for (std::size_t i = 0; i < r.timeseries.t.size(); ++i) {
@@ -150,7 +150,7 @@ enabled = false
 }
 
 TEST_CASE("trajectories from a thermal initial state agree with the Fock engine within 4 sigma and a 10 sigma shift fails") {
-    const Scenario sc = scenario("thermal:0.5", {"trajectories.count=384", "trajectories.seed=5", "fock.cutoff=6"});
+    const io::Scenario sc = scenario("thermal:0.5", {"trajectories.count=384", "trajectories.seed=5", "fock.cutoff=6"});
     RunOptions o = sc.options;
     o.threads = 1;
     const EngineResult traj = run_engine(EngineKind::trajectories, sc.model, o);

@@ -31,21 +31,21 @@ namespace {
 using cd = std::complex<double>;
 
 struct Scenario {
-    Network net;
+    model::Network net;
     double eps = 0.01;
-    SqueezedThermalBath bath{0.003, 0.0, 0.0, 0.0};        // batteries
-    SqueezedThermalBath charger{0.003, 0.0, 0.0, 0.0};     // charger
+    model::SqueezedThermalBath bath{0.003, 0.0, 0.0, 0.0};        // batteries
+    model::SqueezedThermalBath charger{0.003, 0.0, 0.0, 0.0};     // charger
     double detuning = 0.0;
     double chi = 0.0;
 };
 
-Model model_of(const Scenario& s) {
+model::Model model_of(const Scenario& s) {
     const int m = s.net.n_modes();
-    ModelSpec spec{s.net, Eigen::VectorXd::Constant(m, s.detuning), Eigen::VectorXcd::Zero(m), {},
+    model::ModelSpec spec{s.net, Eigen::VectorXd::Constant(m, s.detuning), Eigen::VectorXcd::Zero(m), {},
                    Eigen::VectorXd::Constant(m, s.chi)};
     spec.drive(0) = s.eps;
     for (int j = 0; j < m; ++j) spec.baths.push_back(j == 0 ? s.charger : s.bath);
-    return build_model(spec);
+    return model::build_model(spec);
 }
 
 RunOptions options(std::vector<int> cutoff, const std::string& frame, double t_end = 0.0, bool steady = true) {
@@ -93,17 +93,17 @@ double max_rel_diff(const EngineResult& a, const EngineResult& b, double floor, 
     return worst;
 }
 
-LinkSpec link(Coupling c, double j) { return {c, j, {}, {}}; }
+model::LinkSpec link(model::Coupling c, double j) { return {c, j, {}, {}}; }
 
 }  // namespace
 
 TEST_CASE("Displaced Liouvillian = transformed lab Liouvillian - any alpha and alpha_dot", "[displaced]") {
     // Two modes, every kind of term: detuning, NC link (phase + shared reservoir), complex drive, Kerr on both
     // modes, a squeezed-thermal bath (jumps with a and a^dag parts) and a thermal bath.
-    Network net = Network::cascaded(1, link(Coupling::nonreciprocal, 0.05));
-    ModelSpec spec{net, Eigen::Vector2d(0.01, -0.02), Eigen::Vector2cd(cd(0.02, 0.01), cd(0.0, -0.005)),
+    model::Network net = model::Network::cascaded(1, link(model::Coupling::nonreciprocal, 0.05));
+    model::ModelSpec spec{net, Eigen::Vector2d(0.01, -0.02), Eigen::Vector2cd(cd(0.02, 0.01), cd(0.0, -0.005)),
                    {{0.1, 0.3, 0.2, 0.7}, {0.08, 0.1, 0.0, 0.0}}, Eigen::Vector2d(0.03, -0.05)};
-    const Model model = build_model(spec);
+    const model::Model model = model::build_model(spec);
     Eigen::VectorXcd alpha(2), alpha_dot(2);
     alpha << cd(0.4, -0.3), cd(-0.2, 0.5);
     alpha_dot << cd(0.01, 0.02), cd(-0.03, 0.005);
@@ -111,7 +111,7 @@ TEST_CASE("Displaced Liouvillian = transformed lab Liouvillian - any alpha and a
     // rho' supported on n_j <= 2 (random, positive, trace 1), in a small basis (cutoff 8: L' raises the
     // photon number by at most 2, so the truncated top levels never enter).
     const int cs = 8, cb = 20;
-    const FockBasis small({cs, cs});
+    const fock::FockBasis small({cs, cs});
     std::mt19937 gen(7);
     std::normal_distribution<double> nd;
     Eigen::MatrixXcd x = Eigen::MatrixXcd::Zero(small.dim(), small.dim());
@@ -122,7 +122,7 @@ TEST_CASE("Displaced Liouvillian = transformed lab Liouvillian - any alpha and a
     rho_s /= rho_s.trace();
 
     // Displaced frame (row-major storage: pass rho^T's data = rho in row-major).
-    const Liouvillian lv = displaced_liouvillian(model, small, alpha, alpha_dot);
+    const fock::Liouvillian lv = fock::displaced_liouvillian(model, small, alpha, alpha_dot);
     using RowMat = Eigen::Matrix<cd, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
     RowMat r_row = rho_s, out_row(small.dim(), small.dim());
     lv.apply(r_row.data(), out_row.data());
@@ -156,17 +156,17 @@ TEST_CASE("Displaced Liouvillian = transformed lab Liouvillian - any alpha and a
 
 TEST_CASE("Mean-field amplitudes: fixed point of the drift - Kerr by Newton", "[displaced]") {
     // N = 1 NC at J_op = kappa/2, vacuum baths: alpha_C = -i eps / (kappa/2 + J) (docs/physics.md result 1: E = (eps/kappa)^2).
-    Scenario s{Network::cascaded(1, link(Coupling::nonreciprocal, 0.0015))};
-    const MeanFieldSolution lin = mean_field_steady_state(model_of(s));
+    Scenario s{model::Network::cascaded(1, link(model::Coupling::nonreciprocal, 0.0015))};
+    const fock::MeanFieldSolution lin = fock::mean_field_steady_state(model_of(s));
     CHECK(lin.method == "linear");
     CHECK(std::norm(lin.alpha(0)) == Approx(std::pow(0.01 / 0.003, 2)).epsilon(1e-12));
     CHECK(std::norm(lin.alpha(1)) == Approx(std::pow(0.01 / 0.003, 2)).epsilon(1e-12));
     s.chi = 1e-4;
-    const Model kerr = model_of(s);
-    const MeanFieldSolution nl = mean_field_steady_state(kerr);
+    const model::Model kerr = model_of(s);
+    const fock::MeanFieldSolution nl = fock::mean_field_steady_state(kerr);
     CHECK(nl.method == "newton");
     CHECK(nl.converged);
-    CHECK(mean_field_rhs(kerr, nl.alpha).cwiseAbs().maxCoeff() < 1e-14);
+    CHECK(fock::mean_field_rhs(kerr, nl.alpha).cwiseAbs().maxCoeff() < 1e-14);
     CHECK(std::abs(nl.alpha(0) - lin.alpha(0)) > 1e-3);   // Kerr shifts the amplitude
 }
 
@@ -175,7 +175,7 @@ TEST_CASE("Lab and displaced frames agree where the lab frame is feasible", "[di
     // are exact up to their truncation; the lab frame's is the larger one (its state is displaced), e.g.
     // 2.4e-7 absolute on an ergotropy of 0.016 at cutoff 6. Tolerance (absolute, as the built-in cross-check):
     // 1e-9 + 10 * cutoff * (largest top-level population of either run).
-    const SqueezedThermalBath thermal{0.1, 0.05, 0.0, 0.0};
+    const model::SqueezedThermalBath thermal{0.1, 0.05, 0.0, 0.0};
     struct Case {
         std::string name;
         Scenario s;
@@ -184,20 +184,20 @@ TEST_CASE("Lab and displaced frames agree where the lab frame is feasible", "[di
     };
     std::vector<Case> cases{
         {"NC cascaded N=2 - thermal - detuned - evolution",
-         {Network::cascaded(2, link(Coupling::nonreciprocal, 0.05)), 0.02, thermal, thermal, 0.02},
+         {model::Network::cascaded(2, link(model::Coupling::nonreciprocal, 0.05)), 0.02, thermal, thermal, 0.02},
          {6, 6, 6},
          30.0},
         {"RC parallel N=2 - thermal batteries",
-         {Network::parallel(2, link(Coupling::reciprocal, 0.04)), 0.02, thermal, {0.1, 0.0, 0.0, 0.0}},
+         {model::Network::parallel(2, link(model::Coupling::reciprocal, 0.04)), 0.02, thermal, {0.1, 0.0, 0.0, 0.0}},
          {6, 6, 6},
          0.0},
         {"NC N=1 squeezed battery - evolution",
-         {Network::cascaded(1, link(Coupling::nonreciprocal, 0.05)), 0.02, {0.1, 0.0, 0.1, 0.6}},
+         {model::Network::cascaded(1, link(model::Coupling::nonreciprocal, 0.05)), 0.02, {0.1, 0.0, 0.1, 0.6}},
          {7, 7},
          25.0},
     };
     for (const auto& c : cases) {
-        const Model m = model_of(c.s);
+        const model::Model m = model_of(c.s);
         const EngineResult lab = run_engine(EngineKind::fock, m, options(c.cutoff, "lab", c.t_end));
         const EngineResult dis = run_engine(EngineKind::fock, m, options(c.cutoff, "displaced", c.t_end));
         CHECK(dis.statistics.fock->frame == Frame::displaced);
@@ -218,9 +218,9 @@ TEST_CASE("Kerr model: lab and displaced frames agree (exact frame - smaller cut
     // |alpha|^2 = 0.64 photons per mode, chi = 0.02 (Kerr shift chi |alpha|^2 ~ 0.13 kappa): the lab frame at
     // cutoff 14 has a tail ~1e-14; the displaced frame at cutoff 8 keeps only the small non-Gaussian part of
     // rho' (its top level is the error). Steady state and evolution; the Liouvillian is rebuilt per RHS call.
-    Scenario s{Network::cascaded(1, link(Coupling::nonreciprocal, 0.05)), 0.08, {0.1, 0.0, 0.0, 0.0},
+    Scenario s{model::Network::cascaded(1, link(model::Coupling::nonreciprocal, 0.05)), 0.08, {0.1, 0.0, 0.0, 0.0},
                {0.1, 0.0, 0.0, 0.0}, 0.0, 0.02};
-    const Model m = model_of(s);
+    const model::Model m = model_of(s);
     const auto t0 = std::chrono::steady_clock::now();
     const EngineResult lab = run_engine(EngineKind::fock, m, options({14, 14}, "lab", 30.0));
     const auto t1 = std::chrono::steady_clock::now();
@@ -238,16 +238,16 @@ TEST_CASE("Kerr model: lab and displaced frames agree (exact frame - smaller cut
 
 TEST_CASE("Paper parameters - vacuum baths: displaced Fock at cutoff 3 = Gaussian to 1e-8", "[displaced]") {
     // eps = 0.01, kappa = 0.003: ~11 photons per mode (a lab-frame run would need cutoff ~35 per mode).
-    for (Coupling c : {Coupling::nonreciprocal, Coupling::reciprocal})
+    for (model::Coupling c : {model::Coupling::nonreciprocal, model::Coupling::reciprocal})
         for (double j : {0.0015, 0.002})
             for (int n = 1; n <= 3; ++n) {
-                const Scenario s{Network::cascaded(n, link(c, j))};
-                const Model m = model_of(s);
+                const Scenario s{model::Network::cascaded(n, link(c, j))};
+                const model::Model m = model_of(s);
                 const EngineResult f = run_engine(EngineKind::fock, m, options(std::vector<int>(n + 1, 3), "displaced"));
                 const EngineResult g = run_engine(EngineKind::gaussian, m, options({3}, "lab"));
                 std::string where;
                 const double rel = max_rel_diff(f, g, 1e-6, &where);
-                INFO((c == Coupling::nonreciprocal ? "NC" : "RC") << " N=" << n << " J=" << j << ": " << rel << " at "
+                INFO((c == model::Coupling::nonreciprocal ? "NC" : "RC") << " N=" << n << " J=" << j << ": " << rel << " at "
                                                                    << where);
                 CHECK(rel <= 1e-8);
                 CHECK(f.steady_state->modes[0].energy > 1.0);
@@ -257,8 +257,8 @@ TEST_CASE("Paper parameters - vacuum baths: displaced Fock at cutoff 3 = Gaussia
 TEST_CASE("Paper parameters - time evolution (Fig. 2 style - N = 2): displaced Fock = Gaussian", "[displaced]") {
     // Integrator tolerances 1e-11 abs / 1e-10 rel on (alpha, rho'): 1e-7 relative against the exact
     // (matrix-exponential) Gaussian propagation; floor 1e-3 photons for the first samples.
-    const Scenario s{Network::cascaded(2, link(Coupling::nonreciprocal, 0.0015))};
-    const Model m = model_of(s);
+    const Scenario s{model::Network::cascaded(2, link(model::Coupling::nonreciprocal, 0.0015))};
+    const model::Model m = model_of(s);
     const EngineResult f = run_engine(EngineKind::fock, m, options({3, 3, 3}, "displaced", 3000.0, false));
     const EngineResult g = run_engine(EngineKind::gaussian, m, options({3}, "lab", 3000.0, false));
     std::string where;
@@ -273,22 +273,22 @@ TEST_CASE("Paper parameters - thermal baths n = 0.2: displaced Fock = Gaussian t
     // 0.2 per mode, and far less on energies/ergotropies (~11 photons). N = 1, 2: every figure (passive
     // energies included) <= 1e-4 at cutoff 9 / 8. N = 3 at cutoff 5 (D = 625; cutoff 8 would need D = 4096):
     // energies and ergotropies <= 1e-4 (measured 8e-5), passive energies within the truncation estimate.
-    const SqueezedThermalBath thermal{0.003, 0.2, 0.0, 0.0};
+    const model::SqueezedThermalBath thermal{0.003, 0.2, 0.0, 0.0};
     struct Case {
-        Coupling c;
+        model::Coupling c;
         int n;
         int cutoff;
     };
-    for (const Case& k : {Case{Coupling::nonreciprocal, 1, 9}, Case{Coupling::reciprocal, 1, 9},
-                          Case{Coupling::nonreciprocal, 2, 8}, Case{Coupling::reciprocal, 2, 8},
-                          Case{Coupling::nonreciprocal, 3, 5}}) {
-        const Scenario s{Network::cascaded(k.n, link(k.c, 0.002)), 0.01, thermal, thermal};
-        const Model m = model_of(s);
+    for (const Case& k : {Case{model::Coupling::nonreciprocal, 1, 9}, Case{model::Coupling::reciprocal, 1, 9},
+                          Case{model::Coupling::nonreciprocal, 2, 8}, Case{model::Coupling::reciprocal, 2, 8},
+                          Case{model::Coupling::nonreciprocal, 3, 5}}) {
+        const Scenario s{model::Network::cascaded(k.n, link(k.c, 0.002)), 0.01, thermal, thermal};
+        const model::Model m = model_of(s);
         RunOptions o = options(std::vector<int>(k.n + 1, k.cutoff), "displaced");
         o.steady.tol = 1e-10;
         const EngineResult f = run_engine(EngineKind::fock, m, o);
         const EngineResult g = run_engine(EngineKind::gaussian, m, options({3}, "lab"));
-        const std::string name = std::string(k.c == Coupling::nonreciprocal ? "NC" : "RC") + " N=" +
+        const std::string name = std::string(k.c == model::Coupling::nonreciprocal ? "NC" : "RC") + " N=" +
                                  std::to_string(k.n) + " cutoff " + std::to_string(k.cutoff);
         if (k.n < 3) {
             std::string where;

@@ -28,7 +28,7 @@ inline MatrixXcd ladder(const std::vector<int>& cutoffs, int j) {
     return out;
 }
 
-inline MatrixXcd dense_rhs(const qbnet::Model& model, const std::vector<int>& cutoffs, const MatrixXcd& rho) {
+inline MatrixXcd dense_rhs(const qbnet::model::Model& model, const std::vector<int>& cutoffs, const MatrixXcd& rho) {
     const int m = model.n_modes();
     std::vector<MatrixXcd> a;
     for (int j = 0; j < m; ++j) a.push_back(ladder(cutoffs, j));

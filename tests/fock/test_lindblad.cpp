@@ -12,21 +12,21 @@ using RowMat = Eigen::Matrix<cd, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor
 namespace {
 // A model exercising every term type: detuning, hopping with a phase, drive on two modes, Kerr,
 // squeezed-thermal baths, and NC/RC links with their shared reservoirs.
-Model busy_model() {
-    LinkSpec nc{Coupling::nonreciprocal, 0.13, {}, {}};
-    Network net = Network::custom(2, {{0, 1}, {1, 2}}, nc);
-    net.add_link(LinkSpec{Coupling::reciprocal, 0.07, 0.4, {}}.make(0, 2));
-    ModelSpec spec{net, Eigen::Vector3d(0.05, -0.02, 0.11), Eigen::Vector3cd(cd(0.2, 0.1), 0.0, cd(0.0, -0.05)),
+model::Model busy_model() {
+    model::LinkSpec nc{model::Coupling::nonreciprocal, 0.13, {}, {}};
+    model::Network net = model::Network::custom(2, {{0, 1}, {1, 2}}, nc);
+    net.add_link(model::LinkSpec{model::Coupling::reciprocal, 0.07, 0.4, {}}.make(0, 2));
+    model::ModelSpec spec{net, Eigen::Vector3d(0.05, -0.02, 0.11), Eigen::Vector3cd(cd(0.2, 0.1), 0.0, cd(0.0, -0.05)),
                    {{0.1, 0.3, 0.2, 0.7}, {0.05, 0.0, 0.0, 0.0}, {0.08, 0.5, 0.0, 0.0}}, Eigen::Vector3d(0.03, 0.0, -0.02)};
-    return build_model(spec);
+    return model::build_model(spec);
 }
 }  // namespace
 
 TEST_CASE("Fock RHS equals the dense Lindblad reference on a model with every term", "[fock][rhs]") {
-    const Model model = busy_model();
+    const model::Model model = busy_model();
     const std::vector<int> cutoffs{3, 4, 2};   // unequal cutoffs catch stride mistakes
-    const FockBasis basis(cutoffs);
-    const Liouvillian lv(model, basis);
+    const fock::FockBasis basis(cutoffs);
+    const fock::Liouvillian lv(model, basis);
     const long d = basis.dim();
     // Random HERMITIAN rho (the kernel computes the lower triangle and mirrors).
     Eigen::MatrixXcd x = Eigen::MatrixXcd::Random(d, d);
@@ -40,9 +40,9 @@ TEST_CASE("Fock RHS equals the dense Lindblad reference on a model with every te
 }
 
 TEST_CASE("Fock RHS preserves trace and hermiticity", "[fock][rhs]") {
-    const Model model = busy_model();
-    const FockBasis basis({4, 3, 3});
-    const Liouvillian lv(model, basis);
+    const model::Model model = busy_model();
+    const fock::FockBasis basis({4, 3, 3});
+    const fock::Liouvillian lv(model, basis);
     const long d = basis.dim();
     Eigen::MatrixXcd x = Eigen::MatrixXcd::Random(d, d);
     const RowMat rho = x * x.adjoint();
@@ -53,9 +53,9 @@ TEST_CASE("Fock RHS preserves trace and hermiticity", "[fock][rhs]") {
 }
 
 TEST_CASE("Cost model counts every term and stays O(D^2)", "[fock][rhs]") {
-    const Model model = busy_model();
-    const FockBasis basis({3, 3, 3});
-    const Liouvillian lv(model, basis);
+    const model::Model model = busy_model();
+    const fock::FockBasis basis({3, 3, 3});
+    const fock::Liouvillian lv(model, basis);
     const auto c = lv.cost();
     CHECK(c.sandwich_terms > 0);
     CHECK(c.left_terms > 1);
@@ -64,10 +64,10 @@ TEST_CASE("Cost model counts every term and stays O(D^2)", "[fock][rhs]") {
 }
 
 TEST_CASE("Fock RHS equals the dense reference at D = 140 with unequal cutoffs", "[fock][rhs]") {
-    const Model model = busy_model();
+    const model::Model model = busy_model();
     const std::vector<int> cutoffs{5, 4, 7};   // D = 140
-    const FockBasis basis(cutoffs);
-    const Liouvillian lv(model, basis);
+    const fock::FockBasis basis(cutoffs);
+    const fock::Liouvillian lv(model, basis);
     const long d = basis.dim();
     Eigen::MatrixXcd x = Eigen::MatrixXcd::Random(d, d);
     const Eigen::MatrixXcd rho = x * x.adjoint();

@@ -14,13 +14,13 @@ using namespace qbnet;
 using cd = std::complex<double>;
 
 namespace {
-ModelSpec spec_for(Network net, double kappa, double eps, SqueezedThermalBath battery_bath = {},
+model::ModelSpec spec_for(model::Network net, double kappa, double eps, model::SqueezedThermalBath battery_bath = {},
                    int drive_mode = 0) {
     const int m = net.n_modes();
-    ModelSpec s{net, Eigen::VectorXd::Zero(m), Eigen::VectorXcd::Zero(m), {}, Eigen::VectorXd::Zero(m)};
+    model::ModelSpec s{net, Eigen::VectorXd::Zero(m), Eigen::VectorXcd::Zero(m), {}, Eigen::VectorXd::Zero(m)};
     s.drive(drive_mode) = eps;
     for (int j = 0; j < m; ++j) {
-        SqueezedThermalBath b = j == 0 ? SqueezedThermalBath{} : battery_bath;
+        model::SqueezedThermalBath b = j == 0 ? model::SqueezedThermalBath{} : battery_bath;
         b.kappa = kappa;
         s.baths.push_back(b);
     }
@@ -37,8 +37,8 @@ RunOptions steady_only(std::vector<int> cutoff) {
 TEST_CASE("Result 1: N=1 NC at J = kappa/2 stores (eps/kappa)^2 in C and b1", "[fock][physics]") {
     // eps/kappa = 0.5 keeps |alpha|^2 = 0.25: at cutoff 12 the truncated Poisson tail is ~1e-14.
     const double kappa = 0.003, eps = 0.0015;
-    const Model model = build_model(spec_for(Network::cascaded(1, {Coupling::nonreciprocal, kappa / 2, {}, {}}), kappa, eps));
-    const EngineResult r = run_fock(model, steady_only({12}));
+    const model::Model model = model::build_model(spec_for(model::Network::cascaded(1, {model::Coupling::nonreciprocal, kappa / 2, {}, {}}), kappa, eps));
+    const EngineResult r = fock::run_fock(model, steady_only({12}));
     REQUIRE(r.steady_state);
     const double expected = (eps / kappa) * (eps / kappa);
     CHECK(r.steady_state->modes[0].energy == Approx(expected).epsilon(1e-8));
@@ -48,8 +48,8 @@ TEST_CASE("Result 1: N=1 NC at J = kappa/2 stores (eps/kappa)^2 in C and b1", "[
 
 TEST_CASE("Result 2: vacuum baths keep modes coherent - ergotropy = energy (local and joint)", "[fock][physics]") {
     const double kappa = 0.003;
-    const Model model = build_model(spec_for(Network::cascaded(2, {Coupling::nonreciprocal, 0.002, {}, {}}), kappa, 0.001));
-    const EngineResult r = run_fock(model, steady_only({6}));
+    const model::Model model = model::build_model(spec_for(model::Network::cascaded(2, {model::Coupling::nonreciprocal, 0.002, {}, {}}), kappa, 0.001));
+    const EngineResult r = fock::run_fock(model, steady_only({6}));
     REQUIRE(r.steady_state);
     // Cutoff 6 with |alpha|^2 < 0.12: the truncated Poisson tail (top-level population ~3e-8) leaves each
     // reduced state mixed at the 1e-7 level, so ergotropy = energy holds to 1e-6 relative, not better.
@@ -67,15 +67,15 @@ TEST_CASE("Result 3: thermal bath gives energy n and ergotropy 0 - squeezed vacu
     const double kappa = 0.01;
     {
         const double n = 0.3;   // p(top) = (n/(n+1))^19 ~ 1e-12 at cutoff 20
-        const Model model = build_model(spec_for(Network::cascaded(1, {Coupling::reciprocal, 0.0, {}, {}}), kappa, 0.0, {0, n, 0, 0}));
-        const EngineResult r = run_fock(model, steady_only({2, 20}));   // idle charger: 2 levels suffice
+        const model::Model model = model::build_model(spec_for(model::Network::cascaded(1, {model::Coupling::reciprocal, 0.0, {}, {}}), kappa, 0.0, {0, n, 0, 0}));
+        const EngineResult r = fock::run_fock(model, steady_only({2, 20}));   // idle charger: 2 levels suffice
         CHECK(r.steady_state->modes[1].energy == Approx(n).epsilon(1e-9));
         CHECK(std::abs(r.steady_state->modes[1].ergotropy) < 1e-10);
     }
     {
         const double sq = 0.3, theta = 0.8;
-        const Model model = build_model(spec_for(Network::cascaded(1, {Coupling::reciprocal, 0.0, {}, {}}), kappa, 0.0, {0, 0, sq, theta}));
-        const EngineResult r = run_fock(model, steady_only({2, 24}));
+        const model::Model model = model::build_model(spec_for(model::Network::cascaded(1, {model::Coupling::reciprocal, 0.0, {}, {}}), kappa, 0.0, {0, 0, sq, theta}));
+        const EngineResult r = fock::run_fock(model, steady_only({2, 24}));
         const double e = std::sinh(sq) * std::sinh(sq);
         CHECK(r.steady_state->modes[1].energy == Approx(e).epsilon(1e-8));
         CHECK(r.steady_state->modes[1].ergotropy == Approx(e).epsilon(1e-7));
@@ -84,23 +84,23 @@ TEST_CASE("Result 3: thermal bath gives energy n and ergotropy 0 - squeezed vacu
 
 TEST_CASE("NC one-way transport: driving the battery gives the charger nothing", "[fock][physics]") {
     const double kappa = 0.003;
-    const Model model = build_model(spec_for(Network::cascaded(1, {Coupling::nonreciprocal, 0.002, {}, {}}), kappa, 0.001, {}, 1));
-    const EngineResult r = run_fock(model, steady_only({8}));
+    const model::Model model = model::build_model(spec_for(model::Network::cascaded(1, {model::Coupling::nonreciprocal, 0.002, {}, {}}), kappa, 0.001, {}, 1));
+    const EngineResult r = fock::run_fock(model, steady_only({8}));
     CHECK(r.steady_state->modes[1].energy > 0.01);
     CHECK(r.steady_state->modes[0].energy < 1e-12);
     // Reciprocal link: the charger does receive energy (the test can fail).
-    const Model rc = build_model(spec_for(Network::cascaded(1, {Coupling::reciprocal, 0.002, {}, {}}), kappa, 0.001, {}, 1));
-    CHECK(run_fock(rc, steady_only({8})).steady_state->modes[0].energy > 1e-3);
+    const model::Model rc = model::build_model(spec_for(model::Network::cascaded(1, {model::Coupling::reciprocal, 0.002, {}, {}}), kappa, 0.001, {}, 1));
+    CHECK(fock::run_fock(rc, steady_only({8})).steady_state->modes[0].energy > 1e-3);
 }
 
 TEST_CASE("Adaptive stepper reproduces exact exponential decay", "[fock][evolve]") {
     // One damped mode from |1><1|: p1(t) = exp(-kappa t); coherence <0|rho|1> decays as exp(-kappa t/2).
     const double kappa = 0.7;
-    Network net(1);   // a battery with no link: mode 1 idle in vacuum
-    ModelSpec s{net, Eigen::VectorXd::Zero(2), Eigen::VectorXcd::Zero(2), {{kappa, 0, 0, 0}, {1.0, 0, 0, 0}}, Eigen::VectorXd::Zero(2)};
-    const Model model = build_model(s);
-    const FockBasis basis({3, 2});
-    const Liouvillian lv(model, basis);
+    model::Network net(1);   // a battery with no link: mode 1 idle in vacuum
+    model::ModelSpec s{net, Eigen::VectorXd::Zero(2), Eigen::VectorXcd::Zero(2), {{kappa, 0, 0, 0}, {1.0, 0, 0, 0}}, Eigen::VectorXd::Zero(2)};
+    const model::Model model = model::build_model(s);
+    const fock::FockBasis basis({3, 2});
+    const fock::Liouvillian lv(model, basis);
     const long d = basis.dim();
     Eigen::VectorXcd rho = Eigen::VectorXcd::Zero(d * d);
     const long one = basis.stride(0);   // |1,0>
@@ -111,10 +111,10 @@ TEST_CASE("Adaptive stepper reproduces exact exponential decay", "[fock][evolve]
     std::vector<double> times;
     for (int i = 0; i <= 20; ++i) times.push_back(0.5 * i);
     double worst = 0.0;
-    EvolveOptions eo;
+    fock::EvolveOptions eo;
     eo.atol = 1e-12;
     eo.rtol = 1e-10;
-    const auto summary = evolve(lv, rho, times, eo, [&](std::size_t, double t, const cd* r) {
+    const auto summary = fock::evolve(lv, rho, times, eo, [&](std::size_t, double t, const cd* r) {
         worst = std::max(worst, std::abs(r[one * d + one].real() - 0.5 * std::exp(-kappa * t)));
         worst = std::max(worst, std::abs(r[one * d] - 0.5 * std::exp(-kappa * t / 2)));
     });
@@ -127,21 +127,21 @@ TEST_CASE("RKC integrator reproduces exact decay and agrees with dopri5 on a sti
     // (1) The exact single-mode decay of the dopri5 test: p1 = e^{-kappa t}/2, <1|rho|0> = e^{-kappa t/2}/2.
     {
         const double kappa = 0.7;
-        Network net(1);
-        ModelSpec s{net, Eigen::VectorXd::Zero(2), Eigen::VectorXcd::Zero(2), {{kappa, 0, 0, 0}, {1.0, 0, 0, 0}}, Eigen::VectorXd::Zero(2)};
-        const Model model = build_model(s);
-        const FockBasis basis({3, 2});
-        const Liouvillian lv(model, basis);
+        model::Network net(1);
+        model::ModelSpec s{net, Eigen::VectorXd::Zero(2), Eigen::VectorXcd::Zero(2), {{kappa, 0, 0, 0}, {1.0, 0, 0, 0}}, Eigen::VectorXd::Zero(2)};
+        const model::Model model = model::build_model(s);
+        const fock::FockBasis basis({3, 2});
+        const fock::Liouvillian lv(model, basis);
         const long d = basis.dim(), one = basis.stride(0);
         Eigen::VectorXcd rho = Eigen::VectorXcd::Zero(d * d);
         rho[one * d + one] = rho[0] = rho[one * d] = rho[one] = 0.5;
         std::vector<double> times;
         for (int i = 0; i <= 20; ++i) times.push_back(0.5 * i);
-        EvolveOptions eo;
+        fock::EvolveOptions eo;
         eo.atol = 1e-12;
         eo.rtol = 1e-10;
         double worst = 0.0;
-        const auto summary = evolve_rkc(lv, rho, times, eo, [&](std::size_t, double t, const cd* r) {
+        const auto summary = fock::evolve_rkc(lv, rho, times, eo, [&](std::size_t, double t, const cd* r) {
             worst = std::max(worst, std::abs(r[one * d + one].real() - 0.5 * std::exp(-kappa * t)));
             worst = std::max(worst, std::abs(r[one * d] - 0.5 * std::exp(-kappa * t / 2)));
         });
@@ -154,28 +154,28 @@ TEST_CASE("RKC integrator reproduces exact decay and agrees with dopri5 on a sti
     // fewer RHS calls.
     {
         const double kappa = 0.003;
-        const Model model = build_model(spec_for(Network::cascaded(1, {Coupling::nonreciprocal, 0.0015, {}, {}}), kappa, 0.001, {0.5, 0.5, 0, 0}));
-        const FockBasis basis({5, 5});
-        const Liouvillian lv(model, basis);
+        const model::Model model = model::build_model(spec_for(model::Network::cascaded(1, {model::Coupling::nonreciprocal, 0.0015, {}, {}}), kappa, 0.001, {0.5, 0.5, 0, 0}));
+        const fock::FockBasis basis({5, 5});
+        const fock::Liouvillian lv(model, basis);
         const long d = basis.dim();
         std::vector<double> times;
         for (int i = 0; i <= 10; ++i) times.push_back(1000.0 * i);
         std::vector<Eigen::VectorXcd> ref, got;
         Eigen::VectorXcd rho = Eigen::VectorXcd::Zero(d * d);
         rho[0] = 1.0;
-        EvolveOptions tight;
+        fock::EvolveOptions tight;
         tight.atol = 1e-12;
         tight.rtol = 1e-10;
-        evolve(lv, rho, times, tight, [&](std::size_t, double, const cd* r) {
+        fock::evolve(lv, rho, times, tight, [&](std::size_t, double, const cd* r) {
             ref.emplace_back(Eigen::Map<const Eigen::VectorXcd>(r, d * d));
         });
         // RKC at atol 1e-10 / rtol 1e-8 (the bench's setting): within 1e-5 of the tight reference.
-        EvolveOptions eo;
+        fock::EvolveOptions eo;
         eo.atol = 1e-10;
         eo.rtol = 1e-8;
         rho.setZero();
         rho[0] = 1.0;
-        const auto sr = evolve_rkc(lv, rho, times, eo, [&](std::size_t, double, const cd* r) {
+        const auto sr = fock::evolve_rkc(lv, rho, times, eo, [&](std::size_t, double, const cd* r) {
             got.emplace_back(Eigen::Map<const Eigen::VectorXcd>(r, d * d));
         });
         REQUIRE(got.size() == ref.size());
@@ -185,13 +185,13 @@ TEST_CASE("RKC integrator reproduces exact decay and agrees with dopri5 on a sti
         CHECK(sr.max_trace_error < 1e-12);
         CHECK(sr.max_hermiticity_error < 1e-14);
         // At the default tolerances the stability-limited dopri5 needs more RHS calls than RKC.
-        EvolveOptions def;
+        fock::EvolveOptions def;
         rho.setZero();
         rho[0] = 1.0;
-        const auto sd = evolve(lv, rho, times, def);
+        const auto sd = fock::evolve(lv, rho, times, def);
         rho.setZero();
         rho[0] = 1.0;
-        const auto sk = evolve_rkc(lv, rho, times, def);
+        const auto sk = fock::evolve_rkc(lv, rho, times, def);
         INFO("RHS calls: dopri5 " << sd.rhs_calls << ", rkc " << sk.rhs_calls << "; rkc(1e-8) " << sr.rhs_calls);
         CHECK(sk.rhs_calls < sd.rhs_calls);
         // Gershgorin really bounds the spectrum: no eigenvalue of L beyond it (dense check, D^2 = 625).
@@ -218,7 +218,7 @@ TEST_CASE("RKC integrator reproduces exact decay and agrees with dopri5 on a sti
 TEST_CASE("Evolution keeps trace hermiticity and positivity and relaxes to the Krylov steady state",
           "[fock][evolve]") {
     const double kappa = 0.05;
-    const Model model = build_model(spec_for(Network::cascaded(2, {Coupling::reciprocal, 0.03, {}, {}}), kappa, 0.02, {0, 0.4, 0, 0}));
+    const model::Model model = model::build_model(spec_for(model::Network::cascaded(2, {model::Coupling::reciprocal, 0.03, {}, {}}), kappa, 0.02, {0, 0.4, 0, 0}));
     RunOptions o;
     o.fock.cutoff = {6};
     o.time.t_end = 600.0;   // 30 / kappa: transients decay far below the checked tolerance
@@ -226,7 +226,7 @@ TEST_CASE("Evolution keeps trace hermiticity and positivity and relaxes to the K
     o.time.atol = 1e-10;
     o.time.rtol = 1e-8;
     o.steady.tol = 1e-12;
-    const EngineResult r = run_fock(model, o);
+    const EngineResult r = fock::run_fock(model, o);
     CHECK(r.statistics.fock->evolution->max_trace_error < 1e-9);
     CHECK(r.statistics.fock->evolution->max_hermiticity_error < 1e-12);
     const auto& last = r.timeseries.samples.back();
@@ -234,14 +234,14 @@ TEST_CASE("Evolution keeps trace hermiticity and positivity and relaxes to the K
         CHECK(last.modes[j].energy == Approx(r.steady_state->modes[j].energy).epsilon(1e-5));
 
     // Positivity along the way: smallest eigenvalue of rho(t) at a few samples.
-    const FockBasis basis({6, 6, 6});
-    const Liouvillian lv(model, basis);
+    const fock::FockBasis basis({6, 6, 6});
+    const fock::Liouvillian lv(model, basis);
     const long d = basis.dim();
     Eigen::VectorXcd rho = Eigen::VectorXcd::Zero(d * d);
     rho[0] = 1.0;
     double min_eig = 1.0;
-    EvolveOptions eo;
-    evolve(lv, rho, {0, 20, 60, 200}, eo, [&](std::size_t, double, const cd* r) {
+    fock::EvolveOptions eo;
+    fock::evolve(lv, rho, {0, 20, 60, 200}, eo, [&](std::size_t, double, const cd* r) {
         Eigen::Map<const Eigen::Matrix<cd, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>> m(r, d, d);
         Eigen::SelfAdjointEigenSolver<Eigen::MatrixXcd> eig(Eigen::MatrixXcd(m), Eigen::EigenvaluesOnly);
         min_eig = std::min(min_eig, eig.eigenvalues().minCoeff());
@@ -251,18 +251,18 @@ TEST_CASE("Evolution keeps trace hermiticity and positivity and relaxes to the K
 
 TEST_CASE("Krylov steady state agrees with long evolution on an RC chain with thermal baths", "[fock][steady]") {
     const double kappa = 0.05;
-    const Model model = build_model(spec_for(Network::cascaded(2, {Coupling::reciprocal, 0.04, {}, {}}), kappa, 0.01, {0, 0.5, 0, 0}));
-    const FockBasis basis({5, 5, 5});   // D = 125: exercises the dense (Schur) Sylvester preconditioner
-    const Liouvillian lv(model, basis);
+    const model::Model model = model::build_model(spec_for(model::Network::cascaded(2, {model::Coupling::reciprocal, 0.04, {}, {}}), kappa, 0.01, {0, 0.5, 0, 0}));
+    const fock::FockBasis basis({5, 5, 5});   // D = 125: exercises the dense (Schur) Sylvester preconditioner
+    const fock::Liouvillian lv(model, basis);
     SteadyOptions so;
     so.tol = 1e-10;
     Eigen::VectorXcd rho_k;
-    const auto sk = solve_steady_state(lv, so, rho_k);
+    const auto sk = fock::solve_steady_state(lv, so, rho_k);
     CHECK(sk.converged);
     CHECK(sk.method == "krylov");
     so.method = SteadyMethod::evolve;
     Eigen::VectorXcd rho_e;
-    const auto se = solve_steady_state(lv, so, rho_e);
+    const auto se = fock::solve_steady_state(lv, so, rho_e);
     CHECK(se.converged);
     // both residuals <= 1e-10 with a smallest Liouvillian rate ~ kappa/2: states agree to ~1e-8
     CHECK((rho_k - rho_e).norm() < 1e-7);
@@ -271,40 +271,40 @@ TEST_CASE("Krylov steady state agrees with long evolution on an RC chain with th
 TEST_CASE("Local-Liouvillian preconditioner handles squeezing - Kerr and detuning", "[fock][steady]") {
     // Squeezed batteries break the charge blocks (a rho a and a^dag rho a^dag refill terms); Kerr and
     // detuning enter the local H_eff. The Krylov state must match long evolution.
-    ModelSpec spec = spec_for(Network::cascaded(1, {Coupling::reciprocal, 0.03, {}, {}}), 0.05, 0.02, {0, 0.3, 0.4, 0.5});
+    model::ModelSpec spec = spec_for(model::Network::cascaded(1, {model::Coupling::reciprocal, 0.03, {}, {}}), 0.05, 0.02, {0, 0.3, 0.4, 0.5});
     spec.kerr(1) = 0.01;
     spec.detuning(0) = 0.02;
-    const Model model = build_model(spec);
-    const FockBasis basis({5, 6});
-    const Liouvillian lv(model, basis);
+    const model::Model model = model::build_model(spec);
+    const fock::FockBasis basis({5, 6});
+    const fock::Liouvillian lv(model, basis);
     SteadyOptions so;
     so.tol = 1e-11;
     Eigen::VectorXcd rho_k, rho_e;
-    const auto sk = solve_steady_state(lv, so, rho_k);
+    const auto sk = fock::solve_steady_state(lv, so, rho_k);
     CHECK(sk.preconditioner == "local-liouvillian");
     CHECK(sk.method == "krylov");
     CHECK(sk.converged);
     so.method = SteadyMethod::evolve;
-    const auto se = solve_steady_state(lv, so, rho_e);
+    const auto se = fock::solve_steady_state(lv, so, rho_e);
     CHECK(se.converged);
     CHECK((rho_k - rho_e).norm() < 1e-7);
 }
 
 TEST_CASE("A run too large for memory is refused before allocation", "[fock][memory]") {
-    const Model model = build_model(spec_for(Network::cascaded(3, {Coupling::nonreciprocal, 0.002, {}, {}}), 0.003, 0.01));
+    const model::Model model = model::build_model(spec_for(model::Network::cascaded(3, {model::Coupling::nonreciprocal, 0.002, {}, {}}), 0.003, 0.01));
     RunOptions o;
     o.fock.cutoff = {40};   // D = 2.56e6: ~100 TiB
-    CHECK(fock_memory_estimate_gib(model, o) > 1e4);
-    CHECK_THROWS_AS(run_fock(model, o), RunRefused);
+    CHECK(fock::fock_memory_estimate_gib(model, o) > 1e4);
+    CHECK_THROWS_AS(fock::run_fock(model, o), RunRefused);
     try {
-        run_fock(model, o);
+        fock::run_fock(model, o);
     } catch (const RunRefused& e) {
         CHECK_THAT(e.what(), Catch::Contains("GiB") && Catch::Contains("gaussian"));
     }
 }
 
 TEST_CASE("RKC with the displaced frame is refused with the key named", "[fock][evolve]") {
-    const Model model = build_model(spec_for(Network::cascaded(1, {Coupling::nonreciprocal, 0.0015, {}, {}}), 0.003, 0.001));
+    const model::Model model = model::build_model(spec_for(model::Network::cascaded(1, {model::Coupling::nonreciprocal, 0.0015, {}, {}}), 0.003, 0.001));
     RunOptions o;
     o.fock.cutoff = {3};
     o.fock.frame = Frame::displaced;
@@ -312,7 +312,7 @@ TEST_CASE("RKC with the displaced frame is refused with the key named", "[fock][
     o.time.samples = 3;
     o.time.integrator = Integrator::rkc;
     try {
-        run_fock(model, o);
+        fock::run_fock(model, o);
         FAIL("run_fock accepted time.integrator = rkc with the displaced frame");
     } catch (const InputError& e) {
         CHECK(std::string(e.what()).find("time.integrator") != std::string::npos);

@@ -14,8 +14,8 @@ using cd = std::complex<double>;
 
 namespace {
 // One driven, damped mode (kappa, drive eps, zero temperature).
-Model driven_mode(double kappa, double eps) {
-    Model m;
+model::Model driven_mode(double kappa, double eps) {
+    model::Model m;
     m.mode_names = {"C"};
     m.h = Eigen::MatrixXcd::Zero(1, 1);
     m.drive = Eigen::VectorXcd::Constant(1, cd(eps, 0.0));
@@ -28,13 +28,13 @@ Model driven_mode(double kappa, double eps) {
 
 TEST_CASE("Steady-state evolution fallback stops at its Liouvillian budget with a reason", "[fock][steady]") {
     // eps / kappa = 500 at cutoff 4: a stiff truncated oscillation (the fuzz stall, exit 4 through trust).
-    const Model model = driven_mode(0.01, 5.0);
-    const Liouvillian lv(model, FockBasis({4}));
+    const model::Model model = driven_mode(0.01, 5.0);
+    const fock::Liouvillian lv(model, fock::FockBasis({4}));
     SteadyOptions so;
     so.method = SteadyMethod::evolve;
     so.max_iterations = 500;   // budget max(20000, 10 x 500) = 20000 applications
     Eigen::VectorXcd rho;
-    const SteadySummary s = solve_steady_state(lv, so, rho);
+    const fock::SteadySummary s = fock::solve_steady_state(lv, so, rho);
     CHECK_FALSE(s.converged);
     CHECK(s.stop_reason.find("budget of 20000") != std::string::npos);
     CHECK(s.rhs_calls <= 20000 + 1);
@@ -45,26 +45,26 @@ TEST_CASE("Steady-state evolution fallback stops at its Liouvillian budget with 
 
 TEST_CASE("Steady-state evolution fallback stops when the residual stops falling", "[fock][steady]") {
     // tol far below what double precision can resolve: the residual levels off at rounding.
-    const Model model = driven_mode(1.0, 0.3);
-    const Liouvillian lv(model, FockBasis({6}));
+    const model::Model model = driven_mode(1.0, 0.3);
+    const fock::Liouvillian lv(model, fock::FockBasis({6}));
     SteadyOptions so;
     so.method = SteadyMethod::evolve;
     so.tol = 1e-30;
     Eigen::VectorXcd rho;
-    const SteadySummary s = solve_steady_state(lv, so, rho);
+    const fock::SteadySummary s = fock::solve_steady_state(lv, so, rho);
     CHECK_FALSE(s.converged);
     CHECK(s.stop_reason.find("stopped making progress") != std::string::npos);
     CHECK(s.scaled_residual < 1e-9);   // it did converge as far as it could
 }
 
 TEST_CASE("Steady-state evolution fallback still converges on an ordinary model", "[fock][steady]") {
-    const Model model = driven_mode(1.0, 0.3);
-    const Liouvillian lv(model, FockBasis({12}));
+    const model::Model model = driven_mode(1.0, 0.3);
+    const fock::Liouvillian lv(model, fock::FockBasis({12}));
     SteadyOptions so;
     so.method = SteadyMethod::evolve;
     so.tol = 1e-10;
     Eigen::VectorXcd rho;
-    const SteadySummary s = solve_steady_state(lv, so, rho);
+    const fock::SteadySummary s = fock::solve_steady_state(lv, so, rho);
     CHECK(s.converged);
     CHECK(s.stop_reason.empty());
     // Coherent steady state alpha = -i eps / (kappa / 2) = -0.6 i: <n> = 0.36 (Poisson tail at cutoff 12 < 1e-12).

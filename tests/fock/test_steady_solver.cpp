@@ -22,8 +22,8 @@ namespace {
 
 // A chain C - b1 - b2 - ... (one mode per entry of kappa) with hopping j, detunings, a drive on C and a thermal bath (kappa, n_th) on
 // each mode, every rate and frequency multiplied by s.
-Model chain_model(double s, const std::vector<double>& kappa, double j = 0.02, double n_th = 0.5) {
-    Model m;
+model::Model chain_model(double s, const std::vector<double>& kappa, double j = 0.02, double n_th = 0.5) {
+    model::Model m;
     const int n = static_cast<int>(kappa.size());
     m.mode_names = {"C"};
     for (int k = 1; k < n; ++k) m.mode_names.push_back("b" + std::to_string(k));
@@ -47,37 +47,37 @@ Model chain_model(double s, const std::vector<double>& kappa, double j = 0.02, d
 }  // namespace
 
 TEST_CASE("Steady-state solver paths selected by options reach the same state", "[fock][steady]") {
-    const Model model = chain_model(1.0, {0.05, 0.03, 0.04});
-    const FockBasis basis({5, 5, 5});
-    const Liouvillian lv(model, basis);
+    const model::Model model = chain_model(1.0, {0.05, 0.03, 0.04});
+    const fock::FockBasis basis({5, 5, 5});
+    const fock::Liouvillian lv(model, basis);
     SteadyOptions so;
     so.tol = 1e-11;
     so.method = SteadyMethod::krylov;
     Eigen::VectorXcd rho0;
-    const SteadySummary s0 = solve_steady_state(lv, so, rho0);
+    const fock::SteadySummary s0 = fock::solve_steady_state(lv, so, rho0);
     REQUIRE(s0.converged);
     CHECK(s0.preconditioner == "local-liouvillian");
     struct Variant {
         numerics::GramSchmidt gs;
         int restart;
-        SteadyPreconditionerKind pre;
+        fock::SteadyPreconditionerKind pre;
         bool normalised;
         const char* kind;
     };
     const Variant variants[] = {
-        {numerics::GramSchmidt::modified, 24, SteadyPreconditionerKind::sylvester, false, "sylvester-full"},
-        {numerics::GramSchmidt::classical_once, 8, SteadyPreconditionerKind::local, true, "local-liouvillian"},
-        {numerics::GramSchmidt::classical, 4, SteadyPreconditionerKind::automatic, true, "local-liouvillian"},
+        {numerics::GramSchmidt::modified, 24, fock::SteadyPreconditionerKind::sylvester, false, "sylvester-full"},
+        {numerics::GramSchmidt::classical_once, 8, fock::SteadyPreconditionerKind::local, true, "local-liouvillian"},
+        {numerics::GramSchmidt::classical, 4, fock::SteadyPreconditionerKind::automatic, true, "local-liouvillian"},
     };
     for (const Variant& v : variants) {
-        SteadySolverOptions solver;
+        fock::SteadySolverOptions solver;
         solver.gram_schmidt = v.gs;
         solver.krylov_restart = v.restart;
         solver.preconditioner = v.pre;
         solver.rate_normalised = v.normalised;
         solver.threads = 1;
         Eigen::VectorXcd rho;
-        const SteadySummary sv = solve_steady_state(lv, so, solver, rho);
+        const fock::SteadySummary sv = fock::solve_steady_state(lv, so, solver, rho);
         INFO(v.kind << " restart " << v.restart << ": " << sv.iterations << " iterations, scaled residual "
                     << sv.scaled_residual);
         CHECK(sv.preconditioner == v.kind);
@@ -90,16 +90,16 @@ TEST_CASE("Steady-state solver paths selected by options reach the same state", 
 
 TEST_CASE("Kronecker-sum Sylvester preconditioner selected by option reaches the local one's state", "[fock][steady]") {
     // D = 625 > 400: the Sylvester preconditioner is the Kronecker sum of single-mode parts.
-    const Liouvillian lv(chain_model(1.0, {0.05, 0.03, 0.04, 0.02}), FockBasis({5, 5, 5, 5}));
+    const fock::Liouvillian lv(chain_model(1.0, {0.05, 0.03, 0.04, 0.02}), fock::FockBasis({5, 5, 5, 5}));
     SteadyOptions so;
     so.tol = 1e-10;
     so.method = SteadyMethod::krylov;
     Eigen::VectorXcd rho_l, rho_s;
-    const SteadySummary sl = solve_steady_state(lv, so, rho_l);
-    SteadySolverOptions solver;
-    solver.preconditioner = SteadyPreconditionerKind::sylvester;
+    const fock::SteadySummary sl = fock::solve_steady_state(lv, so, rho_l);
+    fock::SteadySolverOptions solver;
+    solver.preconditioner = fock::SteadyPreconditionerKind::sylvester;
     solver.krylov_restart = 24;
-    const SteadySummary ss = solve_steady_state(lv, so, solver, rho_s);
+    const fock::SteadySummary ss = fock::solve_steady_state(lv, so, solver, rho_s);
     INFO(sl.iterations << " (local) vs " << ss.iterations << " (Sylvester) iterations");
     CHECK(sl.preconditioner == "local-liouvillian");
     CHECK(ss.preconditioner == "sylvester-kronecker");
@@ -110,17 +110,17 @@ TEST_CASE("Kronecker-sum Sylvester preconditioner selected by option reaches the
 
 TEST_CASE("Steady-state verdict and iterations do not depend on the unit of time", "[fock][steady]") {
     // Every rate and frequency times 1000 is the same physics in a unit of time 1000x longer.
-    const FockBasis basis({4, 5, 4});
-    const Liouvillian lv1(chain_model(1.0, {0.05, 0.03, 0.04}), basis);
-    const Liouvillian lv2(chain_model(1000.0, {0.05, 0.03, 0.04}), basis);
-    CHECK(rate_scale(lv2) == Approx(1000.0 * rate_scale(lv1)).epsilon(1e-12));
+    const fock::FockBasis basis({4, 5, 4});
+    const fock::Liouvillian lv1(chain_model(1.0, {0.05, 0.03, 0.04}), basis);
+    const fock::Liouvillian lv2(chain_model(1000.0, {0.05, 0.03, 0.04}), basis);
+    CHECK(fock::rate_scale(lv2) == Approx(1000.0 * fock::rate_scale(lv1)).epsilon(1e-12));
     for (const char* method : {"krylov", "evolve"}) {  // both solver paths
         SteadyOptions so;
         so.tol = 1e-10;
         so.method = *parse_steady_method(method);
         Eigen::VectorXcd r1, r2;
-        const SteadySummary s1 = solve_steady_state(lv1, so, r1);
-        const SteadySummary s2 = solve_steady_state(lv2, so, r2);
+        const fock::SteadySummary s1 = fock::solve_steady_state(lv1, so, r1);
+        const fock::SteadySummary s2 = fock::solve_steady_state(lv2, so, r2);
         INFO(method << ": " << s1.iterations << " vs " << s2.iterations << " iterations; scaled residuals "
                     << s1.scaled_residual << " vs " << s2.scaled_residual);
         CHECK(s1.converged);
@@ -133,38 +133,38 @@ TEST_CASE("Steady-state verdict and iterations do not depend on the unit of time
 }
 
 TEST_CASE("Steady state of a mode that no dissipation reaches is refused before iterating", "[fock][steady]") {
-    const FockBasis basis({4, 4, 4});
+    const fock::FockBasis basis({4, 4, 4});
     SteadyOptions so;
     Eigen::VectorXcd rho;
     {   // undamped, uncoupled charger: its energy never changes, every diagonal state of it is steady
-        const Liouvillian lv(chain_model(1.0, {0.0, 0.03, 0.04}, 0.0), basis);
-        const std::vector<int> free = undamped_modes(lv);
+        const fock::Liouvillian lv(chain_model(1.0, {0.0, 0.03, 0.04}, 0.0), basis);
+        const std::vector<int> free = fock::undamped_modes(lv);
         REQUIRE(free.size() == 1);
         CHECK(free[0] == 0);
-        CHECK_THROWS_AS(solve_steady_state(lv, so, rho), RunRefused);
+        CHECK_THROWS_AS(fock::solve_steady_state(lv, so, rho), RunRefused);
         so.method = SteadyMethod::evolve;
-        CHECK_THROWS_AS(solve_steady_state(lv, so, rho), RunRefused);
+        CHECK_THROWS_AS(fock::solve_steady_state(lv, so, rho), RunRefused);
         so.method = SteadyMethod::automatic;
     }
     {   // the same charger coupled to damped batteries: reached through the hopping, not refused.
         // (Not solved here: with no loss of its own the charger leaves the local preconditioner a large
         // null space and GMRES needs thousands of iterations; see bench/OPTIMISATIONS.md, item 7.)
-        const Liouvillian lv(chain_model(1.0, {0.0, 0.03, 0.04}), basis);
-        CHECK(undamped_modes(lv).empty());
+        const fock::Liouvillian lv(chain_model(1.0, {0.0, 0.03, 0.04}), basis);
+        CHECK(fock::undamped_modes(lv).empty());
     }
     {   // no dissipation at all
-        const Liouvillian lv(chain_model(1.0, {0.0, 0.0, 0.0}), basis);
-        CHECK(undamped_modes(lv).size() == 3);
-        CHECK_THROWS_AS(solve_steady_state(lv, so, rho), RunRefused);
+        const fock::Liouvillian lv(chain_model(1.0, {0.0, 0.0, 0.0}), basis);
+        CHECK(fock::undamped_modes(lv).size() == 3);
+        CHECK_THROWS_AS(fock::solve_steady_state(lv, so, rho), RunRefused);
     }
 }
 
 TEST_CASE("Steady-state raw trace and hermiticity errors are measured before normalisation", "[fock][steady]") {
-    const Liouvillian lv(chain_model(1.0, {0.05, 0.03, 0.04}), FockBasis({5, 4, 4}));
+    const fock::Liouvillian lv(chain_model(1.0, {0.05, 0.03, 0.04}), fock::FockBasis({5, 4, 4}));
     SteadyOptions so;
     so.tol = 1e-10;
     Eigen::VectorXcd rho;
-    const SteadySummary s = solve_steady_state(lv, so, rho);
+    const fock::SteadySummary s = fock::solve_steady_state(lv, so, rho);
     REQUIRE(s.converged);
     // |tr rho - 1| = |tr r| / Gamma <= sqrt(D) ||r|| / Gamma for the augmented system's residual r.
     CHECK(s.raw_trace_error < 1e-8);
@@ -214,9 +214,9 @@ TEST_CASE("Restarted GMRES stops on stagnation instead of running on", "[fock][s
 TEST_CASE("GMRES stopping short is a result warning and not a log line", "[fock][steady][warnings]") {
     // Issue 19: the solver reports in SteadySummary::warnings (forwarded to EngineResult::warnings and
     // printed once by the CLI, tagged); it must not also log through spdlog.
-    const Model model = chain_model(1.0, {0.05, 0.03, 0.04});
-    const FockBasis basis({5, 5, 5});
-    const Liouvillian lv(model, basis);
+    const model::Model model = chain_model(1.0, {0.05, 0.03, 0.04});
+    const fock::FockBasis basis({5, 5, 5});
+    const fock::Liouvillian lv(model, basis);
     SteadyOptions so;
     so.tol = 1e-11;
     so.method = SteadyMethod::krylov;   // no evolution fallback
@@ -227,7 +227,7 @@ TEST_CASE("GMRES stopping short is a result warning and not a log line", "[fock]
     capture->set_level(spdlog::level::info);
     spdlog::set_default_logger(capture);
     Eigen::VectorXcd rho;
-    const SteadySummary stopped = solve_steady_state(lv, so, rho);
+    const fock::SteadySummary stopped = fock::solve_steady_state(lv, so, rho);
     spdlog::set_default_logger(saved);
     REQUIRE_FALSE(stopped.converged);
     REQUIRE(stopped.warnings.size() == 1);
@@ -236,7 +236,7 @@ TEST_CASE("GMRES stopping short is a result warning and not a log line", "[fock]
     CHECK(log.str().find("GMRES") == std::string::npos);
     // Must-fail counterpart: enough iterations converge and warn nothing.
     so.max_iterations = 2000;
-    const SteadySummary solved = solve_steady_state(lv, so, rho);
+    const fock::SteadySummary solved = fock::solve_steady_state(lv, so, rho);
     CHECK(solved.converged);
     CHECK(solved.warnings.empty());
 }

@@ -19,14 +19,14 @@ namespace {
 
 constexpr double kKappa = 0.1;
 
-Model two_mode_model(double eps, const SqueezedThermalBath& charger, const SqueezedThermalBath& battery,
-                     double j = 0.0, Coupling coupling = Coupling::nonreciprocal, int batteries = 1) {
-    const Network net = Network::cascaded(batteries, {coupling, j, {}, {}});
+model::Model two_mode_model(double eps, const model::SqueezedThermalBath& charger, const model::SqueezedThermalBath& battery,
+                     double j = 0.0, model::Coupling coupling = model::Coupling::nonreciprocal, int batteries = 1) {
+    const model::Network net = model::Network::cascaded(batteries, {coupling, j, {}, {}});
     const int m = net.n_modes();
-    ModelSpec spec{net, Eigen::VectorXd::Zero(m), Eigen::VectorXcd::Zero(m), {}, Eigen::VectorXd::Zero(m)};
+    model::ModelSpec spec{net, Eigen::VectorXd::Zero(m), Eigen::VectorXcd::Zero(m), {}, Eigen::VectorXd::Zero(m)};
     spec.drive(0) = eps;
     for (int k = 0; k < m; ++k) spec.baths.push_back(k == 0 ? charger : battery);
-    return build_model(spec);
+    return model::build_model(spec);
 }
 
 // Checks one figure; returns the ratio reported / true error for the report.
@@ -72,21 +72,21 @@ TEST_CASE("Truncation error: ladder extrapolation of a geometric sequence", "[fo
     // f(c) = 1 - q^c exactly geometric: the estimate is 2 x the true remaining error.
     const double q = 0.5;
     const auto f = [q](int c) { return 1.0 - std::pow(q, c); };
-    const double e = extrapolated_truncation_error(f(10), f(8), f(6), 1e-15);
+    const double e = fock::extrapolated_truncation_error(f(10), f(8), f(6), 1e-15);
     CHECK(e == Approx(2.0 * std::pow(q, 10)).epsilon(1e-9));
     // Pre-asymptotic (growing differences): a large error, 20 x the larger difference.
-    CHECK(extrapolated_truncation_error(3.0, 2.0, 1.5, 1e-15) == Approx(20.0));
+    CHECK(fock::extrapolated_truncation_error(3.0, 2.0, 1.5, 1e-15) == Approx(20.0));
     // Both differences below the noise: the noise level.
-    CHECK(extrapolated_truncation_error(1.0, 1.0 + 1e-13, 1.0, 1e-12) == 1e-12);
-    CHECK(truncation_step({4, 5, 6, 16, 40}) == std::vector<int>{1, 1, 2, 2, 4});
-    CHECK(lowered_cutoffs({6, 3}, {2, 1}, 2).empty());
+    CHECK(fock::extrapolated_truncation_error(1.0, 1.0 + 1e-13, 1.0, 1e-12) == 1e-12);
+    CHECK(fock::truncation_step({4, 5, 6, 16, 40}) == std::vector<int>{1, 1, 2, 2, 4});
+    CHECK(fock::lowered_cutoffs({6, 3}, {2, 1}, 2).empty());
 }
 
 TEST_CASE("Truncation error bounds the true error: coherent charger (steady state and time samples)",
           "[fock][truncation]") {
     // C: drive eps = kappa -> alpha = -2 i eps / kappa, |alpha|^2 = 4: coherent, ergotropy = energy.
     // Cutoff 14 leaves a Poisson tail ~1e-4. b1: vacuum (exact zeros).
-    const Model model = two_mode_model(kKappa, {kKappa, 0, 0, 0}, {kKappa, 0, 0, 0});
+    const model::Model model = two_mode_model(kKappa, {kKappa, 0, 0, 0}, {kKappa, 0, 0, 0});
     RunOptions o = fixed(14);
     o.time.t_end = 40.0;
     o.time.samples = 5;
@@ -107,7 +107,7 @@ TEST_CASE("Truncation error bounds the true error: thermal charger and squeezed-
     // C: thermal n = 1 (energy 1, ergotropy 0, passive 1; tail 2^-c). b1: squeezed vacuum r = 0.5
     // (pure: energy = ergotropy = sinh^2 r, passive 0; tail tanh(r)^c).
     const double r = 0.5, s2 = std::sinh(r) * std::sinh(r);
-    const Model model = two_mode_model(0.0, {kKappa, 1.0, 0, 0}, {kKappa, 0, r, 0.3});
+    const model::Model model = two_mode_model(0.0, {kKappa, 1.0, 0, 0}, {kKappa, 0, r, 0.3});
     const EngineResult res = run_engine(EngineKind::fock, model, fixed(16));
     REQUIRE(res.steady_state);
     check_snapshot(*res.steady_state, closed_form({{1, 0, 1}, {s2, s2, 0}}, {s2, s2, 0}), "steady_state");
@@ -116,7 +116,7 @@ TEST_CASE("Truncation error bounds the true error: thermal charger and squeezed-
 TEST_CASE("Truncation error bounds the true error: displaced thermal state in the displaced frame", "[fock][truncation]") {
     // C: drive with |alpha|^2 = 4 in a thermal bath n = 0.5: energy 4.5, ergotropy 4 (the coherent
     // part), passive 0.5. Displaced frame: only the thermal tail (1/3)^c is truncated.
-    const Model model = two_mode_model(kKappa, {kKappa, 0.5, 0, 0}, {kKappa, 0, 0, 0});
+    const model::Model model = two_mode_model(kKappa, {kKappa, 0.5, 0, 0}, {kKappa, 0, 0, 0});
     const EngineResult res = run_engine(EngineKind::fock, model, fixed(12, Frame::displaced));
     REQUIRE(res.steady_state);
     const Figures zero{0, 0, 0};
@@ -125,7 +125,7 @@ TEST_CASE("Truncation error bounds the true error: displaced thermal state in th
 
 TEST_CASE("Truncation error bounds the true error: Gaussian engine on cascaded NC N = 2 thermal",
           "[fock][truncation]") {
-    const Model model = two_mode_model(0.03, {kKappa, 0.3, 0, 0}, {kKappa, 0.3, 0, 0}, 0.05, Coupling::nonreciprocal, 2);
+    const model::Model model = two_mode_model(0.03, {kKappa, 0.3, 0, 0}, {kKappa, 0.3, 0, 0}, 0.05, model::Coupling::nonreciprocal, 2);
     const RunOptions o = fixed(8);
     const EngineResult f = run_engine(EngineKind::fock, model, o);
     const EngineResult g = run_engine(EngineKind::gaussian, model, o);
@@ -138,7 +138,7 @@ TEST_CASE("Truncation error bounds the true error: Gaussian engine on cascaded N
 // Runs and reports, but does not fail the suite ([!mayfail]) until the estimator is tightened.
 TEST_CASE("Truncation error bounds the true error: examples/rc_chain_thermal.toml at cutoff 8", "[fock][truncation][!mayfail]") {
     // The issue's case: W_B = 0.093 at cutoff 8 against the exact 0.0988, with no warning before.
-    Scenario sc = load_scenario(QBNET_SOURCE_DIR "/examples/rc_chain_thermal.toml", {"fock.cutoff=8", "time.t_end=0"});
+    io::Scenario sc = io::load_scenario(QBNET_SOURCE_DIR "/examples/rc_chain_thermal.toml", {"fock.cutoff=8", "time.t_end=0"});
     const EngineResult f = run_engine(EngineKind::fock, sc.model, sc.options);
     const EngineResult g = run_engine(EngineKind::gaussian, sc.model, sc.options);
     REQUIRE(f.steady_state);

@@ -18,28 +18,28 @@ constexpr double kEps = 0.01;
 struct NetSpec {
     double kappa = kKappa;
     double eps = kEps;
-    SqueezedThermalBath battery_bath{};   // kappa filled in from `kappa` when 0
-    SqueezedThermalBath charger_bath{};
+    model::SqueezedThermalBath battery_bath{};   // kappa filled in from `kappa` when 0
+    model::SqueezedThermalBath charger_bath{};
     double detuning = 0.0;                // on every mode
 };
 
-inline Model make_model(const Network& net, const NetSpec& s = {}) {
+inline model::Model make_model(const model::Network& net, const NetSpec& s = {}) {
     const int m = net.n_modes();
-    ModelSpec spec{net, Eigen::VectorXd::Constant(m, s.detuning), Eigen::VectorXcd::Zero(m), {}, Eigen::VectorXd::Zero(m)};
+    model::ModelSpec spec{net, Eigen::VectorXd::Constant(m, s.detuning), Eigen::VectorXcd::Zero(m), {}, Eigen::VectorXd::Zero(m)};
     spec.drive(0) = s.eps;
     for (int j = 0; j < m; ++j) {
-        SqueezedThermalBath b = j == 0 ? s.charger_bath : s.battery_bath;
+        model::SqueezedThermalBath b = j == 0 ? s.charger_bath : s.battery_bath;
         if (b.kappa == 0.0) b.kappa = s.kappa;
         spec.baths.push_back(b);
     }
-    return build_model(spec);
+    return model::build_model(spec);
 }
 
-inline Model cascaded(int n, Coupling c, double j, const NetSpec& s = {}) {
-    return make_model(Network::cascaded(n, {c, j, {}, {}}), s);
+inline model::Model cascaded(int n, model::Coupling c, double j, const NetSpec& s = {}) {
+    return make_model(model::Network::cascaded(n, {c, j, {}, {}}), s);
 }
-inline Model parallel(int n, Coupling c, double j, const NetSpec& s = {}) {
-    return make_model(Network::parallel(n, {c, j, {}, {}}), s);
+inline model::Model parallel(int n, model::Coupling c, double j, const NetSpec& s = {}) {
+    return make_model(model::Network::parallel(n, {c, j, {}, {}}), s);
 }
 
 inline RunOptions steady_only() {
@@ -48,9 +48,9 @@ inline RunOptions steady_only() {
     return o;
 }
 
-inline EngineResult steady(const Model& m) { return run_gaussian(m, steady_only()); }
+inline EngineResult steady(const model::Model& m) { return gaussian::run_gaussian(m, steady_only()); }
 
 // Steady energy of mode `mode`.
-inline double energy(const Model& m, int mode) { return steady(m).steady_state->modes[mode].energy; }
+inline double energy(const model::Model& m, int mode) { return steady(m).steady_state->modes[mode].energy; }
 
 }  // namespace qbnet_test

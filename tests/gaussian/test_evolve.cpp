@@ -22,7 +22,7 @@ TEST_CASE("Evolution: N=1 NC transient of the means matches the closed form", "[
     RunOptions o;
     o.time.t_end = 8 / kKappa;
     o.time.samples = 41;
-    const auto r = run_gaussian(cascaded(1, Coupling::nonreciprocal, j), o);
+    const auto r = gaussian::run_gaussian(cascaded(1, model::Coupling::nonreciprocal, j), o);
     REQUIRE(r.timeseries.t.size() == 41);
     const cd amp0 = cd(0, -kEps) / g, amp1 = -2 * j * amp0 / g;
     for (std::size_t k = 0; k < r.timeseries.t.size(); ++k) {
@@ -38,13 +38,13 @@ TEST_CASE("Evolution: reaches the steady state - Van Loan and deviation forms ag
     NetSpec s;
     s.battery_bath = {kKappa, 1.0, 0.4, 0.5};
     s.detuning = 0.001;
-    const Model m = cascaded(3, Coupling::reciprocal, 0.002, s);
-    const GaussianMoments g = gaussian_moments(m);
-    const GaussianSteadyState ss = gaussian_steady_state(g);
-    const GaussianState vac = gaussian_initial_state("vacuum", m.n_modes());
+    const model::Model m = cascaded(3, model::Coupling::reciprocal, 0.002, s);
+    const gaussian::GaussianMoments g = gaussian::gaussian_moments(m);
+    const gaussian::GaussianSteadyState ss = gaussian::gaussian_steady_state(g);
+    const gaussian::GaussianState vac = gaussian::gaussian_initial_state("vacuum", m.n_modes());
     const double t_end = 40 / kKappa;   // slowest rate >= kappa/2 e^{-20} ~ 2e-9
-    const auto dev = gaussian_evolve(g, vac, t_end, 21, &ss.state);
-    const auto vl = gaussian_evolve(g, vac, t_end, 21, nullptr);
+    const auto dev = gaussian::gaussian_evolve(g, vac, t_end, 21, &ss.state);
+    const auto vl = gaussian::gaussian_evolve(g, vac, t_end, 21, nullptr);
     for (std::size_t k = 0; k < dev.size(); ++k) {
         CHECK((dev[k].covariance - vl[k].covariance).norm() < 1e-9 * ss.state.covariance.norm());
         CHECK((dev[k].mean - vl[k].mean).norm() < 1e-9 * ss.state.mean.norm());
@@ -54,17 +54,17 @@ TEST_CASE("Evolution: reaches the steady state - Van Loan and deviation forms ag
 }
 
 TEST_CASE("Evolution: initial states vacuum / thermal:<n> / coherent:<alpha> - bad ones refused", "[gaussian][evolve]") {
-    const auto th = gaussian_initial_state("thermal:1.5", 2);
+    const auto th = gaussian::gaussian_initial_state("thermal:1.5", 2);
     CHECK(th.covariance(0, 0) == Approx(2.0));
-    const auto co = gaussian_initial_state("coherent:0.3,0.4", 2);
-    CHECK(std::abs(mode_amplitudes(co.mean)(1) - cd(0.3, 0.4)) < 1e-15);
+    const auto co = gaussian::gaussian_initial_state("coherent:0.3,0.4", 2);
+    CHECK(std::abs(gaussian::mode_amplitudes(co.mean)(1) - cd(0.3, 0.4)) < 1e-15);
     RunOptions o;
     o.time.t_end = 1.0;
     o.time.samples = 2;
     o.time.initial = "thermal:2";
-    const auto r = run_gaussian(cascaded(1, Coupling::nonreciprocal, 0.001), o);
+    const auto r = gaussian::run_gaussian(cascaded(1, model::Coupling::nonreciprocal, 0.001), o);
     CHECK(r.timeseries.samples[0].modes[1].energy == Approx(2.0));
     CHECK(r.timeseries.samples[0].modes[1].ergotropy == Approx(0.0).margin(1e-12));
-    CHECK_THROWS_AS(gaussian_initial_state("squeezed:1", 2), InputError);
-    CHECK_THROWS_AS(gaussian_initial_state("thermal:x", 2), InputError);
+    CHECK_THROWS_AS(gaussian::gaussian_initial_state("squeezed:1", 2), InputError);
+    CHECK_THROWS_AS(gaussian::gaussian_initial_state("thermal:x", 2), InputError);
 }

@@ -39,7 +39,7 @@ Eigen::MatrixXd kronecker_solve(const Eigen::MatrixXd& a, const Eigen::MatrixXd&
 
 TEST_CASE("Lyapunov: random stable A (n = 50) / general real Schur path: residual < 1e-12", "[gaussian][lyapunov]") {
     const Eigen::MatrixXd a = random_stable(50, 7), d = random_psd(50);
-    const auto sol = lyapunov_solve(a, d);
+    const auto sol = gaussian::lyapunov_solve(a, d);
     CHECK(sol.method.find("real-schur") != std::string::npos);
     // Backward-stable solver: residual ~ n eps ~ 1e-14.
     CHECK(sol.residual < 1e-12);
@@ -54,7 +54,7 @@ TEST_CASE("Lyapunov: agrees with the Kronecker solve (n = 10 / 2x2 blocks / perm
     p.indices() << 3, 7, 1, 0, 9, 2, 5, 8, 4, 6;
     a = (p * a * p.transpose()).eval();
     const Eigen::MatrixXd d = random_psd(10);
-    const auto sol = lyapunov_solve(a, d);
+    const auto sol = gaussian::lyapunov_solve(a, d);
     const Eigen::MatrixXd ref = kronecker_solve(a, d);
     CHECK((sol.x - ref).norm() < 1e-12 * ref.norm());
     // Rotation-dominated A: complex eigenvalues, 2x2 blocks in T.
@@ -63,7 +63,7 @@ TEST_CASE("Lyapunov: agrees with the Kronecker solve (n = 10 / 2x2 blocks / perm
     rot(0, 3) = 0.3;
     rot(4, 1) = 0.2;
     const Eigen::MatrixXd d6 = random_psd(6);
-    CHECK((lyapunov_solve(rot, d6).x - kronecker_solve(rot, d6)).norm() < 1e-12 * kronecker_solve(rot, d6).norm());
+    CHECK((gaussian::lyapunov_solve(rot, d6).x - kronecker_solve(rot, d6)).norm() < 1e-12 * kronecker_solve(rot, d6).norm());
 }
 
 TEST_CASE("Lyapunov: networks with N = 200 (triangular / normal and general complex Schur): residual < 1e-12",
@@ -72,14 +72,14 @@ TEST_CASE("Lyapunov: networks with N = 200 (triangular / normal and general comp
     thermal.battery_bath = {kKappa, 1.0, 0.3, 0.2};
     NetSpec uneven = thermal;
     uneven.charger_bath = {3 * kKappa, 0.5, 0.0, 0.0};   // unequal damping: not normal
-    const std::vector<std::pair<Model, std::string>> cases = {
-        {cascaded(200, Coupling::nonreciprocal, 0.002, thermal), "1x1"},
-        {cascaded(200, Coupling::reciprocal, 0.002, thermal), "normal"},
-        {parallel(200, Coupling::reciprocal, 0.002, thermal), "normal"},
-        {cascaded(200, Coupling::reciprocal, 0.002, uneven), "complex-schur"}};
+    const std::vector<std::pair<model::Model, std::string>> cases = {
+        {cascaded(200, model::Coupling::nonreciprocal, 0.002, thermal), "1x1"},
+        {cascaded(200, model::Coupling::reciprocal, 0.002, thermal), "normal"},
+        {parallel(200, model::Coupling::reciprocal, 0.002, thermal), "normal"},
+        {cascaded(200, model::Coupling::reciprocal, 0.002, uneven), "complex-schur"}};
     for (const auto& [m, kind] : cases) {
-        const GaussianMoments g = gaussian_moments(m);
-        const auto sol = lyapunov_solve(g.drift, g.diffusion);
+        const gaussian::GaussianMoments g = gaussian::gaussian_moments(m);
+        const auto sol = gaussian::lyapunov_solve(g.drift, g.diffusion);
         INFO(sol.method);
         CHECK(sol.method.find(kind) != std::string::npos);
         CHECK(sol.residual < 1e-12);
@@ -87,16 +87,16 @@ TEST_CASE("Lyapunov: networks with N = 200 (triangular / normal and general comp
 }
 
 TEST_CASE("Lyapunov: a jump mixing a_1 and a_2^dag (not phase covariant) uses the real form", "[gaussian][lyapunov]") {
-    Model m = cascaded(2, Coupling::reciprocal, 0.01);
-    LinearJump mix;
+    model::Model m = cascaded(2, model::Coupling::reciprocal, 0.01);
+    model::LinearJump mix;
     mix.rate = 0.002;
     mix.u = Eigen::VectorXcd::Zero(3);
     mix.v = Eigen::VectorXcd::Zero(3);
     mix.u(1) = 1.0;
     mix.v(2) = 0.5;
     m.jumps.push_back(mix);
-    const GaussianMoments g = gaussian_moments(m);
-    const auto sol = lyapunov_solve(g.drift, g.diffusion);
+    const gaussian::GaussianMoments g = gaussian::gaussian_moments(m);
+    const auto sol = gaussian::lyapunov_solve(g.drift, g.diffusion);
     CHECK(sol.method.find("real-form") != std::string::npos);
     CHECK((sol.x - kronecker_solve(g.drift, g.diffusion)).norm() < 1e-10 * sol.x.norm());
 }
@@ -104,10 +104,10 @@ TEST_CASE("Lyapunov: a jump mixing a_1 and a_2^dag (not phase covariant) uses th
 TEST_CASE("Lyapunov: an undamped mode is refused with its eigenvalue", "[gaussian][lyapunov]") {
     NetSpec s;
     s.battery_bath = {1e-30, 0.0, 0.0, 0.0};   // kappa > 0 but negligible: marginal
-    Model m = make_model(Network::custom(1, {}, {Coupling::reciprocal, 0.0, {}, {}}), s);
-    CHECK_THROWS_AS(run_gaussian(m, steady_only()), RunRefused);
-    CHECK_THROWS_WITH(run_gaussian(m, steady_only()), Catch::Contains("no steady state: drift eigenvalue"));
+    model::Model m = make_model(model::Network::custom(1, {}, {model::Coupling::reciprocal, 0.0, {}, {}}), s);
+    CHECK_THROWS_AS(gaussian::run_gaussian(m, steady_only()), RunRefused);
+    CHECK_THROWS_WITH(gaussian::run_gaussian(m, steady_only()), Catch::Contains("no steady state: drift eigenvalue"));
     Eigen::MatrixXd unstable = random_stable(6, 1);
     unstable(2, 2) = 50.0;
-    CHECK_THROWS_WITH(lyapunov_solve(unstable, random_psd(6)), Catch::Contains("has Re >= 0"));
+    CHECK_THROWS_WITH(gaussian::lyapunov_solve(unstable, random_psd(6)), Catch::Contains("has Re >= 0"));
 }

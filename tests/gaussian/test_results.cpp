@@ -12,30 +12,30 @@ using cd = std::complex<double>;
 
 namespace {
 // Steady complex amplitudes <a_j>.
-Eigen::VectorXcd amplitudes(const Model& m) {
-    return mode_amplitudes(gaussian_steady_state(gaussian_moments(m)).state.mean);
+Eigen::VectorXcd amplitudes(const model::Model& m) {
+    return gaussian::mode_amplitudes(gaussian::gaussian_steady_state(gaussian::gaussian_moments(m)).state.mean);
 }
 }  // namespace
 
 TEST_CASE("Result 1: N=1 NC vacuum: E_C = E_1 = (eps/kappa)^2 at J = kappa/2 / which maximises E_1", "[gaussian][physics]") {
     const double jop = kKappa / 2;
-    const auto r = steady(cascaded(1, Coupling::nonreciprocal, jop));
+    const auto r = steady(cascaded(1, model::Coupling::nonreciprocal, jop));
     const double target = std::pow(kEps / kKappa, 2);   // 11.11
     // Linear algebra on a 4x4 system: rounding ~1e-15 relative; 1e-12 leaves room.
     CHECK(r.steady_state->modes[0].energy == Approx(target).epsilon(1e-12));
     CHECK(r.steady_state->modes[1].energy == Approx(target).epsilon(1e-12));
     // E_1(J) = (2 J eps)^2 / (kappa/2 + J)^4 is maximal at J = kappa/2; 1% away it is lower by
     // ~ (1e-2)^2/4 relative, far above rounding.
-    for (double f : {0.99, 1.01, 0.5, 2.0}) CHECK(energy(cascaded(1, Coupling::nonreciprocal, f * jop), 1) < target);
+    for (double f : {0.99, 1.01, 0.5, 2.0}) CHECK(energy(cascaded(1, model::Coupling::nonreciprocal, f * jop), 1) < target);
 }
 
 TEST_CASE("Result 2: vacuum baths keep every mode coherent: ergotropy = energy (local and joint)", "[gaussian][physics]") {
     NetSpec detuned;
     detuned.detuning = 0.002;
-    const std::vector<Model> models = {
-        cascaded(3, Coupling::nonreciprocal, 0.004), parallel(3, Coupling::reciprocal, 0.002),
-        make_model(Network::custom(3, {{0, 1}, {0, 2}, {1, 3}, {2, 3}}, {Coupling::nonreciprocal, 0.003, {}, {}}), detuned),
-        make_model(Network::custom(2, {{0, 1}, {1, 2}, {2, 0}}, {Coupling::reciprocal, 0.003, 0.4, 0.001}))};
+    const std::vector<model::Model> models = {
+        cascaded(3, model::Coupling::nonreciprocal, 0.004), parallel(3, model::Coupling::reciprocal, 0.002),
+        make_model(model::Network::custom(3, {{0, 1}, {0, 2}, {1, 3}, {2, 3}}, {model::Coupling::nonreciprocal, 0.003, {}, {}}), detuned),
+        make_model(model::Network::custom(2, {{0, 1}, {1, 2}, {2, 0}}, {model::Coupling::reciprocal, 0.003, 0.4, 0.001}))};
     for (const auto& m : models) {
         const auto r = steady(m);
         for (const auto& f : r.steady_state->modes) CHECK(f.ergotropy == Approx(f.energy).epsilon(1e-9));
@@ -48,7 +48,7 @@ TEST_CASE("Result 2: vacuum baths keep every mode coherent: ergotropy = energy (
 TEST_CASE("Result 3: lone mode with thermal bath n -> energy n / ergotropy 0 - squeezed vacuum r -> sinh^2 r both",
           "[gaussian][physics]") {
     // Two unlinked modes; b1 undriven with its own bath.
-    const Network lone = Network::custom(1, {}, {Coupling::reciprocal, 0.0, {}, {}});
+    const model::Network lone = model::Network::custom(1, {}, {model::Coupling::reciprocal, 0.0, {}, {}});
     for (double n : {0.5, 1.0, 2.0}) {
         NetSpec s;
         s.battery_bath = {kKappa, n, 0.0, 0.0};
@@ -75,7 +75,7 @@ TEST_CASE("Result 4: NC cascaded chain follows the one-way recursion - J_op grow
     // a_k = -2J a_{k-1}/(kappa/2 + 2J); last node (one link): a_N = -2J a_{N-1}/(kappa/2 + J).
     const double j = 0.004;
     for (int n : {1, 2, 5, 16, 64}) {
-        const Eigen::VectorXcd a = amplitudes(cascaded(n, Coupling::nonreciprocal, j));
+        const Eigen::VectorXcd a = amplitudes(cascaded(n, model::Coupling::nonreciprocal, j));
         cd expect = cd(0, -kEps) / (kKappa / 2 + j);
         CHECK(std::abs(a(0) - expect) < 1e-11 * std::abs(expect));
         for (int k = 1; k <= n; ++k) {
@@ -88,7 +88,7 @@ TEST_CASE("Result 4: NC cascaded chain follows the one-way recursion - J_op grow
     // d/dJ = 0  <=>  2J^2 - N x J - N x^2 = 0  =>  J_op = (kappa/8)(N + sqrt(N^2 + 8N)) ~ kappa (N+2)/4:
     // linear in N (and kappa/2 at N = 1, Result 1). Found by golden-section search on the engine.
     auto jop = [](int n) {
-        auto e_last = [n](double j) { return energy(cascaded(n, Coupling::nonreciprocal, j), n); };
+        auto e_last = [n](double j) { return energy(cascaded(n, model::Coupling::nonreciprocal, j), n); };
         double lo = 1e-4, hi = n * kKappa;
         const double g = (std::sqrt(5.0) - 1) / 2;
         for (int it = 0; it < 40; ++it) {   // bracket shrinks to 0.618^40 ~ 4e-9 of its width
@@ -114,7 +114,7 @@ TEST_CASE("Result 5: NC parallel: J_op = kappa/(2 sqrt N) maximises the energy p
     // d ln E_i/dJ = 0  <=>  kappa^2/4 = N J^2.
     for (int n : {1, 4, 16, 64}) {
         const double jop = kKappa / (2 * std::sqrt(n));
-        auto e1 = [n](double j) { return energy(parallel(n, Coupling::nonreciprocal, j), 1); };
+        auto e1 = [n](double j) { return energy(parallel(n, model::Coupling::nonreciprocal, j), 1); };
         const double closed = 4 * jop * jop * kEps * kEps /
                               std::pow((kKappa / 2 + n * jop) * (kKappa / 2 + jop), 2);
         CHECK(e1(jop) == Approx(closed).epsilon(1e-11));
@@ -134,19 +134,19 @@ TEST_CASE("Result 6: RC cascaded odd-even effect: E_last at large J decays for N
     // a_3 -> -eps (h^{-1})_{30} = eps/J, E_last -> eps^2/J^2. N = 4 (5 sites): h has a zero mode
     // (1,0,-1,0,1)/sqrt3 that the drive excites resonantly: E_last -> (2 eps/(3 kappa))^2.
     const double j = 100 * kKappa;   // corrections O(kappa^2/J^2) = 1e-4
-    const double e3 = energy(cascaded(3, Coupling::reciprocal, j), 3);
-    const double e4 = energy(cascaded(4, Coupling::reciprocal, j), 4);
+    const double e3 = energy(cascaded(3, model::Coupling::reciprocal, j), 3);
+    const double e4 = energy(cascaded(4, model::Coupling::reciprocal, j), 4);
     CHECK(e3 == Approx(kEps * kEps / (j * j)).epsilon(1e-3));
     CHECK(e4 == Approx(std::pow(2 * kEps / (3 * kKappa), 2)).epsilon(1e-3));
     CHECK(e3 < 1e-3 * e4);
     // Versus J: for N=4, E_last stays near its plateau as J grows tenfold; for N=3 it falls ~100x.
-    const double e3_big = energy(cascaded(3, Coupling::reciprocal, 10 * j), 3);
-    const double e4_big = energy(cascaded(4, Coupling::reciprocal, 10 * j), 4);
+    const double e3_big = energy(cascaded(3, model::Coupling::reciprocal, 10 * j), 3);
+    const double e4_big = energy(cascaded(4, model::Coupling::reciprocal, 10 * j), 4);
     CHECK(e3_big == Approx(e3 / 100).epsilon(1e-2));
     CHECK(e4_big == Approx(e4).epsilon(1e-3));
     // Absent for NC: E_last(N=4)/E_last(N=3) = (2J/(kappa/2+2J))^2 -> 1, no parity dependence.
-    const double n3 = energy(cascaded(3, Coupling::nonreciprocal, j), 3);
-    const double n4 = energy(cascaded(4, Coupling::nonreciprocal, j), 4);
+    const double n3 = energy(cascaded(3, model::Coupling::nonreciprocal, j), 3);
+    const double n4 = energy(cascaded(4, model::Coupling::nonreciprocal, j), 4);
     CHECK(n4 / n3 == Approx(std::pow(2 * j / (kKappa / 2 + 2 * j), 2)).epsilon(1e-10));
 }
 
@@ -159,8 +159,8 @@ TEST_CASE("Result 7: thermal baths raise passive energy / keep local ergotropy -
     hot.battery_bath = {kKappa, 1.0, 0.0, 0.0};
     hot.charger_bath = {kKappa, 1.0, 0.0, 0.0};
     for (const auto& [cold_m, hot_m] :
-         {std::pair{cascaded(2, Coupling::nonreciprocal, kKappa / 2), cascaded(2, Coupling::nonreciprocal, kKappa / 2, hot)},
-          std::pair{parallel(2, Coupling::reciprocal, kKappa), parallel(2, Coupling::reciprocal, kKappa, hot)}}) {
+         {std::pair{cascaded(2, model::Coupling::nonreciprocal, kKappa / 2), cascaded(2, model::Coupling::nonreciprocal, kKappa / 2, hot)},
+          std::pair{parallel(2, model::Coupling::reciprocal, kKappa), parallel(2, model::Coupling::reciprocal, kKappa, hot)}}) {
         const auto cold = steady(cold_m).steady_state->modes;
         const auto warm = steady(hot_m).steady_state->modes;
         const Eigen::VectorXcd alpha = amplitudes(hot_m);
@@ -175,8 +175,8 @@ TEST_CASE("Result 7: thermal baths raise passive energy / keep local ergotropy -
     // Squeezed battery baths (vacuum, r = 0.5) add ergotropy on top of the coherent part.
     NetSpec sq;
     sq.battery_bath = {kKappa, 0.0, 0.5, 0.0};
-    const auto plain = steady(cascaded(1, Coupling::nonreciprocal, kKappa / 2)).steady_state;
-    const auto squeezed = steady(cascaded(1, Coupling::nonreciprocal, kKappa / 2, sq)).steady_state;
+    const auto plain = steady(cascaded(1, model::Coupling::nonreciprocal, kKappa / 2)).steady_state;
+    const auto squeezed = steady(cascaded(1, model::Coupling::nonreciprocal, kKappa / 2, sq)).steady_state;
     // (The battery's own squeezed bath is half of its damping at J = kappa/2 -- the link reservoir is
     // unsqueezed -- so the gain is a fraction of the lone-mode sinh^2(0.5) = 0.27; 0.03 is well inside.)
     CHECK(squeezed->modes[1].ergotropy > plain->modes[1].ergotropy + 0.03);
@@ -186,6 +186,6 @@ TEST_CASE("Result 7: thermal baths raise passive energy / keep local ergotropy -
     sq_hot.battery_bath = {kKappa, 1.0, 0.5, 0.0};
     NetSpec th;
     th.battery_bath = {kKappa, 1.0, 0.0, 0.0};
-    CHECK(steady(cascaded(1, Coupling::nonreciprocal, kKappa / 2, sq_hot)).steady_state->modes[1].ergotropy >
-          steady(cascaded(1, Coupling::nonreciprocal, kKappa / 2, th)).steady_state->modes[1].ergotropy + 0.1);
+    CHECK(steady(cascaded(1, model::Coupling::nonreciprocal, kKappa / 2, sq_hot)).steady_state->modes[1].ergotropy >
+          steady(cascaded(1, model::Coupling::nonreciprocal, kKappa / 2, th)).steady_state->modes[1].ergotropy + 0.1);
 }

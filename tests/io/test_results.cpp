@@ -52,7 +52,7 @@ std::string read(const std::filesystem::path& p) {
 }  // namespace
 
 TEST_CASE("results: CSV header - precision and nan for missing joint ergotropy", "[io][results]") {
-    const std::string csv = timeseries_csv(make_result());
+    const std::string csv = io::timeseries_csv(make_result());
     std::istringstream in(csv);
     std::string header, row0, row1;
     std::getline(in, header);
@@ -66,7 +66,7 @@ TEST_CASE("results: CSV header - precision and nan for missing joint ergotropy",
     const std::string e_c = row1.substr(row1.find(',') + 1, row1.find(',', 4) - row1.find(',') - 1);
     CHECK(std::stod(e_c) == 0.1 + 1e-16);
     EngineResult empty;
-    CHECK(timeseries_csv(empty).empty());
+    CHECK(io::timeseries_csv(empty).empty());
 }
 
 namespace {
@@ -111,7 +111,7 @@ EngineResult result_with_errors() {
 TEST_CASE("results: CSV has every mode's ergotropy and passive energy equal to summary final figures",
           "[io][results]") {
     const EngineResult r = result_with_errors();
-    std::istringstream in(timeseries_csv(r));
+    std::istringstream in(io::timeseries_csv(r));
     std::string header, row0, row1;
     std::getline(in, header);
     std::getline(in, row0);
@@ -120,7 +120,7 @@ TEST_CASE("results: CSV has every mode's ergotropy and passive energy equal to s
           "t,E_C,E_b1,E_b2,W_b1,W_b2,E_B,W_B,W_C,P_C,P_b1,P_b2,P_B,"
           "dE_C,dE_b1,dE_b2,dW_b1,dW_b2,dE_B,dW_B,dW_C,dP_C,dP_b1,dP_b2,dP_B");
     const auto last = csv_row(header, row1);
-    const auto final_json = engine_result_json(r)["final"];
+    const auto final_json = io::engine_result_json(r)["final"];
     const auto& modes = final_json["modes"];
     for (const auto& m : modes) {
         const std::string name = m["name"];
@@ -145,7 +145,7 @@ TEST_CASE("results: CSV has every mode's ergotropy and passive energy equal to s
     // The joint state not available: W_B, P_B and their error bars are nan (null in summary.json).
     EngineResult no_joint = result_with_errors();
     no_joint.timeseries.samples.back().batteries_ergotropy_available = false;
-    std::istringstream in2(timeseries_csv(no_joint));
+    std::istringstream in2(io::timeseries_csv(no_joint));
     std::getline(in2, header);
     std::getline(in2, row0);
     std::getline(in2, row1);
@@ -157,10 +157,10 @@ TEST_CASE("results: CSV has every mode's ergotropy and passive energy equal to s
 }
 
 TEST_CASE("results: summary.json layout", "[io][results]") {
-    Scenario sc;
+    io::Scenario sc;
     sc.name = "demo";
     sc.resolved = {{"network", {{"J", 0.001}}}};
-    const auto j = summary_json(sc, {make_result()}, nlohmann::json{{"agree", true}});
+    const auto j = io::summary_json(sc, {make_result()}, nlohmann::json{{"agree", true}});
     CHECK(j["scenario"] == "demo");
     CHECK(j["parameters"]["network"]["J"] == 0.001);
     const auto& ss = j["results"]["fock"]["steady_state"];
@@ -172,15 +172,15 @@ TEST_CASE("results: summary.json layout", "[io][results]") {
     CHECK(ss["diagnostics"]["residual"] == 1e-12);
     CHECK(j["results"]["fock"]["warnings"].size() == 1);
     CHECK(j["cross_check"]["agree"] == true);
-    CHECK_FALSE(summary_json(sc, {make_result()}).contains("cross_check"));
+    CHECK_FALSE(io::summary_json(sc, {make_result()}).contains("cross_check"));
 }
 
 TEST_CASE("results: write_results writes summary and CSV and leaves no temporary files", "[io][results]") {
     const auto dir = std::filesystem::temp_directory_path() / ("qbnet-io-results-" + std::to_string(::getpid()));
     std::filesystem::remove_all(dir);
-    Scenario sc;
+    io::Scenario sc;
     sc.name = "demo";
-    const auto written = write_results(dir / "nested", sc, {make_result()});
+    const auto written = io::write_results(dir / "nested", sc, {make_result()});
     REQUIRE(written.size() == 2);
     CHECK(std::filesystem::exists(dir / "nested" / "summary.json"));
     CHECK(std::filesystem::exists(dir / "nested" / "timeseries-fock.csv"));
@@ -195,7 +195,7 @@ TEST_CASE("results: write_results writes summary and CSV and leaves no temporary
 }
 
 TEST_CASE("results: terminal table has every mode - the batteries row and diagnostics", "[io][results]") {
-    const std::string table = format_result_table(make_result());
+    const std::string table = io::format_result_table(make_result());
     for (const char* word : {"[fock] steady state", "mode", "energy", "ergotropy", "passive energy", "C", "b2",
                              "batteries", "n/a", "residual=1e-12"})
         CHECK(table.find(word) != std::string::npos);

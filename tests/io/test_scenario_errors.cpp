@@ -20,7 +20,7 @@ struct BadInput {
 
 void check_rejected(const BadInput& bad) {
     try {
-        parse_scenario(bad.toml, "bad", bad.overrides);
+        io::parse_scenario(bad.toml, "bad", bad.overrides);
         FAIL("accepted: " << bad.what);
     } catch (const InputError& e) {
         INFO("message: " << e.what());
@@ -91,7 +91,7 @@ TEST_CASE("scenario rejects bad input with the key in the message", "[io][scenar
 
 TEST_CASE("scenario: TOML syntax errors are InputErrors with the line", "[io][scenario][errors]") {
     try {
-        parse_scenario("[network]\nJ = = 1\n", "bad");
+        io::parse_scenario("[network]\nJ = = 1\n", "bad");
         FAIL("accepted invalid TOML");
     } catch (const InputError& e) {
         CHECK(std::string(e.what()).find("line 2") != std::string::npos);
@@ -99,5 +99,5 @@ TEST_CASE("scenario: TOML syntax errors are InputErrors with the line", "[io][sc
 }
 
 TEST_CASE("scenario: a missing file is an InputError", "[io][scenario][errors]") {
-    CHECK_THROWS_AS(load_scenario("/nonexistent/qbnet/scenario.toml"), InputError);
+    CHECK_THROWS_AS(io::load_scenario("/nonexistent/qbnet/scenario.toml"), InputError);
 }

@@ -50,8 +50,8 @@ enabled = false
 method = "krylov"
 tol = 1e-9
 )";
-    const Scenario sc = parse_scenario(text, "ignored");
-    const Model& m = sc.model;
+    const io::Scenario sc = io::parse_scenario(text, "ignored");
+    const model::Model& m = sc.model;
     CHECK(sc.name == "full");
     REQUIRE(m.n_modes() == 3);
     CHECK(m.mode_names == std::vector<std::string>{"C", "b1", "b2"});
@@ -100,7 +100,7 @@ tol = 1e-9
 }
 
 TEST_CASE("scenario: empty file gives the documented defaults", "[io][scenario]") {
-    const Scenario sc = parse_scenario("", "my_stem");
+    const io::Scenario sc = io::parse_scenario("", "my_stem");
     CHECK(sc.name == "my_stem");
     CHECK(sc.model.n_modes() == 2);
     CHECK(std::abs(sc.model.h(0, 1) - std::complex<double>(0.0, 1.5e-3)) < tight);
@@ -118,7 +118,7 @@ TEST_CASE("scenario: empty file gives the documented defaults", "[io][scenario]"
 }
 
 TEST_CASE("scenario: --set overrides go through the same reader", "[io][scenario]") {
-    const Scenario sc = parse_scenario("[network]\nbatteries = 1\n", "x",
+    const io::Scenario sc = io::parse_scenario("[network]\nbatteries = 1\n", "x",
                                        {"network.batteries=3", "network.topology=parallel", "fock.cutoff=[2,3,4,5]",
                                         "network.coupling=\"reciprocal\"", "scenario.name=renamed"});
     CHECK(sc.name == "renamed");
@@ -131,7 +131,7 @@ TEST_CASE("scenario: --set overrides go through the same reader", "[io][scenario
 }
 
 TEST_CASE("scenario: per-mode drive array and custom links", "[io][scenario]") {
-    const Scenario sc = parse_scenario(R"(
+    const io::Scenario sc = io::parse_scenario(R"(
 [network]
 topology = "custom"
 batteries = 2
@@ -154,7 +154,7 @@ TEST_CASE("scenario: every example file is valid and small", "[io][scenario][exa
     for (const auto& entry : std::filesystem::directory_iterator(QBNET_SOURCE_DIR "/examples")) {
         if (entry.path().extension() != ".toml") continue;
         INFO(entry.path().string());
-        const Scenario sc = load_scenario(entry.path().string());
+        const io::Scenario sc = io::load_scenario(entry.path().string());
         CHECK(sc.name == entry.path().stem().string());
         // Examples use fock.cutoff = "auto": the planned cutoffs must stay small.
         CHECK(make_engine(EngineKind::fock)->memory_estimate_gib(sc.model, sc.options) <= 1.0);

@@ -31,7 +31,7 @@ kappa = 0.003
 }  // namespace
 
 TEST_CASE("sweep.png: a 1-D and a 2-D Gaussian sweep each draw a PNG and list it", "[io][plot]") {
-    if (!qbnet::gnuplot_available()) {
+    if (!qbnet::io::gnuplot_available()) {
         WARN("gnuplot not installed: sweep.png is skipped by design (make deps installs it)");
         return;
     }
@@ -50,7 +50,7 @@ TEST_CASE("sweep.png: a 1-D and a 2-D Gaussian sweep each draw a PNG and list it
 }
 
 TEST_CASE("sweep.png: nan cells - error columns - log axes and a one-value axis draw - a broken CSV does not", "[io][plot]") {
-    if (!qbnet::gnuplot_available()) {
+    if (!qbnet::io::gnuplot_available()) {
         WARN("gnuplot not installed");
         return;
     }
@@ -60,7 +60,7 @@ TEST_CASE("sweep.png: nan cells - error columns - log axes and a one-value axis 
                         "0.0001,1,2,0.5,2,nan,1,1e-12,8x8,1e-3,2e-3,nan,2e-3,nan\n"
                         "0.001,1.5,2.5,0.7,2.5,nan,1,1e-12,8x8,1e-3,2e-3,nan,2e-3,nan\n"
                         "0.01,2,3,nan,3,nan,0,1e-3,8x8,1e-3,2e-3,nan,2e-3,nan\n");
-    const auto line = qbnet::plot_sweep(s.dir / "line.csv", s.dir / "line.png", "t", {"network.J"}, {true});
+    const auto line = qbnet::io::plot_sweep(s.dir / "line.csv", s.dir / "line.png", "t", {"network.J"}, {true});
     REQUIRE(line);
     CHECK(is_png(*line));
     // 2-D with one nan cell and a second axis of one value.
@@ -68,22 +68,22 @@ TEST_CASE("sweep.png: nan cells - error columns - log axes and a one-value axis 
                         "0.001,0.5,1,2,3,0.1,0.2,5,0.3\n"
                         "0.002,0.5,1,2,nan,0.1,nan,5,0.3\n"
                         "0.004,0.5,1,2,4,0.1,0.4,6,0.5\n");
-    const auto grid = qbnet::plot_sweep(s.dir / "grid.csv", s.dir / "grid.png", "t", {"network.J", "reservoirs.n_th"},
+    const auto grid = qbnet::io::plot_sweep(s.dir / "grid.csv", s.dir / "grid.png", "t", {"network.J", "reservoirs.n_th"},
                                         {true, false});
     REQUIRE(grid);
     CHECK(is_png(*grid));
     // Must-fail side: a CSV whose first column is not the swept key, or without rows, gives no plot.
-    CHECK_FALSE(qbnet::plot_sweep(s.dir / "line.csv", s.dir / "bad.png", "t", {"network.phase"}, {false}));
+    CHECK_FALSE(qbnet::io::plot_sweep(s.dir / "line.csv", s.dir / "bad.png", "t", {"network.phase"}, {false}));
     s.write("empty.csv", "network.J,E_C,E_b1\n");
-    CHECK_FALSE(qbnet::plot_sweep(s.dir / "empty.csv", s.dir / "empty.png", "t", {"network.J"}, {false}));
+    CHECK_FALSE(qbnet::io::plot_sweep(s.dir / "empty.csv", s.dir / "empty.png", "t", {"network.J"}, {false}));
     CHECK_FALSE(fs::exists(s.dir / "bad.png"));
 }
 
 TEST_CASE("sweep.png: geometric grids are recognised for a log axis", "[io][plot]") {
-    CHECK(qbnet::is_geometric({1e-4, 1e-3, 1e-2}));
-    CHECK(qbnet::is_geometric({8, 4, 2, 1}));
-    CHECK_FALSE(qbnet::is_geometric({1, 2, 3}));
-    CHECK_FALSE(qbnet::is_geometric({0, 1, 2}));
-    CHECK_FALSE(qbnet::is_geometric({1e-3, 1e-2}));   // two values: linear and geometric alike
-    CHECK_FALSE(qbnet::is_geometric({1, 1, 1}));
+    CHECK(qbnet::io::is_geometric({1e-4, 1e-3, 1e-2}));
+    CHECK(qbnet::io::is_geometric({8, 4, 2, 1}));
+    CHECK_FALSE(qbnet::io::is_geometric({1, 2, 3}));
+    CHECK_FALSE(qbnet::io::is_geometric({0, 1, 2}));
+    CHECK_FALSE(qbnet::io::is_geometric({1e-3, 1e-2}));   // two values: linear and geometric alike
+    CHECK_FALSE(qbnet::io::is_geometric({1, 1, 1}));
 }

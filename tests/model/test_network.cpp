@@ -7,42 +7,42 @@
 using namespace qbnet;
 
 TEST_CASE("NC link: phase pi/2 and shared reservoir 2J - RC link: neither", "[model]") {
-    LinkSpec nc{Coupling::nonreciprocal, 0.7, {}, {}};
-    const Link l = nc.make(0, 1);
+    model::LinkSpec nc{model::Coupling::nonreciprocal, 0.7, {}, {}};
+    const model::Link l = nc.make(0, 1);
     CHECK(l.phase == Approx(M_PI / 2));
     CHECK(l.gamma == Approx(1.4));
-    LinkSpec rc{Coupling::reciprocal, 0.7, {}, {}};
+    model::LinkSpec rc{model::Coupling::reciprocal, 0.7, {}, {}};
     CHECK(rc.make(0, 1).gamma == 0.0);
     CHECK(rc.make(0, 1).phase == 0.0);
-    LinkSpec over{Coupling::nonreciprocal, 0.7, 0.3, 0.1};
+    model::LinkSpec over{model::Coupling::nonreciprocal, 0.7, 0.3, 0.1};
     CHECK(over.make(1, 2).phase == Approx(0.3));
     CHECK(over.make(1, 2).gamma == Approx(0.1));
 }
 
 TEST_CASE("Topology builders: cascaded chain and parallel star", "[model]") {
-    LinkSpec spec{Coupling::reciprocal, 1.0, {}, {}};
-    const auto c = Network::cascaded(3, spec);
+    model::LinkSpec spec{model::Coupling::reciprocal, 1.0, {}, {}};
+    const auto c = model::Network::cascaded(3, spec);
     REQUIRE(c.links().size() == 3);
     for (int i = 0; i < 3; ++i) {
         CHECK(c.links()[i].source == i);
         CHECK(c.links()[i].target == i + 1);
     }
-    const auto p = Network::parallel(3, spec);
+    const auto p = model::Network::parallel(3, spec);
     REQUIRE(p.links().size() == 3);
     for (int i = 0; i < 3; ++i) {
         CHECK(p.links()[i].source == 0);
         CHECK(p.links()[i].target == i + 1);
     }
     CHECK(p.mode_names() == std::vector<std::string>{"C", "b1", "b2", "b3"});
-    CHECK_THROWS(Network::custom(2, {{0, 3}}, spec));
+    CHECK_THROWS(model::Network::custom(2, {{0, 3}}, spec));
 }
 
 TEST_CASE("Model: NC link mean-field cancels the backward path", "[model]") {
     // d<a>/dt = (-i h - G_aa/2) <a> restricted to annihilation operators (no drive, no v-parts):
     // the (s <- t) element must vanish for an NC link, and (t <- s) must equal -2J.
-    ModelSpec spec{Network::cascaded(1, {Coupling::nonreciprocal, 0.4, {}, {}}), Eigen::VectorXd::Zero(2),
+    model::ModelSpec spec{model::Network::cascaded(1, {model::Coupling::nonreciprocal, 0.4, {}, {}}), Eigen::VectorXd::Zero(2),
                    Eigen::VectorXcd::Zero(2), {}, Eigen::VectorXd::Zero(2)};
-    const Model m = build_model(spec);
+    const model::Model m = model::build_model(spec);
     const Eigen::MatrixXcd g = m.kossakowski().topLeftCorner(2, 2);
     // <dot a_j> = -i sum_k h_jk a_k - 1/2 sum_k Gt_jk a_k, with Gt_jk = G_kj (d/dt <a> from D[L]).
     const Eigen::MatrixXcd drift = -std::complex<double>(0, 1) * m.h - 0.5 * g.transpose();
@@ -54,7 +54,7 @@ TEST_CASE("Model: NC link mean-field cancels the backward path", "[model]") {
 
 TEST_CASE("Squeezed-thermal bath: Kossakowski matrix gives N and M of docs/physics.md", "[model]") {
     const double n = 0.7, r = 0.4, theta = 0.9, kappa = 0.2;
-    const auto jumps = local_bath_jumps(0, 1, {kappa, n, r, theta}, "C");
+    const auto jumps = model::local_bath_jumps(0, 1, {kappa, n, r, theta}, "C");
     REQUIRE(jumps.size() == 2);
     Eigen::MatrixXcd g = Eigen::MatrixXcd::Zero(2, 2);
     for (const auto& j : jumps) {

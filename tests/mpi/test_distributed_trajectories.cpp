@@ -39,9 +39,9 @@ average_from = 1.0
 
 // Everything the engine reports except how long it took.
 std::string figures(const EngineResult& r) {
-    auto j = engine_result_json(r);
+    auto j = io::engine_result_json(r);
     j["statistics"].erase("wall_s");
-    return j.dump() + timeseries_csv(r);
+    return j.dump() + io::timeseries_csv(r);
 }
 
 }  // namespace
@@ -51,10 +51,10 @@ TEST_CASE("distributed trajectories in one process equal run_trajectories bit fo
         {"trajectories.count=40"}, {"trajectories.count=2000", "trajectories.target_error=0.1"}};
     for (const auto& sets : cases) {
         INFO(sets.back());
-        Scenario s = parse_scenario(kSmall, "small", sets);
+        io::Scenario s = io::parse_scenario(kSmall, "small", sets);
         s.options.threads = 3;   // three workers: batches complete out of order
-        const EngineResult direct = run_trajectories(s.model, s.options);
-        const auto spread = run_trajectories_distributed(s.model, s.options);
+        const EngineResult direct = trajectories::run_trajectories(s.model, s.options);
+        const auto spread = study::run_trajectories_distributed(s.model, s.options);
         REQUIRE(spread);
         CHECK(figures(*spread) == figures(direct));
         if (s.options.trajectories.target_error > 0) {
@@ -64,18 +64,18 @@ TEST_CASE("distributed trajectories in one process equal run_trajectories bit fo
         }
         // Must-fail: another seed changes the figures.
         s.options.trajectories.seed += 1;
-        CHECK(figures(*run_trajectories_distributed(s.model, s.options)) != figures(direct));
+        CHECK(figures(*study::run_trajectories_distributed(s.model, s.options)) != figures(direct));
     }
 }
 
 TEST_CASE("a batch accumulator survives flatten and unflatten bit for bit") {
-    BatchAccumulator b;
+    trajectories::BatchAccumulator b;
     b.batch = 7;
     b.trajectories = 13;
     b.jumps = 123456789012L;
     b.steps = 42;
     b.sums = {{1.0 / 3.0, -2.5e-300}, {std::nextafter(1.0, 2.0), 0.0}};
-    const BatchAccumulator back = unflatten_batch(flatten(b));
+    const trajectories::BatchAccumulator back = study::unflatten_batch(study::flatten(b));
     CHECK(back.batch == 7);
     CHECK(back.trajectories == 13);
     CHECK(back.jumps == 123456789012L);
@@ -83,5 +83,5 @@ TEST_CASE("a batch accumulator survives flatten and unflatten bit for bit") {
     REQUIRE(back.sums.size() == 2);
     CHECK(back.sums[0] == b.sums[0]);
     CHECK(back.sums[1] == b.sums[1]);
-    CHECK_THROWS(unflatten_batch({1.0, 2.0, 3.0}));
+    CHECK_THROWS(study::unflatten_batch({1.0, 2.0, 3.0}));
 }

@@ -23,13 +23,13 @@ epsilon = 0.01
 kappa = 0.003
 )";
 
-OptimizeResult jop(const std::string& topology, int n, Objective objective) {
-    OptimizeOptions o;
+study::OptimizeResult jop(const std::string& topology, int n, study::Objective objective) {
+    study::OptimizeOptions o;
     o.objective = objective;
     o.lower = 1e-5;
     o.upper = 1.0;
     o.threads = 1;
-    return optimize(kBase, "golden", {"network.topology=\"" + topology + "\"", "network.batteries=" + std::to_string(n)}, o);
+    return study::optimize(kBase, "golden", {"network.topology=\"" + topology + "\"", "network.batteries=" + std::to_string(n)}, o);
 }
 }  // namespace
 
@@ -43,11 +43,11 @@ TEST_CASE("Golden Fig. 1: J_op(N) and the stored energy at J_op (cascaded and pa
         DYNAMIC_SECTION("N = " << n) {
             // Tolerances: Brent on log J stops at ~2e-8 relative; near a maximum the objective is flat,
             // so J is determined to ~sqrt(eps) while the objective value is exact to ~1e-12.
-            const OptimizeResult c = jop("cascaded", n, Objective::energy_last);
+            const study::OptimizeResult c = jop("cascaded", n, study::Objective::energy_last);
             REQUIRE(c.value);
             CHECK(*c.value == Approx(row["Jop_cascaded"].get<double>()).epsilon(1e-5));
             CHECK(*c.objective_value == Approx(row["E_last_cascaded"].get<double>()).epsilon(1e-9));
-            const OptimizeResult p = jop("parallel", n, Objective::energy_per_battery);
+            const study::OptimizeResult p = jop("parallel", n, study::Objective::energy_per_battery);
             REQUIRE(p.value);
             CHECK(*p.value == Approx(row["Jop_parallel"].get<double>()).epsilon(1e-5));
             CHECK(*p.objective_value == Approx(row["E_per_battery_parallel"].get<double>()).epsilon(1e-9));

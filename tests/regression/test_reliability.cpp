@@ -49,7 +49,7 @@ samples = 11
 // The key an InputError names for `overrides` on kSmall ("" when the scenario is accepted).
 std::string refused_key(const std::vector<std::string>& overrides, std::string* message = nullptr) {
     try {
-        parse_scenario(kSmall, "rel", overrides);
+        io::parse_scenario(kSmall, "rel", overrides);
     } catch (const InputError& e) {
         if (message) *message = e.what();
         return e.key();
@@ -59,8 +59,8 @@ std::string refused_key(const std::vector<std::string>& overrides, std::string* 
 
 // A Gaussian result with a time series and a steady state.
 EngineResult small_result() {
-    Scenario sc = parse_scenario(kSmall, "rel", {});
-    EngineResult r = run_gaussian(sc.model, sc.options);
+    io::Scenario sc = io::parse_scenario(kSmall, "rel", {});
+    EngineResult r = gaussian::run_gaussian(sc.model, sc.options);
     r.engine = EngineKind::gaussian;
     return r;
 }
@@ -109,22 +109,22 @@ TEST_CASE("reliability: non-ASCII outside TOML strings is refused before toml++ 
     // fuzz mutant --set network.J=\xc3\xbf\xc3\xbe): refused as invalid TOML, or taken as a bare string.
     CHECK(refused_key({"network.J=\xc3\xbf\xc3\xbe"}) == "network.J");
     try {
-        parse_scenario("[network]\nJ = 0.001 \xc3\xbf\n", "rel", {});
+        io::parse_scenario("[network]\nJ = 0.001 \xc3\xbf\n", "rel", {});
         FAIL("accepted");
     } catch (const InputError& e) {
         CHECK(std::string(e.what()).find("non-ASCII") != std::string::npos);
     }
     // Inside strings and comments it stays allowed.
-    CHECK_NOTHROW(parse_scenario("# caf\xc3\xa9\n[scenario]\ndescription = \"caf\xc3\xa9 '\"\n", "rel", {}));
+    CHECK_NOTHROW(io::parse_scenario("# caf\xc3\xa9\n[scenario]\ndescription = \"caf\xc3\xa9 '\"\n", "rel", {}));
     CHECK(refused_key({"scenario.description=\"caf\xc3\xa9\""}).empty());
 }
 
 TEST_CASE("reliability: memory limits are parsed and combined as a minimum", "[regression][reliability]") {
-    CHECK(parse_cgroup_limit("max\n") < 0);
-    CHECK(parse_cgroup_limit("") < 0);
-    CHECK(parse_cgroup_limit("1073741824\n") == 1073741824.0);
-    CHECK(parse_meminfo_available("MemTotal: 100 kB\nMemAvailable:   2048 kB\n") == 2048.0 * 1024.0);
-    MemoryLimits m;
+    CHECK(numerics::parse_cgroup_limit("max\n") < 0);
+    CHECK(numerics::parse_cgroup_limit("") < 0);
+    CHECK(numerics::parse_cgroup_limit("1073741824\n") == 1073741824.0);
+    CHECK(numerics::parse_meminfo_available("MemTotal: 100 kB\nMemAvailable:   2048 kB\n") == 2048.0 * 1024.0);
+    numerics::MemoryLimits m;
     m.mem_available = 8e9;
     m.cgroup = 2e9;
     m.address_space = -1;
@@ -133,7 +133,7 @@ TEST_CASE("reliability: memory limits are parsed and combined as a minimum", "[r
     m.address_space = 1e9;
     CHECK(m.available() == 1e9);
     CHECK(m.binding_source().find("ulimit") != std::string::npos);
-    CHECK(available_memory_bytes() > 0);
+    CHECK(numerics::available_memory_bytes() > 0);
 }
 
 TEST_CASE("reliability: ulimit -v refuses a Fock run before allocating with exit 2 and one line naming the memory", "[regression][reliability]") {
@@ -152,17 +152,17 @@ TEST_CASE("reliability: ulimit -v refuses a Fock run before allocating with exit
 }
 
 TEST_CASE("reliability: the Gaussian engine has a memory estimate (batteries = 20000 is refused)", "[regression][reliability]") {
-    Scenario sc = parse_scenario(kSmall, "rel", {});
-    const double small = gaussian_memory_estimate_gib(sc.model, sc.options);
+    io::Scenario sc = io::parse_scenario(kSmall, "rel", {});
+    const double small = gaussian::gaussian_memory_estimate_gib(sc.model, sc.options);
     CHECK(small < 1e-3);
-    CHECK_NOTHROW(check_gaussian_memory(sc.model, sc.options));
+    CHECK_NOTHROW(gaussian::check_gaussian_memory(sc.model, sc.options));
     // The estimate scales as modes^2: 20001 modes at 11 samples -> tens of GiB.
-    Model big = sc.model;
+    model::Model big = sc.model;
     big.mode_names.assign(20001, "b");
-    CHECK(gaussian_memory_estimate_gib(big, sc.options) > 100.0);
+    CHECK(gaussian::gaussian_memory_estimate_gib(big, sc.options) > 100.0);
     RunOptions limited = sc.options;
     limited.memory_limit_gib = 1e-9;
-    CHECK_THROWS_AS(check_gaussian_memory(sc.model, limited), RunRefused);
+    CHECK_THROWS_AS(gaussian::check_gaussian_memory(sc.model, limited), RunRefused);
     // The reader refuses a network whose Model alone does not fit (here: under ulimit -v 1 GiB).
     Scratch s("rel-gauss");
     s.write("net.toml", kSmall);
@@ -178,7 +178,7 @@ TEST_CASE("reliability: ensure_writable_output_dir refuses unusable folders and 
     s.write("file", "x");
     auto key_of = [](const fs::path& p) -> std::string {
         try {
-            ensure_writable_output_dir(p);
+            io::ensure_writable_output_dir(p);
         } catch (const InputError& e) {
             CHECK(std::string(e.what()).find('\n') == std::string::npos);
             return e.key();
@@ -204,9 +204,9 @@ TEST_CASE("reliability: write_results removes outputs of an earlier run it does 
     s.write("out/energy-fock.png", "png");
     s.write("out/energy-fock.png.tmp-4194999", "half");   // a dead process's temporary (pid above the largest pid_max, 2^22)
     s.write("out/keep.txt", "user file");
-    Scenario sc = parse_scenario(kSmall, "rel", {});
+    io::Scenario sc = io::parse_scenario(kSmall, "rel", {});
     const EngineResult r = small_result();
-    const auto written = write_results(dir, sc, {r});
+    const auto written = io::write_results(dir, sc, {r});
     CHECK(fs::exists(dir / "summary.json"));
     CHECK(fs::exists(dir / "timeseries-gaussian.csv"));
     CHECK(!fs::exists(dir / "timeseries-fock.csv"));
@@ -217,7 +217,7 @@ TEST_CASE("reliability: write_results removes outputs of an earlier run it does 
 
 TEST_CASE("reliability: a failed write to a read-only target or a full disk leaves no half-written file", "[regression][reliability]") {
     // Read-only target: /proc refuses new files even to root.
-    CHECK_THROWS_AS(write_file_atomic("/proc/qbnet-summary.json", "{}"), std::runtime_error);
+    CHECK_THROWS_AS(io::write_file_atomic("/proc/qbnet-summary.json", "{}"), std::runtime_error);
     // Full disk: a 64 KiB tmpfs (needs root and mount rights; skipped with a warning otherwise).
     Scratch s("rel-full");
     const fs::path mnt = s.dir / "tiny";
@@ -226,10 +226,10 @@ TEST_CASE("reliability: a failed write to a read-only target or a full disk leav
         WARN("cannot mount a tmpfs here (not root?): full-disk case skipped");
         return;
     }
-    write_file_atomic(mnt / "summary.json", "old, complete\n");
+    io::write_file_atomic(mnt / "summary.json", "old, complete\n");
     bool threw = false;
     try {
-        write_file_atomic(mnt / "summary.json", std::string(1 << 20, 'x'));   // 1 MiB into 64 KiB
+        io::write_file_atomic(mnt / "summary.json", std::string(1 << 20, 'x'));   // 1 MiB into 64 KiB
     } catch (const std::runtime_error& e) {
         threw = true;
         CHECK(std::string(e.what()).find("No space left") != std::string::npos);
@@ -240,7 +240,7 @@ TEST_CASE("reliability: a failed write to a read-only target or a full disk leav
     for (const auto& e : fs::directory_iterator(mnt)) entries += e.path().filename() != "summary.json";
     CHECK(entries == 0);                                                          // no temporary left
     // write_results: every file or none.
-    Scenario sc = parse_scenario(kSmall, "rel", {});
+    io::Scenario sc = io::parse_scenario(kSmall, "rel", {});
     EngineResult r = small_result();
     for (int k = 0; k < 10; ++k) {   // 11 -> 11264 rows: ~2 MiB of CSV
         auto& ts = r.timeseries;
@@ -249,7 +249,7 @@ TEST_CASE("reliability: a failed write to a read-only target or a full disk leav
         ts.t.insert(ts.t.end(), t.begin(), t.end());
         ts.samples.insert(ts.samples.end(), samples.begin(), samples.end());
     }
-    CHECK_THROWS_AS(write_results(mnt, sc, {r}), std::runtime_error);
+    CHECK_THROWS_AS(io::write_results(mnt, sc, {r}), std::runtime_error);
     CHECK(qbnet_test::read_file(mnt / "summary.json") == "old, complete\n");
     CHECK(!fs::exists(mnt / "timeseries-gaussian.csv"));
     ::umount(mnt.c_str());
@@ -272,12 +272,12 @@ TEST_CASE("reliability: Gaussian steady states in parallel OpenMP threads are id
     for (int k = 0; k < 8; ++k)
         variants.push_back("network.J=" + std::to_string(0.001 + 0.0003 * k));
     auto steady_energy = [](const std::string& set, const std::string& coupling) {
-        Scenario sc = parse_scenario(kSmall, "rel",
+        io::Scenario sc = io::parse_scenario(kSmall, "rel",
                                      {set, "network.batteries=6", "network.coupling=\"" + coupling + "\"",
                                       "network.phase=0.7", "time.t_end=0"});
         RunOptions o = sc.options;
         o.threads = 0;   // no Eigen::setNbThreads from inside the parallel region
-        const EngineResult r = run_gaussian(sc.model, o);
+        const EngineResult r = gaussian::run_gaussian(sc.model, o);
         std::vector<double> e;
         for (const auto& m : r.steady_state->modes) e.push_back(m.energy), e.push_back(m.ergotropy);
         return e;

@@ -19,10 +19,10 @@ std::string scenario(const std::string& topology, int n) {
 }  // namespace
 
 TEST_CASE("optimize: N = 1 NC link - J_op = kappa/2 (E_1 = (eps/kappa)^2)") {
-    OptimizeOptions opt;
-    opt.objective = Objective::energy_last;
+    study::OptimizeOptions opt;
+    opt.objective = study::Objective::energy_last;
     opt.threads = 2;
-    const auto r = optimize(scenario("cascaded", 1), "n1", {}, opt);
+    const auto r = study::optimize(scenario("cascaded", 1), "n1", {}, opt);
     REQUIRE(r.value);
     REQUIRE(r.at_bound.empty());
     // E(J) = eps^2 (2J)^2 / (kappa/2 + J)^4 is flat at its maximum; Brent on log J at 26 bits
@@ -40,38 +40,38 @@ TEST_CASE("optimize: N = 1 NC link - J_op = kappa/2 (E_1 = (eps/kappa)^2)") {
 }
 
 TEST_CASE("optimize: an unconverged Fock scan point is counted as untrustworthy") {
-    OptimizeOptions opt;
-    opt.objective = Objective::energy_last;
+    study::OptimizeOptions opt;
+    opt.objective = study::Objective::energy_last;
     opt.engine = "fock";
     opt.scan_points = 3;
     opt.lower = 1e-3;
     opt.upper = 2e-3;
     opt.threads = 1;
-    const auto r = optimize(scenario("cascaded", 1), "n1",
+    const auto r = study::optimize(scenario("cascaded", 1), "n1",
                             {"fock.cutoff=4", "steady_state.method=\"krylov\"", "steady_state.max_iterations=1", "steady_state.tol=1e-30", "fock.frame=\"lab\""}, opt);
     CHECK(r.untrusted_evaluations >= 3);
     for (bool c : r.scan_converged) CHECK_FALSE(c);
 }
 
 TEST_CASE("optimize: NC parallel N = 4 - energy per battery peaks at kappa/(2 sqrt N)") {
-    OptimizeOptions opt;
-    opt.objective = Objective::energy_per_battery;
+    study::OptimizeOptions opt;
+    opt.objective = study::Objective::energy_per_battery;
     opt.threads = 2;
-    const auto r = optimize(scenario("parallel", 4), "p4", {}, opt);
+    const auto r = study::optimize(scenario("parallel", 4), "p4", {}, opt);
     REQUIRE(r.value);
     CHECK(*r.value == Approx(0.003 / (2.0 * 2.0)).epsilon(1e-6));
 }
 
 TEST_CASE("optimize: a monotone objective is reported at its bound - never as an optimum") {
     // Energy grows as eps^2: largest at the upper bound of the drive.
-    OptimizeOptions opt;
+    study::OptimizeOptions opt;
     opt.param = "drive.epsilon";
-    opt.objective = Objective::energy_total;
+    opt.objective = study::Objective::energy_total;
     opt.lower = 1e-4;
     opt.upper = 1e-2;
     opt.scan_points = 11;
     opt.threads = 1;
-    const auto r = optimize(scenario("cascaded", 1), "mono", {}, opt);
+    const auto r = study::optimize(scenario("cascaded", 1), "mono", {}, opt);
     CHECK(r.at_bound == "upper");
     CHECK_FALSE(r.value);
     CHECK(r.bound_value == 1e-2);
@@ -82,20 +82,20 @@ TEST_CASE("optimize: a monotone objective is reported at its bound - never as an
 }
 
 TEST_CASE("optimize: bad objective - bounds and parameter are InputErrors") {
-    CHECK_THROWS_AS(parse_objective("energy"), InputError);
-    CHECK(parse_objective("ergotropy_total") == Objective::ergotropy_total);
+    CHECK_THROWS_AS(study::parse_objective("energy"), InputError);
+    CHECK(study::parse_objective("ergotropy_total") == study::Objective::ergotropy_total);
     double lo = 0, hi = 0;
-    CHECK_THROWS_AS(parse_bounds("1:0", lo, hi), InputError);
-    CHECK_THROWS_AS(parse_bounds("1", lo, hi), InputError);
-    CHECK_THROWS_AS(parse_bounds("x:1", lo, hi), InputError);
-    parse_bounds("1e-4:0.1", lo, hi);
+    CHECK_THROWS_AS(study::parse_bounds("1:0", lo, hi), InputError);
+    CHECK_THROWS_AS(study::parse_bounds("1", lo, hi), InputError);
+    CHECK_THROWS_AS(study::parse_bounds("x:1", lo, hi), InputError);
+    study::parse_bounds("1e-4:0.1", lo, hi);
     CHECK(lo == 1e-4);
     CHECK(hi == 0.1);
-    OptimizeOptions opt;
+    study::OptimizeOptions opt;
     opt.param = "network.nonsense";
-    CHECK_THROWS_AS(optimize(scenario("cascaded", 1), "bad", {}, opt), InputError);
+    CHECK_THROWS_AS(study::optimize(scenario("cascaded", 1), "bad", {}, opt), InputError);
     opt.param = "network.J";
     opt.lower = -1.0;   // J < 0 is rejected by the scenario reader
     opt.upper = 1.0;
-    CHECK_THROWS_AS(optimize(scenario("cascaded", 1), "bad", {}, opt), InputError);
+    CHECK_THROWS_AS(study::optimize(scenario("cascaded", 1), "bad", {}, opt), InputError);
 }

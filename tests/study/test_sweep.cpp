@@ -38,51 +38,51 @@ kappa = 0.003
 }  // namespace
 
 TEST_CASE("sweep axis: linear - log and list grids keep exact end points") {
-    auto lin = parse_sweep_axis("network.J", "0:1:5");
+    auto lin = study::parse_sweep_axis("network.J", "0:1:5");
     REQUIRE(lin.values.size() == 5);
     CHECK(lin.values[2] == Approx(0.5));
-    auto geo = parse_sweep_axis("network.J", "1e-4:1e-2:3:log");
+    auto geo = study::parse_sweep_axis("network.J", "1e-4:1e-2:3:log");
     REQUIRE(geo.values.size() == 3);
     CHECK(geo.values[0] == 1e-4);
     CHECK(geo.values[1] == Approx(1e-3).epsilon(1e-12));
     CHECK(geo.values[2] == 1e-2);
-    auto list = parse_sweep_axis("network.batteries", "1,2,4");
+    auto list = study::parse_sweep_axis("network.batteries", "1,2,4");
     CHECK(list.values == std::vector<double>{1, 2, 4});
     // integral values are written as TOML integers, so integer keys accept them
-    CHECK(override_for("network.batteries", 4.0) == "network.batteries=4");
-    CHECK(override_for("network.J", 0.0015) == "network.J=0.0015");
+    CHECK(study::override_for("network.batteries", 4.0) == "network.batteries=4");
+    CHECK(study::override_for("network.J", 0.0015) == "network.J=0.0015");
 }
 
 TEST_CASE("sweep axis: bad --param / --values are InputErrors") {
-    CHECK_THROWS_AS(parse_sweep_axis("J", "1:2:3"), InputError);
-    CHECK_THROWS_AS(parse_sweep_axis("network.J", "1:2"), InputError);
-    CHECK_THROWS_AS(parse_sweep_axis("network.J", "a:b:3"), InputError);
-    CHECK_THROWS_AS(parse_sweep_axis("network.J", "0:1:5:log"), InputError);
-    CHECK_THROWS_AS(parse_sweep_axis("network.J", "1:2:0"), InputError);
-    CHECK_THROWS_AS(parse_sweep_axis("network.J", "1:2:3:cubic"), InputError);
-    CHECK_THROWS_AS(parse_sweep_axis("network.J", "1,nan"), InputError);
+    CHECK_THROWS_AS(study::parse_sweep_axis("J", "1:2:3"), InputError);
+    CHECK_THROWS_AS(study::parse_sweep_axis("network.J", "1:2"), InputError);
+    CHECK_THROWS_AS(study::parse_sweep_axis("network.J", "a:b:3"), InputError);
+    CHECK_THROWS_AS(study::parse_sweep_axis("network.J", "0:1:5:log"), InputError);
+    CHECK_THROWS_AS(study::parse_sweep_axis("network.J", "1:2:0"), InputError);
+    CHECK_THROWS_AS(study::parse_sweep_axis("network.J", "1:2:3:cubic"), InputError);
+    CHECK_THROWS_AS(study::parse_sweep_axis("network.J", "1,nan"), InputError);
 }
 
 TEST_CASE("sweep: an invalid point or unknown key fails before anything is written") {
     Scratch tmp("badpoint");
-    SweepOptions opt;
+    study::SweepOptions opt;
     opt.out_dir = tmp.dir / "out";
     opt.threads = 1;
-    opt.axes = {parse_sweep_axis("network.J", "-1:1:3")};   // J = -1 is out of range
-    CHECK_THROWS_AS(run_sweep(kScenario, "t", {}, opt), InputError);
-    CHECK_THROWS_AS(parse_sweep_axis("network.nonsense", "1:2:2"), InputError);   // the key is checked first
-    opt.axes = {SweepAxis{"network.nonsense", {1.0, 2.0}, "1,2"}};                   // ... and again by run_sweep
-    CHECK_THROWS_AS(run_sweep(kScenario, "t", {}, opt), InputError);
+    opt.axes = {study::parse_sweep_axis("network.J", "-1:1:3")};   // J = -1 is out of range
+    CHECK_THROWS_AS(study::run_sweep(kScenario, "t", {}, opt), InputError);
+    CHECK_THROWS_AS(study::parse_sweep_axis("network.nonsense", "1:2:2"), InputError);   // the key is checked first
+    opt.axes = {study::SweepAxis{"network.nonsense", {1.0, 2.0}, "1,2"}};                   // ... and again by run_sweep
+    CHECK_THROWS_AS(study::run_sweep(kScenario, "t", {}, opt), InputError);
     CHECK_FALSE(fs::exists(opt.out_dir / "sweep.csv"));
 }
 
 TEST_CASE("sweep: N = 1 NC row holds the closed-form steady state (eps/(kappa/2+J))^2") {
     Scratch tmp("closedform");
-    SweepOptions opt;
+    study::SweepOptions opt;
     opt.out_dir = tmp.dir;
     opt.threads = 1;
-    opt.axes = {parse_sweep_axis("network.J", "0.001,0.0015")};
-    const auto summary = run_sweep(kScenario, "t", {}, opt);
+    opt.axes = {study::parse_sweep_axis("network.J", "0.001,0.0015")};
+    const auto summary = study::run_sweep(kScenario, "t", {}, opt);
     CHECK(summary.computed == 2);
     const std::string csv = read_file(tmp.dir / "sweep.csv");
     // The original block, then (issue 19) the charger's ergotropy and every passive energy; err_ likewise.
@@ -90,7 +90,7 @@ TEST_CASE("sweep: N = 1 NC row holds the closed-form steady state (eps/(kappa/2+
                     "err_E_C,err_E_b1,err_W_b1,err_E_B,err_W_B,err_W_C,err_P_C,err_P_b1,err_P_B\n",
                     0) == 0);
     // at J = kappa/2: E_C = E_1 = (eps/kappa)^2 = 11.111 (docs/physics.md result 1)
-    const Snapshot s = steady_figures(kScenario, "t", {"network.J=0.0015"}, "gaussian", 1);
+    const Snapshot s = study::steady_figures(kScenario, "t", {"network.J=0.0015"}, "gaussian", 1);
     CHECK(s.modes[1].energy == Approx(100.0 / 9.0).epsilon(1e-9));
     // The J = 0.0015 row holds the point's W_C, P_C, P_b1, P_B (full precision: equal to round-off).
     std::istringstream lines(csv);
@@ -116,11 +116,11 @@ TEST_CASE("sweep: N = 1 NC row holds the closed-form steady state (eps/(kappa/2+
 
 TEST_CASE("sweep: resume skips finished points and drops a half-written row") {
     Scratch tmp("resume");
-    SweepOptions opt;
+    study::SweepOptions opt;
     opt.out_dir = tmp.dir;
     opt.threads = 2;
-    opt.axes = {parse_sweep_axis("network.J", "1e-4:1e-2:5:log"), parse_sweep_axis("reservoirs.n_th", "0,1")};
-    const auto first = run_sweep(kScenario, "t", {}, opt);
+    opt.axes = {study::parse_sweep_axis("network.J", "1e-4:1e-2:5:log"), study::parse_sweep_axis("reservoirs.n_th", "0,1")};
+    const auto first = study::run_sweep(kScenario, "t", {}, opt);
     CHECK(first.total == 10);
     CHECK(first.computed == 10);
     const std::string full = read_file(tmp.dir / "sweep.csv");
@@ -136,20 +136,20 @@ TEST_CASE("sweep: resume skips finished points and drops a half-written row") {
 
     std::size_t seen = 0;
     opt.on_point = [&](std::size_t, std::size_t, const std::vector<double>&) { ++seen; };
-    const auto second = run_sweep(kScenario, "t", {}, opt);
+    const auto second = study::run_sweep(kScenario, "t", {}, opt);
     CHECK(second.skipped == 3);
     CHECK(second.computed == 7);
     CHECK(seen == 7);
     CHECK(read_file(tmp.dir / "sweep.csv") == full);   // same rows, grid order, bit-identical numbers
 
     // Nothing left: a third call computes nothing.
-    const auto third = run_sweep(kScenario, "t", {}, opt);
+    const auto third = study::run_sweep(kScenario, "t", {}, opt);
     CHECK(third.computed == 0);
     CHECK(third.skipped == 10);
 
     // A different grid in the same folder is refused instead of mixed in.
-    opt.axes = {parse_sweep_axis("network.J", "1e-4:1e-2:6:log"), parse_sweep_axis("reservoirs.n_th", "0,1")};
-    CHECK_THROWS_AS(run_sweep(kScenario, "t", {}, opt), InputError);
+    opt.axes = {study::parse_sweep_axis("network.J", "1e-4:1e-2:6:log"), study::parse_sweep_axis("reservoirs.n_th", "0,1")};
+    CHECK_THROWS_AS(study::run_sweep(kScenario, "t", {}, opt), InputError);
 }
 
 TEST_CASE("sweep CLI: bad --values is one error line and exit code 2") {
@@ -171,11 +171,11 @@ TEST_CASE("sweep CLI: bad --values is one error line and exit code 2") {
 
 TEST_CASE("sweep: trust columns - Gaussian rows say converged with no cutoffs and no error bars") {
     Scratch tmp("trust");
-    SweepOptions opt;
+    study::SweepOptions opt;
     opt.out_dir = tmp.dir;
     opt.threads = 1;
-    opt.axes = {parse_sweep_axis("network.J", "0.0015")};
-    run_sweep(kScenario, "t", {}, opt);
+    opt.axes = {study::parse_sweep_axis("network.J", "0.0015")};
+    study::run_sweep(kScenario, "t", {}, opt);
     const std::string csv = read_file(tmp.dir / "sweep.csv");
     const std::string row = csv.substr(csv.find('\n') + 1);
     // network.J, 5 figures, converged = 1, residual, cutoffs empty, 5 error bars (Gaussian round-off bounds)
@@ -185,33 +185,33 @@ TEST_CASE("sweep: trust columns - Gaussian rows say converged with no cutoffs an
 }
 
 TEST_CASE("sweep: the trust cells carry the engine's error bars when it gives them") {
-    PointResult p;
+    study::PointResult p;
     p.diagnostics.converged = false;
     p.diagnostics.residual = 0.25;
     p.cutoffs = {8, 6};
     p.steady.modes.resize(2);
     p.steady.modes[1].error = Figures{0.5, 0.125, 0.375};
     p.steady.batteries_error = Figures{1.5, 2.5, 0.0};
-    const auto cells = trust_cells(p, 1);
-    REQUIRE(cells.size() == trust_columns(1).size());
+    const auto cells = study::trust_cells(p, 1);
+    REQUIRE(cells.size() == study::trust_columns(1).size());
     // err_E_C, err_E_b1, err_W_b1, err_E_B, err_W_B, err_W_C, err_P_C, err_P_b1, err_P_B (the charger: none).
     CHECK(cells == std::vector<std::string>{"0", "0.25", "8x6", "nan", "0.5", "0.125", "1.5", "2.5", "nan", "nan",
                                             "0.375", "0"});
 }
 
 TEST_CASE("sweep: --param with an unknown key names the key and the allowed ones") {
-    CHECK_THROWS_WITH(check_param_key("network.JJ"), Catch::StartsWith("--param: unknown key network.JJ (allowed: network."));
-    CHECK_THROWS_WITH(check_param_key("netwrk.J"), Catch::StartsWith("--param: unknown key netwrk.J (allowed sections:"));
-    CHECK_NOTHROW(check_param_key("network.J"));
+    CHECK_THROWS_WITH(study::check_param_key("network.JJ"), Catch::StartsWith("--param: unknown key network.JJ (allowed: network."));
+    CHECK_THROWS_WITH(study::check_param_key("netwrk.J"), Catch::StartsWith("--param: unknown key netwrk.J (allowed sections:"));
+    CHECK_NOTHROW(study::check_param_key("network.J"));
 }
 
 TEST_CASE("sweep: a swept J on an NC link re-derives Gamma = 2J unless link_dissipation is set") {
     // Points are the base scenario plus overrides, resolved by the scenario reader as a file would be.
     for (double J : {1e-4, 0.0015, 0.02}) {
-        const Scenario sc = parse_scenario(kScenario, "t", {override_for("network.J", J)});
+        const io::Scenario sc = io::parse_scenario(kScenario, "t", {study::override_for("network.J", J)});
         CHECK(sc.derived["network"]["link_dissipation"].get<double>() == 2.0 * J);
         CHECK(sc.resolved["network"]["link_dissipation"].is_null());   // derived, not given
-        const Scenario fixed = parse_scenario(kScenario, "t", {override_for("network.J", J), "network.link_dissipation=0.001"});
+        const io::Scenario fixed = io::parse_scenario(kScenario, "t", {study::override_for("network.J", J), "network.link_dissipation=0.001"});
         CHECK(fixed.resolved["network"]["link_dissipation"].get<double>() == 0.001);
         CHECK(fixed.derived["network"]["link_dissipation"].get<double>() == 0.001);
     }

@@ -13,16 +13,16 @@ namespace traj_test {
 using cd = std::complex<double>;
 
 // One damped mode: H = eps a^dag + conj(eps) a, kappa (n+1) D[a] + kappa n D[a^dag].
-inline qbnet::Model single_mode(double kappa, double n_th, cd eps) {
-    qbnet::Model m;
+inline qbnet::model::Model single_mode(double kappa, double n_th, cd eps) {
+    qbnet::model::Model m;
     m.mode_names = {"C"};
     m.h = Eigen::MatrixXcd::Zero(1, 1);
     m.drive = Eigen::VectorXcd::Constant(1, eps);
     m.kerr = Eigen::VectorXd::Zero(1);
-    qbnet::SqueezedThermalBath bath;
+    qbnet::model::SqueezedThermalBath bath;
     bath.kappa = kappa;
     bath.n_th = n_th;
-    m.jumps = qbnet::local_bath_jumps(0, 1, bath, "C");
+    m.jumps = qbnet::model::local_bath_jumps(0, 1, bath, "C");
     return m;
 }
 

@@ -65,7 +65,7 @@ TEST_CASE("thermal bath mode from vacuum follows n_th (1 - e^{-kappa t}) within 
 // the ratio of two (count 128 vs 512, expected 2) by 0.09. A 3.5-spread band: 2 * exp(+-0.32) =
 // [1.45, 2.75].
 TEST_CASE("standard error falls as 1 over sqrt(count)") {
-    const Model m = single_mode(1.0, 0.5, 0.0);
+    const model::Model m = single_mode(1.0, 0.5, 0.0);
     double var_small = 0.0, var_large = 0.0;
     for (std::uint64_t seed = 11; seed < 15; ++seed) {
         const EngineResult a = run_engine(EngineKind::trajectories, m, options(12, 1.0, 2, 128, seed));

@@ -80,7 +80,7 @@ Band compare_runs(const EngineResult& traj, const EngineResult& fock, double shi
 }  // namespace
 
 TEST_CASE("trajectories agree with the Fock engine at equal cutoff on a squeezed-bath network and a 10 sigma shift fails") {
-    const Scenario sc = parse_scenario(kSqueezedNetwork, "squeezed");
+    const io::Scenario sc = io::parse_scenario(kSqueezedNetwork, "squeezed");
     RunOptions o = sc.options;
     o.threads = 1;
     const EngineResult traj = run_engine(EngineKind::trajectories, sc.model, o);
@@ -119,7 +119,7 @@ bool identical(const EngineResult& a, const EngineResult& b) {
 }  // namespace
 
 TEST_CASE("threads 1 and 2 give bit-identical results and only the seed changes them") {
-    Scenario sc = parse_scenario(kSqueezedNetwork, "squeezed");
+    io::Scenario sc = io::parse_scenario(kSqueezedNetwork, "squeezed");
     RunOptions o = sc.options;
     o.trajectories.count = 40;
     o.time.atol = 1e-8;
@@ -138,7 +138,7 @@ TEST_CASE("threads 1 and 2 give bit-identical results and only the seed changes 
 }
 
 TEST_CASE("target_error stops early when met and reports when it is not") {
-    const Model m = single_mode(1.0, 0.5, 0.0);
+    const model::Model m = single_mode(1.0, 0.5, 0.0);
     RunOptions o = options(12, 2.0, 3, 2000);
     o.trajectories.target_error = 0.05;   // relative error of <n> ~ 1/sqrt(count): met after a few hundred
     const EngineResult met = run_engine(EngineKind::trajectories, m, o);
@@ -153,7 +153,7 @@ TEST_CASE("target_error stops early when met and reports when it is not") {
 }
 
 TEST_CASE("average_from gives a time-averaged steady state with error bars") {
-    const Model m = single_mode(1.0, 0.5, 0.0);
+    const model::Model m = single_mode(1.0, 0.5, 0.0);
     RunOptions o = options(12, 12.0, 25, 256);
     o.trajectories.average_from = 6.0;   // e^{-6} = 2.5e-3 of relaxation left at the start of the window
     const EngineResult r = run_engine(EngineKind::trajectories, m, o);

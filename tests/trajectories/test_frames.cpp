@@ -92,7 +92,7 @@ TEST_CASE("trajectories with automatic cutoffs and frame report what they chose"
         CHECK(std::pow(1.0 / 3.0, st.cutoffs[0]) <= 1e-5);
     }
     SECTION("a Kerr model stays in the lab frame under auto and refuses an explicit displaced frame") {
-        Model m = single_mode(1.0, 0.0, cd(2.0, 0.0));
+        model::Model m = single_mode(1.0, 0.0, cd(2.0, 0.0));
         m.kerr(0) = 0.05;
         const EngineResult r = run_engine(EngineKind::trajectories, m, o);
         CHECK(r.statistics.trajectories->frame == Frame::lab);

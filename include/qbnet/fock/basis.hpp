@@ -13,7 +13,7 @@
 #include <map>
 #include <vector>
 
-namespace qbnet {
+namespace qbnet::fock {
 
 class FockBasis {
 public:
@@ -55,4 +55,4 @@ private:
     std::map<long, Eigen::VectorXcd> terms_;
 };
 
-}  // namespace qbnet
+}  // namespace qbnet::fock

@@ -20,12 +20,12 @@
 #include "qbnet/result.hpp"
 #include "qbnet/options.hpp"
 
-namespace qbnet {
+namespace qbnet::fock {
 
 // Mean-field drift f(alpha) = d alpha/dt of the classical amplitudes:
 //   f_j = -i (h alpha)_j - i eps_j - i chi_j |alpha_j|^2 alpha_j
 //         + 1/2 [ sum_b G_{M+j,b} conj(at_b) - sum_a G_{a,j} at_a ],   at = (alpha, conj(alpha)).
-Eigen::VectorXcd mean_field_rhs(const Model& model, const Eigen::VectorXcd& alpha);
+Eigen::VectorXcd mean_field_rhs(const model::Model& model, const Eigen::VectorXcd& alpha);
 
 // Fixed point f(alpha) = 0: one real linear solve for quadratic models, damped Newton for Kerr models
 // (started from the Kerr-free solution; falls back to that solution, with converged = false, if Newton
@@ -37,16 +37,16 @@ struct MeanFieldSolution {
     bool converged = true;
     std::string method;          // "linear" | "newton"
 };
-MeanFieldSolution mean_field_steady_state(const Model& model);
+MeanFieldSolution mean_field_steady_state(const model::Model& model);
 
 // alpha(t) at the listed (increasing) times from alpha(times[0]) = alpha0, integrated to ~1e-13.
-std::vector<Eigen::VectorXcd> mean_field_trajectory(const Model& model, const Eigen::VectorXcd& alpha0,
+std::vector<Eigen::VectorXcd> mean_field_trajectory(const model::Model& model, const Eigen::VectorXcd& alpha0,
                                                     const std::vector<double>& times);
 
 // Coefficients of a_j^dag in the displaced-frame Hamiltonian (a_j gets the complex conjugate):
 //   lambda_j = i (f_j(alpha) - alpha_dot_j).
 // Zero when alpha follows the mean-field equation exactly; kept whatever alpha does.
-Eigen::VectorXcd displaced_linear_coefficients(const Model& model, const Eigen::VectorXcd& alpha,
+Eigen::VectorXcd displaced_linear_coefficients(const model::Model& model, const Eigen::VectorXcd& alpha,
                                                const Eigen::VectorXcd& alpha_dot);
 
 // H'_eff of the displaced frame, assembled from shift operators built once per basis:
@@ -56,7 +56,7 @@ Eigen::VectorXcd displaced_linear_coefficients(const Model& model, const Eigen::
 //          + sum_j ( lambda_j a_j^dag + conj(lambda_j) a_j )                                               (linear)
 class DisplacedHamiltonian {
 public:
-    DisplacedHamiltonian(const Model& model, const FockBasis& basis);
+    DisplacedHamiltonian(const model::Model& model, const FockBasis& basis);
     OperatorSum at(const Eigen::VectorXcd& alpha, const Eigen::VectorXcd& linear) const;
     // Single-mode parts (no linear terms) per mode, cutoff_j x cutoff_j dense: for the preconditioner.
     std::vector<Eigen::MatrixXcd> local_parts(const Eigen::VectorXcd& alpha) const;
@@ -64,7 +64,7 @@ public:
     const Eigen::MatrixXcd& kossakowski() const { return g_; }
 
 private:
-    Model model_;
+    model::Model model_;
     FockBasis basis_;
     Eigen::MatrixXcd g_;
     OperatorSum fixed_;
@@ -73,7 +73,7 @@ private:
 };
 
 // The displaced-frame Liouvillian at fixed alpha and alpha_dot.
-Liouvillian displaced_liouvillian(const Model& model, const FockBasis& basis, const Eigen::VectorXcd& alpha,
+Liouvillian displaced_liouvillian(const model::Model& model, const FockBasis& basis, const Eigen::VectorXcd& alpha,
                                   const Eigen::VectorXcd& alpha_dot);
 
 // Lab-frame figures of rho = D(alpha) rho' D(alpha)^dag from rho' (row-major D x D) and alpha:
@@ -97,16 +97,16 @@ struct DisplacedEvolveSummary : EvolveSummary {
 // returns true to stop there (EvolveSummary::stopped). EvolveOptions::on_boundary is not used here.
 using DisplacedBoundary = std::function<bool(std::size_t, double, const Eigen::VectorXcd& alpha,
                                              const std::complex<double>* rho, const EvolveSummary&)>;
-DisplacedEvolveSummary evolve_displaced(const Model& model, const FockBasis& basis, Eigen::VectorXcd& alpha,
+DisplacedEvolveSummary evolve_displaced(const model::Model& model, const FockBasis& basis, Eigen::VectorXcd& alpha,
                                         Eigen::VectorXcd& rho, const std::vector<double>& times,
                                         const EvolveOptions& options, const DisplacedObserver& observer = {},
                                         const ProgressFn& progress = {}, const DisplacedBoundary& on_boundary = {});
 
 // The Fock engine with fock.frame = "displaced" (called by run_fock after its memory check).
-namespace fock_detail {
+namespace detail {
 class CheckpointLedger;   // src/fock/checkpoint_ledger.hpp
 }
-EngineResult run_fock_displaced(const Model& model, const RunOptions& options, const std::vector<int>& cutoffs,
-                                const ProgressFn& progress, fock_detail::CheckpointLedger& ledger);
+EngineResult run_fock_displaced(const model::Model& model, const RunOptions& options, const std::vector<int>& cutoffs,
+                                const ProgressFn& progress, fock::detail::CheckpointLedger& ledger);
 
-}  // namespace qbnet
+}  // namespace qbnet::fock

@@ -7,16 +7,16 @@
 #include "qbnet/result.hpp"
 #include "qbnet/options.hpp"
 
-namespace qbnet {
+namespace qbnet::fock {
 
 // Steady state (if enabled) and time evolution (if t_end > 0). Throws RunRefused when the memory
 // estimate exceeds the limit (before allocating anything).
-EngineResult run_fock(const Model& model, const RunOptions& options, const ProgressFn& progress = {});
+EngineResult run_fock(const model::Model& model, const RunOptions& options, const ProgressFn& progress = {});
 
 // Peak memory the Fock engine would need for these options, in GiB.
-double fock_memory_estimate_gib(const Model& model, const RunOptions& options);
+double fock_memory_estimate_gib(const model::Model& model, const RunOptions& options);
 
 // The Engine implementation (make_engine(EngineKind::fock) returns it).
 std::unique_ptr<Engine> make_fock_engine();
 
-}  // namespace qbnet
+}  // namespace qbnet::fock

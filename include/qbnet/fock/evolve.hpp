@@ -10,7 +10,7 @@
 #include "qbnet/fock/lindblad.hpp"
 #include "qbnet/result.hpp"
 
-namespace qbnet {
+namespace qbnet::fock {
 
 struct EvolveOptions {
     double atol = 1e-8;
@@ -64,4 +64,4 @@ EvolveSummary evolve(const Liouvillian& liouvillian, Eigen::VectorXcd& rho, cons
                      const EvolveOptions& options, const RhoObserver& observer = {},
                      const ProgressFn& progress = {});
 
-}  // namespace qbnet
+}  // namespace qbnet::fock

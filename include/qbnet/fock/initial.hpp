@@ -5,7 +5,7 @@
 #include "qbnet/fock/basis.hpp"
 #include "qbnet/initial_state.hpp"
 
-namespace qbnet {
+namespace qbnet::fock {
 
 // Product state rho = (x)_j rho_j in `basis` (row-major D x D, flattened), each rho_j the truncated and
 // renormalised single-mode state (vacuum, thermal or coherent), so trace rho = 1 exactly.
@@ -19,4 +19,4 @@ struct DisplacedInitialState {
 };
 DisplacedInitialState displaced_initial_state(const InitialState& state, const FockBasis& basis);
 
-}  // namespace qbnet
+}  // namespace qbnet::fock

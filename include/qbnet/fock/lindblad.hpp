@@ -16,12 +16,12 @@
 #include "qbnet/fock/basis.hpp"
 #include "qbnet/model/terms.hpp"
 
-namespace qbnet {
+namespace qbnet::fock {
 
 class Liouvillian {
 public:
     using cd = std::complex<double>;
-    Liouvillian(const Model& model, const FockBasis& basis);
+    Liouvillian(const model::Model& model, const FockBasis& basis);
     // General form (used by the displaced frame, whose Hamiltonian has terms a Model cannot hold):
     // any H_eff as a sum of shift operators, the Kossakowski matrix G over (a_1..a_M, a_1^dag..a_M^dag),
     // and the undriven single-mode parts of H_eff per mode (cutoff_j x cutoff_j) for preconditioning.
@@ -94,6 +94,6 @@ private:
 // H_eff = H - (i/2) sum_ab G_ab c_b^dag c_a of the model on the basis, every term a product of TRUNCATED
 // ladder matrices. The one builder of H_eff: the lab-frame Liouvillian, the displaced frame (with_drive =
 // false: its fixed part) and the trajectory unravelling all use it.
-OperatorSum effective_hamiltonian(const Model& model, const FockBasis& basis, bool with_drive = true);
+OperatorSum effective_hamiltonian(const model::Model& model, const FockBasis& basis, bool with_drive = true);
 
-}  // namespace qbnet
+}  // namespace qbnet::fock

@@ -9,7 +9,7 @@
 #include "qbnet/fock/basis.hpp"
 #include "qbnet/result.hpp"
 
-namespace qbnet {
+namespace qbnet::fock {
 
 // Reduced density matrix of the modes in `keep` (ascending), for a row-major D x D rho.
 Eigen::MatrixXcd partial_trace(const std::complex<double>* rho, const FockBasis& basis,
@@ -29,4 +29,4 @@ FockObservables fock_observables(const std::complex<double>* rho, const FockBasi
 double trace_error(const std::complex<double>* rho, long dim);        // |tr rho - 1|
 double hermiticity_error(const std::complex<double>* rho, long dim);  // max |rho - rho^dag|
 
-}  // namespace qbnet
+}  // namespace qbnet::fock

@@ -34,7 +34,7 @@
 #include "qbnet/result.hpp"
 #include "qbnet/options.hpp"
 
-namespace qbnet {
+namespace qbnet::fock {
 
 // Right preconditioner of the steady-state Krylov solver: x ~ A^{-1}(r) for hermitian r (row-major D x D).
 class SteadyPreconditioner {
@@ -188,4 +188,4 @@ double liouvillian_residual(const Liouvillian& liouvillian, const Eigen::VectorX
 // memory estimate; the Krylov restart is shorter at large D).
 int steady_state_working_copies(long d);
 
-}  // namespace qbnet
+}  // namespace qbnet::fock

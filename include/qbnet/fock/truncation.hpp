@@ -17,7 +17,7 @@
 
 #include "qbnet/result.hpp"
 
-namespace qbnet {
+namespace qbnet::fock {
 
 // Ratio above which the ladder is treated as pre-asymptotic.
 constexpr double kTruncationMaxRatio = 0.9;
@@ -56,4 +56,4 @@ void attach_unknown_errors(EngineResult& run);
 bool errors_within_tolerance(const EngineResult& run, double tolerance, double atol, double rtol,
                              std::string* worst = nullptr);
 
-}  // namespace qbnet
+}  // namespace qbnet::fock

@@ -9,7 +9,7 @@
 
 #include <Eigen/Dense>
 
-namespace qbnet {
+namespace qbnet::gaussian {
 
 // Returns false (z untouched) unless every block has that form to rel_tol * max|a|; z is the block average.
 inline bool complex_form(const Eigen::MatrixXd& a, Eigen::MatrixXcd& z, double rel_tol = 1e-13) {
@@ -28,4 +28,4 @@ inline bool complex_form(const Eigen::MatrixXd& a, Eigen::MatrixXcd& z, double r
     return true;
 }
 
-}  // namespace qbnet
+}  // namespace qbnet::gaussian

@@ -7,12 +7,12 @@
 #include "qbnet/result.hpp"
 #include "qbnet/options.hpp"
 
-namespace qbnet {
+namespace qbnet::gaussian {
 
 // Throws RunRefused for a Kerr model or a drift matrix without a steady state.
-EngineResult run_gaussian(const Model& model, const RunOptions& options, const ProgressFn& progress = {});
+EngineResult run_gaussian(const model::Model& model, const RunOptions& options, const ProgressFn& progress = {});
 
 // The Engine implementation (make_engine(EngineKind::gaussian) returns it).
 std::unique_ptr<Engine> make_gaussian_engine();
 
-}  // namespace qbnet
+}  // namespace qbnet::gaussian

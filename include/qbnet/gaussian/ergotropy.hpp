@@ -6,7 +6,7 @@
 
 #include "qbnet/result.hpp"
 
-namespace qbnet {
+namespace qbnet::gaussian {
 
 // <sum_j a_j^dag a_j> = (tr sigma - n)/2 + |<R>|^2/2 for n modes (sigma is 2n x 2n).
 double gaussian_energy(const Eigen::VectorXd& mean, const Eigen::MatrixXd& sigma);
@@ -43,4 +43,4 @@ double gaussian_entropy(double nu);
 // Purity tr rho^2 = 1 / (2^n sqrt(det sigma)) (1 for any pure state, vacuum sigma = I/2).
 double gaussian_purity(const Eigen::MatrixXd& sigma);
 
-}  // namespace qbnet
+}  // namespace qbnet::gaussian

@@ -11,7 +11,7 @@
 
 #include "qbnet/gaussian/moments.hpp"
 
-namespace qbnet {
+namespace qbnet::gaussian {
 
 // "vacuum", "thermal:<n>" (every mode thermal with occupation n), "coherent:<alpha>" or
 // "coherent:<re>,<im>" (every mode in the coherent state |alpha>). Throws InputError (key
@@ -23,4 +23,4 @@ GaussianState gaussian_initial_state(const std::string& spec, int n_modes);
 std::vector<GaussianState> gaussian_evolve(const GaussianMoments& moments, const GaussianState& initial,
                                            double t_end, int samples, const GaussianState* steady = nullptr);
 
-}  // namespace qbnet
+}  // namespace qbnet::gaussian

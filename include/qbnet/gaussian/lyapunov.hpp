@@ -11,7 +11,7 @@
 
 #include "qbnet/gaussian/schur.hpp"
 
-namespace qbnet {
+namespace qbnet::gaussian {
 
 struct LyapunovSolution {
     Eigen::MatrixXd x;          // symmetric solution
@@ -38,4 +38,4 @@ void solve_quasi_triangular_lyapunov(const Eigen::Ref<const Eigen::MatrixXd>& t,
 void solve_quasi_triangular_sylvester(const Eigen::Ref<const Eigen::MatrixXd>& t1,
                                       const Eigen::Ref<const Eigen::MatrixXd>& t2, Eigen::Ref<Eigen::MatrixXd> c);
 
-}  // namespace qbnet
+}  // namespace qbnet::gaussian

@@ -4,15 +4,15 @@
 #include "qbnet/model/terms.hpp"
 #include "qbnet/options.hpp"
 
-namespace qbnet {
+namespace qbnet::gaussian {
 
 // Peak GiB of a Gaussian run: the steady state works on ~16 dense n x n matrices (drift, Schur factors,
 // Lyapunov workspace; n = 2 x modes); the time evolution on a 2n x 2n matrix exponential (~8 copies)
 // plus one n x n covariance per stored sample.
-double gaussian_memory_estimate_gib(const Model& model, const RunOptions& options);
+double gaussian_memory_estimate_gib(const model::Model& model, const RunOptions& options);
 
 // Throws RunRefused (one line: GiB needed, GiB available and which limit binds, what to change) when
 // the estimate exceeds options.memory_limit_gib or, when that is 0, 90% of available_memory_bytes().
-void check_gaussian_memory(const Model& model, const RunOptions& options);
+void check_gaussian_memory(const model::Model& model, const RunOptions& options);
 
-}  // namespace qbnet
+}  // namespace qbnet::gaussian

@@ -8,7 +8,7 @@
 
 #include "qbnet/model/terms.hpp"
 
-namespace qbnet {
+namespace qbnet::gaussian {
 
 struct GaussianMoments {
     Eigen::MatrixXd drift;       // A (2M x 2M)
@@ -23,12 +23,12 @@ struct GaussianState {
 };
 
 // Throws RunRefused for a model with a Kerr term (not quadratic: the Fock engine runs it).
-GaussianMoments gaussian_moments(const Model& model);
+GaussianMoments gaussian_moments(const model::Model& model);
 
 // Kossakowski matrix G over (a_1..a_M, a_1^dag..a_M^dag), same definition as Model::kossakowski(),
 // accumulated over the non-zero coefficients of each jump only: O(sum_k nnz_k^2) instead of
 // O(jumps * M^2), which matters at N = 1000 (2000 jumps).
-Eigen::MatrixXcd sparse_kossakowski(const Model& model);
+Eigen::MatrixXcd sparse_kossakowski(const model::Model& model);
 
 // Complex mode amplitudes <a_j> = (<x_j> + i <p_j>)/sqrt2 from quadrature means.
 Eigen::VectorXcd mode_amplitudes(const Eigen::VectorXd& quadrature_means);
@@ -38,4 +38,4 @@ Eigen::VectorXd quadrature_means(const Eigen::VectorXcd& amplitudes);
 // Symplectic form Omega = diag([[0,1],[-1,0]], ...), [R_i, R_j] = i Omega_ij.
 Eigen::MatrixXd symplectic_form(int n_modes);
 
-}  // namespace qbnet
+}  // namespace qbnet::gaussian

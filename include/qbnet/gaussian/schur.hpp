@@ -16,7 +16,7 @@
 
 #include <Eigen/Dense>
 
-namespace qbnet {
+namespace qbnet::gaussian {
 
 class StructuredSchur {
 public:
@@ -64,4 +64,4 @@ private:
 // the matrix permuted by the concatenated components is block UPPER triangular. Exposed for tests.
 std::vector<std::vector<int>> upper_block_triangular_components(const Eigen::MatrixXd& m, double threshold);
 
-}  // namespace qbnet
+}  // namespace qbnet::gaussian

@@ -7,12 +7,12 @@
 #include "qbnet/model/terms.hpp"
 #include "qbnet/result.hpp"
 
-namespace qbnet {
+namespace qbnet::gaussian {
 
 
 // Snapshot::batteries.ergotropy is the EXACT ergotropy over all unitaries when the enumeration fits
 // (docs/physics.md defines ergotropy over all unitaries); otherwise it is the Gaussian-unitary value and
 // batteries_ergotropy_available is false.
-Snapshot gaussian_snapshot(const Model& model, const GaussianState& state, GaussianStateDetails* details = nullptr);
+Snapshot gaussian_snapshot(const model::Model& model, const GaussianState& state, GaussianStateDetails* details = nullptr);
 
-}  // namespace qbnet
+}  // namespace qbnet::gaussian

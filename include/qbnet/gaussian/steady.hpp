@@ -6,7 +6,7 @@
 
 #include "qbnet/gaussian/moments.hpp"
 
-namespace qbnet {
+namespace qbnet::gaussian {
 
 struct GaussianSteadyState {
     GaussianState state;
@@ -24,4 +24,4 @@ struct GaussianSteadyState {
 // Throws RunRefused when A has an eigenvalue with Re >= 0 (no steady state).
 GaussianSteadyState gaussian_steady_state(const GaussianMoments& moments);
 
-}  // namespace qbnet
+}  // namespace qbnet::gaussian

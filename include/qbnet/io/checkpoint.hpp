@@ -8,7 +8,7 @@
 #include "qbnet/checkpoint.hpp"
 #include "qbnet/io/scenario.hpp"
 
-namespace qbnet {
+namespace qbnet::io {
 
 // "checkpoint.qbnet" inside the output folder.
 std::filesystem::path checkpoint_path(const std::filesystem::path& out_dir);
@@ -22,4 +22,4 @@ void write_checkpoint(const std::filesystem::path& path, const Checkpoint& check
 // unreadable, was written by another qbnet build, or belongs to another scenario or engine.
 Checkpoint read_checkpoint(const std::filesystem::path& path, const std::string& fingerprint);
 
-}  // namespace qbnet
+}  // namespace qbnet::io

@@ -3,7 +3,7 @@
 // the raw doubles; only what a person reads is rounded.
 #include <string>
 
-namespace qbnet {
+namespace qbnet::io {
 
 // Round-off bound of a figure computed from quantities of magnitude `scale` (the largest energy of the
 // table) in a state space of dimension `dim`:  64 * eps * dim * scale  (eps = 2.2e-16).
@@ -22,4 +22,4 @@ std::string format_figure(double x, double bound);
 // else "%.2g".
 std::string format_error_bar(double err, double bound);
 
-}  // namespace qbnet
+}  // namespace qbnet::io

@@ -6,10 +6,10 @@
 #include <string>
 #include <vector>
 
-namespace qbnet {
+namespace qbnet::io {
 
 // Bytes of an .npy file holding `data` with the given shape (row-major).
 std::string npy_bytes(const std::vector<double>& data, const std::vector<long>& shape);
 std::string npy_bytes(const std::vector<std::complex<double>>& data, const std::vector<long>& shape);
 
-}  // namespace qbnet
+}  // namespace qbnet::io

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-namespace qbnet {
+namespace qbnet::io {
 
 // True when a `gnuplot` executable is on PATH.
 bool gnuplot_available();
@@ -37,4 +37,4 @@ std::optional<std::filesystem::path> plot_sweep(const std::filesystem::path& csv
 // LO:HI:COUNT:log grid or a list like 1e-4,1e-3,1e-2): such an axis is drawn on a log scale.
 bool is_geometric(const std::vector<double>& values);
 
-}  // namespace qbnet
+}  // namespace qbnet::io

@@ -6,7 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
-namespace qbnet {
+namespace qbnet::io {
 
 struct Provenance {
     std::string version;          // project version (CMake)
@@ -29,4 +29,4 @@ void set_command_line(int argc, const char* const* argv);
 Provenance current_provenance(int threads, int ranks = 1);
 nlohmann::ordered_json provenance_json(const Provenance& p);
 
-}  // namespace qbnet
+}  // namespace qbnet::io

@@ -11,13 +11,13 @@
 #include "qbnet/result.hpp"
 #include "qbnet/study/crosscheck.hpp"
 
-namespace qbnet {
+namespace qbnet::io {
 
 // Typed results -> JSON (the only place that serialises them).
 nlohmann::ordered_json snapshot_json(const Snapshot& snapshot);
 nlohmann::ordered_json steady_diagnostics_json(const SteadyDiagnostics& diagnostics);
 nlohmann::ordered_json statistics_json(const Statistics& statistics);
-nlohmann::ordered_json cross_check_json(const CrossCheck& check);
+nlohmann::ordered_json cross_check_json(const study::CrossCheck& check);
 
 // { steady_state: {modes, batteries, diagnostics}, statistics, warnings } for one engine.
 nlohmann::ordered_json engine_result_json(const EngineResult& result);
@@ -62,4 +62,4 @@ std::vector<std::filesystem::path> write_results(const std::filesystem::path& di
 // steady state.
 std::string format_result_table(const EngineResult& result);
 
-}  // namespace qbnet
+}  // namespace qbnet::io

@@ -9,12 +9,12 @@
 #include "qbnet/model/terms.hpp"
 #include "qbnet/options.hpp"
 
-namespace qbnet {
+namespace qbnet::io {
 
 struct Scenario {
     std::string name;            // file stem (used for the default output folder)
-    ModelSpec spec;
-    Model model;
+    model::ModelSpec spec;
+    model::Model model;
     RunOptions options;
     // Every parameter after defaults and --set overrides (the summary.json "parameters" block, read back
     // by parse_summary_parameters). Keys whose default is derived from other keys (network.phase and
@@ -38,4 +38,4 @@ Scenario parse_summary_parameters(const std::string& json_text, const std::strin
 // A .toml scenario file, or a summary.json of an earlier run.
 Scenario load_scenario(const std::string& path, const std::vector<std::string>& overrides = {});
 
-}  // namespace qbnet
+}  // namespace qbnet::io

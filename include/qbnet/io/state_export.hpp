@@ -7,7 +7,7 @@
 #include "qbnet/model/terms.hpp"
 #include "qbnet/result.hpp"
 
-namespace qbnet {
+namespace qbnet::io {
 
 // Bytes the state files of these results would take (before writing anything).
 double state_files_gib(const std::vector<EngineResult>& results);
@@ -17,7 +17,7 @@ double state_files_gib(const std::vector<EngineResult>& results);
 double fock_state_files_gib(const std::vector<int>& cutoffs, bool steady, bool final_state);
 
 // Writes state-<engine>-<steady|final>[...].npy and state.json into `dir`; returns the paths written.
-std::vector<std::filesystem::path> write_states(const std::filesystem::path& dir, const Model& model,
+std::vector<std::filesystem::path> write_states(const std::filesystem::path& dir, const model::Model& model,
                                                 const std::vector<EngineResult>& results);
 
-}  // namespace qbnet
+}  // namespace qbnet::io

@@ -6,7 +6,7 @@
 #include <utility>
 #include <vector>
 
-namespace qbnet {
+namespace qbnet::model {
 
 enum class Coupling { nonreciprocal, reciprocal };
 
@@ -50,4 +50,4 @@ private:
     std::vector<Link> links_;
 };
 
-}  // namespace qbnet
+}  // namespace qbnet::model

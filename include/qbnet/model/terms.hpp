@@ -9,7 +9,7 @@
 
 #include "qbnet/model/network.hpp"
 
-namespace qbnet {
+namespace qbnet::model {
 
 // L = sum_j (u_j a_j + v_j a_j^dag), applied with rate `rate`: rate * D[L].
 struct LinearJump {
@@ -63,4 +63,4 @@ struct ModelSpec {
 
 Model build_model(const ModelSpec& spec);
 
-}  // namespace qbnet
+}  // namespace qbnet::model

@@ -2,7 +2,7 @@
 // Memory available to this process, checked BEFORE anything large is allocated (every engine).
 #include <string>
 
-namespace qbnet {
+namespace qbnet::numerics {
 
 // Each source of a memory limit, in bytes; a negative value means "no limit from this source / unknown".
 struct MemoryLimits {
@@ -29,4 +29,4 @@ double available_memory_bytes();
 double parse_cgroup_limit(const std::string& text);
 double parse_meminfo_available(const std::string& meminfo_text);
 
-}  // namespace qbnet
+}  // namespace qbnet::numerics

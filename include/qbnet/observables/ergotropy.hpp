@@ -6,7 +6,7 @@
 
 #include "qbnet/result.hpp"
 
-namespace qbnet {
+namespace qbnet::observables {
 
 // Passive energy of a state with spectrum `populations` against energy levels `levels`
 // (both any order; sorted internally). Sizes must match.
@@ -22,4 +22,4 @@ double ergotropy(const Eigen::MatrixXcd& rho, const std::vector<double>& levels)
 // the last mode varies fastest), i.e. the total photon number of each basis state.
 std::vector<double> photon_number_levels(const std::vector<int>& cutoffs);
 
-}  // namespace qbnet
+}  // namespace qbnet::observables

@@ -17,7 +17,7 @@
 #include "qbnet/options.hpp"
 #include "qbnet/result.hpp"
 
-namespace qbnet {
+namespace qbnet::study {
 
 enum class Verdict { agree, disagree, inconclusive };
 const char* to_string(Verdict v);
@@ -44,4 +44,4 @@ struct CrossCheck {
 
 CrossCheck cross_check(const EngineResult& a, const EngineResult& b, const CrossCheckOptions& options = {});
 
-}  // namespace qbnet
+}  // namespace qbnet::study

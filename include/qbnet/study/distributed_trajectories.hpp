@@ -9,7 +9,7 @@
 #include "qbnet/engine.hpp"
 #include "qbnet/trajectories/engine.hpp"
 
-namespace qbnet {
+namespace qbnet::study {
 
 // Collective: every rank calls it with the same model and options. On the root: the engine's result
 // (the same EngineResult as run_trajectories, statistics.threads = threads per rank). On the other
@@ -24,11 +24,11 @@ namespace qbnet {
 //
 // `progress` is called on the root only. An exception in a batch is rethrown on the rank that ran it
 // (the caller prints it and ends the job: parallel::abort).
-std::optional<EngineResult> run_trajectories_distributed(const Model& model, const RunOptions& options,
+std::optional<EngineResult> run_trajectories_distributed(const model::Model& model, const RunOptions& options,
                                                          const ProgressFn& progress = {});
 
 // A batch accumulator as doubles and back (exact: counts below 2^53, complex sums as (re, im) pairs).
-std::vector<double> flatten(const BatchAccumulator& batch);
-BatchAccumulator unflatten_batch(const std::vector<double>& values);
+std::vector<double> flatten(const trajectories::BatchAccumulator& batch);
+trajectories::BatchAccumulator unflatten_batch(const std::vector<double>& values);
 
-}  // namespace qbnet
+}  // namespace qbnet::study

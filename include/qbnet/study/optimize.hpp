@@ -11,7 +11,7 @@
 
 #include "qbnet/result.hpp"
 
-namespace qbnet {
+namespace qbnet::study {
 
 enum class Objective {
     energy_last,          // E of the last battery b_N (end of a cascaded chain)
@@ -79,4 +79,4 @@ struct OptimizeResult {
 OptimizeResult optimize(const std::string& toml_text, const std::string& name,
                         const std::vector<std::string>& base_overrides, const OptimizeOptions& options);
 
-}  // namespace qbnet
+}  // namespace qbnet::study

@@ -12,7 +12,7 @@
 
 #include "qbnet/result.hpp"
 
-namespace qbnet {
+namespace qbnet::study {
 
 // One swept scenario key and its values.
 struct SweepAxis {
@@ -112,4 +112,4 @@ struct SweepSummary {
 SweepSummary run_sweep(const std::string& toml_text, const std::string& name,
                        const std::vector<std::string>& base_overrides, const SweepOptions& options);
 
-}  // namespace qbnet
+}  // namespace qbnet::study

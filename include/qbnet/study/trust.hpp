@@ -7,7 +7,7 @@
 #include "qbnet/options.hpp"
 #include "qbnet/result.hpp"
 
-namespace qbnet {
+namespace qbnet::study {
 
 struct TrustReport {
     bool trustworthy = true;
@@ -16,4 +16,4 @@ struct TrustReport {
 
 TrustReport assess_trust(const EngineResult& result, const RunOptions& options);
 
-}  // namespace qbnet
+}  // namespace qbnet::study

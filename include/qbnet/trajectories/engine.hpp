@@ -19,7 +19,7 @@
 #include "qbnet/engine.hpp"
 #include "qbnet/trajectories/trajectory.hpp"
 
-namespace qbnet {
+namespace qbnet::trajectories {
 
 // What one batch adds up: the sum over its trajectories of each mode's reduced density matrix (and of
 // the joint batteries' one when layout().joint_dim > 0) at every sample time. One flat buffer (easy to
@@ -48,7 +48,7 @@ class TrajectorySimulator {
 public:
     // Validates the options for this engine (InputError naming the key) and plans the batches; allocates
     // nothing large. The memory check happens in run_batches / run (RunRefused).
-    TrajectorySimulator(const Model& model, const RunOptions& options);
+    TrajectorySimulator(const model::Model& model, const RunOptions& options);
 
     int batch_count() const { return static_cast<int>(batch_first_.size()) - 1; }
     // Trajectory indices [first, last) of batch b.
@@ -73,7 +73,7 @@ public:
     static double worst_relative_error(const EngineResult& result);
 
 private:
-    Model model_;
+    model::Model model_;
     RunOptions options_;
     std::unique_ptr<Unravelling> system_;
     std::vector<double> times_;
@@ -87,8 +87,8 @@ private:
 };
 
 // Engine interface: count trajectories (or batches until target_error), reduced in batch order.
-EngineResult run_trajectories(const Model& model, const RunOptions& options, const ProgressFn& progress = {});
-double trajectory_memory_estimate_gib(const Model& model, const RunOptions& options);
+EngineResult run_trajectories(const model::Model& model, const RunOptions& options, const ProgressFn& progress = {});
+double trajectory_memory_estimate_gib(const model::Model& model, const RunOptions& options);
 std::unique_ptr<Engine> make_trajectory_engine();
 
-}  // namespace qbnet
+}  // namespace qbnet::trajectories

@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <random>
 
-namespace qbnet {
+namespace qbnet::trajectories {
 
 std::uint64_t splitmix64(std::uint64_t x);
 
@@ -18,4 +18,4 @@ inline double uniform_open01(std::mt19937_64& gen) {
     return (static_cast<double>(gen() >> 11) + 0.5) * (1.0 / 9007199254740992.0);
 }
 
-}  // namespace qbnet
+}  // namespace qbnet::trajectories

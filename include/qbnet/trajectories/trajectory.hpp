@@ -14,7 +14,7 @@
 #include "qbnet/initial_state.hpp"
 #include "qbnet/trajectories/unravelling.hpp"
 
-namespace qbnet {
+namespace qbnet::trajectories {
 
 struct TrajectoryTolerances {
     double atol = 1e-8;   // on the real and imaginary parts of psi
@@ -37,4 +37,4 @@ TrajectoryCounters run_trajectory(const Unravelling& system, const std::vector<d
                                   const TrajectoryTolerances& tol, std::uint64_t seed, std::uint64_t index,
                                   const StateObserver& observer, const InitialState& initial = {});
 
-}  // namespace qbnet
+}  // namespace qbnet::trajectories

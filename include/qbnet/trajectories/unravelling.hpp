@@ -15,11 +15,11 @@
 #include "qbnet/fock/basis.hpp"
 #include "qbnet/model/terms.hpp"
 
-namespace qbnet {
+namespace qbnet::trajectories {
 
 // out[m] = sum_terms coef[m] * in[m + offset] over the offsets where the target stays in range.
 struct ShiftSum {
-    std::vector<ShiftOp> terms;
+    std::vector<fock::ShiftOp> terms;
     void apply(const std::complex<double>* in, std::complex<double>* out) const;   // out = O in
     // ||O in||^2 without storing O in (one pass per offset merged into one buffer-free loop is not
     // possible for several offsets, so this uses `scratch` of length D).
@@ -34,8 +34,8 @@ struct TrajectoryJump {
 
 class Unravelling {
 public:
-    Unravelling(const Model& model, std::vector<int> cutoffs);
-    const FockBasis& basis() const { return basis_; }
+    Unravelling(const model::Model& model, std::vector<int> cutoffs);
+    const fock::FockBasis& basis() const { return basis_; }
     long dim() const { return basis_.dim(); }
     // dpsi = -i H_eff psi.
     void generator(const std::complex<double>* psi, std::complex<double>* dpsi) const { minus_i_h_eff_.apply(psi, dpsi); }
@@ -44,9 +44,9 @@ public:
     std::size_t generator_terms() const { return minus_i_h_eff_.terms.size(); }
 
 private:
-    FockBasis basis_;
+    fock::FockBasis basis_;
     ShiftSum minus_i_h_eff_;
     std::vector<TrajectoryJump> jumps_;
 };
 
-}  // namespace qbnet
+}  // namespace qbnet::trajectories

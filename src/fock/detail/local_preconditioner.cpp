@@ -9,7 +9,7 @@
 #include "qbnet/numerics/parallel.hpp"
 #include "qbnet/numerics/vector_ops.hpp"
 
-namespace qbnet {
+namespace qbnet::fock {
 
 using cd = std::complex<double>;
 
@@ -212,4 +212,4 @@ void LocalLiouvillianPreconditioner::apply(const cd* r, cd* x, cd* /*work*/) con
     numerics::hermitize(x, d, threads_);
 }
 
-}  // namespace qbnet
+}  // namespace qbnet::fock

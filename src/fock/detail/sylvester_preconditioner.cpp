@@ -7,7 +7,7 @@
 #include "qbnet/numerics/parallel.hpp"
 #include "qbnet/numerics/vector_ops.hpp"
 
-namespace qbnet {
+namespace qbnet::fock {
 
 using cd = std::complex<double>;
 using RowMat = Eigen::Matrix<cd, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
@@ -112,4 +112,4 @@ void SylvesterPreconditioner::apply(const cd* r, cd* x, cd* work) const {
     numerics::hermitize(x, d, threads_);
 }
 
-}  // namespace qbnet
+}  // namespace qbnet::fock
