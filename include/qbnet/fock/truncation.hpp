@@ -55,8 +55,8 @@ std::vector<int> lowered_cutoffs(const std::vector<int>& cutoffs, const std::vec
 // Rungs below c the ladder uses: 3 when c - 3 Delta >= 2, else 2 when c - 2 Delta >= 2, else 0.
 int ladder_lower_rungs(const std::vector<int>& cutoffs, const std::vector<int>& step);
 
-// Solver noise of a figure of size `scale`: steady state (the Krylov residual target leaves relative
-// errors ~1e-10) and time samples (the adaptive step keeps each local error below atol + rtol |y|).
+// Solver noise of a figure of size `scale`: steady state (the Krylov residual target leaves errors
+// ~1e-10 relative to rho, of trace 1: 1e-10 max(scale, 1)) and time samples (the adaptive step keeps each local error below atol + rtol |y|).
 double steady_noise(double scale);
 double timeseries_noise(double scale, double atol, double rtol);
 
