@@ -250,7 +250,7 @@ EngineResult run_fock(const Model& model, const RunOptions& options, const Progr
             result = run_at(model, options, plan.frame, cutoffs, options.keep_states, progress, ledger);
             attach_unknown_errors(result);
             result.warnings.push_back("fock.cutoff " + cutoff_list(cutoffs) +
-                                      " is too small for a truncation error estimate (needs c - 2 x step >= 2)");
+                                      " is too small for a truncation error estimate (needs c - 2 x step >= 2; four rungs from c - 3 x step >= 2)");
         } else {
             std::vector<EngineResult> lower(static_cast<std::size_t>(n_lower));   // lower[k]: c - (k+1) Delta
             for (int k = n_lower; k >= 1; --k)
@@ -269,12 +269,12 @@ EngineResult run_fock(const Model& model, const RunOptions& options, const Progr
                 if (errors_within_tolerance(result, options.fock.tolerance, atol, rtol, &worst)) break;
                 for (std::size_t j = 0; j < cutoffs.size(); ++j) cutoffs[j] += step[j];
                 check_memory(options, cutoffs);   // throws RunRefused naming the cutoffs it would need
-                lower.pop_back();
+                if (lower.size() >= 3) lower.pop_back();   // a three-rung start grows into four rungs
                 lower.insert(lower.begin(), std::move(result));
                 result = run_at(model, options, plan.frame, cutoffs, options.keep_states, progress, ledger);
                 attach();
             }
-            for (int k = n_lower; k >= 1; --k)
+            for (int k = static_cast<int>(lower.size()); k >= 1; --k)
                 ladder_note += cutoff_list(lowered_cutoffs(cutoffs, step, k)) + ", ";
         }
     }
