@@ -242,33 +242,40 @@ EngineResult run_fock(const model::Model& model, const RunOptions& options, cons
     if (!estimate) {
         result = run_at(model, options, plan.frame, cutoffs, options.keep_states, progress, ledger);
     } else {
-        // Cutoff ladder c - 2 Delta, c - Delta, c (fock/truncation.hpp); auto cutoffs climb it by Delta
-        // until every error bar meets fock.tolerance, reusing the two lower rungs each time.
-        const std::vector<int> step = truncation_step(cutoffs);
-        const std::vector<int> rung2 = lowered_cutoffs(cutoffs, step, 2);
-        if (rung2.empty()) {
+        // Cutoff ladder c - 3 Delta, ..., c (fock/truncation.hpp); auto cutoffs climb it by Delta until
+        // every error bar meets fock.tolerance, reusing the lower rungs each time.
+        const std::vector<int> step = truncation_step(cutoffs, creates_photon_pairs(model));
+        const int n_lower = ladder_lower_rungs(cutoffs, step);
+        if (n_lower == 0) {
             result = run_at(model, options, plan.frame, cutoffs, options.keep_states, progress, ledger);
             attach_unknown_errors(result);
             result.warnings.push_back("fock.cutoff " + cutoff_list(cutoffs) +
-                                      " is too small for a truncation error estimate (needs c - 2 x step >= 2)");
+                                      " is too small for a truncation error estimate (needs c - 2 x step >= 2; four rungs from c - 3 x step >= 2)");
         } else {
-            EngineResult r2 = run_at(model, options, plan.frame, rung2, false, progress, ledger);
-            EngineResult r1 = run_at(model, options, plan.frame, lowered_cutoffs(cutoffs, step, 1), false, progress, ledger);
+            std::vector<EngineResult> lower(static_cast<std::size_t>(n_lower));   // lower[k]: c - (k+1) Delta
+            for (int k = n_lower; k >= 1; --k)
+                lower[static_cast<std::size_t>(k - 1)] =
+                    run_at(model, options, plan.frame, lowered_cutoffs(cutoffs, step, k), false, progress, ledger);
+            const auto attach = [&]() {
+                std::vector<const EngineResult*> rungs;
+                for (const auto& r : lower) rungs.push_back(&r);
+                attach_truncation_errors(result, rungs, atol, rtol);
+            };
             result = run_at(model, options, plan.frame, cutoffs, options.keep_states, progress, ledger);
-            attach_truncation_errors(result, r1, r2, atol, rtol);
+            attach();
             constexpr int kMaxGrowth = 60;
             for (int grow = 0; options.fock.auto_cutoff && grow < kMaxGrowth; ++grow) {
                 std::string worst;
                 if (errors_within_tolerance(result, options.fock.tolerance, atol, rtol, &worst)) break;
                 for (std::size_t j = 0; j < cutoffs.size(); ++j) cutoffs[j] += step[j];
                 check_memory(options, cutoffs);   // throws RunRefused naming the cutoffs it would need
-                r2 = std::move(r1);
-                r1 = std::move(result);
+                if (lower.size() >= 3) lower.pop_back();   // a three-rung start grows into four rungs
+                lower.insert(lower.begin(), std::move(result));
                 result = run_at(model, options, plan.frame, cutoffs, options.keep_states, progress, ledger);
-                attach_truncation_errors(result, r1, r2, atol, rtol);
+                attach();
             }
-            ladder_note = cutoff_list(lowered_cutoffs(cutoffs, step, 2)) + ", " +
-                          cutoff_list(lowered_cutoffs(cutoffs, step, 1));
+            for (int k = static_cast<int>(lower.size()); k >= 1; --k)
+                ladder_note += cutoff_list(lowered_cutoffs(cutoffs, step, k)) + ", ";
         }
     }
     FockStatistics& stats = *result.statistics.fock;
@@ -276,7 +283,7 @@ EngineResult run_fock(const model::Model& model, const RunOptions& options, cons
     stats.memory_estimate_gib = memory_estimate_for(options, cutoffs);
     if (!ladder_note.empty())
         result.warnings.insert(result.warnings.begin(), std::string("") + "truncation error bars from the cutoff ladder " +
-                                                            ladder_note + ", " + cutoff_list(cutoffs) + " (" +
+                                                            ladder_note + cutoff_list(cutoffs) + " (" +
                                                             to_string(plan.frame) + " frame)");
     result.statistics.threads = numerics::resolve_threads(options.threads);
     result.statistics.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -14,27 +14,34 @@ namespace {
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
-// Noise of a difference: both runs carry the solver noise.
-Figures figures_error(const Figures& f0, const Figures& f1, const Figures& f2, const Figures& noise) {
-    Figures e;
-    e.energy = extrapolated_truncation_error(f0.energy, f1.energy, f2.energy, noise.energy);
-    e.ergotropy = extrapolated_truncation_error(f0.ergotropy, f1.ergotropy, f2.ergotropy, noise.ergotropy);
-    e.passive_energy =
-        extrapolated_truncation_error(f0.passive_energy, f1.passive_energy, f2.passive_energy, noise.passive_energy);
-    return e;
+// Per-mode fits of the three figures on the rungs (snapshots[0] at c, then c - Delta, ...).
+struct FigureFits {
+    LadderFit energy, ergotropy, passive_energy;
+};
+
+template <class Get>
+LadderFit fit_figure(const std::vector<const Figures*>& rungs, Get get, double noise) {
+    std::vector<double> f;
+    f.reserve(rungs.size());
+    for (const Figures* r : rungs) f.push_back(get(*r));
+    return fit_ladder(f, noise);
 }
 
-template <class NoiseFn>
-Figures noise_of(const Figures& f, NoiseFn noise) {
-    const double e = std::abs(f.energy);
-    return {noise(figure_scale(f.energy, e)), noise(figure_scale(f.ergotropy, e)),
-            noise(figure_scale(f.passive_energy, e))};
+// P = E - W and W = E - P: the ladder of a difference can cancel (E and W converging at the same rate with
+// nearly equal differences make P's differences shrink faster than either; P then turns round later).
+// Its error is at least the difference of the signed tails of the two figures it is made of.
+double at_least_difference(double error, const LadderFit& energy, const LadderFit& other) {
+    if (!energy.tail || !other.tail || *energy.tail == 0.0) return error;
+    return std::max(error, std::abs(*energy.tail - *other.tail));
 }
 
 // The three figures of a mode share the same truncated probability mass: once the energy itself is off by
 // more than 10 % (the ladder far from geometric), the ergotropy and passive energy are not resolved either, whatever
 // their own ladder says (a far too small cutoff can leave W and P flat on every rung).
-Figures coupled(Figures e, double energy) {
+Figures coupled(const FigureFits& fit, double energy) {
+    Figures e{fit.energy.error, fit.ergotropy.error, fit.passive_energy.error};
+    e.ergotropy = at_least_difference(e.ergotropy, fit.energy, fit.passive_energy);
+    e.passive_energy = at_least_difference(e.passive_energy, fit.energy, fit.ergotropy);
     if (e.energy > 0.1 * std::abs(energy)) {
         e.ergotropy = std::max(e.ergotropy, e.energy);
         e.passive_energy = std::max(e.passive_energy, e.energy);
@@ -42,21 +49,39 @@ Figures coupled(Figures e, double energy) {
     return e;
 }
 
+// Noise of a difference: both runs carry the solver noise.
 template <class NoiseFn>
-void attach_snapshot(Snapshot& s0, const Snapshot& s1, const Snapshot& s2, NoiseFn noise) {
-    if (s1.modes.size() != s0.modes.size() || s2.modes.size() != s0.modes.size()) return;
-    for (std::size_t j = 0; j < s0.modes.size(); ++j)
-        s0.modes[j].error = coupled(figures_error(s0.modes[j], s1.modes[j], s2.modes[j], noise_of(s0.modes[j], noise)),
-                                    s0.modes[j].energy);
-    if (s0.batteries_ergotropy_available && s1.batteries_ergotropy_available && s2.batteries_ergotropy_available) {
-        s0.batteries_error = coupled(figures_error(s0.batteries, s1.batteries, s2.batteries, noise_of(s0.batteries, noise)),
-                                     s0.batteries.energy);
-    } else {
-        // Joint ergotropy not computed on every rung: only the energy has an estimate.
-        Figures e = figures_error(s0.batteries, s1.batteries, s2.batteries, noise_of(s0.batteries, noise));
-        e.ergotropy = e.passive_energy = kInf;
-        s0.batteries_error = e;
+Figures figures_error(const std::vector<const Figures*>& rungs, NoiseFn noise) {
+    const Figures& f = *rungs.front();
+    const double e = std::abs(f.energy);
+    FigureFits fit;
+    fit.energy = fit_figure(rungs, [](const Figures& x) { return x.energy; }, noise(figure_scale(f.energy, e)));
+    fit.ergotropy =
+        fit_figure(rungs, [](const Figures& x) { return x.ergotropy; }, noise(figure_scale(f.ergotropy, e)));
+    fit.passive_energy = fit_figure(rungs, [](const Figures& x) { return x.passive_energy; },
+                                    noise(figure_scale(f.passive_energy, e)));
+    return coupled(fit, f.energy);
+}
+
+template <class NoiseFn>
+void attach_snapshot(Snapshot& s0, const std::vector<const Snapshot*>& lower, NoiseFn noise) {
+    for (const Snapshot* s : lower)
+        if (s->modes.size() != s0.modes.size()) return;
+    for (std::size_t j = 0; j < s0.modes.size(); ++j) {
+        std::vector<const Figures*> rungs{&s0.modes[j]};
+        for (const Snapshot* s : lower) rungs.push_back(&s->modes[j]);
+        s0.modes[j].error = figures_error(rungs, noise);
     }
+    std::vector<const Figures*> rungs{&s0.batteries};
+    bool joint = s0.batteries_ergotropy_available;
+    for (const Snapshot* s : lower) {
+        rungs.push_back(&s->batteries);
+        joint = joint && s->batteries_ergotropy_available;
+    }
+    Figures e = figures_error(rungs, noise);
+    // Joint ergotropy not computed on every rung: only the energy has an estimate.
+    if (!joint) e.ergotropy = e.passive_energy = kInf;
+    s0.batteries_error = e;
 }
 
 void unknown_snapshot(Snapshot& s) {
@@ -95,25 +120,60 @@ bool snapshot_ok(const Snapshot& s, double tol, const std::string& where, const 
 
 }  // namespace
 
-double extrapolated_truncation_error(double f0, double f1, double f2, double noise) {
-    if (!std::isfinite(f0) || !std::isfinite(f1) || !std::isfinite(f2)) return kInf;
-    const double d1 = std::abs(f0 - f1);
-    const double d2 = std::abs(f1 - f2);
-    // Both differences at the solver's noise: the truncation error is not resolvable below it.
-    if (d1 <= noise && d2 <= noise) return std::max({d1, d2, noise});
-    // The last step moved the figure more than the one before (or the one before was a lucky zero):
-    // not yet geometric.
-    if (d2 <= noise || d1 >= kTruncationMaxRatio * d2) return kTruncationPreasymptotic * std::max(d1, d2);
-    const double q = d1 / d2;
-    return std::max(kTruncationSafety * d1 * q / (1.0 - q), noise);
+LadderFit fit_ladder(const std::vector<double>& f, double noise) {
+    for (double x : f)
+        if (!std::isfinite(x)) return {kInf, std::nullopt};
+    std::vector<double> d;   // d[k] = f(c - k Delta) - f(c - (k+1) Delta)
+    for (std::size_t k = 0; k + 1 < f.size(); ++k) d.push_back(f[k] - f[k + 1]);
+    const double a0 = std::abs(d[0]), a1 = std::abs(d[1]);
+    // Both latest differences at the solver's noise: the truncation error is not resolvable below it.
+    if (a0 <= noise && a1 <= noise) return {std::max({a0, a1, noise}), 0.0};
+    // Resolved differences of both signs: the figure is not monotone in c, no geometric tail to sum.
+    double previous = 0.0;
+    for (double x : d) {
+        if (std::abs(x) <= noise) continue;
+        if (previous * x < 0.0) return {std::max(a0, noise), std::nullopt};
+        previous = x;
+    }
+    // The last step moved the figure about as much as the one before (or the one before was a lucky
+    // zero): not yet geometric.
+    if (a1 <= noise || a0 >= kTruncationMaxRatio * a1) return {kTruncationPreasymptotic * std::max(a0, a1), std::nullopt};
+    const double q1 = a0 / a1;
+    double q = q1, safety = kTruncationSafety;
+    if (d.size() >= 3 && std::abs(d[2]) > noise) {
+        const double q2 = a1 / std::abs(d[2]);
+        if (q1 <= q2) {
+            safety = kTruncationSafetySettled;
+        } else {
+            q = q1 * q1 / q2;   // the ratio still grows: assume it keeps growing at the same rate once more
+            if (q >= kTruncationMaxRatio) return {kTruncationPreasymptotic * std::max(a0, a1), std::nullopt};
+        }
+    }
+    const double tail = a0 * q / (1.0 - q);
+    return {std::max(safety * tail, noise), d[0] > 0 ? tail : -tail};
 }
 
-std::vector<int> truncation_step(const std::vector<int>& cutoffs) {
+double extrapolated_truncation_error(double f0, double f1, double f2, double noise) {
+    return fit_ladder({f0, f1, f2}, noise).error;
+}
+
+bool creates_photon_pairs(const model::Model& model) {
+    for (const auto& jump : model.jumps)
+        if (jump.rate != 0.0 && jump.u.size() > 0 && jump.v.size() > 0 && jump.u.norm() > 0.0 && jump.v.norm() > 0.0)
+            return true;
+    return false;
+}
+
+std::vector<int> truncation_step(const std::vector<int>& cutoffs, bool pairs) {
     std::vector<int> step(cutoffs.size());
-    // Even steps from c = 6 on: a squeezed or two-photon-driven state fills even and odd levels unevenly,
-    // and an odd step would compare an even rung with an odd one.
-    for (std::size_t j = 0; j < cutoffs.size(); ++j) step[j] = cutoffs[j] >= 6 ? 2 * std::max(1, cutoffs[j] / 16) : 1;
+    for (std::size_t j = 0; j < cutoffs.size(); ++j)
+        step[j] = pairs ? (cutoffs[j] >= 6 ? 2 * std::max(1, cutoffs[j] / 16) : 1) : std::max(1, cutoffs[j] / 16);
     return step;
+}
+
+int ladder_lower_rungs(const std::vector<int>& cutoffs, const std::vector<int>& step) {
+    if (!lowered_cutoffs(cutoffs, step, 3).empty()) return 3;
+    return lowered_cutoffs(cutoffs, step, 2).empty() ? 0 : 2;
 }
 
 std::vector<int> lowered_cutoffs(const std::vector<int>& cutoffs, const std::vector<int>& step, int k) {
@@ -125,24 +185,34 @@ std::vector<int> lowered_cutoffs(const std::vector<int>& cutoffs, const std::vec
     return c;
 }
 
-double steady_noise(double scale) { return 1e-10 * std::max(scale, 1e-3); }
+// The Krylov solution is accurate to ~1e-10 relative to rho, whose trace is 1: a figure Tr(O rho) then
+// carries ~1e-10 x max(|O|, 1) whatever its own size (the vacuum-like diamond network of
+// tests/crosscheck shows 1e-12 .. 5e-11 on figures of 2e-3).
+double steady_noise(double scale) { return 1e-10 * std::max(scale, 1.0); }
 
 double timeseries_noise(double scale, double atol, double rtol) { return 10.0 * (atol + rtol * scale); }
 
 double figure_scale(double value, double energy) { return std::max(std::abs(value), std::abs(energy)); }
 
-void attach_truncation_errors(EngineResult& run, const EngineResult& coarser, const EngineResult& coarsest,
-                              double atol, double rtol) {
-    if (run.steady_state && coarser.steady_state && coarsest.steady_state)
-        attach_snapshot(*run.steady_state, *coarser.steady_state, *coarsest.steady_state, steady_noise);
+void attach_truncation_errors(EngineResult& run, const std::vector<const EngineResult*>& lower, double atol,
+                              double rtol) {
+    if (lower.size() < 2) return;
+    bool steady = run.steady_state.has_value();
+    for (const EngineResult* r : lower) steady = steady && r->steady_state.has_value();
+    if (steady) {
+        std::vector<const Snapshot*> s;
+        for (const EngineResult* r : lower) s.push_back(&*r->steady_state);
+        attach_snapshot(*run.steady_state, s, steady_noise);
+    }
     const auto& t0 = run.timeseries;
-    if (coarser.timeseries.samples.size() != t0.samples.size() ||
-        coarsest.timeseries.samples.size() != t0.samples.size())
-        return;
+    for (const EngineResult* r : lower)
+        if (r->timeseries.samples.size() != t0.samples.size()) return;
     const auto noise = [atol, rtol](double scale) { return timeseries_noise(scale, atol, rtol); };
-    for (std::size_t k = 0; k < t0.samples.size(); ++k)
-        attach_snapshot(run.timeseries.samples[k], coarser.timeseries.samples[k], coarsest.timeseries.samples[k],
-                        noise);
+    for (std::size_t k = 0; k < t0.samples.size(); ++k) {
+        std::vector<const Snapshot*> s;
+        for (const EngineResult* r : lower) s.push_back(&r->timeseries.samples[k]);
+        attach_snapshot(run.timeseries.samples[k], s, noise);
+    }
 }
 
 void attach_unknown_errors(EngineResult& run) {

@@ -17,7 +17,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// Two modes, thermal start (issue 18 part 1), the default cutoff ladder (three rungs, all checkpointed).
+// Two modes, thermal start (issue 18 part 1), the default cutoff ladder (up to four rungs, all checkpointed).
 const char* kNet = R"(
 [network]
 topology = "cascaded"
