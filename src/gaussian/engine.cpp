@@ -25,6 +25,10 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
 
 void warn_inexact(const GaussianStateDetails& d, const std::string& where, std::vector<std::string>& warnings) {
     if (d.batteries_exact_ergotropy_available) return;
+    if (!d.joint_skipped.empty()) {
+        warnings.push_back(where + ": joint batteries: " + d.joint_skipped);
+        return;
+    }
     warnings.push_back(where +
                        ": joint-battery exact ergotropy needs too many spectrum states; reporting the "
                        "Gaussian-unitary ergotropy (a lower bound) and marking it unavailable");

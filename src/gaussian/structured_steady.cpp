@@ -66,19 +66,22 @@ bool phase_covariant(const Eigen::MatrixXd& d) {
     return true;
 }
 
-// ||A X + X A^T + D||_F / ||D||_F for symmetric X with a sparse A, with ONE n x n temporary (P = A X,
-// R = P + P^T + D summed tile by tile): at n = 10^4 every dense copy is 0.8 GB.
+// ||A X + X A^T + D||_F / ||D||_F for symmetric X without an n x n temporary (at n = 10^4 each dense
+// copy is 0.8 GB, and first-touching memory dominates the run time): R is formed 256 columns at a time,
+// R(:, J) = A X(:, J) + X A^T(:, J) + D(:, J) (A^T column j = row j of A: a few columns of X).
 double lean_residual(const Eigen::SparseMatrix<double>& a, const Eigen::MatrixXd& x, const Eigen::MatrixXd& d) {
-    const Eigen::MatrixXd p = a * x;
+    const Eigen::SparseMatrix<double> at = a.transpose();
     const Eigen::Index n = x.rows();
-    constexpr Eigen::Index tile = 64;
+    constexpr Eigen::Index panel = 256;
     double sum = 0.0;
-    for (Eigen::Index j0 = 0; j0 < n; j0 += tile)
-        for (Eigen::Index i0 = 0; i0 < n; i0 += tile) {
-            const Eigen::Index nj = std::min(tile, n - j0), ni = std::min(tile, n - i0);
-            sum += (p.block(i0, j0, ni, nj) + p.block(j0, i0, nj, ni).transpose() + d.block(i0, j0, ni, nj))
-                       .squaredNorm();
-        }
+    Eigen::MatrixXd r;
+    for (Eigen::Index j0 = 0; j0 < n; j0 += panel) {
+        const Eigen::Index w = std::min(panel, n - j0);
+        r.noalias() = a * x.middleCols(j0, w);
+        r.noalias() += x * at.middleCols(j0, w);
+        r += d.middleCols(j0, w);
+        sum += r.squaredNorm();
+    }
     return std::sqrt(sum) / std::max(d.norm(), 1e-300);
 }
 
@@ -181,30 +184,47 @@ void solve_sparse_triangular_lyapunov(const ComplexRows& t, Eigen::MatrixXcd& c)
         for (int i = 0; i < j; ++i) c(i, j) = std::conj(c(j, i));
 }
 
-// R = X Y + Y X^dag + C for hermitian Y, C (X Y computed column by column, then mirrored in place).
-Eigen::MatrixXcd complex_residual(const ComplexRows& x, const Eigen::MatrixXcd& y, const Eigen::MatrixXcd& c) {
-    const Eigen::Index m = y.rows();
-    Eigen::MatrixXcd p(m, m);
-    for (Eigen::Index j = 0; j < m; ++j)
-        for (Eigen::Index i = 0; i < m; ++i) {
-            cd s = 0.0;
-            for (const auto& e : x[i]) s += e.value * y(e.col, j);
-            p(i, j) = s;
+// Dc_pq: the complex form of D's (p, q) block.
+cd complex_entry(const Eigen::MatrixXd& d, int p, int q) {
+    return cd(0.5 * (d(2 * p, 2 * q) + d(2 * p + 1, 2 * q + 1)), 0.5 * (d(2 * p + 1, 2 * q) - d(2 * p, 2 * q + 1)));
+}
+
+// Calls fn(i, j, R_ij) for every i >= j of R = X Y + Y X^dag + C (Y hermitian, C = P^T Dc P read from D):
+// R_ij = (X Y)_ij + conj((X Y)_ji), each an O(entries per row) sum -- no m x m temporary.
+template <class F>
+void for_each_residual(const ComplexRows& x, const Eigen::MatrixXcd& y, const Eigen::MatrixXd& d,
+                       const std::vector<int>& order, F&& fn) {
+    const int m = static_cast<int>(y.rows());
+    for (int j = 0; j < m; ++j)
+        for (int i = j; i < m; ++i) {
+            cd xy_ij = 0.0, xy_ji = 0.0;
+            for (const auto& e : x[i]) xy_ij += e.value * y(e.col, j);
+            for (const auto& e : x[j]) xy_ji += e.value * y(e.col, i);
+            fn(i, j, xy_ij + std::conj(xy_ji) + complex_entry(d, order[i], order[j]));
         }
-    for (Eigen::Index j = 0; j < m; ++j)
-        for (Eigen::Index i = j; i < m; ++i) {
-            const cd r = p(i, j) + std::conj(p(j, i)) + c(i, j);
-            p(i, j) = r;
-            p(j, i) = std::conj(r);
-        }
-    return p;
+}
+
+// ||R||_F / ||C||_F (R and C hermitian: the strict lower triangle counts twice).
+double residual_ratio(const ComplexRows& x, const Eigen::MatrixXcd& y, const Eigen::MatrixXd& d,
+                      const std::vector<int>& order) {
+    double r2 = 0.0, c2 = 0.0;
+    for_each_residual(x, y, d, order, [&](int i, int j, cd r) {
+        const double w = i == j ? 1.0 : 2.0;
+        r2 += w * std::norm(r);
+        c2 += w * std::norm(complex_entry(d, order[i], order[j]));
+    });
+    return std::sqrt(r2) / std::max(std::sqrt(c2), 1e-300);
 }
 
 void require_stable_diagonal(const ComplexRows& t, double amax, cd& rightmost) {
+    // A row without a diagonal entry is an eigenvalue 0 (an undamped, unrotated mode).
     rightmost = cd(-std::numeric_limits<double>::infinity(), 0.0);
-    for (std::size_t i = 0; i < t.size(); ++i)
+    for (std::size_t i = 0; i < t.size(); ++i) {
+        cd diag = 0.0;
         for (const auto& e : t[i])
-            if (e.col == static_cast<int>(i) && e.value.real() > rightmost.real()) rightmost = e.value;
+            if (e.col == static_cast<int>(i)) diag = e.value;
+        if (diag.real() > rightmost.real()) rightmost = diag;
+    }
     if (rightmost.real() >= -1e-13 * amax) {
         std::ostringstream msg;
         msg.precision(6);
@@ -215,23 +235,28 @@ void require_stable_diagonal(const ComplexRows& t, double amax, cd& rightmost) {
 }
 
 // Solve in the permuted complex basis with refinement against the exact X; returns Y (hermitian).
-Eigen::MatrixXcd triangular_solve(const ComplexRows& t, const ComplexRows& xexact, const Eigen::MatrixXcd& c,
-                                  int& refinements) {
-    Eigen::MatrixXcd y = -c;
+Eigen::MatrixXcd triangular_solve(const ComplexRows& t, const ComplexRows& xexact, const Eigen::MatrixXd& d,
+                                  const std::vector<int>& order, int& refinements) {
+    const int m = static_cast<int>(order.size());
+    Eigen::MatrixXcd y(m, m);
+    for (int j = 0; j < m; ++j)
+        for (int i = 0; i < m; ++i) y(i, j) = -complex_entry(d, order[i], order[j]);
     solve_sparse_triangular_lyapunov(t, y);
-    const double cnorm = std::max(c.norm(), 1e-300);
-    const double rounding = std::max(1e-14, 0.5 * static_cast<double>(2 * c.rows()) * 2.220446049250313e-16);
-    Eigen::MatrixXcd r = complex_residual(xexact, y, c);
-    double res = r.norm() / cnorm;
+    const double rounding = std::max(1e-14, 0.5 * static_cast<double>(2 * m) * 2.220446049250313e-16);
+    double res = residual_ratio(xexact, y, d, order);
     spdlog::debug("triangular Lyapunov: first-pass relative residual {:.2e}", res);
+    Eigen::MatrixXcd dy;   // only when a refinement sweep is needed (pattern zeros dropped from T)
     while (res > rounding && refinements < 3) {
-        r = -r;
-        solve_sparse_triangular_lyapunov(t, r);
-        y += r;
+        dy.resize(m, m);
+        for_each_residual(xexact, y, d, order, [&](int i, int j, cd r) {
+            dy(i, j) = -r;
+            dy(j, i) = -std::conj(r);
+        });
+        solve_sparse_triangular_lyapunov(t, dy);
+        y += dy;
         ++refinements;
         const double before = res;
-        r = complex_residual(xexact, y, c);
-        res = r.norm() / cnorm;
+        res = residual_ratio(xexact, y, d, order);
         if (res > 0.5 * before) break;
     }
     return y;
@@ -257,16 +282,8 @@ std::optional<GaussianSteadyState> triangular_steady_state(const GaussianMoments
     out.seconds_schur = seconds_since(t0);
 
     const auto t1 = std::chrono::steady_clock::now();
-    // C = P^T Dc P in complex form, Dc_pq = z of D's (p, q) block.
     const Eigen::MatrixXd& d = mom.diffusion;
-    Eigen::MatrixXcd c(m, m);
-    for (int j = 0; j < m; ++j)
-        for (int i = 0; i < m; ++i) {
-            const int p = order[i], q = order[j];
-            c(i, j) = cd(0.5 * (d(2 * p, 2 * q) + d(2 * p + 1, 2 * q + 1)), 0.5 * (d(2 * p + 1, 2 * q) - d(2 * p, 2 * q + 1)));
-        }
-    const Eigen::MatrixXcd y = triangular_solve(t, xexact, c, out.refinements);
-    c.resize(0, 0);
+    const Eigen::MatrixXcd y = triangular_solve(t, xexact, d, order, out.refinements);
     Eigen::MatrixXd& sigma = out.state.covariance;
     sigma.resize(2 * m, 2 * m);
     for (int j = 0; j < m; ++j)
