@@ -52,8 +52,12 @@ qbnet::Model chain(qbnet::Coupling coupling, int n) {
 
 const char* link_name(qbnet::Coupling c) { return c == qbnet::Coupling::nonreciprocal ? "NC" : "RC"; }
 
-// One case in this process; prints one row; returns the total seconds.
-double run_case(qbnet::Coupling coupling, int n_bat, bool dense) {
+struct Times {
+    double total = -1.0, steady = -1.0;
+};
+
+// One case in this process; prints one row; returns the total and the steady-state seconds.
+Times run_case(qbnet::Coupling coupling, int n_bat, bool dense) {
     const double t0 = now();
     const qbnet::Model model = chain(coupling, n_bat);
     const double tm = now();
@@ -70,7 +74,7 @@ double run_case(qbnet::Coupling coupling, int n_bat, bool dense) {
                 t3 - t0, ss.residual, peak_mib(), ss.method.c_str(), details.joint_skipped.empty() ? "" : " [joint spectrum skipped]");
     std::fflush(stdout);
     (void)snap;
-    return t3 - t0;
+    return {t3 - t0, t2 - t1};
 }
 
 void compare_case(qbnet::Coupling coupling, int n_bat) {
@@ -85,20 +89,20 @@ void compare_case(qbnet::Coupling coupling, int n_bat) {
 
 // Runs fn in a child process (its own VmHWM); returns what the child wrote through the pipe.
 template <class F>
-double forked(F fn) {
+Times forked(F fn) {
     std::fflush(stdout);
     int fd[2];
-    if (pipe(fd) != 0) return -1.0;
+    if (pipe(fd) != 0) return {};
     const pid_t pid = fork();
     if (pid == 0) {
         close(fd[0]);
-        const double t = fn();
+        const Times t = fn();
         (void)!write(fd[1], &t, sizeof t);
         _exit(0);
     }
     close(fd[1]);
-    double t = -1.0;
-    if (read(fd[0], &t, sizeof t) != sizeof t) t = -1.0;
+    Times t;
+    if (read(fd[0], &t, sizeof t) != sizeof t) t = Times{};
     close(fd[0]);
     int status = 0;
     waitpid(pid, &status, 0);
@@ -132,22 +136,27 @@ int main(int argc, char** argv) {
                 "steady_s", "observ_s", "total_s", "residual", "peak_MiB", "method");
     std::fflush(stdout);   // before any fork: the children must not inherit (and repeat) buffered output
     for (const auto coupling : {qbnet::Coupling::nonreciprocal, qbnet::Coupling::reciprocal}) {
-        std::vector<double> logn, logt;
+        std::vector<double> logn, logt, logs;
         for (int n_bat : sizes) {
-            const double t = forked([&] { return run_case(coupling, n_bat, false); });
-            if (t > 0) logn.push_back(std::log(n_bat)), logt.push_back(std::log(t));
+            const Times t = forked([&] { return run_case(coupling, n_bat, false); });
+            if (t.total > 0) logn.push_back(std::log(n_bat)), logt.push_back(std::log(t.total)), logs.push_back(std::log(t.steady));
             if (n_bat <= dense_max) {
-                const double td = forked([&] { return run_case(coupling, n_bat, true); });
-                if (t > 0 && td > 0) std::printf("  before/after (dense/structured) at N = %d: %.1fx\n", n_bat, td / t);
+                const Times td = forked([&] { return run_case(coupling, n_bat, true); });
+                if (t.total > 0 && td.total > 0)
+                    std::printf("  before/after (dense/structured) at N = %d: total %.1fx, steady state %.1fx\n", n_bat,
+                                td.total / t.total, td.steady / t.steady);
             }
         }
-        if (logn.size() >= 2)
+        const std::size_t k = logn.size();
+        if (k >= 2) {
             std::printf("  %s fitted exponent, structured total time ~ N^p: p = %.2f (all sizes), %.2f (two largest)\n",
-                        link_name(coupling), slope(logn, logt),
-                        (logt.back() - logt[logt.size() - 2]) / (logn.back() - logn[logn.size() - 2]));
+                        link_name(coupling), slope(logn, logt), (logt[k - 1] - logt[k - 2]) / (logn[k - 1] - logn[k - 2]));
+            std::printf("  %s fitted exponent, structured steady-state time ~ N^p: p = %.2f (all sizes), %.2f (two largest)\n",
+                        link_name(coupling), slope(logn, logs), (logs[k - 1] - logs[k - 2]) / (logn[k - 1] - logn[k - 2]));
+        }
     }
     for (const auto coupling : {qbnet::Coupling::nonreciprocal, qbnet::Coupling::reciprocal})
         for (int n_bat : sizes)
-            if (n_bat <= dense_max) forked([&] { compare_case(coupling, n_bat); return 1.0; });
+            if (n_bat <= dense_max) forked([&] { compare_case(coupling, n_bat); return Times{}; });
     return 0;
 }
