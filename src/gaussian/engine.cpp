@@ -15,6 +15,7 @@
 #include "qbnet/gaussian/moments.hpp"
 #include "qbnet/gaussian/snapshot.hpp"
 #include "qbnet/gaussian/steady.hpp"
+#include "qbnet/gaussian/structured_steady.hpp"
 
 namespace qbnet {
 
@@ -93,7 +94,13 @@ EngineResult run_gaussian(const Model& model, const RunOptions& options, const P
     std::optional<GaussianSteadyState> steady;
     if (options.steady.enabled) {
         if (progress) progress(0.0, "gaussian steady state");
-        steady = gaussian_steady_state(mom);
+        // The O(n^2) structured paths first; the dense path's memory is checked only when it is needed.
+        if (auto structured = structured_gaussian_steady_state(mom)) {
+            steady = std::move(*structured);
+        } else {
+            check_gaussian_dense_steady_memory(model, options);
+            steady = gaussian_steady_state(mom, GaussianSteadyPath::dense_schur);
+        }
         GaussianStateDetails details;
         result.steady_state = gaussian_snapshot(model, steady->state, &details);
         attach_roundoff(*result.steady_state, steady->residual, details);

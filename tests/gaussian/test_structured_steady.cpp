@@ -8,6 +8,7 @@
 #include "qbnet/errors.hpp"
 #include "qbnet/gaussian/ergotropy.hpp"
 #include "qbnet/gaussian/lyapunov.hpp"
+#include "qbnet/gaussian/memory.hpp"
 #include "qbnet/gaussian/moments.hpp"
 #include "qbnet/gaussian/snapshot.hpp"
 #include "qbnet/gaussian/steady.hpp"
@@ -174,4 +175,23 @@ TEST_CASE("exact ergotropy reach bound: never claims out of reach when the enume
     const Eigen::VectorXd occ2 = (many.array() - 0.5).matrix();
     CHECK_FALSE(exact_passive_energy(many).available);
     CHECK(exact_passive_energy_out_of_reach(occ2.sum(), occ2.squaredNorm()));
+}
+
+TEST_CASE("memory check: a limit between the structured and the dense need refuses only the dense path",
+          "[gaussian][structured]") {
+    RunOptions o = steady_only();
+    const Model nc = cascaded(200, Coupling::nonreciprocal, 0.0015, thermal(0.5));
+    NetSpec hot_charger = thermal(0.5);
+    hot_charger.charger_bath.n_th = 2.0;
+    const Model rc = cascaded(200, Coupling::reciprocal, 0.0015, hot_charger);
+    const double structured = gaussian_memory_estimate_gib(nc, o), dense = gaussian_dense_steady_memory_gib(nc, o);
+    REQUIRE(structured < dense);
+    o.memory_limit_gib = 0.5 * (structured + dense);
+    CHECK_NOTHROW(run_gaussian(nc, o));   // triangular path: within the limit
+    try {
+        run_gaussian(rc, o);
+        FAIL("the dense path ran over the memory limit");
+    } catch (const RunRefused& e) {
+        CHECK(std::string(e.what()).find("dense steady-state solver") != std::string::npos);
+    }
 }
