@@ -168,5 +168,13 @@ done
 
 fi
 
+# --- Gaussian scaling N = 500 .. 5000 (issue 17 goal 4; opt-in: QBNET_BENCH_SECTIONS="gscale") ------------
+# Its table goes into RESULTS.md by hand under "## Gaussian engine scaling" (report.py keeps that section).
+if want gscale; then
+echo "bench: Gaussian scaling (bench/gaussian_scale.sh)"
+bench/gaussian_scale.sh "$BUILD" >/dev/null
+echo "  written: $OUT/gaussian_scale.md"
+fi
+
 echo "{\"load_end\": \"$(cut -d' ' -f1-3 /proc/loadavg)\"}" >"$OUT/machine_end.json"
 "$PY" bench/py/report.py report "$OUT" bench/RESULTS.md bench/results.json

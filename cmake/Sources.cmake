@@ -37,7 +37,8 @@ set(QBNET_GAUSSIAN_SOURCES
   src/gaussian/moments.cpp
   src/gaussian/schur.cpp
   src/gaussian/snapshot.cpp
-  src/gaussian/steady.cpp)
+  src/gaussian/steady.cpp
+  src/gaussian/structured_steady.cpp)
 set(QBNET_TRAJECTORY_SOURCES
   src/trajectories/engine.cpp
   src/trajectories/figures.cpp

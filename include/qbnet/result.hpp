@@ -85,6 +85,9 @@ struct GaussianStateDetails {
     double purity = 0.0;                                 // whole network
     double batteries_purity = 0.0;
     std::vector<double> battery_entropy;                 // von Neumann entropy (nats) of each battery
+    // Why the joint-battery spectrum (exact ergotropy) and the purities were not computed (empty when
+    // they were): above kJointSpectrumMaxBatteries they cost O(N^3) (gaussian/snapshot.cpp).
+    std::string joint_skipped;
 };
 
 struct GaussianSolverDetails {

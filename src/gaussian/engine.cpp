@@ -15,6 +15,7 @@
 #include "qbnet/gaussian/moments.hpp"
 #include "qbnet/gaussian/snapshot.hpp"
 #include "qbnet/gaussian/steady.hpp"
+#include "qbnet/gaussian/structured_steady.hpp"
 
 namespace qbnet::gaussian {
 
@@ -25,6 +26,10 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
 
 void warn_inexact(const GaussianStateDetails& d, const std::string& where, std::vector<std::string>& warnings) {
     if (d.batteries_exact_ergotropy_available) return;
+    if (!d.joint_skipped.empty()) {
+        warnings.push_back(where + ": joint batteries: " + d.joint_skipped);
+        return;
+    }
     warnings.push_back(where +
                        ": joint-battery exact ergotropy needs too many spectrum states; reporting the "
                        "Gaussian-unitary ergotropy (a lower bound) and marking it unavailable");
@@ -89,7 +94,13 @@ EngineResult run_gaussian(const model::Model& model, const RunOptions& options, 
     std::optional<GaussianSteadyState> steady;
     if (options.steady.enabled) {
         if (progress) progress(0.0, "gaussian steady state");
-        steady = gaussian_steady_state(mom);
+        // The O(n^2) structured paths first; the dense path's memory is checked only when it is needed.
+        if (auto structured = structured_gaussian_steady_state(mom)) {
+            steady = std::move(*structured);
+        } else {
+            check_gaussian_dense_steady_memory(model, options);
+            steady = gaussian_steady_state(mom, GaussianSteadyPath::dense_schur);
+        }
         GaussianStateDetails details;
         result.steady_state = gaussian_snapshot(model, steady->state, &details);
         attach_roundoff(*result.steady_state, steady->residual, details);

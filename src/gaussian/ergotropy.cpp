@@ -134,6 +134,19 @@ ExactPassiveEnergy exact_passive_energy(const Eigen::VectorXd& nu, double mass_t
     return out;
 }
 
+bool exact_passive_energy_out_of_reach(double occupation_sum, double occupation_square_sum, double mass_tol,
+                                       long max_states) {
+    const double e1 = std::max(occupation_sum, 0.0);
+    const double q = std::max(occupation_square_sum, 0.0);
+    // -log p0 = sum log(1 + x_k) >= log(1 + e1 + e2) (expansion of the product), and >= e1 log(1 + c) / c
+    // with c = sqrt(q) >= max x_k (log(1 + x) lies above its chord on [0, c]). The larger bound wins.
+    const double e2 = std::max(0.5 * (e1 * e1 - q), 0.0);
+    const double c = std::sqrt(q);
+    const double chord = c > 1e-12 ? e1 * std::log1p(c) / c : e1;
+    const double minus_log_p0 = std::max(std::log1p(e1 + e2), chord);
+    return std::log(static_cast<double>(max_states)) - minus_log_p0 < std::log1p(-mass_tol);
+}
+
 double gaussian_entropy(double nu) {
     const double plus = nu + 0.5, minus = nu - 0.5;
     return plus * std::log(plus) - (minus > 0.0 ? minus * std::log(minus) : 0.0);

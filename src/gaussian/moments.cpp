@@ -1,7 +1,11 @@
 #include "qbnet/gaussian/moments.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <complex>
+#include <map>
+#include <utility>
+#include <vector>
 
 #include "qbnet/errors.hpp"
 
@@ -29,18 +33,6 @@ Eigen::MatrixXd omega_times(const Eigen::MatrixXd& mat) {
             out(j, c) = mat(j + 1, c);
             out(j + 1, c) = -mat(j, c);
         }
-    return out;
-}
-
-// Omega S Omega^T for symmetric S: (a, b) -> sgn(a) sgn(b) S(a^, b^), a^ the partner of a in its
-// (x, p) pair, sgn = +1 on x rows and -1 on p rows.
-Eigen::MatrixXd omega_sandwich(const Eigen::MatrixXd& s) {
-    Eigen::MatrixXd out(s.rows(), s.cols());
-    for (Eigen::Index b = 0; b < s.cols(); ++b) {
-        const Eigen::Index bp = b ^ 1;
-        const double sb = (b & 1) ? -1.0 : 1.0;
-        for (Eigen::Index a = 0; a < s.rows(); ++a) out(a, b) = ((a & 1) ? -sb : sb) * s(a ^ 1, bp);
-    }
     return out;
 }
 
@@ -72,6 +64,34 @@ Eigen::MatrixXcd sparse_kossakowski(const model::Model& model) {
     return g;
 }
 
+namespace {
+
+// Non-zero Kossakowski entries G_ab (a, b over a_1..a_M, a_1^dag..a_M^dag), accumulated jump by jump in
+// the same order as sparse_kossakowski (so the sums are the same floating-point numbers) but without
+// the dense 2M x 2M complex matrix (1.6 GB at N = 5000).
+std::map<std::pair<int, int>, cd> kossakowski_entries(const model::Model& model) {
+    const int m = model.n_modes();
+    std::map<std::pair<int, int>, cd> g;
+    std::vector<std::pair<int, cd>> nz;
+    for (const auto& jump : model.jumps) {
+        nz.clear();
+        for (int j = 0; j < m; ++j) {
+            if (jump.u(j) != 0.0) nz.emplace_back(j, jump.u(j));
+            if (jump.v(j) != 0.0) nz.emplace_back(m + j, jump.v(j));
+        }
+        for (const auto& [a, wa] : nz)
+            for (const auto& [b, wb] : nz) g[{a, b}] += jump.rate * wa * std::conj(wb);
+    }
+    return g;
+}
+
+cd entry(const std::map<std::pair<int, int>, cd>& g, int a, int b) {
+    const auto it = g.find({a, b});
+    return it == g.end() ? cd(0.0, 0.0) : it->second;
+}
+
+}  // namespace
+
 GaussianMoments gaussian_moments(const model::Model& model) {
     if (!model.is_quadratic())
         throw RunRefused(
@@ -79,47 +99,59 @@ GaussianMoments gaussian_moments(const model::Model& model) {
             "Gaussian); run it with the Fock engine (engine = \"fock\")");
     const int m = model.n_modes();
     const int n = 2 * m;
-    const Eigen::MatrixXcd g = sparse_kossakowski(model);
+    const auto g = kossakowski_entries(model);
 
-    // C = T^T G conj(T) (2M x 2M, hermitian), T the (a, a^dag) <- R map: L_k = l_k^T R with l_k = T^T w_k,
-    // C = sum_k rate_k l_k l_k^dag. T is 2-sparse per row, so the triple product is an O(M^2) loop.
-    // H_R = 2 Re(T_a^dag h T_a): sum_jk h_jk a_j^dag a_k = 1/2 R^T H_R R + const.
-    Eigen::MatrixXd h_r(n, n);
-    Eigen::MatrixXcd c(n, n);
+    // Mode pairs (j, k) with a Hamiltonian or Kossakowski entry; every other 2x2 block of A and D is 0.
+    std::vector<std::pair<int, int>> pairs;
     for (int k = 0; k < m; ++k)
-        for (int j = 0; j < m; ++j) {
-            // Most mode pairs are uncoupled in a network: skip them (O(M^2) memory reads only).
-            if (model.h(j, k) == 0.0 && g(j, k) == 0.0 && g(m + j, k) == 0.0 && g(j, m + k) == 0.0 &&
-                g(m + j, m + k) == 0.0) {
-                h_r.block<2, 2>(2 * j, 2 * k).setZero();
-                c.block<2, 2>(2 * j, 2 * k).setZero();
-                continue;
+        for (int j = 0; j < m; ++j)
+            if (model.h(j, k) != 0.0) pairs.emplace_back(j, k);
+    for (const auto& [ab, value] : g) pairs.emplace_back(ab.first % m, ab.second % m);
+    std::sort(pairs.begin(), pairs.end());
+    pairs.erase(std::unique(pairs.begin(), pairs.end()), pairs.end());
+
+    // Per block: C = T^T G conj(T) (hermitian, T the (a, a^dag) <- R map: L_k = l_k^T R, l_k = T^T w_k)
+    // and H_R = 2 Re(T_a^dag h T_a) (sum_jk h_jk a_j^dag a_k = 1/2 R^T H_R R + const). The Heisenberg
+    // equations (derivations.md) give the drift Omega (H_R - Im C) and the diffusion Omega Re(C) Omega^T;
+    // Omega acts inside each mode's (x, p) pair, so both are filled block by block.
+    GaussianMoments mom;
+    mom.drift = Eigen::MatrixXd::Zero(n, n);
+    mom.diffusion = Eigen::MatrixXd::Zero(n, n);
+    for (const auto& [j, k] : pairs) {
+        Eigen::Matrix2d hr, cim, cre;
+        for (int t = 0; t < 2; ++t)
+            for (int s = 0; s < 2; ++s) {
+                hr(s, t) = 2.0 * (std::conj(annihilation_coeff(s)) * model.h(j, k) * annihilation_coeff(t)).real();
+                cd sum = 0.0;
+                for (int alpha : {j, m + j})
+                    for (int beta : {k, m + k})
+                        sum += operator_coeff(alpha, m, s) * entry(g, alpha, beta) * std::conj(operator_coeff(beta, m, t));
+                cim(s, t) = sum.imag();
+                cre(s, t) = sum.real();
             }
-            for (int t = 0; t < 2; ++t)
-                for (int s = 0; s < 2; ++s) {
-                    const int row = 2 * j + s, col = 2 * k + t;
-                    h_r(row, col) =
-                        2.0 * (std::conj(annihilation_coeff(s)) * model.h(j, k) * annihilation_coeff(t)).real();
-                    cd sum = 0.0;
-                    for (int alpha : {j, m + j})
-                        for (int beta : {k, m + k})
-                            sum += operator_coeff(alpha, m, s) * g(alpha, beta) *
-                                   std::conj(operator_coeff(beta, m, t));
-                    c(row, col) = sum;
-                }
+        const Eigen::Matrix2d a = hr - cim;
+        for (int t = 0; t < 2; ++t) {
+            mom.drift(2 * j, 2 * k + t) = a(1, t);        // Omega: row 2j <- row 2j+1, row 2j+1 <- -row 2j
+            mom.drift(2 * j + 1, 2 * k + t) = -a(0, t);
+            for (int s = 0; s < 2; ++s)                   // Omega S Omega^T: sgn(s) sgn(t) S(s^1, t^1)
+                mom.diffusion(2 * j + s, 2 * k + t) = ((s ^ t) & 1 ? -1.0 : 1.0) * cre(s ^ 1, t ^ 1);
         }
-    // Drive: sum_j (eps_j a_j^dag + conj(eps_j) a_j) = r^T R with r = 2 Re(T_a^T conj(eps)).
+    }
+    // Drive: sum_j (eps_j a_j^dag + conj(eps_j) a_j) = r^T R with r = 2 Re(T_a^T conj(eps)); b = Omega r.
     Eigen::VectorXd r(n);
     for (int j = 0; j < m; ++j)
         for (int s = 0; s < 2; ++s) r(2 * j + s) = 2.0 * (std::conj(model.drive(j)) * annihilation_coeff(s)).real();
-
-    // Heisenberg equations (derivations.md): the Hamiltonian gives Omega H_R, the dissipators
-    // -Omega Im(C) (drift) and Omega Re(C) Omega^T (diffusion); the drive gives Omega r.
-    GaussianMoments mom;
-    mom.drift = omega_times(h_r - c.imag());
     mom.drive = omega_times(r);
-    mom.diffusion = omega_sandwich(c.real());
-    mom.diffusion = 0.5 * (mom.diffusion + mom.diffusion.transpose()).eval();
+    // Symmetrise D in place (the same numbers as 0.5 (D + D^T), without a second n x n copy).
+    for (const auto& [j, k] : pairs)
+        for (int s = 0; s < 2; ++s)
+            for (int t = 0; t < 2; ++t) {
+                const int row = 2 * j + s, col = 2 * k + t;
+                if (row >= col) continue;
+                const double v = 0.5 * (mom.diffusion(row, col) + mom.diffusion(col, row));
+                mom.diffusion(row, col) = v;
+                mom.diffusion(col, row) = v;
+            }
     return mom;
 }
 

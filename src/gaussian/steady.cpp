@@ -4,6 +4,7 @@
 
 #include "qbnet/gaussian/lyapunov.hpp"
 #include "qbnet/gaussian/schur.hpp"
+#include "qbnet/gaussian/structured_steady.hpp"
 
 namespace qbnet::gaussian {
 
@@ -21,7 +22,9 @@ Eigen::VectorXd solve_means(const StructuredSchur& schur, const Eigen::VectorXd&
 }
 }  // namespace
 
-GaussianSteadyState gaussian_steady_state(const GaussianMoments& mom) {
+GaussianSteadyState gaussian_steady_state(const GaussianMoments& mom, GaussianSteadyPath path) {
+    if (path == GaussianSteadyPath::automatic)
+        if (auto structured = structured_gaussian_steady_state(mom)) return std::move(*structured);
     GaussianSteadyState out;
     const auto t0 = std::chrono::steady_clock::now();
     const StructuredSchur schur(mom.drift);

@@ -76,6 +76,7 @@ oj diagnostics_json(const SteadyDiagnostics& d) {
         j["purity"] = g.purity;
         j["batteries_purity"] = g.batteries_purity;
         j["battery_entropy"] = g.battery_entropy;
+        if (!g.joint_skipped.empty()) j["joint_skipped"] = g.joint_skipped;
     }
     if (d.gaussian_solver) {
         const GaussianSolverDetails& g = *d.gaussian_solver;

@@ -37,6 +37,16 @@ struct ExactPassiveEnergy {
 ExactPassiveEnergy exact_passive_energy(const Eigen::VectorXd& nu, double mass_tol = 1e-12,
                                         long max_states = 2'000'000);
 
+// True when exact_passive_energy(nu, mass_tol, max_states) is certain to report `available = false`,
+// decided from two sums of the thermal occupations x_k = nu_k - 1/2 >= 0 without the spectrum:
+// e1 = sum x_k and q = sum x_k^2. The vacuum weight p0 = prod 1/(1 + x_k) is bounded above twice:
+// by 1/(1 + e1 + e2), e2 = (e1^2 - q)/2 (the product's expansion has only non-negative terms), and by
+// exp(-e1 log(1 + c)/c), c = sqrt(q) >= max x_k (log(1 + x) >= x log(1 + c)/c on [0, c]); when
+// max_states * p0 < 1 - mass_tol is certain the enumeration would give up as well. For a phase-covariant
+// covariance both sums are O(N^2): e1 = tr M - N/2, q = ||M - I/2||_F^2 (M its complex form).
+bool exact_passive_energy_out_of_reach(double occupation_sum, double occupation_square_sum,
+                                       double mass_tol = 1e-12, long max_states = 2'000'000);
+
 // von Neumann entropy (nats) of a mode with symplectic eigenvalue nu: (nu+1/2)ln(nu+1/2) - (nu-1/2)ln(nu-1/2).
 double gaussian_entropy(double nu);
 

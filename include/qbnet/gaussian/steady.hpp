@@ -21,7 +21,13 @@ struct GaussianSteadyState {
     double seconds_solve = 0.0;
 };
 
+// Which solver: `automatic` tries the structured O(n^2) paths first (structured_steady.hpp: uniform
+// damping and noise, triangular complex drift) and falls back to the dense structured Schur;
+// `dense_schur` always takes the dense path (the reference the structured paths are tested against).
+enum class GaussianSteadyPath { automatic, dense_schur };
+
 // Throws RunRefused when A has an eigenvalue with Re >= 0 (no steady state).
-GaussianSteadyState gaussian_steady_state(const GaussianMoments& moments);
+GaussianSteadyState gaussian_steady_state(const GaussianMoments& moments,
+                                          GaussianSteadyPath path = GaussianSteadyPath::automatic);
 
 }  // namespace qbnet::gaussian
