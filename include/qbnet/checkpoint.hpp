@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <vector>
 
+#include "qbnet/fock/steady.hpp"
 #include "qbnet/options.hpp"
 #include "qbnet/result.hpp"
 #include "qbnet/trajectories/engine.hpp"
@@ -28,9 +29,31 @@ struct EvolutionCheckpoint {
     double max_hermiticity_error = 0.0;
 };
 
+// One Fock steady-state solve (one rung of the cutoff ladder): in progress at a GMRES restart boundary or
+// at a chunk boundary of the evolution fallback, or finished. The boundaries are the solver's own (every
+// run restarts GMRES and the fallback's integrator there), so a resumed solve repeats the uninterrupted
+// one's arithmetic exactly.
+struct fock::SteadyCheckpoint {
+    enum class Phase { krylov, evolve, done };
+    std::vector<int> cutoffs;
+    Frame frame = Frame::lab;
+    Phase phase = Phase::krylov;
+    // krylov: the GMRES iterate (unnormalised) at the start of a restart cycle; evolve: rho at time t;
+    // done: the returned steady state.
+    std::vector<std::complex<double>> rho;
+    numerics::GmresProgress gmres;        // krylov: iterations, reorthogonalisation passes, residual history
+    int chunk = 0;                        // evolve: chunks done
+    double t = 0.0;                       // evolve: time reached
+    long used = 0;                        // evolve: Liouvillian applications of the fallback so far
+    std::vector<double> evolve_history;   // evolve: scaled residual after each chunk
+    std::string gmres_note;               // evolve, done: why GMRES stopped short (empty if it did not run)
+    fock::SteadySummary summary;                // the solver's summary so far (done: the final one)
+};
+
 struct Checkpoint {
     EngineKind engine = EngineKind::fock;
     std::vector<EvolutionCheckpoint> evolutions;   // Fock: finished rungs, then the one in progress
+    std::vector<fock::SteadyCheckpoint> steady_states;   // Fock: finished steady states, then the one in progress
     std::vector<trajectories::BatchAccumulator> batches;         // trajectories: the finished batches, in batch order
 };
 

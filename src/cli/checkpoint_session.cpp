@@ -25,7 +25,7 @@ void add_checkpoint_options(CLI::App* run, CheckpointArgs& args) {
     run->add_option("--checkpoint-every", args.every_s,
                     "Write a checkpoint (state, time, step size, series so far; trajectories: finished batches) "
                     "to OUT/checkpoint.qbnet at the first boundary after every SECONDS of wall time; SIGINT/"
-                    "SIGTERM then write one and stop with exit 130. Fock (dopri5) and trajectories engines")
+                    "SIGTERM then write one and stop with exit 130. Fock (steady state and dopri5 evolution) and trajectories engines")
         ->check(CLI::PositiveNumber);
     run->add_flag("--resume", args.resume,
                   "Continue from OUT/checkpoint.qbnet of the same scenario, options and qbnet build (exit 2 "

@@ -6,12 +6,52 @@
 
 namespace qbnet::fock::detail {
 
-bool CheckpointLedger::save(const EvolutionCheckpoint& current) const {
+Checkpoint CheckpointLedger::with_finished() const {
     Checkpoint c;
     c.engine = EngineKind::fock;
     c.evolutions = finished_;
+    c.steady_states = finished_steady_;
+    return c;
+}
+
+bool CheckpointLedger::save(const EvolutionCheckpoint& current) const {
+    Checkpoint c = with_finished();
     c.evolutions.push_back(current);
     return options_.save(c);
+}
+
+SteadyCheckpointHooks CheckpointLedger::steady_hooks(Frame frame, const std::vector<int>& cutoffs, long rho_size) {
+    SteadyCheckpointHooks hooks;
+    hooks.resume = steady_resume_for(frame, cutoffs, rho_size);
+    if (!options_.save) return hooks;
+    const auto placed = [frame, cutoffs](const SteadyCheckpoint& s) {
+        SteadyCheckpoint c = s;
+        c.frame = frame;
+        c.cutoffs = cutoffs;
+        return c;
+    };
+    hooks.due = [this] { return due(); };
+    hooks.save = [this, placed](const SteadyCheckpoint& s) {
+        Checkpoint c = with_finished();
+        c.steady_states.push_back(placed(s));
+        return options_.save(c);
+    };
+    hooks.finished = [this, placed](const SteadyCheckpoint& s) { finished_steady_.push_back(placed(s)); };
+    return hooks;
+}
+
+const SteadyCheckpoint* CheckpointLedger::steady_resume_for(Frame frame, const std::vector<int>& cutoffs,
+                                                            long rho_size) const {
+    if (!options_.resume) return nullptr;
+    for (const auto& s : options_.resume->steady_states) {
+        if (s.frame != frame || s.cutoffs != cutoffs) continue;
+        const bool evolve = s.phase == SteadyCheckpoint::Phase::evolve;
+        if (static_cast<long>(s.rho.size()) != rho_size || s.gmres.iterations < 0 || s.chunk < 0 ||
+            (evolve && s.evolve_history.size() != static_cast<std::size_t>(s.chunk)))
+            throw InputError("--resume", "the checkpoint's Fock steady-state solve does not match this run (cutoffs)");
+        return &s;
+    }
+    return nullptr;
 }
 
 const EvolutionCheckpoint* CheckpointLedger::resume_for(Frame frame, const std::vector<int>& cutoffs,

@@ -1,10 +1,11 @@
 #pragma once
 // Checkpoint bookkeeping of one Fock run (private to src/fock): the rungs of the cutoff ladder whose
-// evolution is finished, the run's CheckpointOptions, and the saved state to resume from.
+// steady state or evolution is finished, the run's CheckpointOptions, and the saved state to resume from.
 #include <vector>
 
 #include "qbnet/checkpoint.hpp"
 #include "qbnet/fock/evolve.hpp"
+#include "qbnet/fock/steady.hpp"
 #include "qbnet/options.hpp"
 
 namespace qbnet::fock::detail {
@@ -21,10 +22,16 @@ public:
     // The saved evolution of this rung, or nullptr (checked against the run: InputError on --resume).
     const EvolutionCheckpoint* resume_for(Frame frame, const std::vector<int>& cutoffs, std::size_t samples,
                                           long rho_size) const;
+    // The steady-state solver's checkpoint hooks for this rung: saves go with the finished rungs, the
+    // finished solve is kept, and a saved solve of this rung (checked against rho_size) is resumed.
+    SteadyCheckpointHooks steady_hooks(Frame frame, const std::vector<int>& cutoffs, long rho_size);
 
 private:
+    Checkpoint with_finished() const;
+    const SteadyCheckpoint* steady_resume_for(Frame frame, const std::vector<int>& cutoffs, long rho_size) const;
     const CheckpointOptions& options_;
     std::vector<EvolutionCheckpoint> finished_;
+    std::vector<SteadyCheckpoint> finished_steady_;
 };
 
 // What both frames' evolutions carry over from a checkpoint: rho (rho' in the displaced frame), the

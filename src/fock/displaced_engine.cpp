@@ -49,7 +49,10 @@ EngineResult run_fock_displaced(const model::Model& model, const RunOptions& opt
     if (options.steady.enabled) {
         const Liouvillian lv = displaced_liouvillian(model, basis, mf.alpha, Eigen::VectorXcd::Zero(m));
         Eigen::VectorXcd rho;
-        const SteadySummary ss = solve_steady_state(lv, options.steady, steady_solver_options(options), rho, progress);
+        SteadySolverOptions solver = steady_solver_options(options);
+        solver.checkpoint = ledger.steady_hooks(Frame::displaced, cutoffs, d * d);
+        const SteadySummary ss = solve_steady_state(lv, options.steady, solver, rho, progress);
+        if (ss.stopped) throw RunInterrupted("stopped after a checkpoint of the Fock steady-state solve (displaced frame)");
         const FockObservables obs = displaced_observables(rho.data(), basis, mf.alpha, model.mode_names, joint_max);
         result.steady_state = obs.snapshot;
         SteadyDiagnostics& diag = result.steady_diagnostics;

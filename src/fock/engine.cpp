@@ -107,7 +107,10 @@ EngineResult run_lab_frame(const model::Model& model, const RunOptions& options,
 
     if (options.steady.enabled) {
         Eigen::VectorXcd rho;
-        const SteadySummary ss = solve_steady_state(lv, options.steady, steady_solver_options(options), rho, progress);
+        SteadySolverOptions solver = steady_solver_options(options);
+        solver.checkpoint = ledger.steady_hooks(Frame::lab, cutoffs, d * d);
+        const SteadySummary ss = solve_steady_state(lv, options.steady, solver, rho, progress);
+        if (ss.stopped) throw RunInterrupted("stopped after a checkpoint of the Fock steady-state solve");
         const FockObservables obs = fock_observables(rho.data(), basis, model.mode_names, joint_max);
         result.steady_state = obs.snapshot;
         result.steady_diagnostics = steady_diagnostics(obs, rho.data(), d, ss);

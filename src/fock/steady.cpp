@@ -15,6 +15,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "qbnet/checkpoint.hpp"
 #include "qbnet/errors.hpp"
 #include "qbnet/fock/evolve.hpp"
 #include "qbnet/fock/observables.hpp"
@@ -149,10 +150,23 @@ std::unique_ptr<SteadyPreconditioner> make_preconditioner(const Liouvillian& lv,
     return pre;
 }
 
-// The Krylov path: fills iterations, rhs_calls, stagnated and the preconditioner; rho holds the raw
-// (unnormalised) solution on return.
+// A checkpoint of the solve in `phase` with state rho and the summary so far.
+SteadyCheckpoint steady_checkpoint(SteadyCheckpoint::Phase phase, const Eigen::VectorXcd& rho,
+                                   const SteadySummary& summary, const std::string& gmres_note) {
+    SteadyCheckpoint c;
+    c.phase = phase;
+    c.rho.assign(rho.data(), rho.data() + rho.size());
+    c.summary = summary;
+    c.gmres_note = gmres_note;
+    return c;
+}
+
+// The Krylov path: fills iterations, rhs_calls, stagnated, stopped and the preconditioner; rho holds the
+// raw (unnormalised) solution on return (stopped: the iterate of the checkpoint). `from`: a checkpoint of
+// this phase to continue from (rho is its iterate).
 void krylov_solve(const Liouvillian& lv, const SteadyOptions& options, const SteadySolverOptions& solver,
-                  double gamma, int threads, Eigen::VectorXcd& rho, SteadySummary& summary, const ProgressFn& progress) {
+                  double gamma, int threads, Eigen::VectorXcd& rho, SteadySummary& summary, const ProgressFn& progress,
+                  const SteadyCheckpoint* from) {
     const long d = lv.dim(), n = d * d;
     const auto pre = make_preconditioner(lv, solver, gamma, threads);
     summary.preconditioner = pre->kind();
@@ -163,6 +177,16 @@ void krylov_solve(const Liouvillian& lv, const SteadyOptions& options, const Ste
     go.gram_schmidt = solver.gram_schmidt;
     go.stagnation_window = solver.stagnation_window;
     go.threads = threads;
+    const SteadyCheckpointHooks& hooks = solver.checkpoint;
+    if (from) go.resume = &from->gmres;
+    if (hooks.save)
+        go.at_restart = [&](const Eigen::VectorXcd& x, const numerics::GmresProgress& at) {
+            if (!hooks.due || !hooks.due()) return false;
+            SteadyCheckpoint c = steady_checkpoint(SteadyCheckpoint::Phase::krylov, x, summary, "");
+            c.summary.iterations = at.iterations;
+            c.gmres = at;
+            return hooks.save(c);
+        };
     Eigen::VectorXcd scratch(pre->needs_work() ? n : 0);
     const AugmentedLiouvillian op{lv, gamma, threads, &summary.rhs_calls};
     const PreconditionerAdapter pa{*pre, pre->needs_work() ? scratch.data() : nullptr};
@@ -170,6 +194,7 @@ void krylov_solve(const Liouvillian& lv, const SteadyOptions& options, const Ste
     const numerics::GmresReport report = numerics::gmres(op, pa, monitor, rho, go);
     summary.iterations = report.iterations;
     summary.stagnated = report.stagnated;
+    summary.stopped = report.stopped;
     spdlog::debug("steady state: {} iterations, {} DGKS reorthogonalisation passes; preconditioner {:.3f} s, "
                   "L {:.3f} s, Gram-Schmidt {:.3f} s{}",
                   report.iterations, report.reorth_passes, report.time_precond, report.time_operator,
@@ -186,9 +211,30 @@ constexpr int kRateWindow = 3;             // chunks over which the decay rate i
 constexpr long kRhsBudgetPerIteration = 10;
 constexpr long kMinRhsBudget = 20000;
 
+// Where the fallback stands at the start of a chunk (what its checkpoint keeps besides rho and the summary).
+struct FallbackProgress {
+    int chunk = 0;
+    double t = 0.0;
+    long used = 0;                  // Liouvillian applications so far
+    std::vector<double> history;    // scaled residual after each chunk
+};
+
+// At a chunk boundary after the first one this call runs: a checkpoint when one is due; true: stop.
+bool fallback_boundary(const SteadyCheckpointHooks& hooks, const FallbackProgress& at, int first_chunk,
+                       const Eigen::VectorXcd& rho, const SteadySummary& summary, const std::string& gmres_note) {
+    if (!hooks.save || at.chunk == first_chunk || !hooks.due || !hooks.due()) return false;
+    SteadyCheckpoint c = steady_checkpoint(SteadyCheckpoint::Phase::evolve, rho, summary, gmres_note);
+    c.chunk = at.chunk;
+    c.t = at.t;
+    c.used = at.used;
+    c.evolve_history = at.history;
+    return hooks.save(c);
+}
+
 void evolve_to_steady(const Liouvillian& lv, const SteadyOptions& options, double gamma, int threads,
                       Eigen::VectorXcd& rho, Eigen::VectorXcd& work, SteadySummary& summary,
-                      const ProgressFn& progress) {
+                      const ProgressFn& progress, const SteadyCheckpointHooks& hooks, const std::string& gmres_note,
+                      FallbackProgress at) {
     const double rate = lv.slowest_damping_rate();
     const double chunk = 5.0 / std::max(rate, 1e-9);
     EvolveOptions eo;
@@ -197,17 +243,21 @@ void evolve_to_steady(const Liouvillian& lv, const SteadyOptions& options, doubl
     eo.rtol = 1e-10;
     eo.threads = threads;
     const long budget = std::max(kMinRhsBudget, kRhsBudgetPerIteration * static_cast<long>(options.max_iterations));
-    long used = 0;
-    std::vector<double> history;   // scaled residual after each chunk
+    std::vector<double>& history = at.history;
     std::ostringstream why;
-    double t = 0.0;
-    for (int i = 0; i < kMaxChunks; ++i) {
-        eo.max_rhs_calls = budget - used;
+    const int first_chunk = at.chunk;
+    for (; at.chunk < kMaxChunks; ++at.chunk) {
+        const int i = at.chunk;
+        if (fallback_boundary(hooks, at, first_chunk, rho, summary, gmres_note)) {
+            summary.stopped = true;
+            return;
+        }
+        eo.max_rhs_calls = budget - at.used;
         EvolveSummary es;
         try {
-            es = evolve(lv, rho, {t, t + chunk}, eo);
+            es = evolve(lv, rho, {at.t, at.t + chunk}, eo);
         } catch (const EvolutionBudgetExhausted& e) {
-            used += e.rhs_calls;
+            at.used += e.rhs_calls;
             summary.rhs_calls += e.rhs_calls + 1;
             summary.residual = liouvillian_residual(lv, rho, work, threads);   // rho: the last chunk's end
             summary.scaled_residual = summary.residual / gamma;
@@ -216,8 +266,8 @@ void evolve_to_steady(const Liouvillian& lv, const SteadyOptions& options, doubl
                 << " (stiff or truncated dynamics: raise fock.cutoff or steady_state.max_iterations)";
             break;
         }
-        t += chunk;
-        used += es.rhs_calls + 1;
+        at.t += chunk;
+        at.used += es.rhs_calls + 1;
         summary.rhs_calls += es.rhs_calls + 1;
         summary.residual = liouvillian_residual(lv, rho, work, threads);
         summary.scaled_residual = summary.residual / gamma;
@@ -248,10 +298,36 @@ void evolve_to_steady(const Liouvillian& lv, const SteadyOptions& options, doubl
             }
         }
         if (i + 1 == kMaxChunks)
-            why << "the evolution fallback reached its limit of " << kMaxChunks << " chunks (" << t
+            why << "the evolution fallback reached its limit of " << kMaxChunks << " chunks (" << at.t
                 << " time units) at residual " << summary.scaled_residual;
     }
     summary.stop_reason = why.str();
+}
+
+// After GMRES: the raw solution's trace and hermiticity errors, rho normalised to trace 1, its residual
+// and the verdict; gmres_note says why GMRES stopped short.
+void finish_krylov(const Liouvillian& lv, const SteadyOptions& options, double gamma, int threads,
+                   Eigen::VectorXcd& rho, Eigen::VectorXcd& work, SteadySummary& summary, std::string& gmres_note) {
+    const long d = lv.dim();
+    summary.raw_trace_error = std::abs(numerics::trace(rho.data(), d) - 1.0);
+    summary.raw_hermiticity_error = hermiticity_error(rho.data(), d) / std::max(rho.cwiseAbs().maxCoeff(), 1e-300);
+    const cd t = numerics::trace(rho.data(), d);
+    rho /= t;
+    work.resize(d * d);
+    summary.residual = liouvillian_residual(lv, rho, work, threads);
+    summary.scaled_residual = summary.residual / gamma;
+    ++summary.rhs_calls;
+    summary.converged = summary.scaled_residual <= options.tol;
+    // Not logged here: the caller gets it in summary.warnings (when the final state has not converged)
+    // and prints it once, tagged with the engine or grid point. When the evolution fallback converges the
+    // result is sound and statistics.steady_state.method says "krylov+evolve".
+    if (!summary.converged) {
+        gmres_note = fmt::format("GMRES stopped at residual {:.3e} (units of the rate scale {:.3e}) after {} "
+                                 "iterations{} (tol {:.1e})",
+                                 summary.scaled_residual, gamma, summary.iterations,
+                                 summary.stagnated ? ", stagnating" : "", options.tol);
+        spdlog::debug("steady state: {}", gmres_note);
+    }
 }
 
 }  // namespace
@@ -274,44 +350,43 @@ SteadySummary solve_steady_state(const Liouvillian& liouvillian, const SteadyOpt
                " to a damped mode, or use time evolution from a chosen initial state";
         throw RunRefused(msg.str());
     }
-    SteadySummary summary;
     const long d = liouvillian.dim();
+    const SteadyCheckpointHooks& hooks = solver.checkpoint;
+    const SteadyCheckpoint* from = hooks.resume;
+    using Phase = SteadyCheckpoint::Phase;
+    if (from && from->phase == Phase::done) {   // finished before the checkpoint: its result as it was
+        rho = Eigen::Map<const Eigen::VectorXcd>(from->rho.data(), static_cast<long>(from->rho.size()));
+        if (hooks.finished) hooks.finished(*from);   // still finished in the next checkpoint
+        return from->summary;
+    }
+    SteadySummary summary;
     const int threads = numerics::resolve_threads(solver.threads);
     const double gamma = solver.rate_normalised ? rate_scale(liouvillian) : 1.0;
     summary.rate_scale = gamma;
-    rho = Eigen::VectorXcd::Zero(d * d);
-    rho[0] = 1.0;   // vacuum: a valid density matrix to start from
+    if (from) {
+        rho = Eigen::Map<const Eigen::VectorXcd>(from->rho.data(), static_cast<long>(from->rho.size()));
+        summary = from->summary;
+    } else {
+        rho = Eigen::VectorXcd::Zero(d * d);
+        rho[0] = 1.0;   // vacuum: a valid density matrix to start from
+    }
     Eigen::VectorXcd work;   // allocated after the Krylov solver has released its basis (peak memory)
-    std::string gmres_note;  // why GMRES stopped short, for the warning of an unconverged result
+    std::string gmres_note = from ? from->gmres_note : "";   // why GMRES stopped short (the warning)
     const bool krylov = options.method == SteadyMethod::automatic || options.method == SteadyMethod::krylov;
-    if (krylov) {
+    if (krylov && (!from || from->phase == Phase::krylov)) {
         summary.method = "krylov";
-        krylov_solve(liouvillian, options, solver, gamma, threads, rho, summary, progress);
-        summary.raw_trace_error = std::abs(numerics::trace(rho.data(), d) - 1.0);
-        summary.raw_hermiticity_error = hermiticity_error(rho.data(), d) / std::max(rho.cwiseAbs().maxCoeff(), 1e-300);
-        const cd t = numerics::trace(rho.data(), d);
-        rho /= t;
-        work.resize(d * d);
-        summary.residual = liouvillian_residual(liouvillian, rho, work, threads);
-        summary.scaled_residual = summary.residual / gamma;
-        ++summary.rhs_calls;
-        summary.converged = summary.scaled_residual <= options.tol;
-        // Not logged here: the caller gets it in summary.warnings (below, when the final state has not
-        // converged) and prints it once, tagged with the engine or grid point. When the evolution fallback
-        // converges the result is sound and statistics.steady_state.method says "krylov+evolve".
-        if (!summary.converged) {
-            gmres_note = fmt::format("GMRES stopped at residual {:.3e} (units of the rate scale {:.3e}) after {} "
-                                     "iterations{} (tol {:.1e})",
-                                     summary.scaled_residual, gamma, summary.iterations,
-                                     summary.stagnated ? ", stagnating" : "", options.tol);
-            spdlog::debug("steady state: {}", gmres_note);
-        }
+        krylov_solve(liouvillian, options, solver, gamma, threads, rho, summary, progress, from);
+        if (summary.stopped) return summary;
+        finish_krylov(liouvillian, options, gamma, threads, rho, work, summary, gmres_note);
     }
     if (!summary.converged && options.method != SteadyMethod::krylov) {
         // Evolution fallback: integrate in chunks until the residual drops below tol.
         summary.method = krylov ? "krylov+evolve" : "evolve";
         work.resize(d * d);
-        evolve_to_steady(liouvillian, options, gamma, threads, rho, work, summary, progress);
+        FallbackProgress at;
+        if (from && from->phase == Phase::evolve) at = {from->chunk, from->t, from->used, from->evolve_history};
+        evolve_to_steady(liouvillian, options, gamma, threads, rho, work, summary, progress, hooks, gmres_note, at);
+        if (summary.stopped) return summary;
         summary.raw_trace_error = trace_error(rho.data(), d);
         summary.raw_hermiticity_error = hermiticity_error(rho.data(), d) / std::max(rho.cwiseAbs().maxCoeff(), 1e-300);
     }
@@ -321,6 +396,7 @@ SteadySummary solve_steady_state(const Liouvillian& liouvillian, const SteadyOpt
                                    (summary.stop_reason.empty() ? "" : ": " + summary.stop_reason) +
                                    (gmres_note.empty() ? "" : "; " + gmres_note));
     summary.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (hooks.finished) hooks.finished(steady_checkpoint(Phase::done, rho, summary, gmres_note));
     return summary;
 }
 

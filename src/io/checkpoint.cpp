@@ -17,7 +17,7 @@ namespace qbnet::io {
 namespace {
 using json = nlohmann::json;
 using cd = std::complex<double>;
-constexpr int kFormatVersion = 1;
+constexpr int kFormatVersion = 2;   // 2: steady-state solves
 
 // Raw doubles: bit-exact and compact (a json array would cost ~20x the memory of rho).
 template <class T>
@@ -95,6 +95,79 @@ EvolutionCheckpoint evolution_of(const json& j) {
     return e;
 }
 
+const char* phase_name(fock::SteadyCheckpoint::Phase p) {
+    switch (p) {
+        case fock::SteadyCheckpoint::Phase::krylov: return "krylov";
+        case fock::SteadyCheckpoint::Phase::evolve: return "evolve";
+        case fock::SteadyCheckpoint::Phase::done: return "done";
+    }
+    return "?";
+}
+fock::SteadyCheckpoint::Phase phase_of(const std::string& name) {
+    for (auto p : {fock::SteadyCheckpoint::Phase::krylov, fock::SteadyCheckpoint::Phase::evolve, fock::SteadyCheckpoint::Phase::done})
+        if (name == phase_name(p)) return p;
+    throw std::runtime_error("unknown steady-state phase '" + name + "'");
+}
+
+json steady_summary(const fock::SteadySummary& s) {
+    return {{"converged", s.converged}, {"method", s.method}, {"preconditioner", s.preconditioner},
+            {"iterations", s.iterations}, {"rhs_calls", s.rhs_calls}, {"residual", s.residual},
+            {"rate_scale", s.rate_scale}, {"scaled_residual", s.scaled_residual}, {"stagnated", s.stagnated},
+            {"raw_trace_error", s.raw_trace_error}, {"raw_hermiticity_error", s.raw_hermiticity_error},
+            {"wall_s", s.wall_s}, {"stop_reason", s.stop_reason}, {"warnings", s.warnings}};
+}
+fock::SteadySummary steady_summary_of(const json& j) {
+    fock::SteadySummary s;
+    s.converged = j.at("converged").get<bool>();
+    s.method = j.at("method").get<std::string>();
+    s.preconditioner = j.at("preconditioner").get<std::string>();
+    s.iterations = j.at("iterations").get<long>();
+    s.rhs_calls = j.at("rhs_calls").get<long>();
+    s.residual = j.at("residual").get<double>();
+    s.rate_scale = j.at("rate_scale").get<double>();
+    s.scaled_residual = j.at("scaled_residual").get<double>();
+    s.stagnated = j.at("stagnated").get<bool>();
+    s.raw_trace_error = j.at("raw_trace_error").get<double>();
+    s.raw_hermiticity_error = j.at("raw_hermiticity_error").get<double>();
+    s.wall_s = j.at("wall_s").get<double>();
+    s.stop_reason = j.at("stop_reason").get<std::string>();
+    s.warnings = j.at("warnings").get<std::vector<std::string>>();
+    return s;
+}
+
+json steady(const fock::SteadyCheckpoint& s) {
+    return {{"cutoffs", s.cutoffs},
+            {"frame", to_string(s.frame)},
+            {"phase", phase_name(s.phase)},
+            {"rho", to_binary(s.rho)},
+            {"gmres", {{"iterations", s.gmres.iterations}, {"reorth_passes", s.gmres.reorth_passes},
+                       {"history", to_binary(s.gmres.history)}}},
+            {"chunk", s.chunk},
+            {"t", s.t},
+            {"used", s.used},
+            {"evolve_history", to_binary(s.evolve_history)},
+            {"gmres_note", s.gmres_note},
+            {"summary", steady_summary(s.summary)}};
+}
+fock::SteadyCheckpoint steady_of(const json& j) {
+    fock::SteadyCheckpoint s;
+    s.cutoffs = j.at("cutoffs").get<std::vector<int>>();
+    s.frame = parse_frame(j.at("frame").get<std::string>()).value();
+    s.phase = phase_of(j.at("phase").get<std::string>());
+    s.rho = from_binary<cd>(j.at("rho"));
+    const json& g = j.at("gmres");
+    s.gmres.iterations = g.at("iterations").get<long>();
+    s.gmres.reorth_passes = g.at("reorth_passes").get<long>();
+    s.gmres.history = from_binary<double>(g.at("history"));
+    s.chunk = j.at("chunk").get<int>();
+    s.t = j.at("t").get<double>();
+    s.used = j.at("used").get<long>();
+    s.evolve_history = from_binary<double>(j.at("evolve_history"));
+    s.gmres_note = j.at("gmres_note").get<std::string>();
+    s.summary = steady_summary_of(j.at("summary"));
+    return s;
+}
+
 json batch(const trajectories::BatchAccumulator& b) {
     return {{"batch", b.batch}, {"trajectories", b.trajectories}, {"jumps", b.jumps}, {"steps", b.steps},
             {"sums", to_binary(b.sums)}};
@@ -133,6 +206,8 @@ void write_checkpoint(const std::filesystem::path& path, const Checkpoint& check
     j["engine"] = to_string(checkpoint.engine);
     j["evolutions"] = json::array();
     for (const auto& e : checkpoint.evolutions) j["evolutions"].push_back(evolution(e));
+    j["steady_states"] = json::array();
+    for (const auto& s : checkpoint.steady_states) j["steady_states"].push_back(steady(s));
     j["batches"] = json::array();
     for (const auto& b : checkpoint.batches) j["batches"].push_back(batch(b));
     const std::vector<std::uint8_t> bytes = json::to_cbor(j);
@@ -165,6 +240,7 @@ Checkpoint read_checkpoint(const std::filesystem::path& path, const std::string&
         Checkpoint c;
         c.engine = parse_engine_kind(j.at("engine").get<std::string>()).value();
         for (const auto& e : j.at("evolutions")) c.evolutions.push_back(evolution_of(e));
+        for (const auto& s : j.at("steady_states")) c.steady_states.push_back(steady_of(s));
         for (const auto& b : j.at("batches")) c.batches.push_back(batch_of(b));
         return c;
     } catch (const std::exception& e) {

@@ -11,6 +11,7 @@
 #include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/spdlog.h>
 
+#include "qbnet/checkpoint.hpp"
 #include "qbnet/errors.hpp"
 #include "qbnet/fock/steady.hpp"
 #include "qbnet/numerics/krylov.hpp"
@@ -239,4 +240,92 @@ TEST_CASE("GMRES stopping short is a result warning and not a log line", "[fock]
     const fock::SteadySummary solved = fock::solve_steady_state(lv, so, rho);
     CHECK(solved.converged);
     CHECK(solved.warnings.empty());
+}
+
+namespace {
+// Solves with a checkpoint at every boundary (none stops the solve); returns them all.
+std::vector<fock::SteadyCheckpoint> solve_saving_all(const fock::Liouvillian& lv, const SteadyOptions& so, fock::SteadySolverOptions solver,
+                                               Eigen::VectorXcd& rho, fock::SteadySummary& summary) {
+    std::vector<fock::SteadyCheckpoint> saved;
+    solver.checkpoint.due = [] { return true; };
+    solver.checkpoint.save = [&](const fock::SteadyCheckpoint& c) {
+        saved.push_back(c);
+        return false;
+    };
+    summary = fock::solve_steady_state(lv, so, solver, rho);
+    return saved;
+}
+}  // namespace
+
+// Checkpoint/resume of the steady-state solve (issue 18): resumed from ANY boundary, GMRES (restart
+// boundaries) and the evolution fallback (chunk boundaries) return the uninterrupted solve's state and
+// counters bit for bit; a solve told to stop at a boundary stops there.
+TEST_CASE("Steady-state solve resumed from any checkpoint equals the uninterrupted one bit for bit", "[fock][steady][checkpoint]") {
+    const model::Model model = chain_model(1.0, {0.05, 0.03, 0.04});
+    const fock::Liouvillian lv(model, fock::FockBasis({4, 4, 4}));
+    for (const SteadyMethod method : {SteadyMethod::krylov, SteadyMethod::evolve}) {
+        INFO(static_cast<int>(method));
+        SteadyOptions so;
+        so.method = method;
+        so.tol = method == SteadyMethod::krylov ? 1e-12 : 1e-8;
+        fock::SteadySolverOptions solver;
+        solver.krylov_restart = 4;   // several restart cycles
+        solver.threads = 2;
+        Eigen::VectorXcd full;
+        fock::SteadySummary s0;
+        const std::vector<fock::SteadyCheckpoint> saved = solve_saving_all(lv, so, solver, full, s0);
+        REQUIRE(s0.converged);
+        REQUIRE(saved.size() >= 3);
+        const auto phase = method == SteadyMethod::krylov ? fock::SteadyCheckpoint::Phase::krylov : fock::SteadyCheckpoint::Phase::evolve;
+        for (std::size_t k = 0; k < saved.size(); ++k) {
+            INFO("resumed from checkpoint " << k);
+            CHECK(saved[k].phase == phase);
+            fock::SteadySolverOptions again = solver;
+            again.checkpoint.resume = &saved[k];
+            Eigen::VectorXcd rho;
+            const fock::SteadySummary s = fock::solve_steady_state(lv, so, again, rho);
+            CHECK(rho == full);   // exact, not approximate
+            CHECK(s.iterations == s0.iterations);
+            CHECK(s.rhs_calls == s0.rhs_calls);
+            CHECK(s.residual == s0.residual);
+        }
+        // A solve asked to stop at its second boundary stops there, with the state of that checkpoint.
+        int boundaries = 0;
+        fock::SteadySolverOptions stopping = solver;
+        stopping.checkpoint.due = [] { return true; };
+        stopping.checkpoint.save = [&](const fock::SteadyCheckpoint&) { return ++boundaries == 2; };
+        Eigen::VectorXcd rho;
+        const fock::SteadySummary stopped = fock::solve_steady_state(lv, so, stopping, rho);
+        CHECK(stopped.stopped);
+        CHECK(boundaries == 2);
+        CHECK(std::equal(rho.data(), rho.data() + rho.size(), saved[1].rho.data()));
+        // Must-fail twin: resuming from a perturbed iterate does not give the same bits.
+        fock::SteadyCheckpoint bent = saved[0];
+        bent.rho[1] += 1e-9;
+        fock::SteadySolverOptions twin = solver;
+        twin.checkpoint.resume = &bent;
+        Eigen::VectorXcd other;
+        fock::solve_steady_state(lv, so, twin, other);
+        CHECK(other != full);
+    }
+}
+
+TEST_CASE("Steady-state solve resumed after it finished returns the saved result without solving", "[fock][steady][checkpoint]") {
+    const model::Model model = chain_model(1.0, {0.05, 0.03});
+    const fock::Liouvillian lv(model, fock::FockBasis({4, 4}));
+    SteadyOptions so;
+    fock::SteadySolverOptions solver;
+    fock::SteadyCheckpoint done;
+    solver.checkpoint.finished = [&](const fock::SteadyCheckpoint& c) { done = c; };
+    Eigen::VectorXcd full;
+    const fock::SteadySummary s0 = fock::solve_steady_state(lv, so, solver, full);
+    REQUIRE(done.phase == fock::SteadyCheckpoint::Phase::done);
+    done.summary.iterations = -7;   // marks the restored summary: a new solve would report its own count
+    fock::SteadySolverOptions again;
+    again.checkpoint.resume = &done;
+    Eigen::VectorXcd rho;
+    const fock::SteadySummary s = fock::solve_steady_state(lv, so, again, rho);
+    CHECK(rho == full);
+    CHECK(s.iterations == -7);
+    CHECK(s0.iterations > 0);
 }

@@ -24,6 +24,7 @@
 // qbnet/numerics/vector_ops.hpp, the preconditioners in src/fock/detail/*_preconditioner.cpp, the
 // driver (uniqueness check, units, fallback, diagnostics) in src/fock/steady.cpp.
 #include <complex>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,18 @@
 #include "qbnet/options.hpp"
 
 namespace qbnet::fock {
+
+struct SteadyCheckpoint;   // qbnet/checkpoint.hpp
+
+// Checkpoints of the steady-state solve (the engines wire them to RunOptions::checkpoint): boundaries are
+// GMRES restarts and the evolution fallback's chunks; the solver never touches files.
+struct SteadyCheckpointHooks {
+    std::function<bool()> due;                               // a checkpoint is wanted now
+    std::function<bool(const SteadyCheckpoint&)> save;       // saves one; true: stop now (SteadySummary::stopped)
+    std::function<void(const SteadyCheckpoint&)> finished;   // the finished solve (kept for later checkpoints)
+    const SteadyCheckpoint* resume = nullptr;                // continue from here (phase done: restored as is)
+    bool enabled() const { return static_cast<bool>(save) || resume != nullptr; }
+};
 
 // Right preconditioner of the steady-state Krylov solver: x ~ A^{-1}(r) for hermitian r (row-major D x D).
 class SteadyPreconditioner {
@@ -130,6 +143,7 @@ struct SteadySolverOptions {
     // cycles (0: never); the evolution fallback then takes over where the method allows it.
     int stagnation_window = 5;
     int threads = 0;          // most OpenMP threads of any kernel (0: omp_get_max_threads())
+    SteadyCheckpointHooks checkpoint;   // off unless set
 };
 
 struct SteadySummary {
@@ -154,6 +168,7 @@ struct SteadySummary {
     double raw_hermiticity_error = 0.0;
     double wall_s = 0.0;
     std::string stop_reason;     // not converged: which bound ended the evolution fallback (empty otherwise)
+    bool stopped = false;        // stopped after a checkpoint (SteadyCheckpointHooks::save): rho is not a result
     std::vector<std::string> warnings;
 };
 

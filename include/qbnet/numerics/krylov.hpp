@@ -21,6 +21,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <functional>
 #include <vector>
 
 #include <Eigen/Dense>
@@ -33,6 +34,14 @@ enum class GramSchmidt {
     classical,        // classical Gram-Schmidt, a second pass when the first cancelled > 1 - reorth_ratio
     classical_once,   // one classical pass, never reorthogonalised
     modified,         // modified Gram-Schmidt (streams w twice per basis vector)
+};
+
+// Where a restarted GMRES stands at the start of a cycle, besides its iterate x: what a checkpoint must
+// keep so that a resumed solve repeats the uninterrupted one exactly.
+struct GmresProgress {
+    long iterations = 0;
+    long reorth_passes = 0;
+    std::vector<double> history;   // true residual measure at every restart so far (stagnation test)
 };
 
 struct GmresOptions {
@@ -50,11 +59,17 @@ struct GmresOptions {
     int stagnation_window = 5;
     double stagnation_factor = 0.999;
     int threads = 1;              // most threads of the vector kernels (resolved, >= 1)
+    // Restart boundaries (checkpoints): called at the start of every cycle after the first one run by this
+    // call, with the iterate and the progress; returning true stops gmres() there (GmresReport::stopped).
+    std::function<bool(const Eigen::VectorXcd& x, const GmresProgress& progress)> at_restart;
+    // Continue from a boundary: x must be the iterate saved with this progress.
+    const GmresProgress* resume = nullptr;
 };
 
 struct GmresReport {
     bool converged = false;
     bool stagnated = false;       // stopped by the stagnation test
+    bool stopped = false;         // GmresOptions::at_restart asked to stop (x is the iterate of that boundary)
     long iterations = 0;          // operator applications inside cycles (one per Krylov vector)
     double measure = -1.0;        // Monitor::measure at the last restart check
     long reorth_passes = 0;
@@ -105,7 +120,18 @@ GmresReport gmres(const Operator& op, const Preconditioner& pre, const Monitor& 
     Eigen::VectorXcd w(n), z(n);
     std::vector<double> coef(static_cast<std::size_t>(restart) + 2);
     std::vector<double> history;   // true residual measure at every restart (stagnation test)
+    if (opt.resume) {
+        report.iterations = opt.resume->iterations;
+        report.reorth_passes = opt.resume->reorth_passes;
+        history = opt.resume->history;
+    }
+    const long first_iteration = report.iterations;
     while (report.iterations < opt.max_iterations) {
+        if (opt.at_restart && report.iterations > first_iteration &&
+            opt.at_restart(x, GmresProgress{report.iterations, report.reorth_passes, history})) {
+            report.stopped = true;
+            return report;
+        }
         op.residual(x, w);
         const double beta = std::sqrt(real_dot(w.data(), w.data(), n, opt.threads));
         report.measure = monitor.measure(beta, x);
