@@ -167,6 +167,12 @@ for name, nth, info in overlays:
             sec.text("| %s | %d | %s | none: %s | - | - | - | %.0f s |" % (name, nth, engine, note.replace("|", "/"), secs))
         else:
             sec.text("| %s | %d | %s | %s | %.3g | %.3g | %s | %.0f s |" % (name, nth, engine, note, cmp_[0], cmp_[1], cmp_[2], secs))
+unfinished = ["%s n_th = %d" % (name, nth) for name, nth, info in overlays for engine, cmp_, _, _ in info
+              if engine == "trajectories" and cmp_ is None]
+if unfinished:
+    sec.text("")
+    sec.text("No trajectory overlay for %s: the run did not finish within its time limit on this machine, so those "
+             "checks FAIL (they are never skipped)." % ", ".join(unfinished))
 wdiff = max(abs(a[4] - b[4]) for a in summary_rows for b in summary_rows if a[0] == b[0])
 passive_up = all(b[5] > a[5] for a in summary_rows for b in summary_rows if a[0] == b[0] and b[1] == a[1] + 1)
 sec.check("thermal baths leave the ergotropy unchanged (W_last for n_th = 0, 1, 2)", wdiff < 1e-9, "max |dW| = %.2e" % wdiff)
