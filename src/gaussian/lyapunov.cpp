@@ -119,9 +119,7 @@ void solve_quasi_triangular_lyapunov(const ConstRef& t, Ref c) {
     c.bottomLeftCorner(r, k) = c.topRightCorner(k, r).transpose();
 }
 
-void require_stable(const StructuredSchur& schur, const Mat& a) {
-    const std::complex<double> lambda = schur.rightmost_eigenvalue();
-    const double scale = a.cwiseAbs().maxCoeff();
+void require_stable(std::complex<double> lambda, double scale) {
     if (lambda.real() >= -1e-13 * scale) {
         std::ostringstream msg;
         msg.precision(6);
@@ -129,6 +127,10 @@ void require_stable(const StructuredSchur& schur, const Mat& a) {
             << std::abs(lambda.imag()) << "i has Re >= 0 (an undamped or amplified normal mode)";
         throw RunRefused(msg.str());
     }
+}
+
+void require_stable(const StructuredSchur& schur, const Mat& a) {
+    require_stable(schur.rightmost_eigenvalue(), a.cwiseAbs().maxCoeff());
 }
 
 namespace {

@@ -47,9 +47,14 @@ Eigen::MatrixXd symplectic_form(int n_modes) {
     return omega;
 }
 
-Eigen::MatrixXcd sparse_kossakowski(const model::Model& model) {
+namespace {
+
+// Calls add(a, b, rate w_a conj(w_b)) for every jump's non-zero coefficient pairs (a, b over
+// a_1..a_M, a_1^dag..a_M^dag), jump by jump: both Kossakowski builders sum the same terms in the same
+// order, so their entries are the same floating-point numbers.
+template <class Add>
+void for_each_kossakowski_term(const model::Model& model, Add add) {
     const int m = model.n_modes();
-    Eigen::MatrixXcd g = Eigen::MatrixXcd::Zero(2 * m, 2 * m);
     std::vector<std::pair<int, cd>> nz;
     for (const auto& jump : model.jumps) {
         nz.clear();
@@ -57,10 +62,17 @@ Eigen::MatrixXcd sparse_kossakowski(const model::Model& model) {
             if (jump.u(j) != 0.0) nz.emplace_back(j, jump.u(j));
             if (jump.v(j) != 0.0) nz.emplace_back(m + j, jump.v(j));
         }
-        // G_ab += rate w_a conj(w_b)
         for (const auto& [a, wa] : nz)
-            for (const auto& [b, wb] : nz) g(a, b) += jump.rate * wa * std::conj(wb);
+            for (const auto& [b, wb] : nz) add(a, b, jump.rate * wa * std::conj(wb));
     }
+}
+
+}  // namespace
+
+Eigen::MatrixXcd sparse_kossakowski(const model::Model& model) {
+    const int m = model.n_modes();
+    Eigen::MatrixXcd g = Eigen::MatrixXcd::Zero(2 * m, 2 * m);
+    for_each_kossakowski_term(model, [&g](int a, int b, cd term) { g(a, b) += term; });
     return g;
 }
 
@@ -70,18 +82,8 @@ namespace {
 // the same order as sparse_kossakowski (so the sums are the same floating-point numbers) but without
 // the dense 2M x 2M complex matrix (1.6 GB at N = 5000).
 std::map<std::pair<int, int>, cd> kossakowski_entries(const model::Model& model) {
-    const int m = model.n_modes();
     std::map<std::pair<int, int>, cd> g;
-    std::vector<std::pair<int, cd>> nz;
-    for (const auto& jump : model.jumps) {
-        nz.clear();
-        for (int j = 0; j < m; ++j) {
-            if (jump.u(j) != 0.0) nz.emplace_back(j, jump.u(j));
-            if (jump.v(j) != 0.0) nz.emplace_back(m + j, jump.v(j));
-        }
-        for (const auto& [a, wa] : nz)
-            for (const auto& [b, wb] : nz) g[{a, b}] += jump.rate * wa * std::conj(wb);
-    }
+    for_each_kossakowski_term(model, [&g](int a, int b, cd term) { g[{a, b}] += term; });
     return g;
 }
 

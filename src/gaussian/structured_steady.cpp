@@ -1,4 +1,5 @@
 #include "qbnet/gaussian/structured_steady.hpp"
+#include "qbnet/gaussian/lyapunov.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -7,7 +8,6 @@
 #include <deque>
 #include <limits>
 #include <stdexcept>
-#include <sstream>
 #include <vector>
 
 #include <Eigen/SparseCore>
@@ -225,13 +225,7 @@ void require_stable_diagonal(const ComplexRows& t, double amax, cd& rightmost) {
             if (e.col == static_cast<int>(i)) diag = e.value;
         if (diag.real() > rightmost.real()) rightmost = diag;
     }
-    if (rightmost.real() >= -1e-13 * amax) {
-        std::ostringstream msg;
-        msg.precision(6);
-        msg << "no steady state: drift eigenvalue " << rightmost.real() << (rightmost.imag() < 0 ? " - " : " + ")
-            << std::abs(rightmost.imag()) << "i has Re >= 0 (an undamped or amplified normal mode)";
-        throw RunRefused(msg.str());
-    }
+    require_stable(rightmost, amax);
 }
 
 // Solve in the permuted complex basis with refinement against the exact X; returns Y (hermitian).

@@ -5,6 +5,7 @@
 // solve the trailing block, update with one matrix product, recurse; 1x1/2x2 diagonal blocks at the
 // leaves), then X = U Y U^T. O(n^3) with most of the work in GEMMs (cache blocked, OpenMP via Eigen);
 // never the n^2 x n^2 Kronecker system.
+#include <complex>
 #include <string>
 
 #include <Eigen/Dense>
@@ -28,6 +29,8 @@ LyapunovSolution lyapunov_solve(const StructuredSchur& schur, const Eigen::Matri
 // Throws RunRefused when an eigenvalue of A has Re >= -tol * ||A|| (tol = 1e-13: rounding of a
 // marginal eigenvalue such as an undamped mode).
 void require_stable(const StructuredSchur& schur, const Eigen::MatrixXd& a);
+// The same refusal for a rightmost drift eigenvalue found otherwise; scale = max |A_ij| sets the zero.
+void require_stable(std::complex<double> rightmost, double scale);
 
 // ||A X + X A^T + D||_F / ||D||_F (X symmetric); uses a sparse A when A is sparse.
 double lyapunov_residual(const Eigen::MatrixXd& a, const Eigen::MatrixXd& x, const Eigen::MatrixXd& d);
