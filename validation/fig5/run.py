@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Fig. 5: energy and ergotropy dynamics for N = 1, cascaded N = 2 and parallel N = 2 with thermal baths
-n_th = 0, 1, 2 on every mode, eps = 0.001, J = J_op. Gaussian engine for all; Fock engine overlaid where
-it fits, with error bars, compared at 1e-3 relative and within the bars -- else the curve FAILs."""
+n_th = 0, 1, 2 on every mode, eps = 0.001, J = J_op. Gaussian engine for all; every curve gets an exact
+overlay with error bars: the Fock engine (1e-3 relative and within its bars) where its run finishes here, the
+trajectory engine (within 4 sigma) where it does not -- else the curve FAILs. Trajectories overlay all nine."""
 import json
 import math
 import os
@@ -149,9 +150,10 @@ for s in summary_rows:
 sec.text("")
 sec.text("Overlays. Fock engine (circles; `fock.cutoff = \"auto\"`, `fock.tolerance = %g`, error bars from the "
          "cutoff ladder, docs/trust.md): every battery energy and ergotropy at every sample must lie within %g relative "
-         "of the Gaussian curve AND within the overlay's error bar + integrator noise 10 (atol + rtol |E|); where its "
-         "density matrix does not fit in memory (the N = 2 thermal curves) there is no Fock overlay and that check "
-         "FAILs. Trajectory engine (crosses with 1-sigma bars; %d trajectories for N = 1, %d for N = 2, automatic cutoffs "
+         "of the Gaussian curve AND within the overlay's error bar + integrator noise 10 (atol + rtol |E|). Where the "
+         "Fock run cannot finish here (the N = 2 thermal curves: qbnet refuses a density matrix that does not fit in "
+         "memory, or the run exceeds its time limit), the curve's exact overlay is the trajectory engine's, which "
+         "unravels the same master equation; a curve with no exact overlay FAILs. Trajectory engine (crosses with 1-sigma bars; %d trajectories for N = 1, %d for N = 2, automatic cutoffs "
          "from the hottest bath at `fock.tolerance = %g` for n_th = 0, where every trajectory is the same coherent state "
          "and sigma ~ 0, and %g for the thermal curves): within 4 sigma + integrator noise at every sample, no 1e-3 cap "
          "(statistical bars of thermal states are ~sqrt(n(n+1)/count)). The ergotropy is jackknife bias-corrected "
@@ -177,10 +179,26 @@ wdiff = max(abs(a[4] - b[4]) for a in summary_rows for b in summary_rows if a[0]
 passive_up = all(b[5] > a[5] for a in summary_rows for b in summary_rows if a[0] == b[0] and b[1] == a[1] + 1)
 sec.check("thermal baths leave the ergotropy unchanged (W_last for n_th = 0, 1, 2)", wdiff < 1e-9, "max |dW| = %.2e" % wdiff)
 sec.check("passive energy grows with n_th", passive_up, ", ".join("%s n=%d: %.3g" % (s[0], s[1], s[5]) for s in summary_rows))
+# One exact-overlay check per curve: the Fock density matrix where its run finishes here, else -- the N = 2
+# thermal curves, whose rho needs cutoffs that do not fit this machine's memory or time -- the trajectory
+# engine, which is the same master equation unravelled (issue 14). Then the trajectory overlay on all nine
+# curves as a second, independent engine. A curve with neither overlay FAILs; nothing is skipped.
+for name, nth, info in overlays:
+    by = {engine: (c, why) for engine, c, why, _ in info}
+    fc, fwhy = by.get("fock", (None, "not run"))
+    tc, twhy = by.get("trajectories", (None, "not run"))
+    if fc is not None:
+        sec.check("%s n_th = %d: exact overlay (Fock) = Gaussian to 1e-3 relative and within its error bar" % (name, nth),
+                  fc[0] <= 1.0, "|d|/allowed %.3g, |d|/scale %.3g at %s" % (fc[0], fc[1], fc[2]))
+    else:
+        sec.check("%s n_th = %d: exact overlay (trajectories; Fock %s) = Gaussian within 4 sigma" % (name, nth, fwhy.replace("|", "/")),
+                  tc is not None and tc[0] <= 1.0,
+                  ("|d|/allowed %.3g, |d|/scale %.3g at %s" % (tc[0], tc[1], tc[2])) if tc else "no overlay: " + twhy.replace("|", "/"))
 for name, nth, info in overlays:
     for engine, c, why, _ in info:
-        what = ("Fock overlay = Gaussian to 1e-3 relative and within its error bar" if engine == "fock" else
-                "trajectory overlay = Gaussian within 4 sigma (+ integrator noise)")
+        if engine != "trajectories":
+            continue
         detail = ("|d|/allowed %.3g, |d|/scale %.3g at %s" % (c[0], c[1], c[2])) if c else "no overlay: " + why.replace("|", "/")
-        sec.check("%s n_th = %d: %s" % (name, nth, what), c is not None and c[0] <= 1.0, detail)
+        sec.check("%s n_th = %d: trajectory overlay = Gaussian within 4 sigma (+ integrator noise)" % (name, nth),
+                  c is not None and c[0] <= 1.0, detail)
 sys.exit(0 if sec.write() else 1)
