@@ -56,9 +56,20 @@ def sweep(scenario, out, params, sets=(), engine="gaussian"):
     return read_csv(os.path.join(out, "sweep.csv"))
 
 
+def _cell(v):
+    """A CSV cell: a number, NaN for an empty cell (a figure the engine does not report, e.g. a Gaussian
+    point's cutoffs in sweep.csv), else the text itself (a verdict, a cutoff list)."""
+    if v == "":
+        return float("nan")
+    try:
+        return float(v)
+    except ValueError:
+        return v
+
+
 def read_csv(path):
     with open(path) as f:
-        return [{k: float(v) for k, v in row.items()} for row in csv.DictReader(f)]
+        return [{k: _cell(v) for k, v in row.items()} for row in csv.DictReader(f)]
 
 
 def write_csv(path, header, rows):
