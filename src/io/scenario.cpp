@@ -1,13 +1,7 @@
 #include "qbnet/io/scenario.hpp"
 
-#include <algorithm>
-#include <cmath>
-#include <complex>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <limits>
-#include <set>
 #include <sstream>
 
 #include "qbnet/errors.hpp"
@@ -156,25 +150,28 @@ Scenario parse_summary_parameters(const std::string& json_text, const std::strin
 
 namespace {
 
+// Defaults: the ScenarioInputs member initialisers (docs/scenario.md lists them), the one place for them.
+const ScenarioInputs kDefaults{};
+
 // Each section's keys -> sc.inputs, checked against the key table (ranges, integer bounds, choices).
 // What depends on more than one key (per-mode array lengths, links against the modes, t_end against the
 // model's time scales) is checked by derive_scenario(), which the typed setters call too.
 void read_network(const toml::table& root, ScenarioInputs& in) {
     const SectionReader net(root, "network");
-    in.batteries = static_cast<int>(integer(net, "batteries", 1));
-    in.topology = choice(net, "topology", "cascaded");
-    in.coupling = choice(net, "coupling", "nonreciprocal");
-    in.J = real(net, "J", 1.5e-3);
+    in.batteries = static_cast<int>(integer(net, "batteries", kDefaults.batteries));
+    in.topology = choice(net, "topology", kDefaults.topology);
+    in.coupling = choice(net, "coupling", kDefaults.coupling);
+    in.J = real(net, "J", kDefaults.J);
     in.phase = optional_real(net, "phase");
     in.link_dissipation = optional_real(net, "link_dissipation");
     in.links = read_links(net, in.topology);
-    in.detuning = real_per_mode(net, "detuning", 0.0);
+    in.detuning = real_per_mode(net, "detuning", kDefaults.detuning.values.front());
 }
 
 void read_drive(const toml::table& root, ScenarioInputs& in) {
     const SectionReader drive(root, "drive");
-    in.epsilon_phase = real(drive, "epsilon_phase", 0.0);
-    in.epsilon = real_per_mode(drive, "epsilon", 0.01);
+    in.epsilon_phase = real(drive, "epsilon_phase", kDefaults.epsilon_phase);
+    in.epsilon = real_per_mode(drive, "epsilon", kDefaults.epsilon.values.front());
     if (in.epsilon.array && drive.has("mode")) throw InputError(drive.key_name("mode"), drive_mode_with_array_message());
     in.drive_mode.reset();
     if (drive.has("mode")) in.drive_mode = integer(drive, "mode", 0, in.batteries + 1);
@@ -182,12 +179,12 @@ void read_drive(const toml::table& root, ScenarioInputs& in) {
 
 void read_reservoirs_and_kerr(const toml::table& root, ScenarioInputs& in) {
     const SectionReader res(root, "reservoirs");
-    in.kappa = real_per_mode(res, "kappa", 0.003);
-    in.n_th = real_per_mode(res, "n_th", 0.0);
-    in.squeeze_r = real_per_mode(res, "squeeze_r", 0.0);
-    in.squeeze_theta = real_per_mode(res, "squeeze_theta", 0.0);
-    in.apply_to = choice(res, "apply_to", "all");
-    in.chi = real_per_mode(SectionReader(root, "kerr"), "chi", 0.0);
+    in.kappa = real_per_mode(res, "kappa", kDefaults.kappa.values.front());
+    in.n_th = real_per_mode(res, "n_th", kDefaults.n_th.values.front());
+    in.squeeze_r = real_per_mode(res, "squeeze_r", kDefaults.squeeze_r.values.front());
+    in.squeeze_theta = real_per_mode(res, "squeeze_theta", kDefaults.squeeze_theta.values.front());
+    in.apply_to = choice(res, "apply_to", kDefaults.apply_to);
+    in.chi = real_per_mode(SectionReader(root, "kerr"), "chi", kDefaults.chi.values.front());
 }
 
 void read_fock(const toml::table& root, ScenarioInputs& in) {
@@ -209,32 +206,32 @@ void read_fock(const toml::table& root, ScenarioInputs& in) {
         }
     }
     if (!in.cutoff_auto) in.cutoff = fock.integer_per_mode("cutoff", 8, lo, hi);
-    in.tolerance = real(fock, "tolerance", 1e-6);
-    in.frame = choice(fock, "frame", "auto");
-    in.truncation_warning = real(fock, "truncation_warning", 1e-3);
-    in.joint_ergotropy_max_dim = static_cast<int>(integer(fock, "joint_ergotropy_max_dim", FockOptions{}.joint_ergotropy_max_dim));
+    in.tolerance = real(fock, "tolerance", kDefaults.tolerance);
+    in.frame = choice(fock, "frame", kDefaults.frame);
+    in.truncation_warning = real(fock, "truncation_warning", kDefaults.truncation_warning);
+    in.joint_ergotropy_max_dim = static_cast<int>(integer(fock, "joint_ergotropy_max_dim", kDefaults.joint_ergotropy_max_dim));
 }
 
 void read_time_steady_trajectories(const toml::table& root, ScenarioInputs& in) {
     const SectionReader time(root, "time");
-    in.t_end = real(time, "t_end", 5000.0);
-    in.samples = static_cast<int>(integer(time, "samples", 201));
-    in.initial = time.text("initial", "vacuum");
+    in.t_end = real(time, "t_end", kDefaults.t_end);
+    in.samples = static_cast<int>(integer(time, "samples", kDefaults.samples));
+    in.initial = time.text("initial", kDefaults.initial);
     (void)initial_state_or_throw(in.initial);   // InputError on time.initial naming the allowed forms
-    in.atol = real(time, "atol", 1e-8);
-    in.rtol = real(time, "rtol", 1e-6);
-    in.integrator = choice(time, "integrator", "dopri5");
+    in.atol = real(time, "atol", kDefaults.atol);
+    in.rtol = real(time, "rtol", kDefaults.rtol);
+    in.integrator = choice(time, "integrator", kDefaults.integrator);
 
     const SectionReader steady(root, "steady_state");
-    in.steady_enabled = steady.boolean("enabled", true);
-    in.steady_method = choice(steady, "method", "auto");
-    in.steady_tol = real(steady, "tol", 1e-10);
-    in.steady_max_iterations = static_cast<int>(integer(steady, "max_iterations", SteadyOptions{}.max_iterations));
+    in.steady_enabled = steady.boolean("enabled", kDefaults.steady_enabled);
+    in.steady_method = choice(steady, "method", kDefaults.steady_method);
+    in.steady_tol = real(steady, "tol", kDefaults.steady_tol);
+    in.steady_max_iterations = static_cast<int>(integer(steady, "max_iterations", kDefaults.steady_max_iterations));
 
     const SectionReader traj(root, "trajectories");
-    in.trajectory_count = static_cast<int>(integer(traj, "count", 500));
+    in.trajectory_count = static_cast<int>(integer(traj, "count", kDefaults.trajectory_count));
     in.target_error = optional_real(traj, "target_error");
-    in.seed = static_cast<std::uint64_t>(integer(traj, "seed", 1));
+    in.seed = static_cast<std::uint64_t>(integer(traj, "seed", static_cast<std::int64_t>(kDefaults.seed)));
     in.average_from = optional_real(traj, "average_from");
 }
 
