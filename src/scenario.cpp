@@ -57,6 +57,20 @@ std::vector<std::pair<int, int>> checked_links(const ScenarioInputs& in, int n_m
     return links;
 }
 
+// The Model is dense in the modes: refuse a network that does not fit in memory before building it.
+void check_model_memory(int n_batteries, int m) {
+    const double need = model_bytes_per_mode2 * static_cast<double>(m) * static_cast<double>(m);
+    const double have = 0.9 * numerics::available_memory_bytes();
+    if (have > 0 && need > have) {
+        char text[256];
+        std::snprintf(text, sizeof text,
+                      "%d batteries need about %.3g GiB for the model alone, but only %.3g GiB are available: "
+                      "use fewer batteries",
+                      n_batteries, need / 1073741824.0, have / 1073741824.0);
+        throw InputError("network.batteries", text);
+    }
+}
+
 // ---- [network] -> spec.network, spec.detuning ----
 void derive_network(Scenario& sc, int m) {
     const ScenarioInputs& in = sc.inputs;
@@ -67,17 +81,7 @@ void derive_network(Scenario& sc, int m) {
     link_spec.gamma = in.link_dissipation;
     const auto custom_links = checked_links(in, m);
     const auto detuning = expand(in.detuning, m, "network.detuning");
-    // The Model is dense in the modes: refuse a network that does not fit in memory before building it.
-    const double need = model_bytes_per_mode2 * static_cast<double>(m) * static_cast<double>(m);
-    const double have = 0.9 * numerics::available_memory_bytes();
-    if (have > 0 && need > have) {
-        char text[256];
-        std::snprintf(text, sizeof text,
-                      "%d batteries need about %.3g GiB for the model alone, but only %.3g GiB are available: "
-                      "use fewer batteries",
-                      in.batteries, need / 1073741824.0, have / 1073741824.0);
-        throw InputError("network.batteries", text);
-    }
+    check_model_memory(in.batteries, m);
     model::ModelSpec& spec = sc.spec;
     if (in.topology == "cascaded")
         spec.network = model::Network::cascaded(in.batteries, link_spec);
@@ -239,6 +243,13 @@ std::string per_mode_length_message(int n_modes, std::size_t got) {
 }
 
 std::string drive_mode_with_array_message() { return "not allowed when drive.epsilon is a per-mode array"; }
+
+void check_network(const ScenarioInputs& in) {
+    const int m = in.batteries + 1;
+    (void)checked_links(in, m);
+    (void)expand(in.detuning, m, "network.detuning");
+    check_model_memory(in.batteries, m);
+}
 
 void derive_scenario(Scenario& sc) {
     sc.resolved = nlohmann::json::object();

@@ -104,6 +104,11 @@ struct Scenario {
 // model's time scales, a damped mode when a steady state is asked for). Throws InputError naming the key.
 void derive_scenario(Scenario& sc);
 
+// The checks of [network] that need the number of modes (custom links, the length of a network.detuning
+// array, the model's memory), as derive_scenario() makes them: the reader calls it right after reading
+// [network], so a file reports them before the keys of later sections.
+void check_network(const ScenarioInputs& inputs);
+
 // "per-mode array must have M entries (one per mode C, b1..bN), got K": the reader's and derive's text.
 std::string per_mode_length_message(int n_modes, std::size_t got);
 // "not allowed when drive.epsilon is a per-mode array" (key drive.mode).

@@ -43,8 +43,8 @@ std::int64_t integer(const SectionReader& r, const std::string& key, std::int64_
 std::string choice(const SectionReader& r, const std::string& key, const std::string& fallback) {
     return r.choice(key, fallback, choices_of(r, key));
 }
-PerMode<double> real_per_mode(const SectionReader& r, const std::string& key, double fallback) {
-    return r.real_per_mode(key, fallback, range_of(r, key));
+PerMode<double> real_per_mode(const SectionReader& r, const std::string& key, double fallback, int n_modes) {
+    return r.real_per_mode(key, fallback, n_modes, range_of(r, key));
 }
 
 // network.links as written; derive_scenario() checks them against the modes.
@@ -154,8 +154,9 @@ namespace {
 const ScenarioInputs kDefaults{};
 
 // Each section's keys -> sc.inputs, checked against the key table (ranges, integer bounds, choices).
-// What depends on more than one key (per-mode array lengths, links against the modes, t_end against the
-// model's time scales) is checked by derive_scenario(), which the typed setters call too.
+// Per-mode array lengths and drive.mode are checked here against the batteries just read (and again by
+// derive_scenario(), which the typed setters call too); links and the model's memory by check_network
+// after [network]; t_end against the model's time scales and a damped mode by derive_scenario().
 void read_network(const toml::table& root, ScenarioInputs& in) {
     const SectionReader net(root, "network");
     in.batteries = static_cast<int>(integer(net, "batteries", kDefaults.batteries));
@@ -165,26 +166,29 @@ void read_network(const toml::table& root, ScenarioInputs& in) {
     in.phase = optional_real(net, "phase");
     in.link_dissipation = optional_real(net, "link_dissipation");
     in.links = read_links(net, in.topology);
-    in.detuning = real_per_mode(net, "detuning", kDefaults.detuning.values.front());
+    in.detuning = real_per_mode(net, "detuning", kDefaults.detuning.values.front(), in.batteries + 1);
+    check_network(in);   // links against the modes, the model's memory: before the later sections' keys
 }
 
 void read_drive(const toml::table& root, ScenarioInputs& in) {
     const SectionReader drive(root, "drive");
     in.epsilon_phase = real(drive, "epsilon_phase", kDefaults.epsilon_phase);
-    in.epsilon = real_per_mode(drive, "epsilon", kDefaults.epsilon.values.front());
-    if (in.epsilon.array && drive.has("mode")) throw InputError(drive.key_name("mode"), drive_mode_with_array_message());
     in.drive_mode.reset();
-    if (drive.has("mode")) in.drive_mode = integer(drive, "mode", 0, in.batteries + 1);
+    // An array drives every mode (drive.mode is then refused); a scalar drives drive.mode (default 0).
+    if (drive.is_array("epsilon") && drive.has("mode"))
+        throw InputError(drive.key_name("mode"), drive_mode_with_array_message());
+    if (!drive.is_array("epsilon") && drive.has("mode")) in.drive_mode = integer(drive, "mode", 0, in.batteries + 1);
+    in.epsilon = real_per_mode(drive, "epsilon", kDefaults.epsilon.values.front(), in.batteries + 1);
 }
 
 void read_reservoirs_and_kerr(const toml::table& root, ScenarioInputs& in) {
     const SectionReader res(root, "reservoirs");
-    in.kappa = real_per_mode(res, "kappa", kDefaults.kappa.values.front());
-    in.n_th = real_per_mode(res, "n_th", kDefaults.n_th.values.front());
-    in.squeeze_r = real_per_mode(res, "squeeze_r", kDefaults.squeeze_r.values.front());
-    in.squeeze_theta = real_per_mode(res, "squeeze_theta", kDefaults.squeeze_theta.values.front());
+    in.kappa = real_per_mode(res, "kappa", kDefaults.kappa.values.front(), in.batteries + 1);
+    in.n_th = real_per_mode(res, "n_th", kDefaults.n_th.values.front(), in.batteries + 1);
+    in.squeeze_r = real_per_mode(res, "squeeze_r", kDefaults.squeeze_r.values.front(), in.batteries + 1);
+    in.squeeze_theta = real_per_mode(res, "squeeze_theta", kDefaults.squeeze_theta.values.front(), in.batteries + 1);
     in.apply_to = choice(res, "apply_to", kDefaults.apply_to);
-    in.chi = real_per_mode(SectionReader(root, "kerr"), "chi", kDefaults.chi.values.front());
+    in.chi = real_per_mode(SectionReader(root, "kerr"), "chi", kDefaults.chi.values.front(), in.batteries + 1);
 }
 
 void read_fock(const toml::table& root, ScenarioInputs& in) {
@@ -205,7 +209,7 @@ void read_fock(const toml::table& root, ScenarioInputs& in) {
             in.cutoff_auto = true;
         }
     }
-    if (!in.cutoff_auto) in.cutoff = fock.integer_per_mode("cutoff", 8, lo, hi);
+    if (!in.cutoff_auto) in.cutoff = fock.integer_per_mode("cutoff", 8, in.batteries + 1, lo, hi);
     in.tolerance = real(fock, "tolerance", kDefaults.tolerance);
     in.frame = choice(fock, "frame", kDefaults.frame);
     in.truncation_warning = real(fock, "truncation_warning", kDefaults.truncation_warning);

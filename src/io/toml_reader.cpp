@@ -237,22 +237,27 @@ std::string SectionReader::choice(const std::string& key, const std::string& fal
     throw InputError(key_name(key), "must be one of " + join_quoted(allowed) + " (got " + describe_node(*node) + ")");
 }
 
-PerMode<double> SectionReader::real_per_mode(const std::string& key, double fallback, const Range& range) const {
+PerMode<double> SectionReader::real_per_mode(const std::string& key, double fallback, int n_modes,
+                                             const Range& range) const {
     const toml::node* node = find(key);
     if (!node) return PerMode<double>::all(fallback);
     const toml::array* array = node->as_array();
     if (!array) return PerMode<double>::all(to_real(*node, key, range));
+    if (static_cast<int>(array->size()) != n_modes)
+        throw InputError(key_name(key), per_mode_length_message(n_modes, array->size()));
     std::vector<double> out;
     for (const auto& element : *array) out.push_back(to_real(element, key, range));
     return PerMode<double>::each(std::move(out));
 }
 
-PerMode<std::int64_t> SectionReader::integer_per_mode(const std::string& key, std::int64_t fallback, std::int64_t lo,
-                                                      std::int64_t hi) const {
+PerMode<std::int64_t> SectionReader::integer_per_mode(const std::string& key, std::int64_t fallback, int n_modes,
+                                                      std::int64_t lo, std::int64_t hi) const {
     const toml::node* node = find(key);
     if (!node) return PerMode<std::int64_t>::all(fallback);
     const toml::array* array = node->as_array();
     if (!array) return PerMode<std::int64_t>::all(to_integer(*node, key, lo, hi));
+    if (static_cast<int>(array->size()) != n_modes)
+        throw InputError(key_name(key), per_mode_length_message(n_modes, array->size()));
     std::vector<std::int64_t> out;
     for (const auto& element : *array) out.push_back(to_integer(element, key, lo, hi));
     return PerMode<std::int64_t>::each(std::move(out));

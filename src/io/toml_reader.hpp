@@ -61,11 +61,11 @@ public:
     std::string choice(const std::string& key, const std::string& fallback,
                        const std::vector<std::string>& allowed) const;
 
-    // Scalar (same value for every mode) or an array (one entry per mode: derive_scenario() checks the
-    // length against the number of modes).
-    PerMode<double> real_per_mode(const std::string& key, double fallback, const Range& range) const;
-    PerMode<std::int64_t> integer_per_mode(const std::string& key, std::int64_t fallback, std::int64_t lo,
-                                           std::int64_t hi) const;
+    // Scalar (same value for every mode) or an array of exactly n_modes entries (its length checked
+    // before its entries; derive_scenario() checks it again for a scenario changed by a typed setter).
+    PerMode<double> real_per_mode(const std::string& key, double fallback, int n_modes, const Range& range) const;
+    PerMode<std::int64_t> integer_per_mode(const std::string& key, std::int64_t fallback, int n_modes,
+                                           std::int64_t lo, std::int64_t hi) const;
     // Array of [source, target] integer pairs (range checks are the caller's: they need N).
     std::vector<std::pair<std::int64_t, std::int64_t>> integer_pairs(const std::string& key) const;
 
