@@ -158,6 +158,11 @@ TEST_CASE("typed points: a swept J on an NC link re-derives Gamma = 2J - an expl
         for (const auto& link : fixed.spec.network.links()) CHECK(link.gamma == 0.001);
         CHECK(fixed.resolved["network"]["link_dissipation"].get<double>() == 0.001);
     }
+    // apply_scenario_values: set and re-derive in one call (no time/steady changes): the --set scenario.
+    Scenario applied = io::parse_scenario(kDerived, "t");
+    apply_scenario_values(applied, {{"network.J", 0.02}, {"reservoirs.n_th", 0.5}});
+    CHECK(same_scenario(applied, io::parse_scenario(kDerived, "t", {"network.J=0.02", "reservoirs.n_th=0.5"})));
+    CHECK(applied.spec.network.links().front().gamma == 0.04);
     // Must fail: setting the input without re-deriving leaves the old links (Gamma = 2 x 0.0015), and the
     // comparison with the reader sees it.
     Scenario stale = io::parse_scenario(kDerived, "t", {"time.t_end=0"});
