@@ -4,6 +4,8 @@
 set(QBNET_MODEL_SOURCES
   src/options.cpp
   src/initial_state.cpp
+  src/scenario.cpp
+  src/scenario_keys.cpp
   src/model/network.cpp
   src/model/terms.cpp
   src/observables/ergotropy.cpp)

@@ -125,11 +125,13 @@ py::dict optimize_key(const std::string& toml_text, const std::string& name, con
     // the Python process's.
     io::Provenance provenance = io::current_provenance(options.threads, 1);
     provenance.command_line = command_line;
+    // The io edge: the scenario is parsed once; the optimiser sets each point's value on a copy.
+    const io::Scenario scenario = io::parse_scenario(toml_text, name, base);
     study::OptimizeResult r;
     {
         // No progress callback in the optimiser's API: this call cannot be interrupted with Ctrl-C.
         py::gil_scoped_release release;
-        r = study::optimize(toml_text, name, base, options);
+        r = study::optimize(scenario, options);
     }
     // The keys of optimum.json in its order: who ran it, on what, then the result.
     nlohmann::ordered_json json;

@@ -19,6 +19,7 @@
 #include "qbnet/errors.hpp"
 #include "qbnet/io/provenance.hpp"
 #include "qbnet/io/results.hpp"
+#include "qbnet/io/scenario.hpp"
 #include "qbnet/parallel/communicator.hpp"
 #include "qbnet/study/optimize.hpp"
 #include "qbnet/study/sweep.hpp"
@@ -66,8 +67,10 @@ void print_report(const study::OptimizeResult& r, const std::filesystem::path& p
 int run_optimize_command(const OptimizeArgs& args) {
     if (args.quiet && parallel::is_root()) spdlog::set_level(spdlog::level::warn);
     study::OptimizeOptions options;
-    std::ostringstream text;
-    // Every rank checks the command line and reads the file; a failure is reported once.
+    const std::string name = std::filesystem::path(args.file).stem().string();
+    io::Scenario base;
+    // Every rank checks the command line and reads and parses the file (the io edge: the optimiser gets
+    // the typed scenario); a failure is reported once.
     parallel::all_or_none([&] {
         options.param = args.param;
         study::check_param_key(options.param);
@@ -77,11 +80,12 @@ int run_optimize_command(const OptimizeArgs& args) {
         options.engine = args.engine;
         std::ifstream in(args.file);
         if (!in) throw InputError("", "cannot read scenario file '" + args.file + "'");
+        std::ostringstream text;
         text << in.rdbuf();
+        base = io::parse_scenario(text.str(), name, args.sets);
     });
     if (args.threads > 0) omp_set_num_threads(args.threads);
     options.threads = omp_get_max_threads();
-    const std::string name = std::filesystem::path(args.file).stem().string();
     const std::filesystem::path out_dir =
         args.out.empty() ? std::filesystem::path("results") / (name + "-optimize") : std::filesystem::path(args.out);
 
@@ -90,7 +94,7 @@ int run_optimize_command(const OptimizeArgs& args) {
     const auto provenance = io::provenance_json(io::current_provenance(options.threads, parallel::size()));   // at the start
     const study::OptimizeResult result = [&] {
         const LibraryWarningsMuted once;   // each evaluation's warnings come back tagged (result.warnings)
-        return study::optimize(text.str(), name, args.sets, options);
+        return study::optimize(base, options);
     }();
     const int code = parallel::broadcast(result.untrusted_evaluations > 0 ? 4 : 0);
     if (!parallel::is_root()) return code;   // the root writes optimum.json

@@ -20,6 +20,7 @@
 #include "qbnet/errors.hpp"
 #include "qbnet/io/plot.hpp"
 #include "qbnet/io/provenance.hpp"
+#include "qbnet/io/scenario.hpp"
 #include "qbnet/parallel/communicator.hpp"
 #include "qbnet/study/sweep.hpp"
 
@@ -50,22 +51,24 @@ std::string read_text(const std::string& path) {
 int run_sweep_command(const SweepArgs& args) {
     if (args.quiet && parallel::is_root()) spdlog::set_level(spdlog::level::warn);
     study::SweepOptions options;
-    std::string text;
-    // Every rank checks the command line and reads the file; a failure is reported once.
+    const std::string name = std::filesystem::path(args.file).stem().string();
+    io::Scenario base;
+    // Every rank checks the command line and reads and parses the file (the io edge: the sweep gets the
+    // typed scenario and sets each point's values on a copy); a failure is reported once.
     parallel::all_or_none([&] {
         if (args.params.empty() || args.params.size() > 2 || args.params.size() != args.values.size())
             throw InputError("--param", "give one or two --param SECTION.KEY, each followed by its --values");
         options.engine = args.engine;
         for (std::size_t k = 0; k < args.params.size(); ++k)
             options.axes.push_back(study::parse_sweep_axis(args.params[k], args.values[k]));
-        text = read_text(args.file);
+        options.source = {name, read_text(args.file), args.sets};
+        base = io::parse_scenario(options.source.text, name, args.sets);
     });
     if (args.threads > 0) omp_set_num_threads(args.threads);
     options.threads = omp_get_max_threads();
     options.strict = args.strict;
     options.on_warning = [](const std::string& w) { cli_log().warn("{}", w); };
     options.provenance = io::provenance_json(io::current_provenance(options.threads, parallel::size()));
-    const std::string name = std::filesystem::path(args.file).stem().string();
     options.out_dir = args.out.empty() ? std::filesystem::path("results") / (name + "-sweep") : std::filesystem::path(args.out);
 
     const auto t0 = std::chrono::steady_clock::now();
@@ -86,7 +89,7 @@ int run_sweep_command(const SweepArgs& args) {
                  options.out_dir.string(), parallel::size(), options.threads);
     const study::SweepSummary summary = [&] {
         const LibraryWarningsMuted once;   // each point's warnings come back tagged (options.on_warning)
-        return study::run_sweep(text, name, args.sets, options);
+        return study::run_sweep(base, options);
     }();
     // Exit 4 when a point is not trustworthy (the root counted them; every rank exits alike).
     const int code = parallel::broadcast(summary.stopped || summary.untrusted > 0 ? 4 : 0);

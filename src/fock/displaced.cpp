@@ -12,6 +12,7 @@
 #include <boost/numeric/odeint/external/eigen/eigen.hpp>
 
 #include "qbnet/observables/ergotropy.hpp"
+#include "detail/sampled_integration.hpp"
 
 namespace qbnet::fock {
 
@@ -331,12 +332,7 @@ DisplacedEvolveSummary evolve_displaced(const model::Model& model, const FockBas
     };
     const double t0 = times.front(), t1 = times.back();
     std::size_t sample = options.observe_first ? 0 : 1;
-    bool skip_next = !options.observe_first;   // segmented: a segment's first time is the previous one's last
-    auto obs = [&](const State& s, double t) {
-        if (skip_next) {
-            skip_next = false;
-            return;
-        }
+    auto observe = [&](const State& s, double t) {
         const cd* r = reinterpret_cast<const cd*>(s.data() + off);
         summary.max_trace_error = std::max(summary.max_trace_error, trace_error(r, d));
         summary.max_hermiticity_error = std::max(summary.max_hermiticity_error, hermiticity_error(r, d));
@@ -344,32 +340,14 @@ DisplacedEvolveSummary evolve_displaced(const model::Model& model, const FockBas
         if (observer) observer(index, t, alpha_of(s), r);
         if (progress && t1 > t0) progress((t - t0) / (t1 - t0), "time evolution (displaced frame)");
     };
+    auto at_boundary = [&](std::size_t index, double t) {
+        return on_boundary && on_boundary(index, t, alpha_of(x), reinterpret_cast<const cd*>(x.data() + off), summary);
+    };
     using Stepper = odeint::runge_kutta_dopri5<State, double, State, double, odeint::vector_space_algebra>;
     auto stepper = odeint::make_dense_output(options.atol, options.rtol, Stepper());
     const double dt0 = options.initial_dt > 0 ? options.initial_dt : std::max(1e-6, (t1 - t0) * 1e-4);
-    if (options.segment_samples > 0 && times.size() > 1) {
-        // As evolve(): restarts at the checkpoint boundaries with the step size the controller proposed.
-        const std::size_t n = times.size(), seg = options.segment_samples;
-        double dt = dt0;
-        for (std::size_t s = 0; s + 1 < n;) {
-            std::size_t e = s + 1;
-            while (e + 1 < n && (options.first_index + e) % seg != 0) ++e;
-            summary.steps += static_cast<long>(odeint::integrate_times(std::ref(stepper), rhs, x, times.begin() + s,
-                                                                       times.begin() + e + 1, dt, obs));
-            dt = stepper.current_time_step();
-            summary.last_dt = dt;
-            s = e;
-            skip_next = true;
-            if (e + 1 < n && on_boundary &&
-                on_boundary(options.first_index + e, times[e], alpha_of(x), reinterpret_cast<const cd*>(x.data() + off),
-                            summary)) {
-                summary.stopped = true;
-                break;
-            }
-        }
-    } else {
-        summary.steps = static_cast<long>(odeint::integrate_times(stepper, rhs, x, times.begin(), times.end(), dt0, obs));
-    }
+    // The segmented loop (checkpoint boundaries, step size carried across them) is evolve()'s.
+    detail::integrate_samples(stepper, rhs, x, times, dt0, options, observe, summary, at_boundary);
     alpha = alpha_of(x);
     Eigen::Map<State>(reinterpret_cast<double*>(rho.data()), 2 * d * d) = x.tail(2 * d * d);
     summary.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

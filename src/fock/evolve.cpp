@@ -18,6 +18,7 @@
 #include "qbnet/fock/observables.hpp"
 #include "qbnet/fock/rkc.hpp"
 #include "qbnet/numerics/parallel.hpp"
+#include "detail/sampled_integration.hpp"
 
 #include <tuple>
 #include <utility>
@@ -101,12 +102,7 @@ EvolveSummary evolve(const Liouvillian& liouvillian, Eigen::VectorXcd& rho, cons
     };
     const double t0 = times.front(), t1 = times.back();
     std::size_t sample = options.observe_first ? 0 : 1;
-    bool skip_next = false;   // segmented: a segment's first time is the previous one's last
-    auto obs = [&](const State& s, double t) {
-        if (skip_next) {
-            skip_next = false;
-            return;
-        }
+    auto observe = [&](const State& s, double t) {
         const cd* r = reinterpret_cast<const cd*>(s.data());
         summary.max_trace_error = std::max(summary.max_trace_error, trace_error(r, d));
         summary.max_hermiticity_error = std::max(summary.max_hermiticity_error, hermiticity_error(r, d));
@@ -115,45 +111,20 @@ EvolveSummary evolve(const Liouvillian& liouvillian, Eigen::VectorXcd& rho, cons
         if (observer) observer(index, t, r);
         if (progress && t1 > t0) progress((t - t0) / (t1 - t0), "time evolution");
     };
-    const double dt0 = options.initial_dt > 0 ? options.initial_dt : std::max(1e-6, (t1 - t0) * 1e-4);
-    // Segments between checkpoint boundaries: integrate_times on each, the stepper (held by reference)
-    // restarted at the boundary with the step size its controller proposed last.
-    auto segmented = [&](auto& stepper) {
-        const std::size_t n = times.size(), seg = options.segment_samples;
-        double dt = dt0;
-        std::size_t s = 0;
-        skip_next = !options.observe_first;
-        while (s + 1 < n) {
-            std::size_t e = s + 1;
-            while (e + 1 < n && (options.first_index + e) % seg != 0) ++e;
-            summary.steps += static_cast<long>(odeint::integrate_times(std::ref(stepper), rhs, x, times.begin() + s,
-                                                                       times.begin() + e + 1, dt, obs));
-            dt = stepper.current_time_step();
-            summary.last_dt = dt;
-            s = e;
-            skip_next = true;
-            if (e + 1 < n && options.on_boundary &&
-                options.on_boundary(options.first_index + e, times[e], reinterpret_cast<const cd*>(x.data()), summary)) {
-                summary.stopped = true;
-                break;
-            }
-        }
-        skip_next = false;
+    auto at_boundary = [&](std::size_t index, double t) {
+        return options.on_boundary && options.on_boundary(index, t, reinterpret_cast<const cd*>(x.data()), summary);
     };
-    skip_next = !options.observe_first;
-    if (options.segment_samples > 0 && times.size() > 1) {
-        using Stepper = odeint::runge_kutta_dopri5<State, double, State, double, ParallelAlgebra>;
-        auto stepper = odeint::make_dense_output(options.atol, options.rtol, Stepper(ParallelAlgebra{options.threads}));
-        segmented(stepper);
-    } else if (!options.parallel_algebra) {
+    const double dt0 = options.initial_dt > 0 ? options.initial_dt : std::max(1e-6, (t1 - t0) * 1e-4);
+    const bool segmented = options.segment_samples > 0 && times.size() > 1;
+    if (!segmented && !options.parallel_algebra) {
         // Eigen's single-threaded vector_space_algebra (the "before" of bench/OPTIMISATIONS.md).
         using Stepper = odeint::runge_kutta_dopri5<State, double, State, double, odeint::vector_space_algebra>;
         auto stepper = odeint::make_dense_output(options.atol, options.rtol, Stepper());
-        summary.steps = static_cast<long>(odeint::integrate_times(stepper, rhs, x, times.begin(), times.end(), dt0, obs));
+        detail::integrate_samples(stepper, rhs, x, times, dt0, options, observe, summary, at_boundary);
     } else {
         using Stepper = odeint::runge_kutta_dopri5<State, double, State, double, ParallelAlgebra>;
         auto stepper = odeint::make_dense_output(options.atol, options.rtol, Stepper(ParallelAlgebra{options.threads}));
-        summary.steps = static_cast<long>(odeint::integrate_times(stepper, rhs, x, times.begin(), times.end(), dt0, obs));
+        detail::integrate_samples(stepper, rhs, x, times, dt0, options, observe, summary, at_boundary);
     }
     Eigen::Map<State>(reinterpret_cast<double*>(rho.data()), 2 * d * d) = x;
     summary.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -1,72 +1,54 @@
 #include "qbnet/io/scenario.hpp"
 
-#include <algorithm>
-#include <cmath>
-#include <complex>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <limits>
-#include <set>
 #include <sstream>
 
 #include "qbnet/errors.hpp"
 #include "qbnet/initial_state.hpp"
-#include "qbnet/numerics/memory.hpp"
+#include "qbnet/scenario_keys.hpp"
 #include "toml_reader.hpp"
 
 namespace qbnet::io {
 
-using io::detail::Range;
 using io::detail::SectionReader;
 
 namespace {
 
-// Every section and key a scenario may contain (docs/scenario.md documents each one).
+// Every section and key a scenario may contain: the key table (qbnet/scenario_keys.hpp; docs/scenario.md
+// documents each one).
 const io::detail::Schema& scenario_schema() {
-    static const io::detail::Schema schema = {
-        {"network", {"topology", "batteries", "coupling", "J", "phase", "link_dissipation", "links", "detuning"}},
-        {"drive", {"epsilon", "mode", "epsilon_phase"}},
-        {"reservoirs", {"kappa", "n_th", "squeeze_r", "squeeze_theta", "apply_to"}},
-        {"kerr", {"chi"}},
-        {"fock", {"cutoff", "tolerance", "frame", "truncation_warning", "joint_ergotropy_max_dim"}},
-        {"time", {"t_end", "samples", "initial", "atol", "rtol", "integrator"}},
-        {"steady_state", {"enabled", "method", "tol", "max_iterations"}},
-        {"trajectories", {"count", "target_error", "seed", "average_from"}},
-        {"scenario", {"name", "description"}},
-    };
+    static const io::detail::Schema schema = [] {
+        io::detail::Schema out;
+        for (const auto& k : scenario_keys()) out[k.section].insert(k.key);
+        return out;
+    }();
     return schema;
 }
 
-// Generous sanity bounds: they catch typos (batteries = 1e6) and int overflow, not physics. The
-// engines refuse runs that do not fit in memory on their own (RunRefused).
-constexpr std::int64_t max_batteries = 100000;
-constexpr std::int64_t max_cutoff = 100000;
-constexpr std::int64_t max_samples = 10000000;
-
-// Model parameters are in units of the mode frequency omega (rotating-wave model): a rate, coupling,
-// detuning, Kerr coefficient or drive above 1e3 omega is far outside the model and only produces
-// overflow (J = 1e300: nan in every solver, issue 18). The squeezing parameter r of a reservoir is capped
-// at 3 (26 dB, sinh^2 r = 100 noise quanta; the best squeezed light is ~15 dB, r = 1.7): r = 50 stalled
-// the Fock engine, r = 5 still took > 25 s at cutoff 3 (Fock) and 19 s (Gaussian ergotropy spectrum) for
-// three modes. n_th is capped at 1e6 quanta.
-constexpr double max_rate = 1e3;
-constexpr double max_squeeze_r = 3.0;
-constexpr double max_n_th = 1e6;
-// A time evolution is refused when t_end is shorter than 1e-6 or longer than 1e5 times the model's
-// fastest time scale (t_end = 1e-30 crashed the Fock engine; t_end = 1e300 never ends; 1e5 relaxation
-// times is already ~10 minutes of Fock integration at D = 27). t_end = 0 still means "no time evolution".
-constexpr double min_t_end_rate = 1e-6;
-constexpr double max_t_end_rate = 1e5;
-// Bytes per mode^2 of the Model itself (dense h, one or two coefficient vectors per jump operator, the
-// Kossakowski matrix of the Gaussian engine): checked before build_model allocates it.
-constexpr double model_bytes_per_mode2 = 160.0;
-
-Range magnitude(double lo_zero) {
-    return lo_zero >= 0 ? Range{0.0, max_rate, false, false} : Range{-max_rate, max_rate, false, false};
+// What the table allows for a key of the section `r` reads.
+const ScenarioKey& table_key(const SectionReader& r, const std::string& key) { return scenario_key(r.key_name(key), ""); }
+const Range& range_of(const SectionReader& r, const std::string& key) { return table_key(r, key).range; }
+const std::vector<std::string>& choices_of(const SectionReader& r, const std::string& key) {
+    return table_key(r, key).choices;
+}
+double real(const SectionReader& r, const std::string& key, double fallback) { return r.real(key, fallback, range_of(r, key)); }
+std::optional<double> optional_real(const SectionReader& r, const std::string& key) {
+    return r.optional_real(key, range_of(r, key));
+}
+std::int64_t integer(const SectionReader& r, const std::string& key, std::int64_t fallback, int n_modes = 0) {
+    const auto [lo, hi] = integer_bounds(table_key(r, key), n_modes);
+    return r.integer(key, fallback, lo, hi);
+}
+std::string choice(const SectionReader& r, const std::string& key, const std::string& fallback) {
+    return r.choice(key, fallback, choices_of(r, key));
+}
+PerMode<double> real_per_mode(const SectionReader& r, const std::string& key, double fallback, int n_modes) {
+    return r.real_per_mode(key, fallback, n_modes, range_of(r, key));
 }
 
-std::vector<std::pair<int, int>> read_links(const SectionReader& net, const std::string& topology, int n_modes) {
+// network.links as written; derive_scenario() checks them against the modes.
+std::vector<std::pair<std::int64_t, std::int64_t>> read_links(const SectionReader& net, const std::string& topology) {
     if (topology != "custom") {
         if (net.has("links"))
             throw InputError(net.key_name("links"), "only allowed with network.topology = \"custom\"");
@@ -75,25 +57,7 @@ std::vector<std::pair<int, int>> read_links(const SectionReader& net, const std:
     if (!net.has("links"))
         throw InputError(net.key_name("links"),
                          "required with network.topology = \"custom\" (e.g. links = [[0, 1], [1, 2]])");
-    std::vector<std::pair<int, int>> links;
-    std::set<std::pair<int, int>> seen;   // unordered pairs: (0,1) and (1,0) would couple the same modes twice
-    for (const auto& [s, t] : net.integer_pairs("links")) {
-        const std::string where = "[" + std::to_string(s) + ", " + std::to_string(t) + "]";
-        if (s < 0 || s >= n_modes || t < 0 || t >= n_modes)
-            throw InputError(net.key_name("links"), "link " + where + " joins a missing mode (mode indices are 0.." +
-                                                        std::to_string(n_modes - 1) + ")");
-        if (s == t) throw InputError(net.key_name("links"), "link " + where + " is a self link (not allowed)");
-        const std::pair<int, int> key(static_cast<int>(std::min(s, t)), static_cast<int>(std::max(s, t)));
-        if (!seen.insert(key).second)
-            throw InputError(net.key_name("links"), "link " + where + " joins two modes that are already linked");
-        links.emplace_back(static_cast<int>(s), static_cast<int>(t));
-    }
-    if (links.empty()) throw InputError(net.key_name("links"), "must contain at least one link");
-    return links;
-}
-
-Eigen::VectorXd to_eigen(const std::vector<double>& v) {
-    return Eigen::Map<const Eigen::VectorXd>(v.data(), static_cast<Eigen::Index>(v.size()));
+    return net.integer_pairs("links");
 }
 
 std::string validated_name(const std::string& name, const std::string& key) {
@@ -186,131 +150,55 @@ Scenario parse_summary_parameters(const std::string& json_text, const std::strin
 
 namespace {
 
-// ---- [network]: topology, links, detuning -> sc.spec.network; returns the number of modes ----
-int read_network(const toml::table& root, Scenario& sc) {
-    nlohmann::json& resolved = sc.resolved;
+// Defaults: the ScenarioInputs member initialisers (docs/scenario.md lists them), the one place for them.
+const ScenarioInputs kDefaults{};
+
+// Each section's keys -> sc.inputs, checked against the key table (ranges, integer bounds, choices).
+// Per-mode array lengths and drive.mode are checked here against the batteries just read (and again by
+// derive_scenario(), which the typed setters call too); links and the model's memory by check_network
+// after [network]; t_end against the model's time scales and a damped mode by derive_scenario().
+void read_network(const toml::table& root, ScenarioInputs& in) {
     const SectionReader net(root, "network");
-    const int n_batteries = static_cast<int>(net.integer("batteries", 1, 1, max_batteries));
-    const int m = n_batteries + 1;
-    const std::string topology = net.choice("topology", "cascaded", {"cascaded", "parallel", "custom"});
-    const std::string coupling = net.choice("coupling", "nonreciprocal", {"nonreciprocal", "reciprocal"});
-    model::LinkSpec link_spec;
-    link_spec.coupling = coupling == "reciprocal" ? model::Coupling::reciprocal : model::Coupling::nonreciprocal;
-    link_spec.J = net.real("J", 1.5e-3, magnitude(0.0));
-    link_spec.phase = net.optional_real("phase", Range{-1e6, 1e6, false, false});
-    link_spec.gamma = net.optional_real("link_dissipation", magnitude(0.0));
-    const auto custom_links = read_links(net, topology, m);
-    const auto detuning = net.real_per_mode("detuning", 0.0, m, magnitude(-1.0));
-    // The Model is dense in the modes: refuse a network that does not fit in memory before building it.
-    {
-        const double need = model_bytes_per_mode2 * static_cast<double>(m) * static_cast<double>(m);
-        const double have = 0.9 * numerics::available_memory_bytes();
-        if (have > 0 && need > have) {
-            char text[256];
-            std::snprintf(text, sizeof text,
-                          "%d batteries need about %.3g GiB for the model alone, but only %.3g GiB are available: "
-                          "use fewer batteries",
-                          n_batteries, need / 1073741824.0, have / 1073741824.0);
-            throw InputError(net.key_name("batteries"), text);
-        }
-    }
-
-    model::ModelSpec& spec = sc.spec;
-    if (topology == "cascaded")
-        spec.network = model::Network::cascaded(n_batteries, link_spec);
-    else if (topology == "parallel")
-        spec.network = model::Network::parallel(n_batteries, link_spec);
-    else
-        spec.network = model::Network::custom(n_batteries, custom_links, link_spec);
-    spec.detuning = to_eigen(detuning);
-
-    // phase and link_dissipation default to values DERIVED from coupling and J (NC: pi/2 and Gamma = 2J).
-    // The parameters block records them only when the user set them (null otherwise), so that a rerun of
-    // a summary.json with --set network.J=X re-derives Gamma = 2X; the values used are in sc.derived.
-    const model::Link effective = link_spec.make(0, 1);
-    const auto given = [](const std::optional<double>& v) { return v ? nlohmann::json(*v) : nlohmann::json(nullptr); };
-    resolved["network"] = {{"topology", topology},
-                           {"batteries", n_batteries},
-                           {"coupling", coupling},
-                           {"J", link_spec.J},
-                           {"phase", given(link_spec.phase)},
-                           {"link_dissipation", given(link_spec.gamma)},
-                           {"detuning", detuning}};
-    sc.derived["network"] = {{"phase", effective.phase}, {"link_dissipation", effective.gamma}};
-    // Links only where the user gives them (custom topology), so the block reads back as a scenario.
-    if (topology == "custom") {
-        nlohmann::json links_json = nlohmann::json::array();
-        for (const auto& link : spec.network.links()) links_json.push_back({link.source, link.target});
-        resolved["network"]["links"] = links_json;
-    }
-
-    return m;
+    in.batteries = static_cast<int>(integer(net, "batteries", kDefaults.batteries));
+    in.topology = choice(net, "topology", kDefaults.topology);
+    in.coupling = choice(net, "coupling", kDefaults.coupling);
+    in.J = real(net, "J", kDefaults.J);
+    in.phase = optional_real(net, "phase");
+    in.link_dissipation = optional_real(net, "link_dissipation");
+    in.links = read_links(net, in.topology);
+    in.detuning = real_per_mode(net, "detuning", kDefaults.detuning.values.front(), in.batteries + 1);
+    check_network(in);   // links against the modes, the model's memory: before the later sections' keys
 }
 
-// ---- [drive] -> sc.spec.drive ----
-void read_drive(const toml::table& root, int m, Scenario& sc) {
-    nlohmann::json& resolved = sc.resolved;
-    model::ModelSpec& spec = sc.spec;
+void read_drive(const toml::table& root, ScenarioInputs& in) {
     const SectionReader drive(root, "drive");
-    const double drive_phase = drive.real("epsilon_phase", 0.0, Range{-1e6, 1e6, false, false});
-    std::vector<double> epsilon(m, 0.0);
-    if (drive.is_array("epsilon")) {
-        if (drive.has("mode"))
-            throw InputError(drive.key_name("mode"), "not allowed when drive.epsilon is a per-mode array");
-        epsilon = drive.real_per_mode("epsilon", 0.0, m, magnitude(-1.0));
-    } else {
-        const int mode = static_cast<int>(drive.integer("mode", 0, 0, m - 1));
-        epsilon[mode] = drive.real("epsilon", 0.01, magnitude(-1.0));
-    }
-    spec.drive = Eigen::VectorXcd(m);
-    for (int j = 0; j < m; ++j) spec.drive(j) = std::polar(1.0, drive_phase) * epsilon[j];
-    resolved["drive"] = {{"epsilon", epsilon}, {"epsilon_phase", drive_phase}};
-
+    in.epsilon_phase = real(drive, "epsilon_phase", kDefaults.epsilon_phase);
+    in.drive_mode.reset();
+    // An array drives every mode (drive.mode is then refused); a scalar drives drive.mode (default 0).
+    if (drive.is_array("epsilon") && drive.has("mode"))
+        throw InputError(drive.key_name("mode"), drive_mode_with_array_message());
+    if (!drive.is_array("epsilon") && drive.has("mode")) in.drive_mode = integer(drive, "mode", 0, in.batteries + 1);
+    in.epsilon = real_per_mode(drive, "epsilon", kDefaults.epsilon.values.front(), in.batteries + 1);
 }
 
-// ---- [reservoirs] -> sc.spec.baths ----
-void read_reservoirs(const toml::table& root, int m, Scenario& sc) {
-    nlohmann::json& resolved = sc.resolved;
-    model::ModelSpec& spec = sc.spec;
+void read_reservoirs_and_kerr(const toml::table& root, ScenarioInputs& in) {
     const SectionReader res(root, "reservoirs");
-    const auto kappa = res.real_per_mode("kappa", 0.003, m, magnitude(0.0));
-    auto n_th = res.real_per_mode("n_th", 0.0, m, Range{0.0, max_n_th, false, false});
-    auto squeeze_r = res.real_per_mode("squeeze_r", 0.0, m, Range{0.0, max_squeeze_r, false, false});
-    auto squeeze_theta = res.real_per_mode("squeeze_theta", 0.0, m, Range{-1e6, 1e6, false, false});
-    const std::string apply_to = res.choice("apply_to", "all", {"all", "batteries", "charger"});
-    spec.baths.assign(m, model::SqueezedThermalBath{});
-    for (int j = 0; j < m; ++j) {
-        // Modes outside apply_to keep their decay rate but see a vacuum bath (docs/physics.md: which
-        // reservoirs are thermal or squeezed is a model option).
-        const bool applies = apply_to == "all" || (apply_to == "charger") == (j == 0);
-        if (!applies) n_th[j] = squeeze_r[j] = squeeze_theta[j] = 0.0;
-        spec.baths[j] = {kappa[j], n_th[j], squeeze_r[j], squeeze_theta[j]};
-    }
-    resolved["reservoirs"] = {{"kappa", kappa},         {"n_th", n_th},         {"squeeze_r", squeeze_r},
-                              {"squeeze_theta", squeeze_theta}, {"apply_to", apply_to}};
-
+    in.kappa = real_per_mode(res, "kappa", kDefaults.kappa.values.front(), in.batteries + 1);
+    in.n_th = real_per_mode(res, "n_th", kDefaults.n_th.values.front(), in.batteries + 1);
+    in.squeeze_r = real_per_mode(res, "squeeze_r", kDefaults.squeeze_r.values.front(), in.batteries + 1);
+    in.squeeze_theta = real_per_mode(res, "squeeze_theta", kDefaults.squeeze_theta.values.front(), in.batteries + 1);
+    in.apply_to = choice(res, "apply_to", kDefaults.apply_to);
+    in.chi = real_per_mode(SectionReader(root, "kerr"), "chi", kDefaults.chi.values.front(), in.batteries + 1);
 }
 
-// ---- [kerr] -> sc.spec.kerr ----
-void read_kerr(const toml::table& root, int m, Scenario& sc) {
-    nlohmann::json& resolved = sc.resolved;
-    model::ModelSpec& spec = sc.spec;
-    const auto chi = SectionReader(root, "kerr").real_per_mode("chi", 0.0, m, magnitude(-1.0));
-    spec.kerr = to_eigen(chi);
-    resolved["kerr"] = {{"chi", chi}};
-
-}
-
-// ---- [fock] -> sc.options.fock (also read by the trajectory engine) ----
-void read_fock(const toml::table& root, int m, Scenario& sc) {
-    nlohmann::json& resolved = sc.resolved;
-    RunOptions& opt = sc.options;
+void read_fock(const toml::table& root, ScenarioInputs& in) {
     const SectionReader fock(root, "fock");
     // fock.cutoff = "auto" (default): cutoffs grown until every error bar meets fock.tolerance.
-    opt.fock.auto_cutoff = !fock.has("cutoff");
+    in.cutoff_auto = !fock.has("cutoff");
+    const auto [lo, hi] = integer_bounds(table_key(fock, "cutoff"), 0);
     if (fock.has("cutoff") && !fock.is_array("cutoff")) {
         try {
-            (void)fock.integer("cutoff", 8, 2, max_cutoff);
+            (void)fock.integer("cutoff", 8, lo, hi);
         } catch (const InputError& not_an_integer) {
             try {
                 (void)fock.text("cutoff", "auto");
@@ -318,116 +206,37 @@ void read_fock(const toml::table& root, int m, Scenario& sc) {
                 throw not_an_integer;   // neither an integer in range nor a word: the integer message
             }
             (void)fock.choice("cutoff", "auto", {"auto"});   // a word: only "auto" is allowed
-            opt.fock.auto_cutoff = true;
+            in.cutoff_auto = true;
         }
     }
-    if (!opt.fock.auto_cutoff)
-        for (auto c : fock.integer_per_mode("cutoff", 8, m, 2, max_cutoff)) opt.fock.cutoff.push_back(static_cast<int>(c));
-    opt.fock.tolerance = fock.real("tolerance", 1e-6, Range::open(0.0, 1.0));
-    const std::string frame = fock.choice("frame", "auto", {"auto", "lab", "displaced"});
-    opt.fock.auto_frame = frame == "auto";
-    opt.fock.frame = opt.fock.auto_frame ? Frame::lab : *parse_frame(frame);
-    opt.fock.truncation_warning = fock.real("truncation_warning", 1e-3, Range::open(0.0, 1.0));
-    opt.fock.joint_ergotropy_max_dim =
-        static_cast<int>(fock.integer("joint_ergotropy_max_dim", opt.fock.joint_ergotropy_max_dim, 1, 1 << 20));
-    resolved["fock"] = {{"cutoff", opt.fock.auto_cutoff ? nlohmann::json("auto") : nlohmann::json(opt.fock.cutoff)},
-                        {"tolerance", opt.fock.tolerance},
-                        {"frame", frame},
-                        {"truncation_warning", opt.fock.truncation_warning},
-                        {"joint_ergotropy_max_dim", opt.fock.joint_ergotropy_max_dim}};
-
+    if (!in.cutoff_auto) in.cutoff = fock.integer_per_mode("cutoff", 8, in.batteries + 1, lo, hi);
+    in.tolerance = real(fock, "tolerance", kDefaults.tolerance);
+    in.frame = choice(fock, "frame", kDefaults.frame);
+    in.truncation_warning = real(fock, "truncation_warning", kDefaults.truncation_warning);
+    in.joint_ergotropy_max_dim = static_cast<int>(integer(fock, "joint_ergotropy_max_dim", kDefaults.joint_ergotropy_max_dim));
 }
 
-// ---- [time] -> sc.options.time ----
-void read_time(const toml::table& root, Scenario& sc) {
-    nlohmann::json& resolved = sc.resolved;
-    RunOptions& opt = sc.options;
+void read_time_steady_trajectories(const toml::table& root, ScenarioInputs& in) {
     const SectionReader time(root, "time");
-    opt.time.t_end = time.real("t_end", 5000.0, Range::at_least(0.0));
-    opt.time.samples = static_cast<int>(time.integer("samples", 201, 2, max_samples));
-    opt.time.initial = time.text("initial", "vacuum");
-    (void)initial_state_or_throw(opt.time.initial);   // InputError on time.initial naming the allowed forms
-    opt.time.atol = time.real("atol", 1e-8, Range::positive());
-    opt.time.rtol = time.real("rtol", 1e-6, Range::positive());
-    const std::string integrator = time.choice("integrator", "dopri5", {"dopri5", "rkc"});
-    opt.time.integrator = *parse_integrator(integrator);
-    resolved["time"] = {{"t_end", opt.time.t_end}, {"samples", opt.time.samples}, {"initial", opt.time.initial},
-                        {"atol", opt.time.atol},   {"rtol", opt.time.rtol}, {"integrator", integrator}};
+    in.t_end = real(time, "t_end", kDefaults.t_end);
+    in.samples = static_cast<int>(integer(time, "samples", kDefaults.samples));
+    in.initial = time.text("initial", kDefaults.initial);
+    (void)initial_state_or_throw(in.initial);   // InputError on time.initial naming the allowed forms
+    in.atol = real(time, "atol", kDefaults.atol);
+    in.rtol = real(time, "rtol", kDefaults.rtol);
+    in.integrator = choice(time, "integrator", kDefaults.integrator);
 
-}
-
-// ---- [steady_state] -> sc.options.steady ----
-void read_steady_state(const toml::table& root, Scenario& sc) {
-    nlohmann::json& resolved = sc.resolved;
-    RunOptions& opt = sc.options;
     const SectionReader steady(root, "steady_state");
-    opt.steady.enabled = steady.boolean("enabled", true);
-    const std::string method = steady.choice("method", "auto", {"auto", "krylov", "evolve"});
-    opt.steady.method = *parse_steady_method(method);
-    opt.steady.tol = steady.real("tol", 1e-10, Range::positive());
-    opt.steady.max_iterations =
-        static_cast<int>(steady.integer("max_iterations", opt.steady.max_iterations, 1, 100000000));
-    resolved["steady_state"] = {{"enabled", opt.steady.enabled},
-                                {"method", method},
-                                {"tol", opt.steady.tol},
-                                {"max_iterations", opt.steady.max_iterations}};
+    in.steady_enabled = steady.boolean("enabled", kDefaults.steady_enabled);
+    in.steady_method = choice(steady, "method", kDefaults.steady_method);
+    in.steady_tol = real(steady, "tol", kDefaults.steady_tol);
+    in.steady_max_iterations = static_cast<int>(integer(steady, "max_iterations", kDefaults.steady_max_iterations));
 
-}
-
-// ---- [trajectories] -> sc.options.trajectories (read by the trajectory engine only) ----
-void read_trajectories(const toml::table& root, Scenario& sc) {
-    nlohmann::json& resolved = sc.resolved;
-    RunOptions& opt = sc.options;
     const SectionReader traj(root, "trajectories");
-    opt.trajectories.count = static_cast<int>(traj.integer("count", 500, 1, 1000000000));
-    if (auto target = traj.optional_real("target_error", Range::positive())) opt.trajectories.target_error = *target;
-    opt.trajectories.seed = static_cast<std::uint64_t>(
-        traj.integer("seed", 1, 0, std::numeric_limits<std::int64_t>::max()));
-    opt.trajectories.average_from = traj.optional_real("average_from", Range::at_least(0.0));
-    resolved["trajectories"] = {{"count", opt.trajectories.count}, {"seed", opt.trajectories.seed}};
-    if (opt.trajectories.target_error > 0) resolved["trajectories"]["target_error"] = opt.trajectories.target_error;
-    if (opt.trajectories.average_from) resolved["trajectories"]["average_from"] = *opt.trajectories.average_from;
-
-}
-
-// ---- checks across sections: t_end against the model's time scales, a steady state that exists ----
-void check_across_sections(const toml::table& root, const Scenario& sc) {
-    const model::ModelSpec& spec = sc.spec;
-    const RunOptions& opt = sc.options;
-    const int m = static_cast<int>(spec.baths.size());
-    const SectionReader time(root, "time"), res(root, "reservoirs");
-    // The model's fastest rate sets the time scale t_end is measured against.
-    double fastest = sc.resolved["network"]["J"].get<double>();
-    bool damped = false;
-    for (const auto& link : spec.network.links()) {
-        fastest = std::max({fastest, std::abs(link.J), link.gamma});
-        damped = damped || link.gamma > 0;
-    }
-    for (int j = 0; j < m; ++j) {
-        const auto& b = spec.baths[j];
-        fastest = std::max({fastest, b.kappa * (2.0 * b.n_th + 1.0) * std::cosh(2.0 * b.squeeze_r),
-                            std::abs(spec.detuning(j)), std::abs(spec.kerr(j))});
-        damped = damped || b.kappa > 0;
-    }
-    if (opt.time.t_end > 0 && fastest > 0) {
-        const double lo = min_t_end_rate / fastest;
-        const double hi = max_t_end_rate / fastest;
-        if (opt.time.t_end < lo || opt.time.t_end > hi) {
-            char text[320];
-            std::snprintf(text, sizeof text,
-                          "must be 0 (no time evolution) or in [%.3g, %.3g], i.e. 1e-6 to 1e5 times the model's "
-                          "fastest time scale 1/%.3g (got %g)",
-                          lo, hi, fastest, opt.time.t_end);
-            throw InputError(time.key_name("t_end"), text);
-        }
-    }
-    // Without any damping (every kappa = 0, no link dissipation) the state never becomes stationary:
-    // no steady state exists (the Fock solver would search for ever, issue 18).
-    if (opt.steady.enabled && !damped)
-        throw InputError(res.key_name("kappa"),
-                         "no mode is damped (kappa = 0 everywhere and no link_dissipation): no steady state "
-                         "exists; give some mode kappa > 0 or set steady_state.enabled = false");
-
+    in.trajectory_count = static_cast<int>(integer(traj, "count", kDefaults.trajectory_count));
+    in.target_error = optional_real(traj, "target_error");
+    in.seed = static_cast<std::uint64_t>(integer(traj, "seed", static_cast<std::int64_t>(kDefaults.seed)));
+    in.average_from = optional_real(traj, "average_from");
 }
 
 Scenario parse_scenario_table(toml::table root, const std::string& name, const std::vector<std::string>& overrides) {
@@ -440,43 +249,21 @@ Scenario parse_scenario_table(toml::table root, const std::string& name, const s
     const SectionReader meta(root, "scenario");
     sc.name = meta.has("name") ? validated_name(meta.text("name", ""), "scenario.name")
                                : validated_name(name, "scenario.name");
-    const std::string description = meta.text("description", "");
-    sc.resolved["scenario"] = {{"name", sc.name}, {"description", description}};
+    sc.inputs.description = meta.text("description", "");
 
     // Sections in file order of the docs: the first bad key is the one reported.
-    const int m = read_network(root, sc);
-    read_drive(root, m, sc);
-    read_reservoirs(root, m, sc);
-    read_kerr(root, m, sc);
-    read_fock(root, m, sc);
-    read_time(root, sc);
-    read_steady_state(root, sc);
-    read_trajectories(root, sc);
-    check_across_sections(root, sc);
-
-    std::string why;
-    if (!sc.options.is_valid(&why)) throw InputError("", why);   // defence in depth: the checks above cover it
-    sc.model = model::build_model(sc.spec);
+    read_network(root, sc.inputs);
+    read_drive(root, sc.inputs);
+    read_reservoirs_and_kerr(root, sc.inputs);
+    read_fock(root, sc.inputs);
+    read_time_steady_trajectories(root, sc.inputs);
+    derive_scenario(sc);
     return sc;
 }
 
 }  // namespace
 
-void check_scenario_key(const std::string& key, const std::string& option) {
-    const auto dot = key.find('.');
-    const std::string section = dot == std::string::npos ? key : key.substr(0, dot);
-    const auto& schema = scenario_schema();
-    auto it = schema.find(section);
-    std::string allowed;
-    if (it == schema.end()) {
-        for (const auto& entry : schema) allowed += (allowed.empty() ? "" : ", ") + entry.first;
-        throw InputError(option, "unknown key " + key + " (allowed sections: " + allowed + ")");
-    }
-    if (dot == std::string::npos || !it->second.count(key.substr(dot + 1))) {
-        for (const auto& k : it->second) allowed += (allowed.empty() ? "" : ", ") + section + "." + k;
-        throw InputError(option, "unknown key " + key + " (allowed: " + allowed + ")");
-    }
-}
+void check_scenario_key(const std::string& key, const std::string& option) { (void)scenario_key(key, option); }
 
 Scenario load_scenario(const std::string& path, const std::vector<std::string>& overrides) {
     std::ifstream in(path);

@@ -25,23 +25,6 @@ std::string join(const std::set<std::string>& items) {
 
 }  // namespace
 
-bool Range::contains(double x) const {
-    if (!std::isfinite(x)) return false;
-    if (lo_open ? !(x > lo) : !(x >= lo)) return false;
-    if (hi_open ? !(x < hi) : !(x <= hi)) return false;
-    return true;
-}
-
-std::string Range::describe() const {
-    const bool has_lo = std::isfinite(lo);
-    const bool has_hi = std::isfinite(hi);
-    if (has_lo && has_hi)
-        return fmt::format("a finite number in {}{:g}, {:g}{}", lo_open ? "(" : "[", lo, hi, hi_open ? ")" : "]");
-    if (has_lo) return fmt::format("a finite number {} {:g}", lo_open ? ">" : ">=", lo);
-    if (has_hi) return fmt::format("a finite number {} {:g}", hi_open ? "<" : "<=", hi);
-    return "a finite number";
-}
-
 std::string describe_node(const toml::node& node) {
     if (auto s = node.as_string()) return "\"" + s->get() + "\"";
     if (auto i = node.as_integer()) return std::to_string(i->get());
@@ -202,7 +185,7 @@ double SectionReader::to_real(const toml::node& node, const std::string& key, co
 
 std::int64_t SectionReader::to_integer(const toml::node& node, const std::string& key, std::int64_t lo,
                                        std::int64_t hi) const {
-    const std::string allowed = fmt::format("an integer in [{}, {}]", lo, hi);
+    const std::string allowed = integer_allowed(lo, hi);
     // A float is rejected even when integral (2.0): cutoffs and counts are written as integers.
     auto i = node.as_integer();
     if (!i) throw InputError(key_name(key), "must be " + allowed + " (got " + describe_node(node) + ")");
@@ -254,32 +237,30 @@ std::string SectionReader::choice(const std::string& key, const std::string& fal
     throw InputError(key_name(key), "must be one of " + join_quoted(allowed) + " (got " + describe_node(*node) + ")");
 }
 
-std::vector<double> SectionReader::real_per_mode(const std::string& key, double fallback, int n_modes,
-                                                 const Range& range) const {
+PerMode<double> SectionReader::real_per_mode(const std::string& key, double fallback, int n_modes,
+                                             const Range& range) const {
     const toml::node* node = find(key);
-    if (!node) return std::vector<double>(n_modes, fallback);
+    if (!node) return PerMode<double>::all(fallback);
     const toml::array* array = node->as_array();
-    if (!array) return std::vector<double>(n_modes, to_real(*node, key, range));
+    if (!array) return PerMode<double>::all(to_real(*node, key, range));
     if (static_cast<int>(array->size()) != n_modes)
-        throw InputError(key_name(key), fmt::format("per-mode array must have {} entries (one per mode C, b1..bN), "
-                                                    "got {}", n_modes, array->size()));
+        throw InputError(key_name(key), per_mode_length_message(n_modes, array->size()));
     std::vector<double> out;
     for (const auto& element : *array) out.push_back(to_real(element, key, range));
-    return out;
+    return PerMode<double>::each(std::move(out));
 }
 
-std::vector<std::int64_t> SectionReader::integer_per_mode(const std::string& key, std::int64_t fallback,
-                                                          int n_modes, std::int64_t lo, std::int64_t hi) const {
+PerMode<std::int64_t> SectionReader::integer_per_mode(const std::string& key, std::int64_t fallback, int n_modes,
+                                                      std::int64_t lo, std::int64_t hi) const {
     const toml::node* node = find(key);
-    if (!node) return std::vector<std::int64_t>(n_modes, fallback);
+    if (!node) return PerMode<std::int64_t>::all(fallback);
     const toml::array* array = node->as_array();
-    if (!array) return std::vector<std::int64_t>(n_modes, to_integer(*node, key, lo, hi));
+    if (!array) return PerMode<std::int64_t>::all(to_integer(*node, key, lo, hi));
     if (static_cast<int>(array->size()) != n_modes)
-        throw InputError(key_name(key), fmt::format("per-mode array must have {} entries (one per mode C, b1..bN), "
-                                                    "got {}", n_modes, array->size()));
+        throw InputError(key_name(key), per_mode_length_message(n_modes, array->size()));
     std::vector<std::int64_t> out;
     for (const auto& element : *array) out.push_back(to_integer(element, key, lo, hi));
-    return out;
+    return PerMode<std::int64_t>::each(std::move(out));
 }
 
 std::vector<std::pair<std::int64_t, std::int64_t>> SectionReader::integer_pairs(const std::string& key) const {

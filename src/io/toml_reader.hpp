@@ -19,23 +19,12 @@
 #include <utility>
 #include <vector>
 
+#include "qbnet/scenario_keys.hpp"
+
 namespace qbnet::io::detail {
 
-// Allowed interval of a real-valued key; always excludes NaN and +-inf.
-struct Range {
-    double lo = -std::numeric_limits<double>::infinity();
-    double hi = std::numeric_limits<double>::infinity();
-    bool lo_open = false;
-    bool hi_open = false;
-
-    static Range any() { return {}; }
-    static Range at_least(double lo) { return {lo, std::numeric_limits<double>::infinity(), false, false}; }
-    static Range positive() { return {0.0, std::numeric_limits<double>::infinity(), true, false}; }
-    static Range open(double lo, double hi) { return {lo, hi, true, true}; }
-
-    bool contains(double x) const;
-    std::string describe() const;   // e.g. "a finite number >= 0"
-};
+// Allowed interval of a real-valued key: the key table's (qbnet/scenario_keys.hpp).
+using qbnet::Range;
 
 // True when `text` has a non-ASCII byte outside TOML strings and comments (not TOML; toml++ 3.3.0 would
 // reach undefined behaviour on some of them); *line and *column (1-based) tell where.
@@ -72,11 +61,11 @@ public:
     std::string choice(const std::string& key, const std::string& fallback,
                        const std::vector<std::string>& allowed) const;
 
-    // Scalar (same value for every mode) or an array of exactly n_modes entries.
-    std::vector<double> real_per_mode(const std::string& key, double fallback, int n_modes,
-                                      const Range& range) const;
-    std::vector<std::int64_t> integer_per_mode(const std::string& key, std::int64_t fallback, int n_modes,
-                                               std::int64_t lo, std::int64_t hi) const;
+    // Scalar (same value for every mode) or an array of exactly n_modes entries (its length checked
+    // before its entries; derive_scenario() checks it again for a scenario changed by a typed setter).
+    PerMode<double> real_per_mode(const std::string& key, double fallback, int n_modes, const Range& range) const;
+    PerMode<std::int64_t> integer_per_mode(const std::string& key, std::int64_t fallback, int n_modes,
+                                           std::int64_t lo, std::int64_t hi) const;
     // Array of [source, target] integer pairs (range checks are the caller's: they need N).
     std::vector<std::pair<std::int64_t, std::int64_t>> integer_pairs(const std::string& key) const;
 

@@ -14,7 +14,6 @@
 #include <boost/math/tools/minima.hpp>
 
 #include "qbnet/errors.hpp"
-#include "qbnet/io/scenario.hpp"
 #include "qbnet/parallel/communicator.hpp"
 #include "qbnet/parallel/distribute.hpp"
 #include "qbnet/study/sweep.hpp"
@@ -111,8 +110,7 @@ nlohmann::ordered_json OptimizeResult::to_json() const {
     return j;
 }
 
-OptimizeResult optimize(const std::string& toml_text, const std::string& name,
-                        const std::vector<std::string>& base_overrides, const OptimizeOptions& options) {
+OptimizeResult optimize(const Scenario& base, const OptimizeOptions& options) {
     int n_modes = 0;
     double fock_dim = 1.0;
     // Every rank validates before any work; a bad input is reported once (parallel::all_or_none).
@@ -123,11 +121,8 @@ OptimizeResult optimize(const std::string& toml_text, const std::string& name,
         if (!(std::isfinite(options.lower) && std::isfinite(options.upper) && options.lower < options.upper))
             throw InputError("--bounds", "must be LO:HI with finite numbers LO < HI");
         if (options.scan_points < 3) throw InputError("--points", "the scan needs at least 3 points");
-        for (double v : {options.lower, options.upper}) {   // the end points through the scenario layer
-            auto ov = base_overrides;
-            ov.push_back(override_for(options.param, v));
-            ov.push_back("time.t_end=0");
-            const io::Scenario sc = io::parse_scenario(toml_text, name, ov);
+        for (double v : {options.lower, options.upper}) {   // the end points, built as every evaluation is
+            const Scenario sc = point_scenario(base, {{options.param, v}}, options.engine);
             if (v == options.upper) {
                 n_modes = sc.model.n_modes();
                 for (int c : sc.options.fock.cutoff) fock_dim *= c;
@@ -149,9 +144,8 @@ OptimizeResult optimize(const std::string& toml_text, const std::string& name,
 
     const int threads = options.threads > 0 ? options.threads : omp_get_max_threads();
     auto evaluate = [&](double value, int engine_threads) {
-        auto ov = base_overrides;
-        ov.push_back(override_for(options.param, value));
-        const PointResult p = steady_point(toml_text, name, ov, options.engine, engine_threads);
+        const PointResult p =
+            steady_point(point_scenario(base, {{options.param, value}}, options.engine), options.engine, engine_threads);
         for (const auto& w : p.warnings)
             result.warnings.push_back("evaluation at " + options.param + " = " + format_number(value) + ": " + w);
         if (!p.trustworthy) {
@@ -182,9 +176,8 @@ OptimizeResult optimize(const std::string& toml_text, const std::string& name,
     const auto scan = parallel::distribute_ordered(
         static_cast<std::size_t>(n),
         [&](std::size_t i) {
-            auto ov = base_overrides;
-            ov.push_back(override_for(options.param, result.scan_values[i]));
-            const PointResult p = steady_point(toml_text, name, ov, options.engine, parallel ? 1 : threads);
+            const PointResult p = steady_point(point_scenario(base, {{options.param, result.scan_values[i]}}, options.engine),
+                                               options.engine, parallel ? 1 : threads);
             const double value = objective_value(options.objective, p.steady);
             std::string reasons, warnings;
             for (const auto& r : p.trust_reasons) reasons += r + "; ";

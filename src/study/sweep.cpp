@@ -1,4 +1,5 @@
-// Parameter sweeps: grid -> overrides -> run_engine -> sweep.csv, resumable (include/qbnet/study/sweep.hpp).
+// Parameter sweeps: grid -> typed setters on the base scenario -> run_engine -> sweep.csv, resumable
+// (include/qbnet/study/sweep.hpp).
 #include "qbnet/study/sweep.hpp"
 
 #include <algorithm>
@@ -15,9 +16,9 @@
 #include <nlohmann/json.hpp>
 
 #include "qbnet/errors.hpp"
-#include "qbnet/io/results.hpp"
-#include "qbnet/io/scenario.hpp"
 #include "qbnet/engine.hpp"
+#include "qbnet/io/results.hpp"
+#include "qbnet/scenario_keys.hpp"
 #include "qbnet/parallel/communicator.hpp"
 #include "qbnet/parallel/distribute.hpp"
 #include "qbnet/study/trust.hpp"
@@ -90,7 +91,7 @@ void check_param_key(const std::string& key) {
     if (dot == std::string::npos || dot == 0 || dot + 1 == key.size() || key.find('.', dot + 1) != std::string::npos ||
         key.find_first_of(" =\t") != std::string::npos)
         throw InputError("--param", "must be a scenario key 'section.key', e.g. network.J (got '" + key + "')");
-    io::check_scenario_key(key, "--param");
+    (void)scenario_key(key, "--param");
 }
 
 SweepAxis parse_sweep_axis(const std::string& key, const std::string& spec) {
@@ -149,40 +150,44 @@ std::string override_for(const std::string& key, double value) {
     return key + "=" + format_number(value);
 }
 
-PointResult steady_point(const std::string& toml_text, const std::string& name,
-                         const std::vector<std::string>& overrides, const std::string& engine, int threads) {
-    std::vector<std::string> all = overrides;
+Scenario point_scenario(const Scenario& base, const std::vector<std::pair<std::string, double>>& values,
+                        const std::string& engine) {
+    Scenario point = base;
+    for (const auto& [key, value] : values) set_scenario_input(point.inputs, key, value);
     // The trajectories engine has no steady-state solver: its steady state is the time average from
     // trajectories.average_from to time.t_end, so it keeps the scenario's [time] section.
-    const bool trajectories = engine == "trajectories";
-    if (!trajectories) {
-        all.push_back("time.t_end=0");
-        all.push_back("steady_state.enabled=true");
+    if (engine != "trajectories") {
+        point.inputs.t_end = 0.0;
+        point.inputs.steady_enabled = true;
     }
-    io::Scenario scenario = io::parse_scenario(toml_text, name, all);
-    if (trajectories && !scenario.options.trajectories.average_from)
-        throw InputError("trajectories.average_from",
-                         "required with --engine trajectories: the steady state is the time average of the samples "
-                         "from average_from to time.t_end");
-    scenario.options.threads = threads;
-    const auto kind = parse_engine_kind(engine);
-    if (!kind) throw InputError("--engine", "unknown engine '" + engine + "'");
-    EngineResult result = run_engine(*kind, scenario.model, scenario.options);
-    if (!result.steady_state) throw std::runtime_error("the " + engine + " engine returned no steady state");
-    PointResult point;
-    point.steady = *result.steady_state;
-    point.diagnostics = result.steady_diagnostics;
-    if (result.statistics.fock) point.cutoffs = result.statistics.fock->cutoffs;
-    const TrustReport trust = assess_trust(result, scenario.options);
-    point.trustworthy = trust.trustworthy;
-    point.trust_reasons = trust.reasons;
-    point.warnings = result.warnings;
+    derive_scenario(point);   // Gamma = 2J, the per-mode fan-out, the cross-section checks: as the reader
     return point;
 }
 
-Snapshot steady_figures(const std::string& toml_text, const std::string& name,
-                        const std::vector<std::string>& overrides, const std::string& engine, int threads) {
-    return steady_point(toml_text, name, overrides, engine, threads).steady;
+PointResult steady_point(const Scenario& point, const std::string& engine, int threads) {
+    if (engine == "trajectories" && !point.options.trajectories.average_from)
+        throw InputError("trajectories.average_from",
+                         "required with --engine trajectories: the steady state is the time average of the samples "
+                         "from average_from to time.t_end");
+    RunOptions options = point.options;
+    options.threads = threads;
+    const auto kind = parse_engine_kind(engine);
+    if (!kind) throw InputError("--engine", "unknown engine '" + engine + "'");
+    EngineResult result = run_engine(*kind, point.model, options);
+    if (!result.steady_state) throw std::runtime_error("the " + engine + " engine returned no steady state");
+    PointResult p;
+    p.steady = *result.steady_state;
+    p.diagnostics = result.steady_diagnostics;
+    if (result.statistics.fock) p.cutoffs = result.statistics.fock->cutoffs;
+    const TrustReport trust = assess_trust(result, options);
+    p.trustworthy = trust.trustworthy;
+    p.trust_reasons = trust.reasons;
+    p.warnings = result.warnings;
+    return p;
+}
+
+Snapshot steady_figures(const Scenario& point, const std::string& engine, int threads) {
+    return steady_point(point, engine, threads).steady;
 }
 
 std::vector<std::string> trust_columns(int n_batteries) {
@@ -246,12 +251,19 @@ std::vector<double> figure_row(const Snapshot& s, int n_batteries, bool errors) 
 
 namespace {
 
-// The grid of a sweep: points in order (last axis fastest) and the overrides that make each one.
+// The grid of a sweep: points in order (last axis fastest), the largest N and cost over them.
 struct Grid {
     std::vector<std::vector<double>> points;
     int max_batteries = 0;
     double max_cost = 0.0;   // Fock: D = prod cutoffs; Gaussian: number of modes
 };
+
+// (key, value) of every axis at grid point p.
+std::vector<std::pair<std::string, double>> point_values(const SweepOptions& options, const std::vector<double>& p) {
+    std::vector<std::pair<std::string, double>> values;
+    for (std::size_t k = 0; k < p.size(); ++k) values.emplace_back(options.axes[k].key, p[k]);
+    return values;
+}
 
 std::string point_label(const SweepOptions& options, const std::vector<double>& p) {
     std::string where;
@@ -261,14 +273,8 @@ std::string point_label(const SweepOptions& options, const std::vector<double>& 
 
 }  // namespace
 
-SweepSummary run_sweep(const std::string& toml_text, const std::string& name,
-                       const std::vector<std::string>& base_overrides, const SweepOptions& options) {
+SweepSummary run_sweep(const Scenario& base, const SweepOptions& options) {
     Grid g;
-    auto point_overrides = [&](const std::vector<double>& p) {
-        std::vector<std::string> ov = base_overrides;
-        for (std::size_t k = 0; k < p.size(); ++k) ov.push_back(override_for(options.axes[k].key, p[k]));
-        return ov;
-    };
     // Every rank validates the options and builds every point before any work; a bad input is
     // reported once (by the lowest rank that saw it) and every rank exits with the same code.
     parallel::all_or_none([&] {
@@ -291,10 +297,7 @@ SweepSummary run_sweep(const std::string& toml_text, const std::string& name,
                 for (double b : options.axes[1].values) g.points.push_back({a, b});
         }
         for (const auto& p : g.points) {
-            auto ov = point_overrides(p);
-            ov.push_back("time.t_end=0");   // as steady_point builds it
-            ov.push_back("steady_state.enabled=true");
-            const io::Scenario sc = io::parse_scenario(toml_text, name, ov);
+            const Scenario sc = point_scenario(base, point_values(options, p), options.engine);   // as compute builds it
             g.max_batteries = std::max(g.max_batteries, sc.model.n_batteries());
             double cost = sc.model.n_modes();
             if (options.engine == "fock") {
@@ -318,12 +321,12 @@ SweepSummary run_sweep(const std::string& toml_text, const std::string& name,
 
     // sweep.json: what the grid is. A resume must find the same grid, engine and scenario.
     nlohmann::ordered_json grid;
-    grid["scenario"] = name;
+    grid["scenario"] = options.source.name;
     // Who ran it (the latest run that wrote the file): not compared on resume (the fields listed below).
     if (!options.provenance.is_null()) grid["provenance"] = options.provenance;
-    grid["scenario_fingerprint"] = fingerprint(toml_text);
+    grid["scenario_fingerprint"] = fingerprint(options.source.text);
     grid["engine"] = options.engine;
-    grid["overrides"] = base_overrides;
+    grid["overrides"] = options.source.overrides;
     grid["axes"] = nlohmann::ordered_json::array();
     for (const auto& axis : options.axes) {
         nlohmann::ordered_json a;
@@ -432,7 +435,8 @@ SweepSummary run_sweep(const std::string& toml_text, const std::string& name,
 
     auto compute = [&](std::size_t k) {
         const auto& p = points[todo[k]];
-        const PointResult r = steady_point(toml_text, name, point_overrides(p), options.engine, engine_threads);
+        const PointResult r =
+            steady_point(point_scenario(base, point_values(options, p), options.engine), options.engine, engine_threads);
         std::string row;
         for (std::size_t a = 0; a < p.size(); ++a) row += (a ? "," : "") + format_number(p[a]);
         for (double v : figure_row(r.steady, max_batteries)) row += "," + format_number(v);

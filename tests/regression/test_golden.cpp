@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "qbnet/io/scenario.hpp"
 #include "qbnet/study/optimize.hpp"
 
 using namespace qbnet;
@@ -29,7 +30,8 @@ study::OptimizeResult jop(const std::string& topology, int n, study::Objective o
     o.lower = 1e-5;
     o.upper = 1.0;
     o.threads = 1;
-    return study::optimize(kBase, "golden", {"network.topology=\"" + topology + "\"", "network.batteries=" + std::to_string(n)}, o);
+    return study::optimize(
+        io::parse_scenario(kBase, "golden", {"network.topology=\"" + topology + "\"", "network.batteries=" + std::to_string(n)}), o);
 }
 }  // namespace
 

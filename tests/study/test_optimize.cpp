@@ -3,17 +3,21 @@
 
 #include <cmath>
 #include <string>
+#include <vector>
 
 #include "qbnet/errors.hpp"
+#include "qbnet/io/scenario.hpp"
 #include "qbnet/study/optimize.hpp"
 
 using namespace qbnet;
 
 namespace {
 
-std::string scenario(const std::string& topology, int n) {
-    return "[network]\ntopology = \"" + topology + "\"\nbatteries = " + std::to_string(n) +
-           "\ncoupling = \"nonreciprocal\"\n[drive]\nepsilon = 0.01\n[reservoirs]\nkappa = 0.003\n";
+// The base scenario as the CLI hands it to the optimiser: parsed once, with its --set overrides.
+io::Scenario scenario(const std::string& topology, int n, const std::vector<std::string>& overrides = {}) {
+    return io::parse_scenario("[network]\ntopology = \"" + topology + "\"\nbatteries = " + std::to_string(n) +
+                                  "\ncoupling = \"nonreciprocal\"\n[drive]\nepsilon = 0.01\n[reservoirs]\nkappa = 0.003\n",
+                              "t", overrides);
 }
 
 }  // namespace
@@ -22,7 +26,7 @@ TEST_CASE("optimize: N = 1 NC link - J_op = kappa/2 (E_1 = (eps/kappa)^2)") {
     study::OptimizeOptions opt;
     opt.objective = study::Objective::energy_last;
     opt.threads = 2;
-    const auto r = study::optimize(scenario("cascaded", 1), "n1", {}, opt);
+    const auto r = study::optimize(scenario("cascaded", 1), opt);
     REQUIRE(r.value);
     REQUIRE(r.at_bound.empty());
     // E(J) = eps^2 (2J)^2 / (kappa/2 + J)^4 is flat at its maximum; Brent on log J at 26 bits
@@ -47,8 +51,7 @@ TEST_CASE("optimize: an unconverged Fock scan point is counted as untrustworthy"
     opt.lower = 1e-3;
     opt.upper = 2e-3;
     opt.threads = 1;
-    const auto r = study::optimize(scenario("cascaded", 1), "n1",
-                            {"fock.cutoff=4", "steady_state.method=\"krylov\"", "steady_state.max_iterations=1", "steady_state.tol=1e-30", "fock.frame=\"lab\""}, opt);
+    const auto r = study::optimize(scenario("cascaded", 1, {"fock.cutoff=4", "steady_state.method=\"krylov\"", "steady_state.max_iterations=1", "steady_state.tol=1e-30", "fock.frame=\"lab\""}), opt);
     CHECK(r.untrusted_evaluations >= 3);
     for (bool c : r.scan_converged) CHECK_FALSE(c);
 }
@@ -57,7 +60,7 @@ TEST_CASE("optimize: NC parallel N = 4 - energy per battery peaks at kappa/(2 sq
     study::OptimizeOptions opt;
     opt.objective = study::Objective::energy_per_battery;
     opt.threads = 2;
-    const auto r = study::optimize(scenario("parallel", 4), "p4", {}, opt);
+    const auto r = study::optimize(scenario("parallel", 4), opt);
     REQUIRE(r.value);
     CHECK(*r.value == Approx(0.003 / (2.0 * 2.0)).epsilon(1e-6));
 }
@@ -71,7 +74,7 @@ TEST_CASE("optimize: a monotone objective is reported at its bound - never as an
     opt.upper = 1e-2;
     opt.scan_points = 11;
     opt.threads = 1;
-    const auto r = study::optimize(scenario("cascaded", 1), "mono", {}, opt);
+    const auto r = study::optimize(scenario("cascaded", 1), opt);
     CHECK(r.at_bound == "upper");
     CHECK_FALSE(r.value);
     CHECK(r.bound_value == 1e-2);
@@ -93,9 +96,9 @@ TEST_CASE("optimize: bad objective - bounds and parameter are InputErrors") {
     CHECK(hi == 0.1);
     study::OptimizeOptions opt;
     opt.param = "network.nonsense";
-    CHECK_THROWS_AS(study::optimize(scenario("cascaded", 1), "bad", {}, opt), InputError);
+    CHECK_THROWS_AS(study::optimize(scenario("cascaded", 1), opt), InputError);
     opt.param = "network.J";
     opt.lower = -1.0;   // J < 0 is rejected by the scenario reader
     opt.upper = 1.0;
-    CHECK_THROWS_AS(study::optimize(scenario("cascaded", 1), "bad", {}, opt), InputError);
+    CHECK_THROWS_AS(study::optimize(scenario("cascaded", 1), opt), InputError);
 }

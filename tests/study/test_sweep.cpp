@@ -35,6 +35,14 @@ epsilon = 0.01
 kappa = 0.003
 )";
 
+// The base scenario as the CLI hands it to run_sweep: parsed once (the io edge).
+io::Scenario base(const std::vector<std::string>& overrides = {}) { return io::parse_scenario(kScenario, "t", overrides); }
+
+study::SweepSummary run(study::SweepOptions opt) {
+    opt.source = {"t", kScenario, {}};   // sweep.json: name, fingerprint, overrides
+    return study::run_sweep(base(), opt);
+}
+
 }  // namespace
 
 TEST_CASE("sweep axis: linear - log and list grids keep exact end points") {
@@ -69,10 +77,10 @@ TEST_CASE("sweep: an invalid point or unknown key fails before anything is writt
     opt.out_dir = tmp.dir / "out";
     opt.threads = 1;
     opt.axes = {study::parse_sweep_axis("network.J", "-1:1:3")};   // J = -1 is out of range
-    CHECK_THROWS_AS(study::run_sweep(kScenario, "t", {}, opt), InputError);
+    CHECK_THROWS_AS(run(opt), InputError);
     CHECK_THROWS_AS(study::parse_sweep_axis("network.nonsense", "1:2:2"), InputError);   // the key is checked first
     opt.axes = {study::SweepAxis{"network.nonsense", {1.0, 2.0}, "1,2"}};                   // ... and again by run_sweep
-    CHECK_THROWS_AS(study::run_sweep(kScenario, "t", {}, opt), InputError);
+    CHECK_THROWS_AS(run(opt), InputError);
     CHECK_FALSE(fs::exists(opt.out_dir / "sweep.csv"));
 }
 
@@ -82,7 +90,7 @@ TEST_CASE("sweep: N = 1 NC row holds the closed-form steady state (eps/(kappa/2+
     opt.out_dir = tmp.dir;
     opt.threads = 1;
     opt.axes = {study::parse_sweep_axis("network.J", "0.001,0.0015")};
-    const auto summary = study::run_sweep(kScenario, "t", {}, opt);
+    const auto summary = run(opt);
     CHECK(summary.computed == 2);
     const std::string csv = read_file(tmp.dir / "sweep.csv");
     // The original block, then (issue 19) the charger's ergotropy and every passive energy; err_ likewise.
@@ -90,7 +98,7 @@ TEST_CASE("sweep: N = 1 NC row holds the closed-form steady state (eps/(kappa/2+
                     "err_E_C,err_E_b1,err_W_b1,err_E_B,err_W_B,err_W_C,err_P_C,err_P_b1,err_P_B\n",
                     0) == 0);
     // at J = kappa/2: E_C = E_1 = (eps/kappa)^2 = 11.111 (docs/physics.md result 1)
-    const Snapshot s = study::steady_figures(kScenario, "t", {"network.J=0.0015"}, "gaussian", 1);
+    const Snapshot s = study::steady_figures(study::point_scenario(base(), {{"network.J", 0.0015}}, "gaussian"), "gaussian", 1);
     CHECK(s.modes[1].energy == Approx(100.0 / 9.0).epsilon(1e-9));
     // The J = 0.0015 row holds the point's W_C, P_C, P_b1, P_B (full precision: equal to round-off).
     std::istringstream lines(csv);
@@ -120,7 +128,7 @@ TEST_CASE("sweep: resume skips finished points and drops a half-written row") {
     opt.out_dir = tmp.dir;
     opt.threads = 2;
     opt.axes = {study::parse_sweep_axis("network.J", "1e-4:1e-2:5:log"), study::parse_sweep_axis("reservoirs.n_th", "0,1")};
-    const auto first = study::run_sweep(kScenario, "t", {}, opt);
+    const auto first = run(opt);
     CHECK(first.total == 10);
     CHECK(first.computed == 10);
     const std::string full = read_file(tmp.dir / "sweep.csv");
@@ -136,20 +144,20 @@ TEST_CASE("sweep: resume skips finished points and drops a half-written row") {
 
     std::size_t seen = 0;
     opt.on_point = [&](std::size_t, std::size_t, const std::vector<double>&) { ++seen; };
-    const auto second = study::run_sweep(kScenario, "t", {}, opt);
+    const auto second = run(opt);
     CHECK(second.skipped == 3);
     CHECK(second.computed == 7);
     CHECK(seen == 7);
     CHECK(read_file(tmp.dir / "sweep.csv") == full);   // same rows, grid order, bit-identical numbers
 
     // Nothing left: a third call computes nothing.
-    const auto third = study::run_sweep(kScenario, "t", {}, opt);
+    const auto third = run(opt);
     CHECK(third.computed == 0);
     CHECK(third.skipped == 10);
 
     // A different grid in the same folder is refused instead of mixed in.
     opt.axes = {study::parse_sweep_axis("network.J", "1e-4:1e-2:6:log"), study::parse_sweep_axis("reservoirs.n_th", "0,1")};
-    CHECK_THROWS_AS(study::run_sweep(kScenario, "t", {}, opt), InputError);
+    CHECK_THROWS_AS(run(opt), InputError);
 }
 
 TEST_CASE("sweep CLI: bad --values is one error line and exit code 2") {
@@ -175,7 +183,7 @@ TEST_CASE("sweep: trust columns - Gaussian rows say converged with no cutoffs an
     opt.out_dir = tmp.dir;
     opt.threads = 1;
     opt.axes = {study::parse_sweep_axis("network.J", "0.0015")};
-    study::run_sweep(kScenario, "t", {}, opt);
+    run(opt);
     const std::string csv = read_file(tmp.dir / "sweep.csv");
     const std::string row = csv.substr(csv.find('\n') + 1);
     // network.J, 5 figures, converged = 1, residual, cutoffs empty, 5 error bars (Gaussian round-off bounds)

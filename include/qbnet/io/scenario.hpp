@@ -1,29 +1,19 @@
 #pragma once
-// TOML scenario -> ModelSpec + Model + RunOptions. ALL input validation happens here (docs/scenario.md
+// TOML scenario -> ScenarioInputs (checked against the key table, qbnet/scenario_keys.hpp) -> derive_scenario
+// -> ModelSpec + Model + RunOptions. ALL input validation happens here and in the key table (docs/scenario.md
 // lists every key); engines may assume a valid Model. Errors are qbnet::InputError naming the key.
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
-#include "qbnet/model/terms.hpp"
-#include "qbnet/options.hpp"
+#include "qbnet/scenario.hpp"
 
 namespace qbnet::io {
 
-struct Scenario {
-    std::string name;            // file stem (used for the default output folder)
-    model::ModelSpec spec;
-    model::Model model;
-    RunOptions options;
-    // Every parameter after defaults and --set overrides (the summary.json "parameters" block, read back
-    // by parse_summary_parameters). Keys whose default is derived from other keys (network.phase and
-    // network.link_dissipation: from coupling and J) are null unless the user set them.
-    nlohmann::json resolved;
-    // The values those derived keys took in this run ({"network": {"phase", "link_dissipation"}}):
-    // written to summary.json as "derived", never read back.
-    nlohmann::json derived;
-};
+// The typed scenario is shared vocabulary (qbnet/scenario.hpp): study/ sets swept values on it with the
+// typed setters of qbnet/scenario_keys.hpp, below io/.
+using Scenario = qbnet::Scenario;
 
 // Parse TOML text; `overrides` are "section.key=value" strings (same validation as the file).
 Scenario parse_scenario(const std::string& toml_text, const std::string& name,

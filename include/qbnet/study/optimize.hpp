@@ -2,7 +2,8 @@
 // Optimal coupling (docs/physics.md, "Optimal coupling J_op(N)"): maximise a steady-state figure of merit
 // over one scenario key. A coarse scan brackets every local maximum, Brent's method
 // (boost::math::tools::brent_find_minima) refines each one on log(value) (linear when LO <= 0).
-// Points are built through the scenario layer's "section.key=value" overrides, like a sweep.
+// Points are built like sweep points: the typed setters on a copy of the parsed base scenario
+// (study/sweep.hpp, point_scenario).
 #include <optional>
 #include <string>
 #include <vector>
@@ -10,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "qbnet/result.hpp"
+#include "qbnet/scenario.hpp"
 
 namespace qbnet::study {
 
@@ -74,9 +76,9 @@ struct OptimizeResult {
 
 // Collective under MPI: the coarse scan is spread over the ranks, the Brent stage runs on every rank
 // alike (same inputs, same steps), and every rank returns the same result.
-// Maximises `options.objective` of the steady state of the base scenario (+ base_overrides) over
-// `options.param` in [lower, upper]. Throws InputError for bad options or a bad parameter value.
-OptimizeResult optimize(const std::string& toml_text, const std::string& name,
-                        const std::vector<std::string>& base_overrides, const OptimizeOptions& options);
+// Maximises `options.objective` of the steady state of the parsed base scenario over `options.param` in
+// [lower, upper]. Throws InputError for bad options or a bad parameter value (both bounds are built
+// before any work).
+OptimizeResult optimize(const Scenario& base, const OptimizeOptions& options);
 
 }  // namespace qbnet::study

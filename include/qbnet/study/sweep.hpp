@@ -1,16 +1,20 @@
 #pragma once
 // Parameter sweeps above the engines (design.md: "built on engines, never inside them").
-// Every grid point is the base scenario plus "section.key=value" overrides, so a sweep point is
-// validated and built exactly like `qbnet run FILE --set section.key=value`.
+// Every grid point is a copy of the parsed base scenario with the swept keys set by the typed setters
+// (qbnet/scenario_keys.hpp) and re-derived by derive_scenario(), the code the TOML reader ends with: a
+// point is validated and built as `qbnet run FILE --set section.key=value` would build it, without
+// writing or parsing TOML (the CLI parses the file once, at the io edge).
 #include <cstddef>
 #include <filesystem>
 #include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "qbnet/result.hpp"
+#include "qbnet/scenario.hpp"
 
 namespace qbnet::study {
 
@@ -21,8 +25,9 @@ struct SweepAxis {
     std::string spec;             // the --values text it came from
 };
 
-// Checks that `key` is a scenario key "section.key"; throws InputError("--param", "unknown key
-// network.JJ (allowed: ...)") otherwise. Whether a value is allowed is checked when points are built.
+// Checks that `key` is a scenario key "section.key" of the key table; throws InputError("--param",
+// "unknown key network.JJ (allowed: ...)") otherwise. Whether a value is allowed is checked when points
+// are built (all of them, before the first one runs).
 void check_param_key(const std::string& key);
 
 // "LO:HI:COUNT" (linear), "LO:HI:COUNT:log" (geometric, LO, HI > 0) or a comma list "v1,v2,...".
@@ -31,17 +36,23 @@ SweepAxis parse_sweep_axis(const std::string& key, const std::string& spec);
 
 // "section.key=value" with `value` written so that the scenario reader accepts it: integral values
 // without a decimal point (integer keys such as network.batteries reject 4.0; real keys accept 4),
-// everything else with 17 significant digits (exact round trip).
+// everything else with 17 significant digits (exact round trip). Sweeps no longer use it (typed setters);
+// it is the `--set` form of a swept value, e.g. to compare both paths in tests.
 std::string override_for(const std::string& key, double value);
 
 // Formats a double with 17 significant digits ("nan" for NaN): the CSV and JSON number format.
 std::string format_number(double value);
 
-// Steady state of the base scenario plus `overrides`, with time evolution switched off
-// (time.t_end=0, steady_state.enabled=true, also through the override mechanism).
-// threads: engine threads (1 inside a parallel sweep).
-Snapshot steady_figures(const std::string& toml_text, const std::string& name,
-                        const std::vector<std::string>& overrides, const std::string& engine, int threads);
+// The scenario of one sweep or optimisation point: `base` with each (key, value) set by
+// set_scenario_input, time evolution off and the steady state on (every engine but trajectories, whose
+// steady state is a time average over the scenario's [time] section), then derive_scenario() once.
+// Throws InputError (the reader's message, naming the key) for a value the reader would refuse.
+Scenario point_scenario(const Scenario& base, const std::vector<std::pair<std::string, double>>& values,
+                        const std::string& engine);
+
+// Steady-state figures of a point built by point_scenario. threads: engine threads (1 inside a
+// parallel sweep).
+Snapshot steady_figures(const Scenario& point, const std::string& engine, int threads);
 
 // One steady state with what says whether to trust it (issue 12: sweeps carry trust).
 struct PointResult {
@@ -52,8 +63,7 @@ struct PointResult {
     std::vector<std::string> trust_reasons;
     std::vector<std::string> warnings;     // the engine's warnings for this point
 };
-PointResult steady_point(const std::string& toml_text, const std::string& name,
-                         const std::vector<std::string>& overrides, const std::string& engine, int threads);
+PointResult steady_point(const Scenario& point, const std::string& engine, int threads);
 
 // Trust columns after the figures: converged (1/0), residual, cutoffs ("8x8x8"; empty for the
 // Gaussian engine), then the error bar of every figure column (err_E_C, ..., err_P_B; nan when the
@@ -69,7 +79,16 @@ std::vector<std::string> figure_columns(int n_batteries);
 // errors: their error bars instead (NaN where the engine gave none).
 std::vector<double> figure_row(const Snapshot& s, int n_batteries, bool errors = false);
 
+// Where the base scenario came from, for sweep.json only: the scenario name, a fingerprint of the file's
+// text and the --set overrides are recorded there and compared on resume (never parsed here).
+struct ScenarioSource {
+    std::string name;
+    std::string text;
+    std::vector<std::string> overrides;
+};
+
 struct SweepOptions {
+    ScenarioSource source;
     std::string engine = "gaussian";   // "fock" | "gaussian"
     std::vector<SweepAxis> axes;       // 1 (line) or 2 (grid; the last axis varies fastest)
     std::filesystem::path out_dir;     // sweep.csv and sweep.json go here
@@ -109,7 +128,7 @@ struct SweepSummary {
 // sweep.csv and computes only the missing points (a different grid in out_dir is an InputError).
 // When every point is done the CSV is rewritten in grid order.
 // All points are built (validated) before any runs: a bad value throws InputError first.
-SweepSummary run_sweep(const std::string& toml_text, const std::string& name,
-                       const std::vector<std::string>& base_overrides, const SweepOptions& options);
+// `base`: the parsed scenario (with its --set overrides), the same on every rank.
+SweepSummary run_sweep(const Scenario& base, const SweepOptions& options);
 
 }  // namespace qbnet::study
