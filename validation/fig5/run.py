@@ -37,30 +37,35 @@ TRAJ_TOLERANCE = {0: 1e-7, 1: 1e-3, 2: 1e-3}
 # energy of a thermal trajectory is Fock-like (skewed: 30-80 % of them near 0): at small counts the sigma
 # estimated from the sample shrinks with a low sample mean, so |d|/sigma has a heavy lower tail (mean
 # z^2 1.2-1.35 at 32-128 trajectories, issue 14); the check needs a few hundred trajectories.
-TRAJ_COUNT = int(os.environ.get("QBNET_FIG5_TRAJ_COUNT", "64"))
-TRAJ_COUNT_N2 = int(os.environ.get("QBNET_FIG5_TRAJ_COUNT_N2", str(TRAJ_COUNT)))
+TRAJ_COUNT = int(os.environ.get("QBNET_FIG5_TRAJ_COUNT", "1024"))
+TRAJ_COUNT_N2 = int(os.environ.get("QBNET_FIG5_TRAJ_COUNT_N2", "256"))
 # Each overlay run gets at most this many seconds (a Fock overlay of an N = 2 thermal curve can take an
 # hour on 2 cores); a run cut short counts as "no overlay" and its check FAILs.
 OVERLAY_TIMEOUT = float(os.environ.get("QBNET_FIG5_TIMEOUT", "1800"))
-FOCK_TIMEOUT = float(os.environ.get("QBNET_FIG5_FOCK_TIMEOUT", str(OVERLAY_TIMEOUT)))
+# Fock overlays: an N = 1 thermal curve needs cutoffs ~30 (D ~ 900, four ladder rungs of a 4000-long
+# evolution: minutes); an N = 2 thermal curve needs D ~ 5 500 - 12 700 (hours here, or more memory than the
+# machine has), so it gets a short attempt and its exact overlay comes from the trajectories.
+FOCK_TIMEOUT = float(os.environ.get("QBNET_FIG5_FOCK_TIMEOUT", "900"))
+FOCK_TIMEOUT_N2 = float(os.environ.get("QBNET_FIG5_FOCK_TIMEOUT_N2", "60"))
 REL_CAP = 1e-3
 ATOL, RTOL = 1e-8, 1e-6   # qbnet's default integrator tolerances (time.atol / time.rtol)
 
 
 def run_overlay(engine, sets, n, nth):
     """(rows, summary, None) or (None, None, reason) when qbnet refuses the run."""
-    timeout = OVERLAY_TIMEOUT if engine == "trajectories" else FOCK_TIMEOUT
+    timeout = OVERLAY_TIMEOUT if engine == "trajectories" else (FOCK_TIMEOUT if n == 1 else FOCK_TIMEOUT_N2)
     with tempfile.TemporaryDirectory() as d:
         cmd = [qbv.QBNET, "run", SCEN, "--engine", engine, "--out", d, "--quiet"]
         extra = (["fock.tolerance=%g" % TRAJ_TOLERANCE[nth], "trajectories.count=%d" % (TRAJ_COUNT if n == 1 else TRAJ_COUNT_N2),
                   "steady_state.enabled=false"]
-                 if engine == "trajectories" else ["fock.tolerance=%g" % FOCK_TOLERANCE])
+                 if engine == "trajectories" else ["fock.tolerance=%g" % FOCK_TOLERANCE, "steady_state.enabled=false"])
         for x in sets + extra:
             cmd += ["--set", x]
         try:
             p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
         except subprocess.TimeoutExpired:
-            return None, None, "not finished within %.0f s (%s)" % (timeout, "QBNET_FIG5_TIMEOUT" if engine == "trajectories" else "QBNET_FIG5_FOCK_TIMEOUT")
+            return None, None, "not finished within %.0f s (%s)" % (timeout, "QBNET_FIG5_TIMEOUT" if engine == "trajectories" else
+                                                                     "QBNET_FIG5_FOCK_TIMEOUT" + ("" if n == 1 else "_N2"))
         if p.returncode not in (0, 4):   # 4: some error bar above the tolerance -- still an overlay with bars
             return None, None, (p.stderr.strip() or "exit %d" % p.returncode)
         with open(os.path.join(d, "summary.json")) as f:
