@@ -6,6 +6,9 @@
 // Usage: fock_rhs [N:c ...]   (default 2:6 3:6 3:8 4:8)   -> D = 216 1296 4096 ...
 // Also the ratio of PROCESS CPU times (cpu_rat): with 1 thread on a shared, loaded machine it is the
 // steadier figure. One "JSON {...}" line per (D, threads) for bench/run_bench.sh.
+// ref_s / ref/new (CPU-time ratio): the previous kernel (Liouvillian::apply_reference) timed in the same run, interleaved
+// with apply (before/after of bench/OPTIMISATIONS.md); QBNET_RHS_REFERENCE=0 skips it. peak_MiB: the
+// process's peak resident set after the size (ru_maxrss; sizes run in increasing order).
 #include <omp.h>
 
 #include <algorithm>
@@ -14,6 +17,9 @@
 #include <cstdio>
 #include <cstring>
 #include <ctime>
+#include <cstdlib>
+
+#include <sys/resource.h>
 #include <utility>
 #include <string>
 #include <vector>
@@ -34,6 +40,16 @@ double cpu_now() {
     return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
 }
 double last_cpu = 0.0;   // CPU time per call of the last time_it (median repeat)
+double peak_mib() {
+    rusage ru{};
+    getrusage(RUSAGE_SELF, &ru);
+    return static_cast<double>(ru.ru_maxrss) / 1024.0;
+}
+
+double load1() {   // 1-minute load average at the time of the row
+    double l[3] = {0, 0, 0};
+    return getloadavg(l, 3) > 0 ? l[0] : -1.0;
+}
 
 qbnet::model::Model chain(int n) {
     using namespace qbnet;
@@ -77,8 +93,10 @@ int main(int argc, char** argv) {
     }
     if (cases.empty()) cases = {{2, 6}, {3, 6}, {3, 8}, {4, 8}};
     const int max_threads = omp_get_max_threads();
-    std::printf("%6s %3s %7s %11s %11s %7s %9s %9s %9s %9s %9s\n", "D", "thr", "terms", "rhs_s", "copy_s", "ratio",
-                "copy_GB/s", "bmin_GB", "bmax_GB", "rhs_GB/s", "cpu_rat");
+    const char* ref_env = std::getenv("QBNET_RHS_REFERENCE");
+    const bool with_ref = !(ref_env && std::string(ref_env) == "0");
+    std::printf("%6s %3s %7s %11s %11s %7s %9s %9s %9s %9s %9s %11s %7s %8s\n", "D", "thr", "terms", "rhs_s", "copy_s",
+                "ratio", "copy_GB/s", "bmin_GB", "bmax_GB", "rhs_GB/s", "cpu_rat", "ref_s", "ref/new", "peak_MiB");
     for (const auto& [n, c] : cases) {
         const qbnet::model::Model model = chain(n);
         const qbnet::fock::FockBasis basis(std::vector<int>(static_cast<std::size_t>(n + 1), c));
@@ -97,8 +115,16 @@ int main(int argc, char** argv) {
         out.setZero();
         dst.setZero();
         const qbnet::fock::Liouvillian::Cost cost = lv.cost();
+        if (with_ref) {   // agreement of the two kernels (summation order only)
+            lv.apply(rho.data(), out.data());
+            lv.apply_reference(rho.data(), dst.data());
+            std::printf("# D = %ld: |apply - apply_reference|_F / |apply_reference|_F = %.2e\n", d,
+                        (out - dst).norm() / dst.norm());
+        }
         for (int threads = 1; threads <= std::min(2, max_threads); ++threads) {
             omp_set_num_threads(threads);
+            const double t_ref = with_ref ? time_it([&] { lv.apply_reference(rho.data(), out.data()); }) : 0.0;
+            const double c_ref = last_cpu;
             const double t_rhs = time_it([&] { lv.apply(rho.data(), out.data()); });
             const double c_rhs = last_cpu;
             const std::size_t bytes = elems * sizeof(cd);
@@ -114,15 +140,17 @@ int main(int argc, char** argv) {
             const double c_copy = last_cpu;
             const double bw = 2.0 * static_cast<double>(bytes) / t_copy;   // read + write
             const long terms = cost.left_terms + cost.right_terms + cost.sandwich_terms;
-            std::printf("%6ld %3d %7ld %11.4e %11.4e %7.2f %9.2f %9.3f %9.3f %9.2f %9.2f\n", d, threads, terms,
-                        t_rhs, t_copy, t_rhs / t_copy, bw / 1e9, cost.bytes_min / 1e9, cost.bytes_max / 1e9,
-                        cost.bytes_min / t_rhs / 1e9, c_rhs / c_copy);
+            std::printf("%6ld %3d %7ld %11.4e %11.4e %7.2f %9.2f %9.3f %9.3f %9.2f %9.2f %11.4e %7.2f %8.1f\n", d,
+                        threads, terms, t_rhs, t_copy, t_rhs / t_copy, bw / 1e9, cost.bytes_min / 1e9,
+                        cost.bytes_max / 1e9, cost.bytes_min / t_rhs / 1e9, c_rhs / c_copy, t_ref, c_ref / c_rhs,
+                        peak_mib());
             std::printf(
                 "JSON {\"D\": %ld, \"threads\": %d, \"terms\": %ld, \"rhs_s\": %.6e, \"copy_s\": %.6e, \"ratio\": %.4f, "
                 "\"copy_bandwidth_GBs\": %.4f, \"bytes_min\": %.6e, \"bytes_max\": %.6e, \"flops\": %.6e, "
-                "\"rhs_time_at_copy_bandwidth_s\": %.6e, \"rhs_cpu_s\": %.6e, \"copy_cpu_s\": %.6e}\n",
+                "\"rhs_time_at_copy_bandwidth_s\": %.6e, \"rhs_cpu_s\": %.6e, \"copy_cpu_s\": %.6e, "
+                "\"reference_s\": %.6e, \"reference_cpu_s\": %.6e, \"peak_rss_mib\": %.1f, \"load\": %.2f}\n",
                 d, threads, terms, t_rhs, t_copy, t_rhs / t_copy, bw / 1e9, cost.bytes_min, cost.bytes_max, cost.flops,
-                cost.bytes_min / bw, c_rhs, c_copy);
+                cost.bytes_min / bw, c_rhs, c_copy, with_ref ? t_ref : -1.0, with_ref ? c_ref : -1.0, peak_mib(), load1());
             std::fflush(stdout);
         }
         omp_set_num_threads(max_threads);

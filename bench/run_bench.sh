@@ -92,7 +92,8 @@ if want evolve; then
 # (checked below against the steady state of the same cutoff).
 echo "bench: Fock evolution vs mesolve"
 EVO_T=12000; EVO_S=25
-for nc in 2:6 3:6; do
+# QBNET_BENCH_EVO_CASES="2:6" skips the D = 1296 runs (dopri5 ~200 s, QuTiP past its timeout).
+for nc in ${QBNET_BENCH_EVO_CASES:-2:6 3:6}; do
   n=${nc%:*}; c=${nc#*:}
   qb "evolve_N${n}_c${c}" --set network.batteries=$n --set fock.cutoff=$c --set time.t_end=$EVO_T \
      --set time.samples=$EVO_S --set steady_state.enabled=false
@@ -105,6 +106,12 @@ for nc in 2:6 3:6; do
      --set time.t_end=$EVO_T --set time.samples=$EVO_S --set steady_state.enabled=false \
      --set time.integrator=rkc --set time.atol=1e-10 --set time.rtol=1e-8
   qb "evolve_ss_N${n}_c${c}" --set network.batteries=$n --set fock.cutoff=$c --set time.t_end=0 --set steady_state.tol=1e-12
+done
+# Peak memory of the Fock evolution at D = 1296 (issue 17 goal 6: <= 10 copies of rho): a short run of each
+# integrator (the state vectors are allocated up front; the peak does not depend on t_end).
+for integ in dopri5 rkc; do
+  qb "evolve_mem_${integ}_N3_c6" --set network.batteries=3 --set fock.cutoff=6 --set time.t_end=300 \
+     --set time.samples=3 --set steady_state.enabled=false --set time.integrator=$integ
 done
 
 fi

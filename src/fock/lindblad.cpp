@@ -114,6 +114,76 @@ void Liouvillian::build_terms(const Eigen::MatrixXcd& g) {
             sandwich_.push_back({cx.offset, g(x, y) * cx.coef, cy.offset, cy.coef.conjugate()});
         }
     }
+    build_fused();
+}
+
+namespace {
+// Register-blocked pieces of the fused kernel (apply()). A piece is kNV SIMD vectors of interleaved
+// doubles (kPiece / 2 complex entries); its two accumulators A and B stay in registers while every term
+// of the row adds to them, so a term costs one load of its source (and of its column factor) per vector
+// and no load or store of the accumulators. GCC vector extensions: SSE2, AVX2 or AVX-512 from one source.
+#if defined(__AVX512F__)
+constexpr int kVecBytes = 64;
+#elif defined(__AVX__)
+constexpr int kVecBytes = 32;
+#else
+constexpr int kVecBytes = 16;
+#endif
+// Vectors per piece: 4, or 8 on long rows where AVX-512 has the registers for it (fewer op switches
+// per entry; on short rows the wider piece wastes more of the last, partial one).
+constexpr int kNV = 4;
+constexpr int kNVLong = kVecBytes == 64 ? 8 : 4;
+constexpr long kLongRow = 2048;   // doubles
+typedef double vd __attribute__((vector_size(kVecBytes)));
+typedef double vdu __attribute__((vector_size(kVecBytes), aligned(8), may_alias));
+constexpr int kLanes = kVecBytes / 8;
+constexpr long kPiece = kNVLong * kLanes;   // doubles of the widest piece (padding of the column factors)
+// Software prefetch distance (doubles) into L2: ~30 interleaved source streams per row are more than the
+// hardware prefetchers follow. Only for rows longer than this (smaller rho stays in cache).
+constexpr long kPrefetch = 512;
+
+inline vd load(const double* p) { return *reinterpret_cast<const vdu*>(p); }
+inline void store(double* p, vd v) { *reinterpret_cast<vdu*>(p) = v; }
+
+// Real and imaginary parts of a column factor, each value twice (one per double of the interleaved
+// complex row), followed by kPiece zeros (a piece may run past the last column); entries n whose source
+// column n + offset lies outside [0, D) are zero. A part that is zero everywhere stays empty.
+void split_dup(const Eigen::VectorXcd& c, long offset, Eigen::VectorXd& re2, Eigen::VectorXd& im2) {
+    const long n = c.size();
+    const bool any_re = (c.real().array() != 0.0).any(), any_im = (c.imag().array() != 0.0).any();
+    re2 = Eigen::VectorXd::Zero(any_re ? 2 * n + kPiece : 0);
+    im2 = Eigen::VectorXd::Zero(any_im ? 2 * n + kPiece : 0);
+    for (long k = std::max(0L, -offset); k < std::min(n, n - offset); ++k) {
+        if (any_re) re2[2 * k] = re2[2 * k + 1] = c[k].real();
+        if (any_im) im2[2 * k] = im2[2 * k + 1] = c[k].imag();
+    }
+}
+
+// One term of one row: entry k (a double of the row) gets (cr + i ci) w[k] src[k], w the column factor
+// (re / im parts; nullptr: none, i.e. 1 for a row term). src[k] may be read for every k of a piece
+// that starts inside the row: where the term does not apply its column factor is zero (split_dup) or the
+// entry lies beyond the lower triangle and is not stored.
+struct Op {
+    const double* src;
+    const double* re;
+    const double* im;
+    double cr, ci;
+};
+}  // namespace
+
+void Liouvillian::build_fused() {
+    // The diagonal (drow[m] + dcol[n]) rho[m, n] is a row term and a column term of offset 0.
+    fused_rows_.push_back({0, diag_row_.real(), diag_row_.imag()});
+    for (const auto& t : left_) fused_rows_.push_back({t.offset, t.coef.real(), t.coef.imag()});
+    auto col = [](long offset, const Eigen::VectorXcd& c) {
+        FusedCol f{offset, {}, {}};
+        split_dup(c, offset, f.re2, f.im2);
+        return f;
+    };
+    fused_cols_.push_back(col(0, diag_col_));
+    for (const auto& t : right_) fused_cols_.push_back(col(t.offset, t.coef));
+    for (const auto& t : sandwich_)
+        fused_sandwich_.push_back({{t.row_offset, t.row_coef.real(), t.row_coef.imag()}, col(t.col_offset, t.col_coef)});
 }
 
 const Eigen::MatrixXcd& Liouvillian::local_h_eff(int mode, bool with_drive) const {
@@ -139,9 +209,163 @@ int Liouvillian::threads_for(int max_threads) const {
     return numerics::work_threads(0.5 * d * d * terms, kMinUpdatesPerThread, numerics::resolve_threads(max_threads));
 }
 
-void Liouvillian::apply(const cd* rho, cd* out, int max_threads) const { apply_rows(rho, out, max_threads); }
+void Liouvillian::apply(const cd* rho, cd* out, int max_threads) const {
+    // Lower triangle row by row in chunks (fused_pass), then the tiled mirror, in ONE parallel region.
+    const int threads = threads_for(max_threads);
+#pragma omp parallel num_threads(threads) if (threads > 1)
+    {
+        fused_pass(rho, out);
+        mirror_lower_to_upper(out);
+    }
+}
 
-void Liouvillian::apply_rows(const cd* rho, cd* out, int max_threads) const {
+struct Liouvillian::RowOps {
+    std::vector<Op> rows, cols_re, cols_im, cols_both, sand_re, sand_im;
+    std::vector<std::vector<double>> scratch;   // zero-padded source ranges near rho's ends (fused_row)
+    std::size_t used = 0;
+};
+
+void Liouvillian::fused_pass(const cd* rho, cd* out) const {
+    // Orphaned work-sharing loop over the rows of the lower triangle. Every entry is computed by one
+    // thread in a fixed order of terms, so the result does not depend on the thread count.
+    const long d = basis_.dim();
+    const double* x = reinterpret_cast<const double*>(rho);
+    double* o = reinterpret_cast<double*>(out);
+    RowOps ops;
+#pragma omp for schedule(dynamic, 4)
+    for (long m = 0; m < d; ++m) fused_row(x, o, m, ops);
+}
+
+namespace {
+// The piece loop of one row: out[k .. k + kPiece) for k < len, every op accumulated in registers.
+template <int kNV, bool kPrefetchOn>
+void row_pieces(const std::vector<Op>& rows, const std::vector<Op>& cols_re, const std::vector<Op>& cols_im,
+                const std::vector<Op>& cols_both, const std::vector<Op>& sand_re, const std::vector<Op>& sand_im,
+                double* dst_row, long len) {
+    constexpr long kPiece = kNV * kLanes;   // doubles per piece
+    const vd zero = {};
+    vd sign;   // multiplies the pair-swapped B: i (br + i bi) = -bi + i br
+    for (int j = 0; j < kLanes; ++j) sign[j] = (j % 2 == 0) ? -1.0 : 1.0;
+    auto pf = [](const double* p) {
+        if (kPrefetchOn)
+            for (long j = 0; j < kPiece; j += 8) __builtin_prefetch(p + kPrefetch + j, 0, 2);
+    };
+    for (long k = 0; k < len; k += kPiece) {
+        vd a[kNV], b[kNV];
+        for (int v = 0; v < kNV; ++v) a[v] = b[v] = zero;
+        for (const Op& op : rows) {
+            const double* x = op.src + k;
+            pf(x);
+            for (int v = 0; v < kNV; ++v) {
+                const vd xv = load(x + v * kLanes);
+                a[v] += op.cr * xv;
+                b[v] += op.ci * xv;
+            }
+        }
+        for (const Op& op : cols_re) {
+            const double* x = op.src + k;
+            pf(x);
+            for (int v = 0; v < kNV; ++v) a[v] += load(op.re + k + v * kLanes) * load(x + v * kLanes);
+        }
+        for (const Op& op : cols_im) {
+            const double* x = op.src + k;
+            pf(x);
+            for (int v = 0; v < kNV; ++v) b[v] += load(op.im + k + v * kLanes) * load(x + v * kLanes);
+        }
+        for (const Op& op : cols_both) {
+            const double* x = op.src + k;
+            pf(x);
+            for (int v = 0; v < kNV; ++v) {
+                const vd xv = load(x + v * kLanes);
+                a[v] += load(op.re + k + v * kLanes) * xv;
+                b[v] += load(op.im + k + v * kLanes) * xv;
+            }
+        }
+        // s t x with t = tr + i ti: s tr x -> (sr, si) tr x;  s (i ti) x -> (-si, sr) ti x.
+        for (const Op& op : sand_re) {
+            const double* x = op.src + k;
+            pf(x);
+            for (int v = 0; v < kNV; ++v) {
+                const vd p = load(op.re + k + v * kLanes) * load(x + v * kLanes);
+                a[v] += op.cr * p;
+                b[v] += op.ci * p;
+            }
+        }
+        for (const Op& op : sand_im) {
+            const double* x = op.src + k;
+            pf(x);
+            for (int v = 0; v < kNV; ++v) {
+                const vd p = load(op.im + k + v * kLanes) * load(x + v * kLanes);
+                a[v] += -op.ci * p;
+                b[v] += op.cr * p;
+            }
+        }
+        // out = A + i B: (a_re - b_im, a_im + b_re) per complex entry; the last piece only up to len.
+        alignas(64) double buf[kPiece];
+        double* dst = k + kPiece <= len ? dst_row + k : buf;
+        for (int v = 0; v < kNV; ++v) {
+            vd swapped;
+            for (int j = 0; j < kLanes; j += 2) {
+                swapped[j] = b[v][j + 1];
+                swapped[j + 1] = b[v][j];
+            }
+            store(dst + v * kLanes, a[v] + sign * swapped);
+        }
+        if (dst == buf) std::copy(buf, buf + (len - k), dst_row + k);
+    }
+}
+}  // namespace
+
+void Liouvillian::fused_row(const double* rho, double* out, long m, RowOps& ops) const {
+    // out[m, 0..m] = A + iB with A = sum Re(c) x, B = sum Im(c) x over all terms, x the source entries as
+    // interleaved doubles: (cr + i ci)(xr + i xi) = (cr xr - ci xi) + i (cr xi + ci xr).
+    const long d = basis_.dim();
+    const long len = 2 * (m + 1);   // doubles of the lower-triangle row
+    // Every op reads [src, src + span): inside rho except near its first and last entries, where the
+    // op reads through a zero-padded copy of that range (a handful of rows).
+    const long span = (len + kPiece - 1) / kPiece * kPiece;
+    const double* end = rho + 2 * d * d;
+    ops.used = 0;
+    auto bounded = [&](const double* src) -> const double* {
+        if (src >= rho && src + span <= end) return src;
+        if (ops.used == ops.scratch.size()) ops.scratch.emplace_back();
+        std::vector<double>& buf = ops.scratch[ops.used++];
+        buf.assign(static_cast<std::size_t>(span), 0.0);
+        const double* lo = std::max(src, rho);
+        const double* hi = std::min(src + span, end);
+        if (hi > lo) std::copy(lo, hi, buf.begin() + (lo - src));
+        return buf.data();
+    };
+    const double* base = rho;
+    for (auto* v : {&ops.rows, &ops.cols_re, &ops.cols_im, &ops.cols_both, &ops.sand_re, &ops.sand_im}) v->clear();
+    for (const auto& t : fused_rows_) {
+        const double cr = t.re[m], ci = t.im[m];
+        if (cr == 0.0 && ci == 0.0) continue;   // also guards source rows outside [0, D)
+        ops.rows.push_back({bounded(base + 2 * (m + t.offset) * d), nullptr, nullptr, cr, ci});
+    }
+    for (const auto& t : fused_cols_) {
+        const Op op{bounded(base + 2 * (m * d + t.offset)), t.re2.size() ? t.re2.data() : nullptr,
+                    t.im2.size() ? t.im2.data() : nullptr, 1.0, 0.0};
+        (op.re && op.im ? ops.cols_both : op.re ? ops.cols_re : ops.cols_im).push_back(op);
+    }
+    for (const auto& t : fused_sandwich_) {
+        const double sr = t.row.re[m], si = t.row.im[m];
+        if (sr == 0.0 && si == 0.0) continue;
+        const Op op{bounded(base + 2 * ((m + t.row.offset) * d + t.col.offset)), t.col.re2.size() ? t.col.re2.data() : nullptr,
+                    t.col.im2.size() ? t.col.im2.data() : nullptr, sr, si};
+        if (op.re) ops.sand_re.push_back(op);
+        if (op.im) ops.sand_im.push_back(op);
+    }
+    double* dst = out + 2 * m * d;
+    if (len > kLongRow)
+        row_pieces<kNVLong, true>(ops.rows, ops.cols_re, ops.cols_im, ops.cols_both, ops.sand_re, ops.sand_im, dst, len);
+    else if (len > kPrefetch)
+        row_pieces<kNV, true>(ops.rows, ops.cols_re, ops.cols_im, ops.cols_both, ops.sand_re, ops.sand_im, dst, len);
+    else
+        row_pieces<kNV, false>(ops.rows, ops.cols_re, ops.cols_im, ops.cols_both, ops.sand_re, ops.sand_im, dst, len);
+}
+
+void Liouvillian::apply_reference(const cd* rho, cd* out, int max_threads) const {
     // Row by row over the lower triangle, then a tiled mirror pass, in ONE parallel region (one team
     // start and two barriers per call). (A column-strip variant that fused the mirror was measured 2-3x
     // SLOWER at D = 1296..4096 -- bench/RESULTS.md -- and was removed.)
@@ -154,7 +378,7 @@ void Liouvillian::apply_rows(const cd* rho, cd* out, int max_threads) const {
 }
 
 void Liouvillian::rows_pass(const cd* rho, cd* out) const {
-    // Orphaned work-sharing loop: runs inside apply_rows' region (or serially outside any region).
+    // Orphaned work-sharing loop: runs inside apply_reference's region (or serially outside any region).
     const long d = basis_.dim();
     using Arr = Eigen::Array<cd, Eigen::Dynamic, 1>;
     using Map = Eigen::Map<Arr>;
@@ -230,8 +454,10 @@ Liouvillian::Cost Liouvillian::cost() const {
     c.sandwich_terms = static_cast<long>(sandwich_.size());
     const double half = 0.5 * static_cast<double>(dim()) * static_cast<double>(dim());
     const double bytes = 16.0;   // complex<double>
-    // complex multiply-add = 8 flops; a sandwich/right term is 2 complex products + 1 add (14)
-    c.flops = half * (8.0 * c.left_terms + 8.0 * c.right_terms + 14.0 * c.sandwich_terms);
+    // Fused kernel (apply()), per complex entry: a row or column term with a complex factor is two real
+    // multiply-adds on two doubles (8 flops); a sandwich term multiplies by its real column factor first
+    // (2) and then adds into both accumulators (8).
+    c.flops = half * (8.0 * c.left_terms + 8.0 * c.right_terms + 10.0 * c.sandwich_terms);
     c.bytes_min = bytes * half * 2.0       // read rho's lower triangle and write out's
                   + bytes * half * 2.0;    // mirror: read lower, write upper
     c.bytes_max = c.bytes_min + bytes * half * (c.left_terms + c.sandwich_terms - 1);

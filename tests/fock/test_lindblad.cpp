@@ -74,9 +74,64 @@ TEST_CASE("Fock RHS equals the dense reference at D = 140 with unequal cutoffs",
     const RowMat rho_rm = rho;
     RowMat out(d, d), rows(d, d);
     lv.apply(rho_rm.data(), out.data());
-    lv.apply_rows(rho_rm.data(), rows.data());
+    lv.apply_reference(rho_rm.data(), rows.data());
     const Eigen::MatrixXcd ref = qbnet_test::dense_rhs(model, cutoffs, rho);
     CHECK((Eigen::MatrixXcd(out) - ref).norm() <= 1e-13 * ref.norm());
     CHECK((out - rows).norm() <= 1e-14 * ref.norm());
     CHECK((out - out.adjoint()).norm() == 0.0);
+}
+
+namespace {
+// Relative Frobenius distance of two row-major results.
+double rel_dist(const RowMat& a, const RowMat& b) { return (a - b).norm() / b.norm(); }
+
+// A random hermitian, trace-1 state of dimension d (row-major).
+RowMat random_state(long d) {
+    Eigen::MatrixXcd x = Eigen::MatrixXcd::Random(d, d);
+    RowMat rho = x * x.adjoint();
+    return rho / rho.trace();
+}
+}  // namespace
+
+TEST_CASE("Fused Fock RHS equals the reference row kernel across chunk boundaries", "[fock][rhs]") {
+    // D = 336 > the fused kernel's 256-entry chunk: rows are cut into two pieces, right and sandwich terms
+    // straddle the cut. The reference kernel (apply_reference) is the previous implementation, an oracle
+    // that shares only the term lists; the two differ by summation order (~1e-16 relative).
+    const model::Model model = busy_model();
+    const fock::FockBasis basis({7, 6, 8});
+    const fock::Liouvillian lv(model, basis);
+    const long d = basis.dim();
+    const RowMat rho = random_state(d);
+    RowMat fused(d, d), ref(d, d);
+    lv.apply(rho.data(), fused.data());
+    lv.apply_reference(rho.data(), ref.data());
+    const double tol = 1e-13;
+    CHECK(rel_dist(fused, ref) <= tol);
+    CHECK((fused - fused.adjoint()).norm() == 0.0);   // still exactly hermitian (mirrored)
+    CHECK(fused.diagonal().imag().cwiseAbs().maxCoeff() == 0.0);
+    // Must fail: the same comparison after changing ONE entry of rho (and its mirror) by 1e-9 relative
+    // to the norm of rho: the tolerance resolves it.
+    RowMat bumped = rho;
+    const double eps = 1e-9 * rho.norm();
+    bumped(d / 2, d / 3) += eps;
+    bumped(d / 3, d / 2) += eps;
+    RowMat ref_bumped(d, d);
+    lv.apply_reference(bumped.data(), ref_bumped.data());
+    CHECK(rel_dist(fused, ref_bumped) > tol);
+}
+
+TEST_CASE("Fused Fock RHS gives the same bits with one and two threads", "[fock][rhs]") {
+    // Large enough (D = 576) for threads_for() to take two threads when allowed: each row is computed by
+    // one thread in a fixed term order, so the result may not depend on the thread count.
+    const model::Model model = busy_model();
+    const fock::FockBasis basis({9, 8, 8});
+    const fock::Liouvillian lv(model, basis);
+    const long d = basis.dim();
+    const RowMat rho = random_state(d);
+    RowMat one(d, d), two(d, d), ref(d, d);
+    lv.apply(rho.data(), one.data(), 1);
+    lv.apply(rho.data(), two.data(), 2);
+    lv.apply_reference(rho.data(), ref.data(), 1);
+    CHECK((one - two).norm() == 0.0);
+    CHECK(rel_dist(one, ref) <= 1e-13);
 }

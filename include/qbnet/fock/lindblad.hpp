@@ -33,9 +33,12 @@ public:
     // out = L(rho) for HERMITIAN rho (row-major D x D). out must not alias rho.
     // max_threads: the most OpenMP threads the call may use (0: omp_get_max_threads()); it uses fewer
     // when the work is too small to pay for them (threads_for()).
+    // Fused kernel: the row is cut into register-sized pieces; every term adds to two real accumulators
+    // (A += Re(c) x, B += Im(c) x on the interleaved doubles), stored once as A + iB; then the mirror.
     void apply(const cd* rho, cd* out, int max_threads = 0) const;
-    // The row-by-row kernel apply() uses (bench/fock_rhs times it by name).
-    void apply_rows(const cd* rho, cd* out, int max_threads = 0) const;
+    // The previous row kernel (one Eigen expression per term and row), kept as the test oracle of
+    // apply() and the "before" of bench/fock_rhs. Same result up to summation order.
+    void apply_reference(const cd* rho, cd* out, int max_threads = 0) const;
     // Threads apply() uses when allowed max_threads (0: omp_get_max_threads()).
     int threads_for(int max_threads) const;
     // The effective non-hermitian Hamiltonian H_eff (as a sum of shift operators).
@@ -74,11 +77,32 @@ private:
         long col_offset;
         Eigen::VectorXcd col_coef;
     };
-    // Both are orphaned "omp for" loops: called inside apply_rows' parallel region.
+    // Split real/imaginary coefficients of the fused kernel (apply()). A row term scales whole source
+    // rows (left terms, the diagonal's row part, and the row factor of a sandwich term); a column term
+    // scales each column (right terms, the diagonal's column part, a sandwich's column factor). Column
+    // factors are stored per DOUBLE of the interleaved row (each value twice, zero where the shifted
+    // column leaves the basis, zero-padded past the end), so that every update is a real multiply-add.
+    struct FusedRow {
+        long offset;
+        Eigen::VectorXd re, im;           // per row m
+    };
+    struct FusedCol {
+        long offset;
+        Eigen::VectorXd re2, im2;         // per double 2n, 2n+1 (empty: that part is zero everywhere)
+    };
+    struct FusedSandwich {
+        FusedRow row;
+        FusedCol col;
+    };
+    // Orphaned "omp for" loops: called inside the parallel region of apply()/apply_reference().
     void rows_pass(const cd* rho, cd* out) const;
+    void fused_pass(const cd* rho, cd* out) const;
+    struct RowOps;   // per-thread scratch of fused_row (src/fock/lindblad.cpp)
+    void fused_row(const double* rho, double* out, long m, RowOps& ops) const;
     void mirror_lower_to_upper(cd* out) const;
 
     void build_terms(const Eigen::MatrixXcd& kossakowski);
+    void build_fused();
 
     FockBasis basis_;
     OperatorSum h_eff_;
@@ -89,6 +113,9 @@ private:
     Eigen::VectorXcd diag_row_, diag_col_;   // out[m,n] = (diag_row_[m] + diag_col_[n]) rho[m,n]
     std::vector<RowTerm> left_, right_;
     std::vector<SandwichTerm> sandwich_;
+    std::vector<FusedRow> fused_rows_;
+    std::vector<FusedCol> fused_cols_;
+    std::vector<FusedSandwich> fused_sandwich_;
 };
 
 // H_eff = H - (i/2) sum_ab G_ab c_b^dag c_a of the model on the basis, every term a product of TRUNCATED
