@@ -62,11 +62,13 @@ set(QBNET_IO_SOURCES
   src/io/checkpoint.cpp
   src/io/display.cpp
   src/io/npy.cpp
+  src/io/optimum.cpp
   src/io/plot.cpp
   src/io/provenance.cpp
   src/io/results.cpp
   src/io/scenario.cpp
   src/io/state_export.cpp
+  src/io/sweep_files.cpp
   src/io/sweep_plot.cpp
   src/io/toml_reader.cpp)
 set(QBNET_LIB_SOURCES

@@ -14,6 +14,7 @@
 #include "json_to_python.hpp"
 #include "qbnet/engine.hpp"
 #include "qbnet/errors.hpp"
+#include "qbnet/io/optimum.hpp"
 #include "qbnet/io/provenance.hpp"
 #include "qbnet/io/scenario.hpp"
 #include "qbnet/study/optimize.hpp"
@@ -134,12 +135,7 @@ py::dict optimize_key(const std::string& toml_text, const std::string& name, con
         r = study::optimize(scenario, options);
     }
     // The keys of optimum.json in its order: who ran it, on what, then the result.
-    nlohmann::ordered_json json;
-    json["scenario"] = name;
-    json["provenance"] = io::provenance_json(provenance);
-    json["overrides"] = base;
-    const auto result_json = r.to_json();   // named: items() of a temporary would dangle
-    for (const auto& item : result_json.items()) json[item.key()] = item.value();
+    const nlohmann::ordered_json json = io::optimum_json(name, io::provenance_json(provenance), base, r);
     py::dict out = to_python(json).cast<py::dict>();
     out["scan_values"] = py::array_t<double>(r.scan_values.size(), r.scan_values.data());
     out["scan_objective"] = py::array_t<double>(r.scan_objective.size(), r.scan_objective.data());

@@ -17,6 +17,7 @@
 
 #include "commands.hpp"
 #include "qbnet/errors.hpp"
+#include "qbnet/io/optimum.hpp"
 #include "qbnet/io/provenance.hpp"
 #include "qbnet/io/results.hpp"
 #include "qbnet/io/scenario.hpp"
@@ -103,13 +104,7 @@ int run_optimize_command(const OptimizeArgs& args) {
     std::filesystem::create_directories(out_dir);
     const auto path = out_dir / "optimum.json";
     // optimum.json: who ran it, on what, then the result.
-    nlohmann::ordered_json json;
-    json["scenario"] = name;
-    json["provenance"] = provenance;
-    json["overrides"] = args.sets;
-    const auto result_json = result.to_json();
-    for (const auto& item : result_json.items()) json[item.key()] = item.value();
-    const std::string content = json.dump(2) + "\n";
+    const std::string content = io::optimum_json(name, provenance, args.sets, result).dump(2) + "\n";
     io::write_file_atomic(path, content);
     // --json: stdout is exactly optimum.json (for jq and scripts); every message went to stderr.
     if (args.json)

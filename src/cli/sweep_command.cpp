@@ -20,6 +20,7 @@
 #include "qbnet/errors.hpp"
 #include "qbnet/io/plot.hpp"
 #include "qbnet/io/provenance.hpp"
+#include "qbnet/io/sweep_files.hpp"
 #include "qbnet/io/scenario.hpp"
 #include "qbnet/parallel/communicator.hpp"
 #include "qbnet/study/sweep.hpp"
@@ -68,8 +69,10 @@ int run_sweep_command(const SweepArgs& args) {
     options.threads = omp_get_max_threads();
     options.strict = args.strict;
     options.on_warning = [](const std::string& w) { cli_log().warn("{}", w); };
-    options.provenance = io::provenance_json(io::current_provenance(options.threads, parallel::size()));
-    options.out_dir = args.out.empty() ? std::filesystem::path("results") / (name + "-sweep") : std::filesystem::path(args.out);
+    const std::filesystem::path out_dir =
+        args.out.empty() ? std::filesystem::path("results") / (name + "-sweep") : std::filesystem::path(args.out);
+    // sweep.csv + sweep.json (written by the root only; run_sweep calls the store on the root alone).
+    io::SweepFiles files(out_dir, io::provenance_json(io::current_provenance(options.threads, parallel::size())));
 
     const auto t0 = std::chrono::steady_clock::now();
     std::size_t last_logged = 0;
@@ -86,15 +89,15 @@ int run_sweep_command(const SweepArgs& args) {
                  options.engine,
                  options.axes.size() == 1 ? options.axes[0].values.size()
                                           : options.axes[0].values.size() * options.axes[1].values.size(),
-                 options.out_dir.string(), parallel::size(), options.threads);
+                 out_dir.string(), parallel::size(), options.threads);
     const study::SweepSummary summary = [&] {
         const LibraryWarningsMuted once;   // each point's warnings come back tagged (options.on_warning)
-        return study::run_sweep(base, options);
+        return study::run_sweep(base, options, files);
     }();
     // Exit 4 when a point is not trustworthy (the root counted them; every rank exits alike).
     const int code = parallel::broadcast(summary.stopped || summary.untrusted > 0 ? 4 : 0);
     if (!parallel::is_root()) return code;
-    if (summary.skipped > 0) cli_log().info("resumed: {} point(s) already in {}", summary.skipped, summary.csv.string());
+    if (summary.skipped > 0) cli_log().info("resumed: {} point(s) already in {}", summary.skipped, files.csv().string());
     if (summary.stopped)
         cli_log().error("--strict: stopped at an untrustworthy point; {} of {} point(s) done (rerun without --strict, "
                       "or with better settings in a new --out folder)",
@@ -102,7 +105,7 @@ int run_sweep_command(const SweepArgs& args) {
     else if (summary.untrusted > 0)
         cli_log().warn("{} of {} computed point(s) not trustworthy (columns converged, residual, err_*)",
                      summary.untrusted, summary.computed);
-    std::vector<std::filesystem::path> written{summary.csv, summary.json};
+    std::vector<std::filesystem::path> written{files.csv(), files.json()};
     if (!summary.stopped) {   // a plot of every point (a stopped sweep is drawn when it is resumed)
         std::vector<std::string> keys;
         std::vector<bool> log_axes;
@@ -111,8 +114,8 @@ int run_sweep_command(const SweepArgs& args) {
             const bool log_spec = axis.spec.size() > 4 && axis.spec.compare(axis.spec.size() - 4, 4, ":log") == 0;
             log_axes.push_back(log_spec || io::is_geometric(axis.values));
         }
-        const auto png = options.out_dir / "sweep.png";
-        if (auto path = io::plot_sweep(summary.csv, png, name + " (" + options.engine + " engine)", keys, log_axes))
+        const auto png = out_dir / "sweep.png";
+        if (auto path = io::plot_sweep(files.csv(), png, name + " (" + options.engine + " engine)", keys, log_axes))
             written.push_back(*path);
     }
     std::printf("sweep: %zu point(s): %zu computed, %zu already done%s\n", summary.total, summary.computed,

@@ -78,11 +78,7 @@ EngineResult run_fock_displaced(const model::Model& model, const RunOptions& opt
         std::vector<double> top(static_cast<std::size_t>(m), 0.0);
         result.timeseries.t = times;
         result.timeseries.samples.resize(times.size());
-        EvolveOptions eo;
-        eo.atol = options.time.atol;
-        eo.rtol = options.time.rtol;
-        eo.threads = options.threads;
-        eo.initial_dt = std::min(1.0, 0.01 / std::max(1e-9, model.slowest_damping_rate()));
+        EvolveOptions eo = evolve_options(options, model.slowest_damping_rate());
         // Checkpoint boundaries in every run, as in the lab frame (bit-for-bit resume).
         eo.segment_samples = checkpoint_stride(times.size());
         Eigen::VectorXcd alpha, rho;

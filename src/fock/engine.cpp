@@ -128,11 +128,7 @@ EngineResult run_lab_frame(const model::Model& model, const RunOptions& options,
         std::vector<double> top(static_cast<std::size_t>(basis.n_modes()), 0.0);
         result.timeseries.t = times;
         result.timeseries.samples.resize(times.size());
-        EvolveOptions eo;
-        eo.atol = options.time.atol;
-        eo.rtol = options.time.rtol;
-        eo.threads = options.threads;
-        eo.initial_dt = std::min(1.0, 0.01 / std::max(1e-9, lv.slowest_damping_rate()));
+        EvolveOptions eo = evolve_options(options, lv.slowest_damping_rate());
         eo.integrator = to_string(options.time.integrator);
         // dopri5 restarts at fixed checkpoint boundaries in EVERY run (with or without checkpoints), so an
         // interrupted and resumed run gives the uninterrupted answer bit for bit.

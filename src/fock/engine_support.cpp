@@ -73,6 +73,15 @@ SteadySolverOptions steady_solver_options(const RunOptions& options) {
     return solver;
 }
 
+EvolveOptions evolve_options(const RunOptions& options, double slowest_damping_rate) {
+    EvolveOptions eo;
+    eo.atol = options.time.atol;
+    eo.rtol = options.time.rtol;
+    eo.threads = options.threads;
+    eo.initial_dt = std::min(1.0, 0.01 / std::max(1e-9, slowest_damping_rate));
+    return eo;
+}
+
 EvolutionStatistics evolution_statistics(const EvolveSummary& summary, const std::string& integrator) {
     EvolutionStatistics ev;
     ev.integrator = integrator;

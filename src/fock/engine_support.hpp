@@ -39,6 +39,10 @@ StateData fock_state_data(const std::vector<int>& cutoffs, const Eigen::VectorXc
 // Solver options of the steady state from the run options (thread count).
 SteadySolverOptions steady_solver_options(const RunOptions& options);
 
+// The integrator settings both frames share: the run's tolerances and threads, a first step of 1% of the
+// slowest damping time (at most 1). The caller adds the integrator and the checkpoint stride.
+EvolveOptions evolve_options(const RunOptions& options, double slowest_damping_rate);
+
 // Statistics of one time evolution, as both frames report them.
 EvolutionStatistics evolution_statistics(const EvolveSummary& summary, const std::string& integrator);
 

@@ -2,6 +2,7 @@
 
 #include "gnuplot.hpp"
 #include "signal_hold.hpp"
+#include "temporaries.hpp"
 
 #include <algorithm>
 #include <cstdio>
@@ -10,11 +11,8 @@
 #include <sstream>
 #include <vector>
 
-#include <cerrno>
-#include <csignal>
 
 #include <pthread.h>
-#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -120,28 +118,6 @@ std::string plot_command(const std::string& data, const std::vector<std::string>
 
 using io::detail::SignalHold;
 
-// Temporaries of this PNG left by a qbnet that was killed outright (SIGKILL): "<png>.tmp-<pid>" and
-// "<png>.gp.tmp-<pid>" whose process no longer exists.
-void remove_stale_temporaries(const std::filesystem::path& png) {
-    const std::string stem = png.filename().string();
-    std::error_code ec;
-    const auto dir = png.has_parent_path() ? png.parent_path() : std::filesystem::path(".");
-    for (std::filesystem::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
-        const std::string name = it->path().filename().string();
-        if (name.rfind(stem, 0) != 0) continue;
-        const auto pos = name.rfind(".tmp-");
-        if (pos == std::string::npos) continue;
-        const std::string pid_text = name.substr(pos + 5);
-        if (pid_text.empty() || pid_text.size() > 9 || pid_text.find_first_not_of("0123456789") != std::string::npos)
-            continue;
-        const pid_t pid = static_cast<pid_t>(std::stol(pid_text));
-        if (pid == ::getpid() || (::kill(pid, 0) != 0 && errno == ESRCH)) {
-            std::error_code ignore;
-            std::filesystem::remove(it->path(), ignore);
-        }
-    }
-}
-
 }  // namespace
 
 bool gnuplot_available() { return std::system("command -v gnuplot >/dev/null 2>&1") == 0; }
@@ -168,7 +144,9 @@ std::optional<std::filesystem::path> render_png(const std::filesystem::path& png
     }
     // Draw into a temporary file and rename, like every other output (no half-written PNG).
     const SignalHold hold;
-    remove_stale_temporaries(png);
+    // Temporaries of this PNG left by a qbnet killed outright: "<png>.tmp-<pid>", "<png>.gp.tmp-<pid>".
+    io::detail::remove_stale_temporaries(png.has_parent_path() ? png.parent_path() : std::filesystem::path("."),
+                                         png.filename().string());
     std::filesystem::path tmp_png = png;
     tmp_png += ".tmp-" + std::to_string(::getpid());
     std::filesystem::path script = png;

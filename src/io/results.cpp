@@ -1,6 +1,7 @@
 #include "qbnet/io/results.hpp"
 
 #include "signal_hold.hpp"
+#include "temporaries.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -363,12 +364,15 @@ void rename_into_place(const std::filesystem::path& tmp, const std::filesystem::
     }
 }
 
-// Temporary files of an earlier qbnet that was killed (SIGKILL, power loss) before it could rename or
-// remove them: "<name>.tmp-<pid>" whose process no longer exists.
-void remove_stale_temporaries(const std::filesystem::path& dir) {
+}  // namespace
+
+namespace detail {
+
+void remove_stale_temporaries(const std::filesystem::path& dir, const std::string& prefix) {
     std::error_code ec;
     for (std::filesystem::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
         const std::string name = it->path().filename().string();
+        if (name.rfind(prefix, 0) != 0) continue;
         const auto pos = name.rfind(".tmp-");
         if (pos == std::string::npos) continue;
         const std::string pid_text = name.substr(pos + 5);
@@ -382,7 +386,7 @@ void remove_stale_temporaries(const std::filesystem::path& dir) {
     }
 }
 
-}  // namespace
+}  // namespace detail
 
 void write_file_atomic(const std::filesystem::path& path, const std::string& content) {
     // Same folder as the target, so the rename never crosses file systems and is atomic.
@@ -447,7 +451,7 @@ std::vector<std::filesystem::path> write_results(const std::filesystem::path& di
                                                  const nlohmann::ordered_json& provenance) {
     const SignalHold hold;
     std::filesystem::create_directories(dir);
-    remove_stale_temporaries(dir);
+    detail::remove_stale_temporaries(dir);
     // Two phases: every file goes to its temporary name first; only when all of them are complete are
     // they renamed. A failure (full disk) removes the temporaries and leaves the previous results intact.
     std::vector<std::pair<std::filesystem::path, std::string>> files;

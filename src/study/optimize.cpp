@@ -85,31 +85,6 @@ void parse_bounds(const std::string& spec, double& lower, double& upper) {
     upper = hi;
 }
 
-nlohmann::ordered_json OptimizeResult::to_json() const {
-    nlohmann::ordered_json j;
-    j["param"] = param;
-    j["value"] = value ? nlohmann::ordered_json(*value) : nlohmann::ordered_json(nullptr);
-    j["objective"] = objective;
-    j["objective_value"] = objective_value ? nlohmann::ordered_json(*objective_value) : nlohmann::ordered_json(nullptr);
-    j["engine"] = engine;
-    j["at_bound"] = at_bound.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(at_bound);
-    if (!at_bound.empty()) {
-        j["bound_value"] = bound_value;
-        j["bound_objective_value"] = bound_objective_value;
-    }
-    j["local_maxima"] = nlohmann::ordered_json::array();
-    for (const auto& m : local_maxima)
-        j["local_maxima"].push_back({{"value", m.value}, {"objective_value", m.objective_value}, {"iterations", m.iterations}});
-    j["scan"] = {{"values", scan_values},
-                 {"objective", scan_objective},
-                 {"converged", scan_converged},
-                 {"residual", scan_residual}};
-    j["untrusted_evaluations"] = untrusted_evaluations;
-    j["evaluations"] = evaluations;
-    j["warnings"] = warnings;
-    return j;
-}
-
 OptimizeResult optimize(const Scenario& base, const OptimizeOptions& options) {
     int n_modes = 0;
     double fock_dim = 1.0;

@@ -1,23 +1,19 @@
-// Parameter sweeps: grid -> typed setters on the base scenario -> run_engine -> sweep.csv, resumable
-// (include/qbnet/study/sweep.hpp).
+// Parameter sweeps: grid -> typed setters on the base scenario -> run_engine -> a SweepStore, resumable
+// (include/qbnet/study/sweep.hpp). Nothing here reads or writes files: io/sweep_files.cpp does.
 #include "qbnet/study/sweep.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
-#include <exception>
-#include <fstream>
 #include <map>
 #include <sstream>
+#include <stdexcept>
 
 #include <omp.h>
 
-#include <nlohmann/json.hpp>
-
 #include "qbnet/errors.hpp"
 #include "qbnet/engine.hpp"
-#include "qbnet/io/results.hpp"
 #include "qbnet/scenario_keys.hpp"
 #include "qbnet/parallel/communicator.hpp"
 #include "qbnet/parallel/distribute.hpp"
@@ -49,33 +45,12 @@ std::string trim(const std::string& s) {
     return s.substr(b, e - b + 1);
 }
 
-// Strict number parse: the whole string, finite.
-bool parse_double(const std::string& text, double& out) {
-    const std::string t = trim(text);
-    if (t.empty()) return false;
-    char* end = nullptr;
-    out = std::strtod(t.c_str(), &end);
-    return end == t.c_str() + t.size() && std::isfinite(out);
-}
-
 bool parse_count(const std::string& text, long& out) {
     const std::string t = trim(text);
     if (t.empty()) return false;
     char* end = nullptr;
     out = std::strtol(t.c_str(), &end, 10);
     return end == t.c_str() + t.size();
-}
-
-// FNV-1a: a stable fingerprint of the scenario text for sweep.json (std::hash is not stable).
-std::string fingerprint(const std::string& text) {
-    std::uint64_t h = 1469598103934665603ULL;
-    for (unsigned char c : text) {
-        h ^= c;
-        h *= 1099511628211ULL;
-    }
-    char buf[17];
-    std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
-    return buf;
 }
 
 // Same number on the grid and in the CSV: values are written with 17 digits, so they round-trip
@@ -85,6 +60,14 @@ bool same_value(double a, double b) { return std::abs(a - b) <= 1e-12 * std::max
 constexpr std::size_t kMaxPoints = 1000000;
 
 }  // namespace
+
+bool parse_value(const std::string& text, double& out) {
+    const std::string t = trim(text);
+    if (t.empty()) return false;
+    char* end = nullptr;
+    out = std::strtod(t.c_str(), &end);
+    return end == t.c_str() + t.size() && std::isfinite(out);
+}
 
 void check_param_key(const std::string& key) {
     const auto dot = key.find('.');
@@ -103,7 +86,7 @@ SweepAxis parse_sweep_axis(const std::string& key, const std::string& spec) {
     if (spec.find(':') == std::string::npos) {
         for (const auto& item : split(spec, ',')) {
             double v = 0.0;
-            if (!parse_double(item, v)) throw InputError("--values", allowed + " (got '" + spec + "')");
+            if (!parse_value(item, v)) throw InputError("--values", allowed + " (got '" + spec + "')");
             axis.values.push_back(v);
         }
         return axis;
@@ -111,7 +94,7 @@ SweepAxis parse_sweep_axis(const std::string& key, const std::string& spec) {
     const auto parts = split(spec, ':');
     double lo = 0.0, hi = 0.0;
     long count = 0;
-    if ((parts.size() != 3 && parts.size() != 4) || !parse_double(parts[0], lo) || !parse_double(parts[1], hi) ||
+    if ((parts.size() != 3 && parts.size() != 4) || !parse_value(parts[0], lo) || !parse_value(parts[1], hi) ||
         !parse_count(parts[2], count) || (parts.size() == 4 && trim(parts[3]) != "log" && trim(parts[3]) != "lin"))
         throw InputError("--values", allowed + " (got '" + spec + "')");
     if (count < 1 || static_cast<std::size_t>(count) > kMaxPoints)
@@ -196,14 +179,31 @@ std::vector<std::string> trust_columns(int n_batteries) {
     return cols;
 }
 
-std::vector<std::string> trust_cells(const PointResult& p, int n_batteries) {
-    std::vector<std::string> cells{p.diagnostics.converged ? "1" : "0", format_number(p.diagnostics.residual)};
-    std::string cutoffs;
-    for (std::size_t k = 0; k < p.cutoffs.size(); ++k) cutoffs += (k ? "x" : "") + std::to_string(p.cutoffs[k]);
-    cells.push_back(cutoffs);
+SweepRecord sweep_record(std::size_t index, const std::vector<double>& params, const PointResult& p, int n_batteries) {
+    SweepRecord r;
+    r.index = index;
+    r.params = params;
+    r.figures = figure_row(p.steady, n_batteries);
+    r.converged = p.diagnostics.converged;
+    r.residual = p.diagnostics.residual;
+    r.cutoffs = p.cutoffs;
     // The error bars in the order of figure_row: the same snapshot with each figure replaced by its error.
-    for (double v : figure_row(p.steady, n_batteries, true)) cells.push_back(format_number(v));
-    return cells;
+    r.errors = figure_row(p.steady, n_batteries, true);
+    return r;
+}
+
+std::optional<std::size_t> grid_index(const std::vector<SweepAxis>& axes, const std::vector<double>& params) {
+    if (params.size() != axes.size()) return std::nullopt;
+    std::size_t index = 0;
+    std::size_t stride = 1;
+    for (std::size_t k = axes.size(); k-- > 0;) {
+        const auto& vals = axes[k].values;
+        auto it = std::find_if(vals.begin(), vals.end(), [&](double x) { return same_value(x, params[k]); });
+        if (it == vals.end()) return std::nullopt;
+        index += stride * static_cast<std::size_t>(it - vals.begin());
+        stride *= vals.size();
+    }
+    return index;
 }
 
 std::vector<std::string> figure_columns(int n_batteries) {
@@ -271,9 +271,8 @@ std::string point_label(const SweepOptions& options, const std::vector<double>& 
     return where;
 }
 
-}  // namespace
-
-SweepSummary run_sweep(const Scenario& base, const SweepOptions& options) {
+// Checks the options and builds (validates) every point; collective: every rank does it.
+Grid build_grid(const Scenario& base, const SweepOptions& options) {
     Grid g;
     // Every rank validates the options and builds every point before any work; a bad input is
     // reported once (by the lowest rank that saw it) and every rank exits with the same code.
@@ -307,6 +306,70 @@ SweepSummary run_sweep(const Scenario& base, const SweepOptions& options) {
             g.max_cost = std::max(g.max_cost, cost);
         }
     });
+    return g;
+}
+
+// Root: describes the sweep to the store and returns the grid indices still to compute. A finished
+// point the store holds off this grid means it holds another sweep: refused (exit 2, naming --out).
+std::vector<std::uint64_t> missing_points(SweepStore& store, const SweepDescription& sweep, std::size_t& skipped) {
+    store.describe(sweep);
+    std::vector<bool> done(sweep.points, false);
+    skipped = 0;
+    for (const auto& params : store.finished_points()) {
+        const auto index = grid_index(sweep.axes, params);
+        if (!index || *index >= sweep.points)
+            throw InputError("--out", "the sweep store holds a point that is not on this grid; choose another --out folder");
+        if (done[*index]) continue;   // the same point twice: the first one counts
+        done[*index] = true;
+        ++skipped;
+    }
+    std::vector<std::uint64_t> todo;
+    for (std::size_t i = 0; i < sweep.points; ++i)
+        if (!done[i]) todo.push_back(i);
+    return todo;
+}
+
+// A point's record, trust and messages as bytes for the root (bit-exact doubles).
+parallel::Payload pack_point(const SweepRecord& r, const PointResult& p) {
+    std::string reasons, warnings;
+    for (const auto& w : p.trust_reasons) reasons += w + "\n";
+    for (const auto& w : p.warnings) {
+        // The trust reason "steady state did not converge (residual, target)" says it already.
+        if (!p.diagnostics.converged && !p.trustworthy && w.rfind("steady state not converged", 0) == 0) continue;
+        warnings += w + "\n";
+    }
+    const std::vector<double> cutoffs(r.cutoffs.begin(), r.cutoffs.end());
+    return parallel::pack({parallel::to_payload(r.figures), parallel::to_payload(r.errors), parallel::to_payload({r.residual}),
+                           parallel::to_payload(cutoffs), r.converged ? "1" : "0", p.trustworthy ? "1" : "0", reasons,
+                           warnings});
+}
+
+struct PackedPoint {
+    SweepRecord record;
+    bool trustworthy = true;
+    std::string reasons, warnings;   // one per line
+};
+
+PackedPoint unpack_point(const parallel::Payload& payload, std::size_t index, const std::vector<double>& params) {
+    const auto parts = parallel::unpack(payload);
+    PackedPoint p;
+    p.record.index = index;
+    p.record.params = params;
+    p.record.figures = parallel::doubles_from(parts[0]);
+    p.record.errors = parallel::doubles_from(parts[1]);
+    p.record.residual = parallel::doubles_from(parts[2]).at(0);
+    for (double c : parallel::doubles_from(parts[3])) p.record.cutoffs.push_back(static_cast<int>(c));
+    p.record.converged = parts[4] == "1";
+    p.trustworthy = parts[5] == "1";
+    p.reasons = parts[6];
+    p.warnings = parts[7];
+    return p;
+}
+
+}  // namespace
+
+SweepSummary run_sweep(const Scenario& base, const SweepOptions& options, SweepStore& store) {
+    const Grid g = build_grid(base, options);
     const auto& points = g.points;
     const int max_batteries = g.max_batteries;
 
@@ -316,103 +379,14 @@ SweepSummary run_sweep(const Scenario& base, const SweepOptions& options) {
     for (const auto& axis : options.axes) summary.columns.push_back(axis.key);
     for (const auto& c : figure_columns(max_batteries)) summary.columns.push_back(c);
     for (const auto& c : trust_columns(max_batteries)) summary.columns.push_back(c);
-    summary.csv = options.out_dir / "sweep.csv";
-    summary.json = options.out_dir / "sweep.json";
 
-    // sweep.json: what the grid is. A resume must find the same grid, engine and scenario.
-    nlohmann::ordered_json grid;
-    grid["scenario"] = options.source.name;
-    // Who ran it (the latest run that wrote the file): not compared on resume (the fields listed below).
-    if (!options.provenance.is_null()) grid["provenance"] = options.provenance;
-    grid["scenario_fingerprint"] = fingerprint(options.source.text);
-    grid["engine"] = options.engine;
-    grid["overrides"] = options.source.overrides;
-    grid["axes"] = nlohmann::ordered_json::array();
-    for (const auto& axis : options.axes) {
-        nlohmann::ordered_json a;
-        a["key"] = axis.key;
-        a["spec"] = axis.spec;
-        std::vector<std::string> vals;
-        for (double v : axis.values) vals.push_back(format_number(v));
-        a["values"] = vals;
-        grid["axes"].push_back(a);
-    }
-    grid["columns"] = summary.columns;
-    grid["points"] = points.size();
-
-    // Grid index of a CSV row from its parameter cells; false for an incomplete or foreign row.
-    auto row_index = [&](const std::string& line, std::size_t& index) {
-        const auto cells = split(line, ',');
-        if (cells.size() != summary.columns.size()) return false;
-        index = 0;
-        std::size_t stride = 1;
-        for (std::size_t k = options.axes.size(); k-- > 0;) {
-            double v = 0.0;
-            if (!parse_double(cells[k], v)) return false;
-            const auto& vals = options.axes[k].values;
-            auto it = std::find_if(vals.begin(), vals.end(), [&](double x) { return same_value(x, v); });
-            if (it == vals.end()) return false;
-            index += stride * static_cast<std::size_t>(it - vals.begin());
-            stride *= vals.size();
-        }
-        return true;
-    };
-    std::string header;
-    for (std::size_t k = 0; k < summary.columns.size(); ++k) header += (k ? "," : "") + summary.columns[k];
-
-    // The root reads what a previous (interrupted) run finished and rewrites the journal; the other
-    // ranks learn the missing points from it. sweep.csv is the journal: one row per finished point,
-    // appended in completion order, rewritten in grid order once every point is done.
+    // The root asks the store what a previous (interrupted) run finished; the other ranks learn the
+    // missing points from it.
     std::vector<std::uint64_t> todo;
     parallel::all_or_none([&] {
         if (!parallel::is_root()) return;
-        std::filesystem::create_directories(options.out_dir);
-        std::vector<bool> done(points.size(), false);
-        std::vector<std::string> kept_rows;   // complete rows of a previous run (resume)
-        if (std::filesystem::exists(summary.json)) {
-            std::ifstream in(summary.json);
-            nlohmann::ordered_json old;
-            try {
-                in >> old;
-            } catch (const std::exception&) {
-                throw InputError("--out", "'" + summary.json.string() + "' is not a sweep description; choose another --out folder");
-            }
-            for (const char* field : {"scenario_fingerprint", "engine", "overrides", "axes", "columns"}) {
-                if (old.value(field, nlohmann::ordered_json()) != grid[field])
-                    throw InputError("--out", "'" + options.out_dir.string() + "' holds a different sweep (sweep.json differs in '" +
-                                                  field + "'); choose another --out folder or delete it");
-            }
-            // An interruption can leave the last row without its newline (cut inside a number): drop it.
-            std::string text;
-            {
-                std::ifstream csv_in(summary.csv, std::ios::binary);
-                std::ostringstream buf;
-                buf << csv_in.rdbuf();
-                text = buf.str();
-            }
-            if (!text.empty() && text.back() != '\n') text.erase(text.rfind('\n') == std::string::npos ? 0 : text.rfind('\n') + 1);
-            std::istringstream csv(text);
-            std::string line;
-            bool first = true;
-            while (std::getline(csv, line)) {
-                if (first) {
-                    first = false;
-                    continue;
-                }
-                std::size_t index = 0;
-                if (!row_index(line, index)) continue;   // a row cut short by an interruption, or off the grid
-                if (done[index]) continue;
-                done[index] = true;
-                kept_rows.push_back(line);
-            }
-        }
-        std::string content = header + "\n";
-        for (const auto& r : kept_rows) content += r + "\n";
-        io::write_file_atomic(summary.csv, content);
-        io::write_file_atomic(summary.json, grid.dump(2) + "\n");
-        summary.skipped = kept_rows.size();
-        for (std::size_t i = 0; i < points.size(); ++i)
-            if (!done[i]) todo.push_back(i);
+        const SweepDescription sweep{options.source, options.engine, options.axes, summary.columns, points.size()};
+        todo = missing_points(store, sweep, summary.skipped);
     });
     todo = parallel::broadcast(todo);
 
@@ -425,30 +399,13 @@ SweepSummary run_sweep(const Scenario& base, const SweepOptions& options) {
     summary.parallel_points = threads > 1 && points.size() > 1 &&
                               (options.engine == "gaussian" ? g.max_cost <= 400.0 : g.max_cost <= 512.0);
     const int engine_threads = summary.parallel_points ? 1 : threads;
-
-    std::ofstream out;
-    if (parallel::is_root()) {
-        out.open(summary.csv, std::ios::app);
-        if (!out) throw std::runtime_error("cannot append to '" + summary.csv.string() + "'");
-    }
     std::size_t finished = summary.skipped;
 
     auto compute = [&](std::size_t k) {
         const auto& p = points[todo[k]];
         const PointResult r =
             steady_point(point_scenario(base, point_values(options, p), options.engine), options.engine, engine_threads);
-        std::string row;
-        for (std::size_t a = 0; a < p.size(); ++a) row += (a ? "," : "") + format_number(p[a]);
-        for (double v : figure_row(r.steady, max_batteries)) row += "," + format_number(v);
-        for (const auto& c : trust_cells(r, max_batteries)) row += "," + c;
-        std::string reasons, warnings;
-        for (const auto& w : r.trust_reasons) reasons += w + "\n";
-        for (const auto& w : r.warnings) {
-            // The trust reason "steady state did not converge (residual, target)" says it already.
-            if (!r.diagnostics.converged && !r.trustworthy && w.rfind("steady state not converged", 0) == 0) continue;
-            warnings += w + "\n";
-        }
-        return parallel::pack({row, r.trustworthy ? "1" : "0", reasons, warnings});
+        return pack_point(sweep_record(todo[k], p, r, max_batteries), r);
     };
     // Each warning once: the first point with a given text is named, later identical ones are counted
     // and summed up at the end (e.g. the cutoff-ladder note of every Fock point).
@@ -456,10 +413,9 @@ SweepSummary run_sweep(const Scenario& base, const SweepOptions& options) {
     parallel::DistributeOptions dist;
     dist.local_workers = summary.parallel_points ? threads : 1;
     dist.on_done = [&](std::size_t k, const parallel::Payload& payload) {
-        const auto parts = parallel::unpack(payload);
         const auto& p = points[todo[k]];
-        out << parts[0] << '\n';
-        out.flush();   // a finished point survives an interruption
+        const PackedPoint point = unpack_point(payload, todo[k], p);
+        store.record(point.record);   // a finished point survives an interruption
         ++finished;
         const std::string where = "point " + point_label(options, p);
         auto each_line = [&](const std::string& text, const std::string& prefix) {
@@ -474,14 +430,13 @@ SweepSummary run_sweep(const Scenario& base, const SweepOptions& options) {
                 if (options.on_warning) options.on_warning(where + ": " + prefix + line);
             }
         };
-        each_line(parts[3], "");
-        const bool trusted = parts[1] == "1";
-        if (!trusted) {
+        each_line(point.warnings, "");
+        if (!point.trustworthy) {
             ++summary.untrusted;
-            each_line(parts[2], "not trustworthy: ");
+            each_line(point.reasons, "not trustworthy: ");
         }
         if (options.on_point) options.on_point(finished, points.size(), p);
-        return trusted || !options.strict;
+        return point.trustworthy || !options.strict;
     };
     const auto outcome = parallel::distribute_ordered(todo.size(), compute, dist);
     summary.computed_here = outcome.computed_here;
@@ -490,25 +445,9 @@ SweepSummary run_sweep(const Scenario& base, const SweepOptions& options) {
     for (const auto& [text, n] : repeats)
         if (n > 0 && options.on_warning)
             options.on_warning("the same at " + std::to_string(n) + " more point(s): " + text);
-    out.close();
     summary.computed = finished - summary.skipped;
-    if (summary.stopped) return summary;   // the journal stays as it is: a later run resumes it
-
-    // Everything done: rewrite in grid order (plots and diffs read better; the same bytes on any
-    // number of ranks).
-    std::map<std::size_t, std::string> ordered;
-    {
-        std::ifstream csv(summary.csv);
-        std::string line;
-        std::getline(csv, line);
-        while (std::getline(csv, line)) {
-            std::size_t index = 0;
-            if (row_index(line, index)) ordered.emplace(index, line);
-        }
-    }
-    std::string content = header + "\n";
-    for (const auto& [i, row] : ordered) content += row + "\n";
-    io::write_file_atomic(summary.csv, content);
+    if (summary.stopped) return summary;   // the store keeps its journal as it is: a later run resumes it
+    store.finish();
     return summary;
 }
 

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "qbnet/errors.hpp"
+#include "qbnet/io/optimum.hpp"
 #include "qbnet/io/scenario.hpp"
 #include "qbnet/study/optimize.hpp"
 
@@ -38,7 +39,7 @@ TEST_CASE("optimize: N = 1 NC link - J_op = kappa/2 (E_1 = (eps/kappa)^2)") {
     REQUIRE(r.scan_converged.size() == r.scan_values.size());
     for (bool c : r.scan_converged) CHECK(c);
     CHECK(r.untrusted_evaluations == 0);
-    const auto j = r.to_json();
+    const auto j = io::optimize_result_json(r);
     CHECK(j["scan"]["converged"].size() == r.scan_values.size());
     CHECK(j["scan"]["residual"].size() == r.scan_values.size());
 }
@@ -80,8 +81,8 @@ TEST_CASE("optimize: a monotone objective is reported at its bound - never as an
     CHECK(r.bound_value == 1e-2);
     CHECK(r.local_maxima.empty());
     CHECK_FALSE(r.warnings.empty());
-    CHECK(r.to_json()["at_bound"] == "upper");
-    CHECK(r.to_json()["value"].is_null());
+    CHECK(io::optimize_result_json(r)["at_bound"] == "upper");
+    CHECK(io::optimize_result_json(r)["value"].is_null());
 }
 
 TEST_CASE("optimize: bad objective - bounds and parameter are InputErrors") {

@@ -11,6 +11,7 @@
 
 #include "qbnet/errors.hpp"
 #include "qbnet/io/scenario.hpp"
+#include "qbnet/io/sweep_files.hpp"
 #include "qbnet/study/sweep.hpp"
 #include "support/cli_process.hpp"
 
@@ -38,9 +39,11 @@ kappa = 0.003
 // The base scenario as the CLI hands it to run_sweep: parsed once (the io edge).
 io::Scenario base(const std::vector<std::string>& overrides = {}) { return io::parse_scenario(kScenario, "t", overrides); }
 
-study::SweepSummary run(study::SweepOptions opt) {
+// As `qbnet sweep`: sweep.csv and sweep.json in `dir` (io::SweepFiles).
+study::SweepSummary run(study::SweepOptions opt, const fs::path& dir) {
     opt.source = {"t", kScenario, {}};   // sweep.json: name, fingerprint, overrides
-    return study::run_sweep(base(), opt);
+    io::SweepFiles files(dir);
+    return study::run_sweep(base(), opt, files);
 }
 
 }  // namespace
@@ -74,23 +77,23 @@ TEST_CASE("sweep axis: bad --param / --values are InputErrors") {
 TEST_CASE("sweep: an invalid point or unknown key fails before anything is written") {
     Scratch tmp("badpoint");
     study::SweepOptions opt;
-    opt.out_dir = tmp.dir / "out";
+    const fs::path out = tmp.dir / "out";
     opt.threads = 1;
     opt.axes = {study::parse_sweep_axis("network.J", "-1:1:3")};   // J = -1 is out of range
-    CHECK_THROWS_AS(run(opt), InputError);
+    CHECK_THROWS_AS(run(opt, out), InputError);
     CHECK_THROWS_AS(study::parse_sweep_axis("network.nonsense", "1:2:2"), InputError);   // the key is checked first
     opt.axes = {study::SweepAxis{"network.nonsense", {1.0, 2.0}, "1,2"}};                   // ... and again by run_sweep
-    CHECK_THROWS_AS(run(opt), InputError);
-    CHECK_FALSE(fs::exists(opt.out_dir / "sweep.csv"));
+    CHECK_THROWS_AS(run(opt, out), InputError);
+    CHECK_FALSE(fs::exists(out / "sweep.csv"));
 }
 
 TEST_CASE("sweep: N = 1 NC row holds the closed-form steady state (eps/(kappa/2+J))^2") {
     Scratch tmp("closedform");
     study::SweepOptions opt;
-    opt.out_dir = tmp.dir;
+    const fs::path out = tmp.dir;
     opt.threads = 1;
     opt.axes = {study::parse_sweep_axis("network.J", "0.001,0.0015")};
-    const auto summary = run(opt);
+    const auto summary = run(opt, out);
     CHECK(summary.computed == 2);
     const std::string csv = read_file(tmp.dir / "sweep.csv");
     // The original block, then (issue 19) the charger's ergotropy and every passive energy; err_ likewise.
@@ -125,10 +128,10 @@ TEST_CASE("sweep: N = 1 NC row holds the closed-form steady state (eps/(kappa/2+
 TEST_CASE("sweep: resume skips finished points and drops a half-written row") {
     Scratch tmp("resume");
     study::SweepOptions opt;
-    opt.out_dir = tmp.dir;
+    const fs::path out = tmp.dir;
     opt.threads = 2;
     opt.axes = {study::parse_sweep_axis("network.J", "1e-4:1e-2:5:log"), study::parse_sweep_axis("reservoirs.n_th", "0,1")};
-    const auto first = run(opt);
+    const auto first = run(opt, out);
     CHECK(first.total == 10);
     CHECK(first.computed == 10);
     const std::string full = read_file(tmp.dir / "sweep.csv");
@@ -144,20 +147,20 @@ TEST_CASE("sweep: resume skips finished points and drops a half-written row") {
 
     std::size_t seen = 0;
     opt.on_point = [&](std::size_t, std::size_t, const std::vector<double>&) { ++seen; };
-    const auto second = run(opt);
+    const auto second = run(opt, out);
     CHECK(second.skipped == 3);
     CHECK(second.computed == 7);
     CHECK(seen == 7);
     CHECK(read_file(tmp.dir / "sweep.csv") == full);   // same rows, grid order, bit-identical numbers
 
     // Nothing left: a third call computes nothing.
-    const auto third = run(opt);
+    const auto third = run(opt, out);
     CHECK(third.computed == 0);
     CHECK(third.skipped == 10);
 
     // A different grid in the same folder is refused instead of mixed in.
     opt.axes = {study::parse_sweep_axis("network.J", "1e-4:1e-2:6:log"), study::parse_sweep_axis("reservoirs.n_th", "0,1")};
-    CHECK_THROWS_AS(run(opt), InputError);
+    CHECK_THROWS_AS(run(opt, out), InputError);
 }
 
 TEST_CASE("sweep CLI: bad --values is one error line and exit code 2") {
@@ -180,10 +183,10 @@ TEST_CASE("sweep CLI: bad --values is one error line and exit code 2") {
 TEST_CASE("sweep: trust columns - Gaussian rows say converged with no cutoffs and no error bars") {
     Scratch tmp("trust");
     study::SweepOptions opt;
-    opt.out_dir = tmp.dir;
+    const fs::path out = tmp.dir;
     opt.threads = 1;
     opt.axes = {study::parse_sweep_axis("network.J", "0.0015")};
-    run(opt);
+    run(opt, out);
     const std::string csv = read_file(tmp.dir / "sweep.csv");
     const std::string row = csv.substr(csv.find('\n') + 1);
     // network.J, 5 figures, converged = 1, residual, cutoffs empty, 5 error bars (Gaussian round-off bounds)
@@ -200,11 +203,13 @@ TEST_CASE("sweep: the trust cells carry the engine's error bars when it gives th
     p.steady.modes.resize(2);
     p.steady.modes[1].error = Figures{0.5, 0.125, 0.375};
     p.steady.batteries_error = Figures{1.5, 2.5, 0.0};
-    const auto cells = study::trust_cells(p, 1);
-    REQUIRE(cells.size() == study::trust_columns(1).size());
+    const std::string row = io::sweep_row(study::sweep_record(0, {0.5}, p, 1));
+    // network.J, 9 figures (nan: no such modes), then the trust cells: converged, residual, cutoffs, and
     // err_E_C, err_E_b1, err_W_b1, err_E_B, err_W_B, err_W_C, err_P_C, err_P_b1, err_P_B (the charger: none).
-    CHECK(cells == std::vector<std::string>{"0", "0.25", "8x6", "nan", "0.5", "0.125", "1.5", "2.5", "nan", "nan",
-                                            "0.375", "0"});
+    const std::string trust = "0,0.25,8x6,nan,0.5,0.125,1.5,2.5,nan,nan,0.375,0";
+    REQUIRE(row.size() > trust.size());
+    CHECK(row.substr(row.size() - trust.size()) == trust);
+    CHECK(std::count(row.begin(), row.end(), ',') + 1 == 1 + 9 + int(study::trust_columns(1).size()));
 }
 
 TEST_CASE("sweep: --param with an unknown key names the key and the allowed ones") {

@@ -8,8 +8,6 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "qbnet/result.hpp"
 #include "qbnet/scenario.hpp"
 
@@ -71,7 +69,6 @@ struct OptimizeResult {
     int untrusted_evaluations = 0;      // evaluations assess_trust() rejects (scan and Brent)
     std::vector<std::string> warnings;
     int evaluations = 0;
-    nlohmann::ordered_json to_json() const;   // optimum.json
 };
 
 // Collective under MPI: the coarse scan is spread over the ranks, the Brent stage runs on every rank

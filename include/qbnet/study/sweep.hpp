@@ -5,13 +5,11 @@
 // point is validated and built as `qbnet run FILE --set section.key=value` would build it, without
 // writing or parsing TOML (the CLI parses the file once, at the io edge).
 #include <cstddef>
-#include <filesystem>
 #include <functional>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "qbnet/result.hpp"
 #include "qbnet/scenario.hpp"
@@ -40,6 +38,10 @@ SweepAxis parse_sweep_axis(const std::string& key, const std::string& spec);
 // it is the `--set` form of a swept value, e.g. to compare both paths in tests.
 std::string override_for(const std::string& key, double value);
 
+// Strict number parse: the whole text (blanks around it allowed), finite. --values items and stored
+// axis values.
+bool parse_value(const std::string& text, double& out);
+
 // Formats a double with 17 significant digits ("nan" for NaN): the CSV and JSON number format.
 std::string format_number(double value);
 
@@ -67,9 +69,8 @@ PointResult steady_point(const Scenario& point, const std::string& engine, int t
 
 // Trust columns after the figures: converged (1/0), residual, cutoffs ("8x8x8"; empty for the
 // Gaussian engine), then the error bar of every figure column (err_E_C, ..., err_P_B; nan when the
-// engine gives no estimate).
+// engine gives no estimate). The cells are written by io/ (io/sweep_files.hpp, sweep_row).
 std::vector<std::string> trust_columns(int n_batteries);
-std::vector<std::string> trust_cells(const PointResult& p, int n_batteries);
 
 // Column names of a steady-state row for N batteries: E_C,E_b1..E_bN,W_b1..W_bN,E_B,W_B, then
 // W_C,P_C,P_b1..P_bN,P_B (energy E, ergotropy W, passive energy P = E - W; appended later, so the first
@@ -79,24 +80,63 @@ std::vector<std::string> figure_columns(int n_batteries);
 // errors: their error bars instead (NaN where the engine gave none).
 std::vector<double> figure_row(const Snapshot& s, int n_batteries, bool errors = false);
 
-// Where the base scenario came from, for sweep.json only: the scenario name, a fingerprint of the file's
-// text and the --set overrides are recorded there and compared on resume (never parsed here).
+// Where the base scenario came from, for the store's description of the sweep only: the scenario name,
+// its text and the --set overrides (the file store fingerprints and compares them on resume).
 struct ScenarioSource {
     std::string name;
     std::string text;
     std::vector<std::string> overrides;
 };
 
+// What a sweep is: handed to its store before any point runs, so that the store can refuse to resume a
+// different sweep (io/sweep_files.hpp records it in sweep.json).
+struct SweepDescription {
+    ScenarioSource source;
+    std::string engine;
+    std::vector<SweepAxis> axes;
+    std::vector<std::string> columns;   // parameter keys, figure_columns, trust_columns (largest N on the grid)
+    std::size_t points = 0;
+};
+
+// One finished grid point, typed: what the store keeps (io/ formats it as a sweep.csv row).
+struct SweepRecord {
+    std::size_t index = 0;               // grid index (last axis fastest)
+    std::vector<double> params;          // the axis values
+    std::vector<double> figures;         // figure_row(steady, largest N)
+    bool converged = true;               // steady state converged
+    double residual = 0.0;
+    std::vector<int> cutoffs;            // Fock: the cutoffs used; Gaussian: empty
+    std::vector<double> errors;          // figure_row(steady, largest N, errors = true)
+};
+SweepRecord sweep_record(std::size_t index, const std::vector<double>& params, const PointResult& p, int n_batteries);
+
+// Grid index of a point given by its axis values (compared to 1e-12 relative: the stored values are
+// written with 17 digits, the tolerance only absorbs a hand-edited file); nullopt when it is off the grid.
+std::optional<std::size_t> grid_index(const std::vector<SweepAxis>& axes, const std::vector<double>& params);
+
+// Where a sweep keeps its finished points (study computes, the store persists; io::SweepFiles keeps
+// sweep.csv + sweep.json, tests keep them in memory). Only the root rank calls it.
+class SweepStore {
+public:
+    virtual ~SweepStore() = default;
+    // First call, before any point runs: the sweep to hold. Throws InputError when the store holds a
+    // different sweep; otherwise keeps the finished points it holds (a resume) and drops anything else.
+    virtual void describe(const SweepDescription& sweep) = 0;
+    // After describe(): the axis values of every finished point it holds (a point off the grid makes
+    // run_sweep refuse the store).
+    virtual std::vector<std::vector<double>> finished_points() const = 0;
+    // A point just finished (completion order); it must survive an interruption.
+    virtual void record(const SweepRecord& point) = 0;
+    // Every grid point is finished (not called when --strict stopped the sweep).
+    virtual void finish() = 0;
+};
+
 struct SweepOptions {
     ScenarioSource source;
     std::string engine = "gaussian";   // "fock" | "gaussian"
     std::vector<SweepAxis> axes;       // 1 (line) or 2 (grid; the last axis varies fastest)
-    std::filesystem::path out_dir;     // sweep.csv and sweep.json go here
     int threads = 0;                   // 0: OpenMP default (threads of each MPI rank)
     bool strict = false;               // stop handing out points after the first untrustworthy one
-    // Written into sweep.json as "provenance" (io/provenance.hpp; null: none). Never part of the resume
-    // fingerprint: a resume on another host, date or rank count continues the same sweep.
-    nlohmann::ordered_json provenance;
     // Root only: an engine warning or an untrustworthy point, prefixed with the grid point it belongs to
     // ("point network.J = 0.001: ..."). Each text once: later points with the same text are counted and
     // reported after the last point as "the same at K more point(s): <text>".
@@ -108,27 +148,25 @@ struct SweepOptions {
 struct SweepSummary {
     std::size_t total = 0;
     std::size_t computed = 0;          // this call
-    std::size_t skipped = 0;           // already in sweep.csv (resume)
+    std::size_t skipped = 0;           // already in the store (resume)
     std::size_t computed_here = 0;     // by this rank
     std::size_t untrusted = 0;         // root: computed points that assess_trust() rejects
     bool stopped = false;              // every rank: --strict stopped at an untrustworthy point
     int ranks = 1;
     bool parallel_points = false;      // points side by side in each rank (engine single-threaded inside)
-    std::filesystem::path csv;
-    std::filesystem::path json;
     std::vector<std::string> columns;
 };
 
 // Collective under MPI: every rank calls it; points go to the ranks with dynamic scheduling and only
-// the root reads and writes files (rows as they arrive, then the grid-order rewrite), so the files
-// are the same bytes on any number of ranks.
-// Runs every grid point and writes out_dir/sweep.csv (parameter columns, then figure_columns for the
-// largest N on the grid) and out_dir/sweep.json (the grid). Rows are appended and flushed as points
-// finish, so an interrupted sweep keeps its finished points; a new call with the same grid reads
-// sweep.csv and computes only the missing points (a different grid in out_dir is an InputError).
-// When every point is done the CSV is rewritten in grid order.
-// All points are built (validated) before any runs: a bad value throws InputError first.
+// the root uses `store` (the other ranks may pass any store: it is not called), so what is stored is
+// the same on any number of ranks.
+// Runs every grid point the store does not hold yet and hands each to store.record() as it finishes,
+// so an interrupted sweep keeps its finished points and a new call with the same grid computes only
+// the missing ones; store.finish() when every point is done. The columns: the parameter keys, then
+// figure_columns and trust_columns for the largest N on the grid.
+// All points are built (validated) before any runs: a bad value throws InputError first, before the
+// store is described.
 // `base`: the parsed scenario (with its --set overrides), the same on every rank.
-SweepSummary run_sweep(const Scenario& base, const SweepOptions& options);
+SweepSummary run_sweep(const Scenario& base, const SweepOptions& options, SweepStore& store);
 
 }  // namespace qbnet::study
