@@ -85,10 +85,17 @@ void parse_bounds(const std::string& spec, double& lower, double& upper) {
     upper = hi;
 }
 
-OptimizeResult optimize(const Scenario& base, const OptimizeOptions& options) {
+namespace {
+
+// The size of one evaluation, for the choice between points side by side and threads inside a point.
+struct PointSize {
     int n_modes = 0;
     double fock_dim = 1.0;
-    // Every rank validates before any work; a bad input is reported once (parallel::all_or_none).
+};
+
+// Every rank validates before any work; a bad input is reported once (parallel::all_or_none).
+PointSize validate(const Scenario& base, const OptimizeOptions& options) {
+    PointSize size;
     parallel::all_or_none([&] {
         check_param_key(options.param);
         if (options.engine != "fock" && options.engine != "gaussian" && options.engine != "trajectories")
@@ -99,56 +106,57 @@ OptimizeResult optimize(const Scenario& base, const OptimizeOptions& options) {
         for (double v : {options.lower, options.upper}) {   // the end points, built as every evaluation is
             const Scenario sc = point_scenario(base, {{options.param, v}}, options.engine);
             if (v == options.upper) {
-                n_modes = sc.model.n_modes();
-                for (int c : sc.options.fock.cutoff) fock_dim *= c;
+                size.n_modes = sc.model.n_modes();
+                for (int c : sc.options.fock.cutoff) size.fock_dim *= c;
             }
         }
     });
+    return size;
+}
 
-    OptimizeResult result;
-    result.param = options.param;
-    result.objective = objective_name(options.objective);
-    result.engine = options.engine;
+// Search variable x: log(value) on a positive interval (couplings span decades; the objective is smooth in
+// log J), the value itself otherwise.
+struct SearchAxis {
+    bool log_scale;
+    double x_lo, x_hi;
+    explicit SearchAxis(const OptimizeOptions& o)
+        : log_scale(o.lower > 0.0), x_lo(to_x(o.lower)), x_hi(to_x(o.upper)) {}
+    double to_x(double v) const { return log_scale ? std::log(v) : v; }
+    double to_value(double x) const { return log_scale ? std::exp(x) : x; }
+};
 
-    // Search variable x: log(value) on a positive interval (couplings span decades; the objective is
-    // smooth in log J), the value itself otherwise.
-    const bool log_scale = options.lower > 0.0;
-    auto to_x = [&](double v) { return log_scale ? std::log(v) : v; };
-    auto to_value = [&](double x) { return log_scale ? std::exp(x) : x; };
-    const double x_lo = to_x(options.lower), x_hi = to_x(options.upper);
+// One evaluation outside the scan (a Brent step): the objective, with the point's warnings and trust
+// recorded in the result.
+double evaluate(const Scenario& base, const OptimizeOptions& options, double value, int threads, OptimizeResult& result) {
+    const PointResult p = steady_point(point_scenario(base, {{options.param, value}}, options.engine), options.engine, threads);
+    for (const auto& w : p.warnings)
+        result.warnings.push_back("evaluation at " + options.param + " = " + format_number(value) + ": " + w);
+    if (!p.trustworthy) {
+        ++result.untrusted_evaluations;
+        std::string why;
+        for (const auto& r : p.trust_reasons) why += r + "; ";
+        result.warnings.push_back("evaluation at " + options.param + " = " + format_number(value) + " not trustworthy: " + why);
+    }
+    return objective_value(options.objective, p.steady);
+}
 
-    const int threads = options.threads > 0 ? options.threads : omp_get_max_threads();
-    auto evaluate = [&](double value, int engine_threads) {
-        const PointResult p =
-            steady_point(point_scenario(base, {{options.param, value}}, options.engine), options.engine, engine_threads);
-        for (const auto& w : p.warnings)
-            result.warnings.push_back("evaluation at " + options.param + " = " + format_number(value) + ": " + w);
-        if (!p.trustworthy) {
-            ++result.untrusted_evaluations;
-            std::string why;
-            for (const auto& r : p.trust_reasons) why += r + "; ";
-            result.warnings.push_back("evaluation at " + options.param + " = " + format_number(value) +
-                                      " not trustworthy: " + why);
-        }
-        return objective_value(options.objective, p.steady);
-    };
-
-    // 1. Coarse scan (points side by side when each is small, as in run_sweep).
+// 1. The coarse scan. Scan points go over the MPI ranks (dynamic scheduling) and, when each is small, side
+// by side inside a rank, as in run_sweep. The payload is the objective and the point's trust, bit-exact, so
+// every rank ends up with the same scan and runs the same (cheap, sequential) Brent stage.
+void scan(const Scenario& base, const OptimizeOptions& options, const SearchAxis& axis, const PointSize& size,
+          int threads, std::vector<double>& xs, OptimizeResult& result) {
     const int n = options.scan_points;
     result.scan_values.resize(n);
     result.scan_objective.resize(n);
-    std::vector<double> xs(n);
+    xs.resize(n);
     for (int i = 0; i < n; ++i) {
-        xs[i] = x_lo + (x_hi - x_lo) * i / (n - 1);
-        result.scan_values[i] = i == 0 ? options.lower : i == n - 1 ? options.upper : to_value(xs[i]);
+        xs[i] = axis.x_lo + (axis.x_hi - axis.x_lo) * i / (n - 1);
+        result.scan_values[i] = i == 0 ? options.lower : i == n - 1 ? options.upper : axis.to_value(xs[i]);
     }
-    // Scan points go over the MPI ranks (dynamic scheduling) and, when each is small, side by side
-    // inside a rank, as in run_sweep. The payload is the objective and the point's trust, bit-exact,
-    // so every rank ends up with the same scan and runs the same (cheap, sequential) Brent stage.
-    const bool parallel = threads > 1 && (options.engine == "gaussian" ? n_modes <= 400 : fock_dim <= 512.0);
+    const bool parallel = threads > 1 && (options.engine == "gaussian" ? size.n_modes <= 400 : size.fock_dim <= 512.0);
     parallel::DistributeOptions dist;
     dist.local_workers = parallel ? threads : 1;
-    const auto scan = parallel::distribute_ordered(
+    const auto payloads = parallel::distribute_ordered(
         static_cast<std::size_t>(n),
         [&](std::size_t i) {
             const PointResult p = steady_point(point_scenario(base, {{options.param, result.scan_values[i]}}, options.engine),
@@ -167,7 +175,7 @@ OptimizeResult optimize(const Scenario& base, const OptimizeOptions& options) {
     std::vector<std::string> reasons(static_cast<std::size_t>(n)), point_warnings(static_cast<std::size_t>(n));
     if (parallel::is_root()) {
         for (int i = 0; i < n; ++i) {
-            const auto parts = parallel::unpack(*scan.payloads[static_cast<std::size_t>(i)]);
+            const auto parts = parallel::unpack(*payloads.payloads[static_cast<std::size_t>(i)]);
             const auto v = parallel::doubles_from(parts[0]);
             std::copy(v.begin(), v.end(), flat.begin() + 4 * i);
             reasons[static_cast<std::size_t>(i)] = parts[1];
@@ -184,8 +192,7 @@ OptimizeResult optimize(const Scenario& base, const OptimizeOptions& options) {
         // The engine's warnings of each scan point, tagged with the point (root: it has the payloads).
         std::istringstream lines(point_warnings[static_cast<std::size_t>(i)]);
         for (std::string line; std::getline(lines, line);)
-            result.warnings.push_back("scan point " + options.param + " = " + format_number(result.scan_values[i]) +
-                                      ": " + line);
+            result.warnings.push_back("scan point " + options.param + " = " + format_number(result.scan_values[i]) + ": " + line);
         if (flat[4 * i + 3] == 0.0) {
             ++result.untrusted_evaluations;
             if (parallel::is_root())
@@ -194,34 +201,37 @@ OptimizeResult optimize(const Scenario& base, const OptimizeOptions& options) {
         }
     }
     result.evaluations = n;
-    const auto& f = result.scan_objective;
-    std::vector<LocalMaximum> maxima;
-    // Every rank runs the same Brent steps on the same scan; a failure is reported once.
-    parallel::all_or_none([&] {
+}
 
-        // 2. Brent on -objective inside [x_{i-1}, x_{i+1}] around every scan point that beats its
-        // neighbours; the end intervals too when an end point is the larger one (the maximum may lie
-        // between the last two scan points rather than at the bound).
+// 2. Brent on -objective inside [x_{i-1}, x_{i+1}] around every scan point that beats its neighbours; the end
+// intervals too when an end point is the larger one (the maximum may lie between the last two scan points
+// rather than at the bound). Every rank runs the same Brent steps on the same scan; a failure is reported once.
+std::vector<LocalMaximum> refine_maxima(const Scenario& base, const OptimizeOptions& options, const SearchAxis& axis,
+                                        int threads, const std::vector<double>& xs, OptimizeResult& result) {
+    const int n = options.scan_points;
+    const std::vector<double> f = result.scan_objective;
+    std::vector<LocalMaximum> maxima;
+    parallel::all_or_none([&] {
         auto refine = [&](double a, double b) {
             std::uintmax_t iters = static_cast<std::uintmax_t>(options.max_iterations);
             const auto best = boost::math::tools::brent_find_minima(
                 [&](double x) {
                     ++result.evaluations;
-                    return -evaluate(to_value(x), threads);
+                    return -evaluate(base, options, axis.to_value(x), threads, result);
                 },
                 a, b, options.bits, iters);
             LocalMaximum m;
-            m.value = to_value(best.first);
+            m.value = axis.to_value(best.first);
             m.objective_value = -best.second;
             m.iterations = static_cast<int>(iters);
             return std::make_pair(best.first, m);
         };
-        const double dx = (x_hi - x_lo) / (n - 1);
+        const double dx = (axis.x_hi - axis.x_lo) / (n - 1);
         auto add = [&](double x, const LocalMaximum& m) {
             // interior only: a refinement that runs onto the bound is the bound, not a maximum
-            if (x - x_lo < 1e-6 * dx || x_hi - x < 1e-6 * dx) return;
+            if (x - axis.x_lo < 1e-6 * dx || axis.x_hi - x < 1e-6 * dx) return;
             for (const auto& other : maxima)
-                if (std::abs(to_x(other.value) - x) < 1e-4 * dx) return;   // the same maximum twice
+                if (std::abs(axis.to_x(other.value) - x) < 1e-4 * dx) return;   // the same maximum twice
             maxima.push_back(m);
         };
         for (int i = 1; i + 1 < n; ++i) {
@@ -240,9 +250,13 @@ OptimizeResult optimize(const Scenario& base, const OptimizeOptions& options) {
         }
     });
     std::sort(maxima.begin(), maxima.end(), [](const auto& a, const auto& b) { return a.value < b.value; });
-    result.local_maxima = maxima;
+    return maxima;
+}
 
-    // 3. The optimum: the best interior maximum, unless a bound is larger still.
+// 3. The optimum: the best interior maximum, unless a bound is larger still.
+void choose_optimum(const OptimizeOptions& options, OptimizeResult& result) {
+    const int n = options.scan_points;
+    const auto& f = result.scan_objective;
     const LocalMaximum* best = nullptr;
     for (const auto& m : result.local_maxima)
         if (!best || m.objective_value > best->objective_value) best = &m;
@@ -267,6 +281,22 @@ OptimizeResult optimize(const Scenario& base, const OptimizeOptions& options) {
     } else {
         result.warnings.push_back(result.objective + " has no maximum in the bounds (constant over the scan)");
     }
+}
+
+}  // namespace
+
+OptimizeResult optimize(const Scenario& base, const OptimizeOptions& options) {
+    const PointSize size = validate(base, options);
+    OptimizeResult result;
+    result.param = options.param;
+    result.objective = objective_name(options.objective);
+    result.engine = options.engine;
+    const SearchAxis axis(options);
+    const int threads = options.threads > 0 ? options.threads : omp_get_max_threads();
+    std::vector<double> xs;
+    scan(base, options, axis, size, threads, xs, result);
+    result.local_maxima = refine_maxima(base, options, axis, threads, xs, result);
+    choose_optimum(options, result);
     return result;
 }
 
