@@ -90,6 +90,10 @@ int run_optimize_command(const OptimizeArgs& args) {
     const std::filesystem::path out_dir =
         args.out.empty() ? std::filesystem::path("results") / (name + "-optimize") : std::filesystem::path(args.out);
 
+    // --out is checked before any point is computed (exit 2 naming --out), never after the work is done.
+    parallel::all_or_none([&] {
+        if (parallel::is_root()) io::ensure_writable_output_dir(out_dir);
+    });
     cli_log().info("maximising {} over {} in [{}, {}] ({} engine): {}-point scan, then Brent", args.objective, args.param,
                  study::format_number(options.lower), study::format_number(options.upper), options.engine, options.scan_points);
     const auto provenance = io::provenance_json(io::current_provenance(options.threads, parallel::size()));   // at the start

@@ -18,6 +18,7 @@
 
 #include "commands.hpp"
 #include "qbnet/errors.hpp"
+#include "qbnet/io/results.hpp"
 #include "qbnet/io/plot.hpp"
 #include "qbnet/io/provenance.hpp"
 #include "qbnet/io/sweep_files.hpp"
@@ -71,6 +72,10 @@ int run_sweep_command(const SweepArgs& args) {
     options.on_warning = [](const std::string& w) { cli_log().warn("{}", w); };
     const std::filesystem::path out_dir =
         args.out.empty() ? std::filesystem::path("results") / (name + "-sweep") : std::filesystem::path(args.out);
+    // --out is checked before any point is computed (exit 2 naming --out), never after the work is done.
+    parallel::all_or_none([&] {
+        if (parallel::is_root()) io::ensure_writable_output_dir(out_dir);
+    });
     // sweep.csv + sweep.json (written by the root only; run_sweep calls the store on the root alone).
     io::SweepFiles files(out_dir, io::provenance_json(io::current_provenance(options.threads, parallel::size())));
 

@@ -259,10 +259,16 @@ TEST_CASE("reliability: the CLI checks --out before the simulation", "[regressio
     Scratch s("rel-cli-out");
     s.write("a.toml", kSmall);
     s.write("file", "x");
-    const auto o = s.run("run a.toml --engine gaussian --out file/below -q");
-    CHECK(o.exit_code == 2);
-    CHECK(qbnet_test::count_lines(o.err) == 1);
-    CHECK(o.err.find("--out") != std::string::npos);
+    for (const std::string cmd : {"run a.toml --engine gaussian", "sweep a.toml --param network.J --values 0.001,0.002",
+                                  "optimize a.toml --objective energy_last --bounds 1e-4:1e-2"}) {
+        INFO(cmd);
+        const auto o = s.run(cmd + " --out file/below -q");
+        CHECK(o.exit_code == 2);
+        CHECK(qbnet_test::count_lines(o.err) == 1);
+        CHECK(o.err.find("--out") != std::string::npos);
+        // Must pass: the same command with a writable folder exits 0.
+        CHECK(s.run(cmd + " --out ok -q").exit_code == 0);
+    }
 }
 
 TEST_CASE("reliability: Gaussian steady states in parallel OpenMP threads are identical (no shared RNG)", "[regression][reliability]") {
