@@ -32,7 +32,7 @@ const io::detail::Schema& scenario_schema() {
         {"fock", {"cutoff", "tolerance", "frame", "truncation_warning", "joint_ergotropy_max_dim"}},
         {"time", {"t_end", "samples", "initial", "atol", "rtol", "integrator"}},
         {"steady_state", {"enabled", "method", "tol", "max_iterations"}},
-        {"trajectories", {"count", "target_error", "seed", "average_from"}},
+        {"trajectories", {"count", "target_error", "seed", "average_from", "integrator"}},
         {"scenario", {"name", "description"}},
     };
     return schema;
@@ -384,7 +384,9 @@ void read_trajectories(const toml::table& root, Scenario& sc) {
     opt.trajectories.seed = static_cast<std::uint64_t>(
         traj.integer("seed", 1, 0, std::numeric_limits<std::int64_t>::max()));
     opt.trajectories.average_from = traj.optional_real("average_from", Range::at_least(0.0));
-    resolved["trajectories"] = {{"count", opt.trajectories.count}, {"seed", opt.trajectories.seed}};
+    const std::string integrator = traj.choice("integrator", "taylor", {"taylor", "dopri5"});
+    opt.trajectories.integrator = integrator == "dopri5" ? TrajectoryOptions::Integrator::dopri5 : TrajectoryOptions::Integrator::taylor;
+    resolved["trajectories"] = {{"count", opt.trajectories.count}, {"seed", opt.trajectories.seed}, {"integrator", integrator}};
     if (opt.trajectories.target_error > 0) resolved["trajectories"]["target_error"] = opt.trajectories.target_error;
     if (opt.trajectories.average_from) resolved["trajectories"]["average_from"] = *opt.trajectories.average_from;
 
