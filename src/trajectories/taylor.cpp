@@ -33,12 +33,13 @@ struct Series {
     Eigen::MatrixXcd w;
     std::vector<double> norms;
     Eigen::MatrixXd powers;   // column 0: u^k; column 1: k u^(k-1)
-    Eigen::MatrixXd out2;     // psi(u) and d psi/du as real vectors (2D x 2)
+    std::vector<double> slope;   // d psi/du of one block of rows
+    static constexpr long kRows = 512;
     int degree = 0;
     double reach = 1.0;
 
     explicit Series(long d)
-        : w(d, kMaxDegree + 1), norms(kMaxDegree + 1), powers(kMaxDegree + 1, 2), out2(2 * d, 2) {}
+        : w(d, kMaxDegree + 1), norms(kMaxDegree + 1), powers(kMaxDegree + 1, 2), slope(kRows) {}
 
     // The terms as one real (2D x (degree + 1)) matrix: real coefficients u^k make psi(u) a real gemv.
     Eigen::Map<const Eigen::MatrixXd> real_terms() const {
@@ -56,13 +57,34 @@ struct Series {
         Eigen::Map<Eigen::VectorXd>(reinterpret_cast<double*>(out.data()), 2 * out.size()).noalias() =
             real_terms() * powers.col(0).head(degree + 1);
     }
-    // ||psi(u)||^2 and its u-derivative in one pass over the terms.
-    std::pair<double, double> norm2_and_slope(double u) {
+    // psi(u) into out; returns ||psi(u)||^2 and its u-derivative. One pass over the terms, by blocks of
+    // rows (psi and d psi/du of a block stay in L1 while every term adds to them); four partial sums in
+    // a fixed order (the same for every thread count).
+    std::pair<double, double> value_and_slope(double u, Vec& out) {
         fill_powers(u);
-        // Two matrix-vector products: for two right-hand sides Eigen's gemm path packs the terms first.
-        out2.col(0).noalias() = real_terms() * powers.col(0).head(degree + 1);
-        out2.col(1).noalias() = real_terms() * powers.col(1).head(degree + 1);
-        return {out2.col(0).squaredNorm(), 2.0 * out2.col(0).dot(out2.col(1))};
+        const long n = 2 * w.rows();
+        const double* terms = reinterpret_cast<const double*>(w.data());
+        double* y = reinterpret_cast<double*>(out.data());
+        double* dy = slope.data();
+        double n2[4] = {0, 0, 0, 0}, sl[4] = {0, 0, 0, 0};
+        for (long b0 = 0; b0 < n; b0 += kRows) {
+            const long len = std::min(kRows, n - b0);
+            std::fill(y + b0, y + b0 + len, 0.0);
+            std::fill(dy, dy + len, 0.0);
+            for (int k = 0; k <= degree; ++k) {
+                const double p = powers(k, 0), q = powers(k, 1);
+                const double* col = terms + k * n + b0;
+                for (long i = 0; i < len; ++i) {
+                    y[b0 + i] += p * col[i];
+                    dy[i] += q * col[i];
+                }
+            }
+            for (long i = 0; i < len; ++i) {
+                n2[i & 3] += y[b0 + i] * y[b0 + i];
+                sl[i & 3] += y[b0 + i] * dy[i];
+            }
+        }
+        return {(n2[0] + n2[1]) + (n2[2] + n2[3]), 2.0 * ((sl[0] + sl[1]) + (sl[2] + sl[3]))};
     }
 };
 
@@ -91,16 +113,38 @@ void build_series(const Unravelling& system, double h, double tol, Series& s) {
     s.reach = std::pow(tol / tail, 1.0 / (kMaxDegree - 1));
 }
 
+// Root in (0, b) of the cubic Hermite interpolant of f through (0, f0, d0) and (b, fb, db), f0 > 0 >= fb:
+// the first guess of the jump (safeguarded Newton on the cubic: scalar work only).
+double hermite_root(double b, double f0, double d0, double fb, double db) {
+    auto cubic = [&](double x, double& slope) {
+        const double t = x / b, t2 = t * t, t3 = t2 * t;
+        const double h00 = 2 * t3 - 3 * t2 + 1, h10 = t3 - 2 * t2 + t, h01 = -2 * t3 + 3 * t2, h11 = t3 - t2;
+        slope = (6 * t2 - 6 * t) / b * f0 + (3 * t2 - 4 * t + 1) * d0 + (-6 * t2 + 6 * t) / b * fb + (3 * t2 - 2 * t) * db;
+        return h00 * f0 + h10 * b * d0 + h01 * fb + h11 * b * db;
+    };
+    double lo = 0.0, hi = b, x = b * f0 / (f0 - fb);
+    for (int it = 0; it < 60; ++it) {
+        double slope = 0.0;
+        const double f = cubic(x, slope);
+        if (f > 0) lo = x; else hi = x;
+        double next = slope < 0.0 ? x - f / slope : 0.5 * (lo + hi);
+        if (!(next > lo && next < hi)) next = 0.5 * (lo + hi);
+        if (std::abs(next - x) <= 1e-15 * b) return next;
+        x = next;
+    }
+    return x;
+}
+
 // ||psi(u)||^2 = r on [0, b] (||psi||^2 decreases monotonically; f(0) > 0 >= f(b)): Newton steps on the
-// polynomial (value and slope from one pass), kept inside the bracket (bisection otherwise), to a norm
-// accuracy well inside the step tolerance, as the dopri5 path locates it on its dense output.
-double locate_jump(Series& s, double r, double b, double f0, double fb, double goal) {
+// series (value and slope from one pass) from the Hermite guess, kept inside the bracket (bisection
+// otherwise), to a norm accuracy well inside the step tolerance, as the dopri5 path locates it on its
+// dense output. d0, db: slopes of ||psi(u)||^2 at 0 and b.
+double locate_jump(Series& s, double r, double b, double f0, double d0, double fb, double db, double goal, Vec& at) {
     double a = 0.0;
-    // First guess: linear interpolation of the norm over the step.
-    double c = b * (f0 - r) / (f0 - fb);
+    double c = hermite_root(b, f0 - r, d0, fb - r, db);
     if (!(c > a && c < b)) c = 0.5 * (a + b);
     for (int it = 0; it < 100; ++it) {
-        const auto [n, slope] = s.norm2_and_slope(c);
+        const auto [n, slope] = s.value_and_slope(c, at);
         const double fc = n - r;
         if (std::abs(fc) <= goal || (b - a) <= 1e-15 * std::max(1.0, b)) break;
         if (fc > 0) a = c; else b = c;
@@ -156,12 +200,13 @@ TrajectoryCounters run_taylor_trajectory(const Unravelling& system, const std::v
         last = last && step == t_end - t;
         const double reach = std::min(1.0, s.reach);
         const double t_next = (last && reach == 1.0) ? t_end : t + reach * step;
-        s.evaluate(reach, end);
-        const double n1 = end.squaredNorm();
+        const auto [n1, d1] = s.value_and_slope(reach, end);
         const bool jump = n1 <= r;
         double u_stop = reach, t_stop = t_next;
         if (jump) {
-            u_stop = locate_jump(s, r, reach, n0, n1, 1e-2 * (tol.atol + tol.rtol * r));
+            // d||psi||^2/du at u = 0 from the first term: 2 Re <w_0, w_1>.
+            const double d0 = 2.0 * s.w.col(0).dot(s.w.col(1)).real();
+            u_stop = locate_jump(s, r, reach, n0, d0, n1, d1, 1e-2 * (tol.atol + tol.rtol * r), at);
             t_stop = t + u_stop * step;
         }
         while (next < times.size() && times[next] <= t_stop) {
