@@ -4,7 +4,8 @@
 #     500 trajectories, same times and tolerances: whole-process wall times, REPEATS interleaved rounds of
 #     qbnet (taylor), qbnet (dopri5), [BEFORE_BINARY: an older qbnet, its default], QuTiP mcsolve (zvode adams,
 #     its default; parallel_map over THREADS processes), then one QuTiP run with zvode bdf.
-#  2. Scale: N = 3 at cutoff 18 (D = 104 976), 100 trajectories: wall time and peak RSS (/usr/bin/time).
+#  2. Scale: N = 3 at cutoff 18 (D = 104 976), 100 trajectories (QBNET_BENCH_SCALE_COUNT): wall time, CPU
+#     time and peak RSS (/usr/bin/time).
 #  3. Trajectories per second against D (cutoff 4..12 at N = 2, 100 trajectories).
 # Raw outputs in bench/out/trajectories/, a table of every run in RESULTS-trajectories.md there, with the
 # load average before each run. Every run has a timeout (QBNET_BENCH_TIMEOUT, default 1800 s).
@@ -17,7 +18,8 @@ PY=/usr/bin/python3
 TIMEOUT=${QBNET_BENCH_TIMEOUT:-1800}
 THREADS=${QBNET_BENCH_THREADS:-$(nproc)}
 REPEATS=${QBNET_BENCH_REPEATS:-3}
-SKIP_SCALE=${QBNET_BENCH_SKIP_SCALE:-0}
+SKIP_QUTIP_BDF=${QBNET_BENCH_SKIP_BDF:-0}
+SCALE_COUNT=${QBNET_BENCH_SCALE_COUNT:-100}   # 0: no scale row
 OUT=bench/out/trajectories
 mkdir -p "$OUT"
 : > "$OUT/runs.txt"
@@ -26,13 +28,15 @@ SCEN=bench/scenarios/nc_thermal.toml
 TEND=3000; SAMPLES=31
 common="--set time.t_end=$TEND --set time.samples=$SAMPLES --set time.atol=1e-8 --set time.rtol=1e-6 --set steady_state.enabled=false"
 
-# wall NAME CMD...: whole-process wall time and peak RSS, with the load average just before.
+# wall NAME CMD...: whole-process wall time, CPU seconds (user + system, children included) and peak RSS,
+# with the load average just before. A run cut short (timeout) is recorded with its times so far.
 wall() {
   local name=$1; shift
   local load; load=$(cut -d' ' -f1 /proc/loadavg)
-  /usr/bin/time -f "%e %M" -o "$OUT/$name.time" timeout "$TIMEOUT" "$@"
-  read -r w m < "$OUT/$name.time"
-  echo "$name $w $((m / 1024)) $load" >> "$OUT/runs.txt"
+  /usr/bin/time -f "%e %U %S %M" -o "$OUT/$name.time" timeout "$TIMEOUT" "$@"
+  local w u s m
+  read -r w u s m < <(tail -n 1 "$OUT/$name.time")
+  echo "$name $w $(echo "$u + $s" | bc) $((m / 1024)) $load" >> "$OUT/runs.txt"
 }
 have_qutip=0
 $PY -c "import qutip" 2>/dev/null && have_qutip=1
@@ -53,14 +57,14 @@ for rep in $(seq 1 "$REPEATS"); do
       > "$OUT/qutip_adams_216_r$rep.json" 2> "$OUT/qutip_216.log"
   fi
 done
-if [ $have_qutip = 1 ]; then
+if [ $have_qutip = 1 ] && [ "$SKIP_QUTIP_BDF" != 1 ]; then
   OMP_NUM_THREADS=1 wall "qutip_bdf_216" $PY bench/py/qutip_mcsolve.py 2 6 500 $TEND $SAMPLES bdf "$THREADS" \
     > "$OUT/qutip_bdf_216.json" 2>> "$OUT/qutip_216.log"
 fi
 # 2. Scale: N = 3, cutoff 18
-if [ "$SKIP_SCALE" != 1 ]; then
+if [ "$SCALE_COUNT" != 0 ]; then
   wall qbnet_scale "$QBNET" run "$SCEN" --engine trajectories --threads "$THREADS" -q --out "$OUT/qscale" \
-    $common --set network.batteries=3 --set fock.cutoff=18 --set trajectories.count=100 \
+    $common --set network.batteries=3 --set fock.cutoff=18 --set trajectories.count="$SCALE_COUNT" \
     --set fock.joint_ergotropy_max_dim=1 > "$OUT/qbnet_scale.log" 2>&1
 fi
 # 3. trajectories per second vs D
@@ -71,8 +75,8 @@ done
 {
   echo "# Trajectory engine benchmark ($(date -u +%Y-%m-%dT%H:%MZ), $THREADS threads, $(nproc) cores)"
   echo
-  echo "| run | wall s | peak RSS MB | load average (1 min) before |"
-  echo "|---|---|---|---|"
-  while read -r name w m load; do echo "| $name | $w | $m | $load |"; done < "$OUT/runs.txt"
+  echo "| run | wall s | CPU s | peak RSS MB | load average (1 min) before |"
+  echo "|---|---|---|---|---|"
+  while read -r name w c m load; do echo "| $name | $w | $c | $m | $load |"; done < "$OUT/runs.txt"
 } > "$OUT/RESULTS-trajectories.md"
 cat "$OUT/RESULTS-trajectories.md"
