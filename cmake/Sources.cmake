@@ -45,8 +45,10 @@ set(QBNET_TRAJECTORY_SOURCES
   src/trajectories/engine.cpp
   src/trajectories/figures.cpp
   src/trajectories/random_stream.cpp
+  src/trajectories/taylor.cpp
   src/trajectories/trajectory.cpp
-  src/trajectories/unravelling.cpp)
+  src/trajectories/unravelling.cpp
+  src/trajectories/waiting_time.cpp)
 set(QBNET_ENGINE_SOURCES
   src/engine.cpp)
 set(QBNET_STUDY_SOURCES

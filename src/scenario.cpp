@@ -193,7 +193,9 @@ void derive_options(Scenario& sc, int m) {
     opt.trajectories.target_error = in.target_error.value_or(0.0);
     opt.trajectories.seed = in.seed;
     opt.trajectories.average_from = in.average_from;
-    sc.resolved["trajectories"] = {{"count", in.trajectory_count}, {"seed", in.seed}};
+    opt.trajectories.integrator = in.trajectory_integrator == "dopri5" ? TrajectoryOptions::Integrator::dopri5
+                                                                       : TrajectoryOptions::Integrator::taylor;
+    sc.resolved["trajectories"] = {{"count", in.trajectory_count}, {"seed", in.seed}, {"integrator", in.trajectory_integrator}};
     if (opt.trajectories.target_error > 0) sc.resolved["trajectories"]["target_error"] = opt.trajectories.target_error;
     if (in.average_from) sc.resolved["trajectories"]["average_from"] = *in.average_from;
 }

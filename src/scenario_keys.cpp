@@ -130,6 +130,7 @@ const std::vector<Entry>& entries() {
         integer("trajectories", "seed", 0, std::numeric_limits<std::int64_t>::max(),
                 [](I& in, std::int64_t v) { in.seed = static_cast<std::uint64_t>(v); }),
         real("trajectories", "average_from", Range::at_least(0.0), [](I& in, double v) { in.average_from = v; }),
+        other("trajectories", "integrator", KeyKind::choice, {"taylor", "dopri5"}),
         other("scenario", "name", KeyKind::text),
         other("scenario", "description", KeyKind::text),
     };

@@ -61,6 +61,9 @@ struct TrajectoryOptions {
     double target_error = 0.0;         // > 0: stop once every figure's relative standard error is below it
     std::uint64_t seed = 1;            // trajectory k draws from the stream fixed by (seed, k) alone
     std::optional<double> average_from;   // also time-average samples with t >= average_from
+    // Propagation between jumps (docs/trajectories.md): "taylor" (default; the time-independent H_eff as a
+    // truncated Taylor series with adaptive degree and step) or "dopri5" (Boost.Odeint dense output).
+    enum class Integrator { taylor, dopri5 } integrator = Integrator::taylor;
 };
 
 struct Checkpoint;   // qbnet/checkpoint.hpp

@@ -79,6 +79,7 @@ struct ScenarioInputs {
     std::optional<double> target_error;
     std::uint64_t seed = 1;
     std::optional<double> average_from;
+    std::string trajectory_integrator = "taylor";
 };
 
 struct Scenario {

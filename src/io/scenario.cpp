@@ -237,6 +237,7 @@ void read_time_steady_trajectories(const toml::table& root, ScenarioInputs& in) 
     in.target_error = optional_real(traj, "target_error");
     in.seed = static_cast<std::uint64_t>(integer(traj, "seed", static_cast<std::int64_t>(kDefaults.seed)));
     in.average_from = optional_real(traj, "average_from");
+    in.trajectory_integrator = choice(traj, "integrator", kDefaults.trajectory_integrator);
 }
 
 Scenario parse_scenario_table(toml::table root, const std::string& name, const std::vector<std::string>& overrides) {

@@ -24,9 +24,9 @@ constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
 // Joint-battery accumulators are kept per batch at every sample; beyond this share of the memory
 // limit they are dropped (joint ergotropy unavailable, joint energy still exact from the modes).
 constexpr double kJointShare = 0.25;
-// Working vectors per thread: psi, dense-output stepper (x, x_old, 7 stages, error/scratch) and the
-// sample/jump buffers (in units of D complex numbers).
-constexpr double kVectorsPerThread = 16.0;
+// Working vectors per thread (in units of D complex numbers): dopri5: psi, dense-output stepper (x,
+// x_old, 7 stages, error/scratch) and the sample/jump buffers; taylor: 31 series terms and 4 buffers.
+constexpr double kVectorsPerThread = 36.0;
 
 double memory_limit_gib(const RunOptions& options) {
     return options.memory_limit_gib > 0 ? options.memory_limit_gib : 0.9 * numerics::available_memory_bytes() / kGiB;
@@ -34,21 +34,44 @@ double memory_limit_gib(const RunOptions& options) {
 
 int thread_count(const RunOptions& options) { return options.threads > 0 ? options.threads : omp_get_max_threads(); }
 
-// psi viewed as rows of `rows` x `cols` (row-major): adds sum over blocks of B B^dag to the lower triangle.
+// Adds sum_o X_o X_o^dag to the lower triangle of the c x c column-major acc, where X_o is the c x stride
+// row-major block of psi at o * c * stride (mode j's reduced state for outer = D / (c stride)). Plain loops
+// in real arithmetic: the blocks are tiny (stride 1 for the last mode), where a BLAS-style rank update
+// spends its time in set-up.
 void add_mode_state(const cd* psi, long outer, int c, long stride, cd* acc) {
-    Eigen::Map<Eigen::MatrixXcd> rho(acc, c, c);
+    double* a = reinterpret_cast<double*>(acc);
     for (long o = 0; o < outer; ++o) {
-        Eigen::Map<const Eigen::Matrix<cd, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>> b(psi + o * c * stride, c, stride);
-        rho.selfadjointView<Eigen::Lower>().rankUpdate(b);
+        const double* x = reinterpret_cast<const double*>(psi + o * c * stride);
+        for (long s = 0; s < stride; ++s)
+            for (int i = 0; i < c; ++i) {
+                const double xr = x[2 * (i * stride + s)], xi = x[2 * (i * stride + s) + 1];
+                if (xr == 0.0 && xi == 0.0) continue;
+                for (int k = 0; k <= i; ++k) {
+                    const double yr = x[2 * (k * stride + s)], yi = x[2 * (k * stride + s) + 1];
+                    double* e = a + 2 * (i + static_cast<long>(k) * c);
+                    e[0] += xr * yr + xi * yi;   // x_i conj(x_k)
+                    e[1] += xi * yr - xr * yi;
+                }
+            }
     }
 }
 
 // Mode 0 is the most significant index: psi = (c0 x db) row-major, and the batteries' reduced state is
 // sum_c psi[c, :]^T conj(psi[c, :]) = B B^dag with B the column-major (db x c0) view.
 void add_joint_state(const cd* psi, long db, int c0, cd* acc) {
-    Eigen::Map<Eigen::MatrixXcd> rho(acc, db, db);
-    Eigen::Map<const Eigen::MatrixXcd> b(psi, db, c0);
-    rho.selfadjointView<Eigen::Lower>().rankUpdate(b);
+    double* a = reinterpret_cast<double*>(acc);
+    for (int c = 0; c < c0; ++c) {
+        const double* x = reinterpret_cast<const double*>(psi + c * db);
+        for (long k = 0; k < db; ++k) {   // column k of the lower triangle: rows i >= k
+            const double yr = x[2 * k], yi = x[2 * k + 1];
+            if (yr == 0.0 && yi == 0.0) continue;
+            double* e = a + 2 * k * db;
+            for (long i = k; i < db; ++i) {
+                e[2 * i] += x[2 * i] * yr + x[2 * i + 1] * yi;   // x_i conj(x_k)
+                e[2 * i + 1] += x[2 * i + 1] * yr - x[2 * i] * yi;
+            }
+        }
+    }
 }
 }  // namespace
 
@@ -174,7 +197,9 @@ std::vector<BatchAccumulator> TrajectorySimulator::run_batches(const std::vector
     long total = 0;
     for (int b : batches) total += batch_range(b).second - batch_range(b).first;
     std::atomic<long> done{0};
-    const TrajectoryTolerances tol{options_.time.atol, options_.time.rtol};
+    const TrajectoryTolerances tol{options_.time.atol, options_.time.rtol,
+                                   options_.trajectories.integrator == TrajectoryOptions::Integrator::dopri5
+                                       ? Propagator::dopri5 : Propagator::taylor};
     const fock::FockBasis& basis = system_->basis();
     const long d = system_->dim();
     const int m = basis.n_modes();

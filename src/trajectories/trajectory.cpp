@@ -10,6 +10,8 @@
 #include <boost/numeric/odeint/external/eigen/eigen.hpp>
 
 #include "qbnet/trajectories/random_stream.hpp"
+#include "taylor.hpp"
+#include "waiting_time.hpp"
 
 namespace qbnet::trajectories {
 
@@ -21,56 +23,19 @@ namespace {
 using State = Eigen::VectorXd;
 const cd* as_complex(const State& s) { return reinterpret_cast<const cd*>(s.data()); }
 cd* as_complex(State& s) { return reinterpret_cast<cd*>(s.data()); }
-
-// Fills x (zero on entry) with the trajectory's initial state (see trajectory.hpp).
-void set_initial_state(const fock::FockBasis& basis, const InitialState& initial, std::mt19937_64& gen, State& x) {
-    cd* psi = as_complex(x);
-    const int m = basis.n_modes();
-    switch (initial.kind) {
-        case InitialState::Kind::vacuum:
-            psi[0] = 1.0;
-            return;
-        case InitialState::Kind::thermal: {
-            long index = 0;
-            for (int j = 0; j < m; ++j) {
-                const std::vector<double> p = thermal_populations(initial.occupation, basis.cutoffs()[j]);
-                const double u = uniform_open01(gen);
-                int level = static_cast<int>(p.size()) - 1;   // u beyond the rounded sum: the top level
-                double acc = 0.0;
-                for (std::size_t k = 0; k < p.size(); ++k) {
-                    acc += p[k];
-                    if (u <= acc) {
-                        level = static_cast<int>(k);
-                        break;
-                    }
-                }
-                index += level * basis.stride(j);
-            }
-            psi[index] = 1.0;
-            return;
-        }
-        case InitialState::Kind::coherent: {
-            std::vector<std::vector<cd>> c;
-            for (int cut : basis.cutoffs()) c.push_back(coherent_amplitudes(initial.alpha, cut));
-            for (long i = 0; i < basis.dim(); ++i) {
-                cd v = 1.0;
-                for (int j = 0; j < m; ++j) v *= c[static_cast<std::size_t>(j)][static_cast<std::size_t>(basis.digit(i, j))];
-                psi[i] = v;
-            }
-            return;
-        }
-    }
-}
 }  // namespace
 
 TrajectoryCounters run_trajectory(const Unravelling& system, const std::vector<double>& times,
                                   const TrajectoryTolerances& tol, std::uint64_t seed, std::uint64_t index,
-                                  const StateObserver& observer, const InitialState& initial) {
+                                  const StateObserver& observer, const InitialState& initial,
+                                  const JumpObserver& on_jump) {
+    if (tol.method == Propagator::taylor)
+        return detail::run_taylor_trajectory(system, times, tol, seed, index, observer, initial, on_jump);
     TrajectoryCounters counters;
     const long d = system.dim();
     std::mt19937_64 gen = trajectory_stream(seed, index);
     State x = State::Zero(2 * d);
-    set_initial_state(system.basis(), initial, gen, x);
+    detail::set_initial_state(system.basis(), initial, gen, as_complex(x));
     State at(2 * d);
     std::vector<cd> sample(static_cast<std::size_t>(d)), scratch(static_cast<std::size_t>(d));
 
@@ -134,35 +99,10 @@ TrajectoryCounters run_trajectory(const Unravelling& system, const std::vector<d
         if (!jump || next == times.size()) continue;
 
         stepper.calc_state(t_stop, at);
-        const cd* psi = as_complex(at);
-        const auto& jumps = system.jumps();
-        std::vector<double> weight(jumps.size());
-        double total = 0.0;
-        for (std::size_t k = 0; k < jumps.size(); ++k) {
-            weight[k] = jumps[k].rate * jumps[k].op.norm2(psi, scratch.data());
-            total += weight[k];
-        }
-        const double u = uniform_open01(gen) * total;
-        std::size_t chosen = jumps.size();
-        double acc = 0.0;
-        for (std::size_t k = 0; k < jumps.size(); ++k) {
-            acc += weight[k];
-            if (weight[k] > 0.0 && u <= acc) {
-                chosen = k;
-                break;
-            }
-        }
-        if (chosen == jumps.size())   // u beyond the rounded sum: the last channel that can fire
-            for (std::size_t k = jumps.size(); k-- > 0;)
-                if (weight[k] > 0.0) {
-                    chosen = k;
-                    break;
-                }
-        if (chosen < jumps.size()) {
-            jumps[chosen].op.apply(psi, as_complex(x));
+        const std::size_t chosen = detail::apply_random_jump(system, as_complex(at), gen, as_complex(x), scratch.data());
+        if (chosen < system.jumps().size()) {
             ++counters.jumps;
-        } else {
-            x = at;   // no channel can fire (numerically): keep the state, renormalised below
+            if (on_jump) on_jump(t_stop, chosen);
         }
         x /= std::sqrt(x.squaredNorm());
         r = uniform_open01(gen);

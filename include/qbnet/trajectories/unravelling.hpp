@@ -7,6 +7,7 @@
 // matrices exactly as the Fock engine builds its Liouvillian, so the averaged trajectories converge to
 // the same truncated density matrix. Nothing of size D x D is ever formed: applying an operator costs
 // one pass over the state per distinct index offset.
+#include <algorithm>
 #include <complex>
 #include <vector>
 
@@ -21,9 +22,14 @@ namespace qbnet::trajectories {
 struct ShiftSum {
     std::vector<fock::ShiftOp> terms;
     void apply(const std::complex<double>* in, std::complex<double>* out) const;   // out = O in
+    // out = f O in, returning ||out||^2 (scaled and summed while each block is still in cache).
+    double apply_scaled(const std::complex<double>* in, std::complex<double>* out, double f) const;
     // ||O in||^2 without storing O in (one pass per offset merged into one buffer-free loop is not
     // possible for several offsets, so this uses `scratch` of length D).
     double norm2(const std::complex<double>* in, std::complex<double>* scratch) const;
+
+private:
+    void apply_block(const std::complex<double>* in, double* out, long b0, long b1) const;
 };
 
 struct TrajectoryJump {
@@ -38,15 +44,26 @@ public:
     const fock::FockBasis& basis() const { return basis_; }
     long dim() const { return basis_.dim(); }
     // dpsi = -i H_eff psi.
-    void generator(const std::complex<double>* psi, std::complex<double>* dpsi) const { minus_i_h_eff_.apply(psi, dpsi); }
+    void generator(const std::complex<double>* psi, std::complex<double>* dpsi) const {
+        if (minus_i_h_eff_.terms.empty()) std::fill(dpsi, dpsi + dim(), std::complex<double>(0.0));
+        minus_i_h_eff_.apply(psi, dpsi);
+    }
+    // dpsi = -i f H_eff psi; returns ||dpsi||^2.
+    double generator_scaled(const std::complex<double>* psi, std::complex<double>* dpsi, double f) const {
+        if (minus_i_h_eff_.terms.empty()) std::fill(dpsi, dpsi + dim(), std::complex<double>(0.0));
+        return minus_i_h_eff_.apply_scaled(psi, dpsi, f);
+    }
     const std::vector<TrajectoryJump>& jumps() const { return jumps_; }
     // Distinct shift terms of -i H_eff (work per generator call, in passes over the state).
     std::size_t generator_terms() const { return minus_i_h_eff_.terms.size(); }
+    // ||H_eff||_inf (largest row sum of |coefficients|): the first step of the Taylor propagator.
+    double generator_bound() const { return generator_bound_; }
 
 private:
     fock::FockBasis basis_;
     ShiftSum minus_i_h_eff_;
     std::vector<TrajectoryJump> jumps_;
+    double generator_bound_ = 0.0;
 };
 
 }  // namespace qbnet::trajectories
