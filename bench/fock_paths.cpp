@@ -10,6 +10,7 @@
 // Writes OUT_DIR/summary.json with the solver's figures in the layout bench/py/report.py reads
 // (results.fock.statistics.steady_state.iterations), and prints one "JSON {...}" line.
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -63,6 +64,8 @@ int main(int argc, char** argv) {
             so.gram_schmidt = numerics::GramSchmidt::modified;
             so.rate_normalised = false;
         }
+        // Experiments (bench/OPTIMISATIONS.md): QBNET_PATHS_RESTART overrides the GMRES restart.
+        if (const char* r = std::getenv("QBNET_PATHS_RESTART")) so.krylov_restart = std::atoi(r);
         Eigen::VectorXcd rho;
         const fock::SteadySummary ss = fock::solve_steady_state(lv, sc.options.steady, so, rho);
         stats["steady_state"] = {{"method", ss.method},       {"preconditioner", ss.preconditioner},

@@ -5,7 +5,8 @@ jumps sqrt(kappa (n+1)) a_j, sqrt(kappa n) a_j^dag, sqrt(Gamma) (a_s + a_t), NC:
 truncated ladder operators as QuTiP builds them, mode 0 most significant (qbnet's order).
 Prints one JSON object on stdout.
   mesolve     N c t_end samples [method]   (zvode method: adams (QuTiP's default) | bdf)
-  steadystate N c method tol          (method: direct | iterative-gmres | iterative-bicgstab)
+  steadystate N c method tol [JSON]   (method: direct | power | iterative-gmres | iterative-lgmres |
+                                       iterative-bicgstab; JSON: further steadystate() options)
   lyapunov    PREFIX                  (A, D from bench/gaussian_dump; scipy solve_continuous_lyapunov)
 """
 import json
@@ -61,13 +62,18 @@ def main():
     elif mode == "steadystate":
         import qutip as qt
         n_bat, c, method, tol = int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], float(sys.argv[5])
+        # Optional 6th argument: a JSON object of further steadystate() options (use_rcm, drop_tol,
+        # fill_factor, permc_spec, ...): bench/run_bench.sh passes each QuTiP row's settings this way.
+        extra = json.loads(sys.argv[6]) if len(sys.argv) > 6 else {}
         H, cops, ops = model(n_bat, c)
         t0 = time.perf_counter()
         kw = {"method": method}
         if method.startswith("iterative"):
             kw.update(tol=tol, maxiter=5000, use_precond=True)
+        kw.update(extra)
         rho = qt.steadystate(H, cops, **kw)
         out["wall_s"] = time.perf_counter() - t0
+        out["settings"] = kw
         L = qt.liouvillian(H, cops)
         r = rho.full()
         vec = r.reshape(-1, order="F")

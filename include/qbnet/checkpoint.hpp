@@ -38,7 +38,8 @@ struct fock::SteadyCheckpoint {
     std::vector<int> cutoffs;
     Frame frame = Frame::lab;
     Phase phase = Phase::krylov;
-    // krylov: the GMRES iterate (unnormalised) at the start of a restart cycle; evolve: rho at time t;
+    // krylov: the GMRES iterate (unnormalised, packed hermitian: D^2 reals as D^2/2 complex, see
+    // qbnet/numerics/hermitian_packing.hpp) at the start of a restart cycle; evolve: rho at time t;
     // done: the returned steady state.
     std::vector<std::complex<double>> rho;
     numerics::GmresProgress gmres;        // krylov: iterations, reorthogonalisation passes, residual history

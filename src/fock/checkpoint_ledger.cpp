@@ -1,8 +1,11 @@
 #include "checkpoint_ledger.hpp"
 
 #include <algorithm>
+#include <cmath>
+#include <functional>
 
 #include "qbnet/errors.hpp"
+#include "qbnet/numerics/hermitian_packing.hpp"
 
 namespace qbnet::fock::detail {
 
@@ -23,7 +26,26 @@ bool CheckpointLedger::save(const EvolutionCheckpoint& current) const {
 SteadyCheckpointHooks CheckpointLedger::steady_hooks(Frame frame, const std::vector<int>& cutoffs, long rho_size) {
     SteadyCheckpointHooks hooks;
     hooks.resume = steady_resume_for(frame, cutoffs, rho_size);
-    if (!options_.save) return hooks;
+    if (last_steady_ && last_frame_ == frame && last_steady_->cutoffs.size() == cutoffs.size() &&
+        last_steady_->cutoffs != cutoffs &&
+        std::equal(cutoffs.begin(), cutoffs.end(), last_steady_->cutoffs.begin(), std::greater_equal<int>()))   // every cutoff >= the guess's
+        hooks.guess = std::move(last_steady_);   // the ledger lets go: the solver frees it once copied
+    last_steady_.reset();
+    // The finished state, packed, waits for the rung above (half the memory of the full matrix).
+    const auto remember = [this, frame, cutoffs](const SteadyCheckpoint& s) {
+        const long d = static_cast<long>(std::llround(std::sqrt(static_cast<double>(s.rho.size()))));
+        if (d * d != static_cast<long>(s.rho.size())) return;
+        auto g = std::make_shared<SteadyGuess>();
+        g->cutoffs = cutoffs;
+        g->packed.resize(numerics::packed_size(d));
+        numerics::pack_hermitian(s.rho.data(), d, g->packed.data(), 0);
+        last_steady_ = std::move(g);
+        last_frame_ = frame;
+    };
+    if (!options_.save) {
+        hooks.finished = remember;
+        return hooks;
+    }
     const auto placed = [frame, cutoffs](const SteadyCheckpoint& s) {
         SteadyCheckpoint c = s;
         c.frame = frame;
@@ -36,7 +58,10 @@ SteadyCheckpointHooks CheckpointLedger::steady_hooks(Frame frame, const std::vec
         c.steady_states.push_back(placed(s));
         return options_.save(c);
     };
-    hooks.finished = [this, placed](const SteadyCheckpoint& s) { finished_steady_.push_back(placed(s)); };
+    hooks.finished = [this, placed, remember](const SteadyCheckpoint& s) {
+        remember(s);
+        finished_steady_.push_back(placed(s));
+    };
     return hooks;
 }
 
@@ -46,7 +71,12 @@ const SteadyCheckpoint* CheckpointLedger::steady_resume_for(Frame frame, const s
     for (const auto& s : options_.resume->steady_states) {
         if (s.frame != frame || s.cutoffs != cutoffs) continue;
         const bool evolve = s.phase == SteadyCheckpoint::Phase::evolve;
-        if (static_cast<long>(s.rho.size()) != rho_size || s.gmres.iterations < 0 || s.chunk < 0 ||
+        // The Krylov phase keeps the packed hermitian iterate (D^2 reals); a checkpoint written before the
+        // solver packed its vectors kept the full matrix, which it still resumes from (steady.cpp).
+        const long size = static_cast<long>(s.rho.size());
+        const bool size_ok = size == rho_size ||
+                             (s.phase == SteadyCheckpoint::Phase::krylov && 2 * size == rho_size + rho_size % 2);
+        if (!size_ok || s.gmres.iterations < 0 || s.chunk < 0 ||
             (evolve && s.evolve_history.size() != static_cast<std::size_t>(s.chunk)))
             throw InputError("--resume", "the checkpoint's Fock steady-state solve does not match this run (cutoffs)");
         return &s;

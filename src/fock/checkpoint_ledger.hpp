@@ -1,6 +1,7 @@
 #pragma once
 // Checkpoint bookkeeping of one Fock run (private to src/fock): the rungs of the cutoff ladder whose
 // steady state or evolution is finished, the run's CheckpointOptions, and the saved state to resume from.
+#include <memory>
 #include <vector>
 
 #include "qbnet/checkpoint.hpp"
@@ -23,7 +24,10 @@ public:
     const EvolutionCheckpoint* resume_for(Frame frame, const std::vector<int>& cutoffs, std::size_t samples,
                                           long rho_size) const;
     // The steady-state solver's checkpoint hooks for this rung: saves go with the finished rungs, the
-    // finished solve is kept, and a saved solve of this rung (checked against rho_size) is resumed.
+    // finished solve is kept, and a saved solve of this rung (checked against rho_size) is resumed. The
+    // last finished solve of the same frame at lower cutoffs (the rung below) is handed over as the
+    // initial guess, with or without checkpoints: a resumed run restores the finished rungs bit for bit,
+    // so it starts every rung from the same guess as the uninterrupted run.
     SteadyCheckpointHooks steady_hooks(Frame frame, const std::vector<int>& cutoffs, long rho_size);
 
 private:
@@ -32,6 +36,8 @@ private:
     const CheckpointOptions& options_;
     std::vector<EvolutionCheckpoint> finished_;
     std::vector<SteadyCheckpoint> finished_steady_;
+    std::shared_ptr<SteadyGuess> last_steady_;   // the last finished steady state (packed), for the rung above
+    Frame last_frame_ = Frame::lab;
 };
 
 // What both frames' evolutions carry over from a checkpoint: rho (rho' in the displaced frame), the

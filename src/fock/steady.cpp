@@ -13,6 +13,7 @@
 #include <string>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
 
 #include "qbnet/checkpoint.hpp"
@@ -20,6 +21,7 @@
 #include "qbnet/fock/evolve.hpp"
 #include "qbnet/fock/observables.hpp"
 #include "qbnet/numerics/parallel.hpp"
+#include "qbnet/numerics/hermitian_packing.hpp"
 #include "qbnet/numerics/vector_ops.hpp"
 
 namespace qbnet::fock {
@@ -27,22 +29,26 @@ namespace qbnet::fock {
 using cd = std::complex<double>;
 
 namespace {
-constexpr int kRestart = 24;   // longest GMRES restart: memory = (restart + 4) copies of rho
-constexpr double kKrylovBudgetBytes = 3.0 * 1024.0 * 1024.0 * 1024.0;   // basis + w, z, x
+constexpr int kRestart = 24;   // longest GMRES restart
+// Krylov basis, iterate and the two D x D workspaces of the packed operator together.
+constexpr double kKrylovBudgetBytes = 1.25 * 1024.0 * 1024.0 * 1024.0;
 }  // namespace
 
 // Restart length: 24 while a copy of rho is small (D <= 512: the basis stays in cache and a long
 // restart saves iterations, 32 vs 38 at D = 216), 8 above (D = 1296: 40 vs 39 iterations, but
 // Gram-Schmidt over 24 vectors of 27 MB cost 2.2x more; bench/OPTIMISATIONS.md), and never more
-// than the 3 GiB Krylov budget allows (floor 8).
+// than the Krylov budget allows: restart + 2 packed vectors (8 D^2 bytes) and two full D x D
+// workspaces (16 D^2 bytes each) (floor 4).
 int steady_state_krylov_restart(long d) {
-    const double copy = 16.0 * static_cast<double>(d) * static_cast<double>(d);
-    const int fit = static_cast<int>(kKrylovBudgetBytes / copy) - 4;
+    const double packed = 8.0 * static_cast<double>(d) * static_cast<double>(d);
+    const int fit = static_cast<int>(kKrylovBudgetBytes / packed) - 4 - 2;
     const int preferred = d <= 512 ? kRestart : 8;
-    return std::max(8, std::min(preferred, fit));
+    return std::max(4, std::min(preferred, fit));
 }
 
-int steady_state_working_copies(long d) { return steady_state_krylov_restart(d) + 5; }
+// In copies of the complex D x D rho: restart + 2 packed vectors (half a copy each) and the two
+// workspaces.
+int steady_state_working_copies(long d) { return (steady_state_krylov_restart(d) + 3) / 2 + 2; }
 
 double liouvillian_residual(const Liouvillian& liouvillian, const Eigen::VectorXcd& rho, Eigen::VectorXcd& work,
                             int threads) {
@@ -86,47 +92,83 @@ std::vector<int> undamped_modes(const Liouvillian& liouvillian) {
 
 namespace {
 
-// A(x) = L(x) + Gamma tr(x) I/D over hermitian x, b = Gamma I/D (steady.hpp): the Operator of
-// numerics::gmres. Counts its Liouvillian applications.
-struct AugmentedLiouvillian {
+// A(x) = L(x) + Gamma tr(x) I/D over hermitian x, b = Gamma I/D (steady.hpp), on PACKED hermitian
+// vectors (numerics/hermitian_packing.hpp: D^2 reals, half the memory and streaming of the complex D x D
+// array): the Operator of numerics::gmres, with the preconditioner fused into its steps so that the
+// preconditioned vector lives only in the workspace `a`. The Liouvillian sees full matrices: `a` (its
+// input, where the preconditioner also works in place) and `b` (its output, the preconditioner's scratch).
+// Counts its Liouvillian applications and times its parts.
+struct PackedAugmentedLiouvillian {
+    using Clock = std::chrono::steady_clock;
     const Liouvillian& lv;
     double gamma;
     int threads;
     long* rhs_calls;
-    void apply(const Eigen::VectorXcd& x, Eigen::VectorXcd& y) const {
+    mutable Eigen::VectorXcd a, b;   // D x D workspaces
+    mutable double time_precond = 0.0, time_operator = 0.0, time_packing = 0.0;
+
+    PackedAugmentedLiouvillian(const Liouvillian& l, double g, int t, long* calls)
+        : lv(l), gamma(g), threads(t), rhs_calls(calls), a(l.dim() * l.dim()), b(l.dim() * l.dim()) {}
+    static double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+    // y = A(a) packed, for hermitian a in the workspace a.
+    void apply_workspace(Eigen::VectorXcd& y) const {
         const long d = lv.dim();
-        lv.apply(x.data(), y.data(), threads);
+        auto t0 = Clock::now();
+        lv.apply(a.data(), b.data(), threads);
         ++*rhs_calls;
-        const cd t = gamma * numerics::trace(x.data(), d) / static_cast<double>(d);
-        for (long i = 0; i < d; ++i) y[i * d + i] += t;
+        time_operator += since(t0);
+        t0 = Clock::now();
+        numerics::pack_hermitian(b.data(), d, y.data(), threads);
+        numerics::packed_add_identity(gamma * numerics::trace(a.data(), d).real() / static_cast<double>(d), y.data(), d);
+        time_packing += since(t0);
+    }
+    void unpack_to_workspace(const Eigen::VectorXcd& x) const {
+        const auto t0 = Clock::now();
+        numerics::unpack_hermitian(x.data(), lv.dim(), a.data(), threads);
+        time_packing += since(t0);
+    }
+    void precondition_workspace(const SteadyPreconditioner& pre) const {
+        const auto t0 = Clock::now();
+        pre.apply(a.data(), a.data(), b.data());
+        time_precond += since(t0);
+    }
+    void apply(const Eigen::VectorXcd& x, Eigen::VectorXcd& y) const {
+        unpack_to_workspace(x);
+        apply_workspace(y);
     }
     void residual(const Eigen::VectorXcd& x, Eigen::VectorXcd& r) const {
         const long d = lv.dim();
         apply(x, r);
-        numerics::scale(-1.0, r.data(), d * d, threads);
-        for (long i = 0; i < d; ++i) r[i * d + i] += gamma / static_cast<double>(d);
+        numerics::scale(-1.0, r.data(), r.size(), threads);
+        numerics::packed_add_identity(gamma / static_cast<double>(d), r.data(), d);
+    }
+    void apply_preconditioned(const SteadyPreconditioner& pre, const Eigen::VectorXcd& v, Eigen::VectorXcd& w) const {
+        unpack_to_workspace(v);
+        precondition_workspace(pre);
+        apply_workspace(w);
+    }
+    void add_preconditioned(const SteadyPreconditioner& pre, const Eigen::VectorXcd& r, Eigen::VectorXcd& x) const {
+        unpack_to_workspace(r);
+        precondition_workspace(pre);
+        const auto t0 = Clock::now();
+        numerics::pack_hermitian(a.data(), lv.dim(), b.data(), threads);   // b as packed scratch
+        numerics::axpy(1.0, b.data(), x.data(), x.size(), threads);
+        time_packing += since(t0);
     }
 };
 
-// The Preconditioner of numerics::gmres over a SteadyPreconditioner (which needs D x D scratch or not).
-struct PreconditionerAdapter {
-    const SteadyPreconditioner& pre;
-    cd* work;
-    void solve(const Eigen::VectorXcd& r, Eigen::VectorXcd& z) const { pre.apply(r.data(), z.data(), work); }
-};
-
-// The Monitor: relative residual in units of Gamma, hermitian projection, progress from the estimate.
+// The Monitor: relative residual in units of Gamma, progress from the estimate. Packed vectors are
+// hermitian by construction (no projection) and their Euclidean norm is the Frobenius norm.
 struct SteadyMonitor {
     long d;
     double gamma, tol;
-    int threads;
     const ProgressFn* progress;
     mutable double initial = -1.0;   // first true residual norm (progress scale)
     double measure(double r, const Eigen::VectorXcd& x) const {
         if (initial < 0) initial = r;
         return r / (gamma * x.norm());
     }
-    void project(Eigen::VectorXcd& x) const { numerics::hermitize(x.data(), d, threads); }
+    void project(Eigen::VectorXcd&) const {}
     void estimate(double est) const {
         const double b_norm = 1.0 / std::sqrt(static_cast<double>(d));   // ||I/D||_F
         if (*progress && initial > 0)
@@ -150,6 +192,30 @@ std::unique_ptr<SteadyPreconditioner> make_preconditioner(const Liouvillian& lv,
     return pre;
 }
 
+// The packed state of `guess` (lower cutoffs, same mode order) zero-padded into `basis`: every index keeps
+// its digits, so the order of indices, and with it the packed layout's upper triangle, is preserved.
+Eigen::VectorXcd embedded_guess(const SteadyGuess& guess, const FockBasis& basis) {
+    const FockBasis lower(guess.cutoffs);
+    const long dl = lower.dim(), d = basis.dim();
+    std::vector<long> to(static_cast<std::size_t>(dl), 0);
+    for (long m = 0; m < dl; ++m)
+        for (int j = 0; j < lower.n_modes(); ++j) to[m] += lower.digit(m, j) * basis.stride(j);
+    Eigen::VectorXcd x = Eigen::VectorXcd::Zero(numerics::packed_size(d));
+    const double* g = reinterpret_cast<const double*>(guess.packed.data());
+    double* p = reinterpret_cast<double*>(x.data());
+    for (long m = 0; m < dl; ++m) {   // row offsets m (2D - m): numerics/hermitian_packing.hpp
+        const double* row = g + m * (2 * dl - m);
+        double* out = p + to[m] * (2 * d - to[m]);
+        out[0] = row[0];
+        for (long n = m + 1; n < dl; ++n) {
+            const long k = 1 + 2 * (n - m - 1), kk = 1 + 2 * (to[n] - to[m] - 1);
+            out[kk] = row[k];
+            out[kk + 1] = row[k + 1];
+        }
+    }
+    return x;
+}
+
 // A checkpoint of the solve in `phase` with state rho and the summary so far.
 SteadyCheckpoint steady_checkpoint(SteadyCheckpoint::Phase phase, const Eigen::VectorXcd& rho,
                                    const SteadySummary& summary, const std::string& gmres_note) {
@@ -162,12 +228,14 @@ SteadyCheckpoint steady_checkpoint(SteadyCheckpoint::Phase phase, const Eigen::V
 }
 
 // The Krylov path: fills iterations, rhs_calls, stagnated, stopped and the preconditioner; rho holds the
-// raw (unnormalised) solution on return (stopped: the iterate of the checkpoint). `from`: a checkpoint of
-// this phase to continue from (rho is its iterate).
+// raw (unnormalised) solution on return (stopped: the packed iterate of the checkpoint). On entry rho is
+// the initial iterate: packed (a checkpoint of this phase, `from`), or the full D x D matrix (the vacuum,
+// or a checkpoint written before the solver packed its vectors: the solve then continues from that
+// iterate, though not bit for bit as the old solver would have).
 void krylov_solve(const Liouvillian& lv, const SteadyOptions& options, const SteadySolverOptions& solver,
                   double gamma, int threads, Eigen::VectorXcd& rho, SteadySummary& summary, const ProgressFn& progress,
                   const SteadyCheckpoint* from) {
-    const long d = lv.dim(), n = d * d;
+    const long d = lv.dim(), np = numerics::packed_size(d);
     const auto pre = make_preconditioner(lv, solver, gamma, threads);
     summary.preconditioner = pre->kind();
     numerics::GmresOptions go;
@@ -187,18 +255,32 @@ void krylov_solve(const Liouvillian& lv, const SteadyOptions& options, const Ste
             c.gmres = at;
             return hooks.save(c);
         };
-    Eigen::VectorXcd scratch(pre->needs_work() ? n : 0);
-    const AugmentedLiouvillian op{lv, gamma, threads, &summary.rhs_calls};
-    const PreconditionerAdapter pa{*pre, pre->needs_work() ? scratch.data() : nullptr};
-    const SteadyMonitor monitor{d, gamma, options.tol, threads, &progress};
-    const numerics::GmresReport report = numerics::gmres(op, pa, monitor, rho, go);
+    Eigen::VectorXcd x(np);
+    if (rho.size() == np) {
+        x = rho;
+    } else {
+        numerics::pack_hermitian(rho.data(), d, x.data(), threads);
+    }
+    rho.resize(0);   // peak memory: the full matrix comes back after the Krylov basis is released
+    numerics::GmresReport report;
+    {
+        const PackedAugmentedLiouvillian op(lv, gamma, threads, &summary.rhs_calls);
+        const SteadyMonitor monitor{d, gamma, options.tol, &progress};
+        report = numerics::gmres(op, *pre, monitor, x, go);
+        spdlog::debug("steady state: {} iterations (restart {}), {} DGKS reorthogonalisation passes; preconditioner "
+                      "{:.3f} s, L {:.3f} s, packing {:.3f} s, Gram-Schmidt {:.3f} s{}",
+                      report.iterations, go.restart, report.reorth_passes, op.time_precond, op.time_operator,
+                      op.time_packing, report.time_orthogonalise, report.stagnated ? " (stagnated)" : "");
+    }
     summary.iterations = report.iterations;
     summary.stagnated = report.stagnated;
     summary.stopped = report.stopped;
-    spdlog::debug("steady state: {} iterations, {} DGKS reorthogonalisation passes; preconditioner {:.3f} s, "
-                  "L {:.3f} s, Gram-Schmidt {:.3f} s{}",
-                  report.iterations, report.reorth_passes, report.time_precond, report.time_operator,
-                  report.time_orthogonalise, report.stagnated ? " (stagnated)" : "");
+    if (report.stopped) {
+        rho = std::move(x);
+        return;
+    }
+    rho.resize(d * d);
+    numerics::unpack_hermitian(x.data(), d, rho.data(), threads);
 }
 
 // Time evolution until the residual (units of Gamma) drops below tol, in chunks of 5 relaxation times
@@ -366,6 +448,10 @@ SteadySummary solve_steady_state(const Liouvillian& liouvillian, const SteadyOpt
     if (from) {
         rho = Eigen::Map<const Eigen::VectorXcd>(from->rho.data(), static_cast<long>(from->rho.size()));
         summary = from->summary;
+    } else if (hooks.guess && hooks.guess->packed.size() > 0 && options.method != SteadyMethod::evolve) {
+        rho = embedded_guess(*hooks.guess, liouvillian.basis());   // packed: the Krylov path starts from it
+        spdlog::debug("steady state: starting from the steady state at cutoffs {}", fmt::join(hooks.guess->cutoffs, ","));
+        hooks.guess->packed.resize(0);                                 // peak memory
     } else {
         rho = Eigen::VectorXcd::Zero(d * d);
         rho[0] = 1.0;   // vacuum: a valid density matrix to start from

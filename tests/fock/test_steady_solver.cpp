@@ -3,10 +3,13 @@
 // without a unique steady state is refused before iterating; a stagnating GMRES stops.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <memory>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/spdlog.h>
@@ -14,7 +17,9 @@
 #include "qbnet/checkpoint.hpp"
 #include "qbnet/errors.hpp"
 #include "qbnet/fock/steady.hpp"
+#include "qbnet/numerics/hermitian_packing.hpp"
 #include "qbnet/numerics/krylov.hpp"
+#include "qbnet/numerics/vector_ops.hpp"
 
 using namespace qbnet;
 using cd = std::complex<double>;
@@ -169,7 +174,7 @@ TEST_CASE("Steady-state raw trace and hermiticity errors are measured before nor
     REQUIRE(s.converged);
     // |tr rho - 1| = |tr r| / Gamma <= sqrt(D) ||r|| / Gamma for the augmented system's residual r.
     CHECK(s.raw_trace_error < 1e-8);
-    CHECK(s.raw_hermiticity_error < 1e-12);   // iterates are hermitised every restart: rounding only
+    CHECK(s.raw_hermiticity_error < 1e-12);   // packed iterates are hermitian by construction
     CHECK(s.rate_scale == Approx(lv.kossakowski().diagonal().real().sum()));
 }
 
@@ -328,4 +333,141 @@ TEST_CASE("Steady-state solve resumed after it finished returns the saved result
     CHECK(rho == full);
     CHECK(s.iterations == -7);
     CHECK(s0.iterations > 0);
+}
+
+namespace {
+// A random hermitian D x D matrix (row-major), entries O(1).
+Eigen::VectorXcd random_hermitian(long d, unsigned seed) {
+    std::srand(seed);
+    Eigen::MatrixXcd a = Eigen::MatrixXcd::Random(d, d);
+    Eigen::MatrixXcd h = a + a.adjoint();
+    Eigen::VectorXcd x(d * d);
+    for (long m = 0; m < d; ++m)
+        for (long n = 0; n < d; ++n) x[m * d + n] = h(m, n);
+    return x;
+}
+}  // namespace
+
+// The steady-state Krylov vectors are packed hermitian matrices (D^2 reals): the solver's inner products,
+// norms and stopping figure must be those of the full matrices, and the round trip must be exact up to
+// the sqrt(2) weight's rounding. D = 7 (odd: a padding double) and D = 130 (three 64-wide tiles, a ragged one).
+TEST_CASE("Packed hermitian matrices keep the Frobenius product and the trace", "[fock][steady][packing]") {
+    for (const long d : {7L, 130L}) {
+        INFO("D = " << d);
+        const Eigen::VectorXcd x = random_hermitian(d, 11), y = random_hermitian(d, 12);
+        const long np = numerics::packed_size(d);
+        CHECK(2 * np >= d * d);
+        CHECK(2 * np <= d * d + 1);
+        Eigen::VectorXcd px(np), py(np), back(d * d);
+        numerics::pack_hermitian(x.data(), d, px.data(), 2);
+        numerics::pack_hermitian(y.data(), d, py.data(), 1);
+        const double frobenius = numerics::real_dot(x.data(), y.data(), d * d, 1);
+        // Rounding of D^2 products of O(1) numbers.
+        CHECK(numerics::real_dot(px.data(), py.data(), np, 1) == Approx(frobenius).margin(1e-12 * d * d));
+        CHECK(px.norm() == Approx(x.norm()).epsilon(1e-13));
+        CHECK(numerics::packed_trace(px.data(), d) == Approx(numerics::trace(x.data(), d).real()).margin(1e-12 * d));
+        numerics::unpack_hermitian(px.data(), d, back.data(), 2);
+        CHECK((back - x).cwiseAbs().maxCoeff() <= 4e-16 * x.cwiseAbs().maxCoeff());
+        numerics::packed_add_identity(0.5, px.data(), d);
+        CHECK(numerics::packed_trace(px.data(), d) ==
+              Approx(numerics::trace(x.data(), d).real() + 0.5 * d).margin(1e-12 * d));
+        // Must-fail twin: a matrix that is not hermitian loses its anti-hermitian part in the round trip.
+        Eigen::VectorXcd skew = x;
+        skew[1] += 1.0;   // X_01 alone changed: X is no longer hermitian
+        numerics::pack_hermitian(skew.data(), d, px.data(), 1);
+        numerics::unpack_hermitian(px.data(), d, back.data(), 1);
+        CHECK((back - skew).cwiseAbs().maxCoeff() > 0.5);
+    }
+}
+
+// A Krylov-phase checkpoint written before the solver packed its vectors holds the full D x D iterate:
+// the solve resumes from that iterate (not bit for bit as the old solver would have) and reaches the same
+// state to the solver's accuracy.
+TEST_CASE("Steady-state solve resumes from a full-matrix Krylov checkpoint of the unpacked solver", "[fock][steady][checkpoint]") {
+    const model::Model model = chain_model(1.0, {0.05, 0.03, 0.04});
+    const fock::Liouvillian lv(model, fock::FockBasis({4, 4, 4}));
+    const long d = lv.dim();
+    SteadyOptions so;
+    so.method = SteadyMethod::krylov;
+    so.tol = 1e-12;
+    fock::SteadySolverOptions solver;
+    solver.krylov_restart = 4;
+    std::vector<fock::SteadyCheckpoint> saved;
+    solver.checkpoint.due = [] { return true; };
+    solver.checkpoint.save = [&](const fock::SteadyCheckpoint& c) {
+        saved.push_back(c);
+        return false;
+    };
+    Eigen::VectorXcd full;
+    const fock::SteadySummary s0 = fock::solve_steady_state(lv, so, solver, full);
+    REQUIRE(s0.converged);
+    REQUIRE(saved.size() >= 2);
+    REQUIRE(static_cast<long>(saved[1].rho.size()) == numerics::packed_size(d));
+    fock::SteadyCheckpoint old = saved[1];
+    Eigen::VectorXcd unpacked(d * d);
+    numerics::unpack_hermitian(old.rho.data(), d, unpacked.data(), 1);
+    old.rho.assign(unpacked.data(), unpacked.data() + unpacked.size());
+    fock::SteadySolverOptions again;
+    again.krylov_restart = 4;
+    again.checkpoint.resume = &old;
+    Eigen::VectorXcd rho;
+    const fock::SteadySummary s = fock::solve_steady_state(lv, so, again, rho);
+    CHECK(s.converged);
+    // Slowest rate ~ 0.03 against a rate scale ~ 0.24: states agree to ~ tol * Gamma / rate.
+    CHECK((rho - full).norm() < 1e-10);
+    // Must-fail twin: a full-matrix checkpoint of another iterate (the vacuum with its trace doubled)
+    // is resumed from, not ignored: it converges as well, but through other iterations.
+    fock::SteadyCheckpoint other = old;
+    std::fill(other.rho.begin(), other.rho.end(), cd(0.0));
+    other.rho[0] = 2.0;
+    again.checkpoint.resume = &other;
+    Eigen::VectorXcd rho2;
+    const fock::SteadySummary s2 = fock::solve_steady_state(lv, so, again, rho2);
+    CHECK(s2.converged);
+    CHECK(s2.iterations != s.iterations);
+}
+
+// Nested iteration over the cutoff ladder (issue 17): a rung's Krylov solve starts from the rung below's
+// steady state, zero-padded. It must reach the state the vacuum start reaches (same stopping test) in fewer
+// iterations, and free the guess once copied (peak memory).
+TEST_CASE("Steady-state solve started from the lower rung reaches the same state in fewer iterations", "[fock][steady]") {
+    const model::Model model = chain_model(1.0, {0.05, 0.03, 0.04});
+    const fock::Liouvillian lower(model, fock::FockBasis({4, 4, 3}));
+    const fock::Liouvillian upper(model, fock::FockBasis({5, 5, 4}));
+    SteadyOptions so;
+    so.method = SteadyMethod::krylov;
+    so.tol = 1e-11;
+    fock::SteadySolverOptions solver;
+    solver.threads = 1;   // one thread: the iteration counts do not depend on the machine
+    Eigen::VectorXcd rho_lower, from_vacuum, from_guess;
+    REQUIRE(fock::solve_steady_state(lower, so, solver, rho_lower).converged);
+    const fock::SteadySummary vacuum = fock::solve_steady_state(upper, so, solver, from_vacuum);
+    auto guess = std::make_shared<fock::SteadyGuess>();
+    guess->cutoffs = {4, 4, 3};
+    guess->packed.resize(numerics::packed_size(lower.dim()));
+    numerics::pack_hermitian(rho_lower.data(), lower.dim(), guess->packed.data(), 1);
+    solver.checkpoint.guess = guess;
+    const fock::SteadySummary nested = fock::solve_steady_state(upper, so, solver, from_guess);
+    INFO(vacuum.iterations << " iterations from the vacuum, " << nested.iterations << " from the lower rung");
+    CHECK(vacuum.converged);
+    CHECK(nested.converged);
+    CHECK(nested.iterations < vacuum.iterations);
+    // Slowest rate ~ 0.03 against a rate scale ~ 0.24: states agree to ~ tol * Gamma / rate.
+    CHECK((from_guess - from_vacuum).norm() < 1e-9);
+    CHECK(guess->packed.size() == 0);
+    // Must-fail twin: the lower rung's state itself is not the upper rung's steady state (truncation):
+    // the solve had something to do.
+    Eigen::VectorXcd embedded = Eigen::VectorXcd::Zero(upper.dim() * upper.dim());
+    const fock::FockBasis bl({4, 4, 3}), bu({5, 5, 4});
+    for (long m = 0; m < lower.dim(); ++m)
+        for (long n = 0; n < lower.dim(); ++n) {
+            long mu = 0, nu = 0;
+            for (int j = 0; j < 3; ++j) {
+                mu += bl.digit(m, j) * bu.stride(j);
+                nu += bl.digit(n, j) * bu.stride(j);
+            }
+            embedded[mu * upper.dim() + nu] = rho_lower[m * lower.dim() + n];
+        }
+    CHECK((embedded - from_vacuum).norm() > 1e-6);
+    CHECK(nested.iterations > 0);
 }

@@ -25,6 +25,7 @@
 // driver (uniqueness check, units, fallback, diagnostics) in src/fock/steady.cpp.
 #include <complex>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -39,13 +40,26 @@ namespace qbnet::fock {
 
 struct SteadyCheckpoint;   // qbnet/checkpoint.hpp
 
+// A steady state solved at lower cutoffs in the same frame (the rung below on the cutoff ladder), packed
+// hermitian (numerics/hermitian_packing.hpp): the Krylov solve of the next rung starts from it, zero-padded
+// in every mode, instead of from the vacuum (nested iteration over the Fock levels: its residual is the
+// truncation effect of the rung below, ~ its top-level populations, not O(1)). The solver frees
+// `packed` once it has copied it.
+struct SteadyGuess {
+    std::vector<int> cutoffs;
+    Eigen::VectorXcd packed;
+};
+
 // Checkpoints of the steady-state solve (the engines wire them to RunOptions::checkpoint): boundaries are
-// GMRES restarts and the evolution fallback's chunks; the solver never touches files.
+// GMRES restarts and the evolution fallback's chunks; the solver never touches files. The same ledger
+// hands over the rung below's state as the initial guess (`guess`, used by the Krylov path when the solve
+// does not resume from a checkpoint).
 struct SteadyCheckpointHooks {
     std::function<bool()> due;                               // a checkpoint is wanted now
     std::function<bool(const SteadyCheckpoint&)> save;       // saves one; true: stop now (SteadySummary::stopped)
     std::function<void(const SteadyCheckpoint&)> finished;   // the finished solve (kept for later checkpoints)
     const SteadyCheckpoint* resume = nullptr;                // continue from here (phase done: restored as is)
+    std::shared_ptr<SteadyGuess> guess;                      // initial Krylov iterate (lower cutoffs), or none
     bool enabled() const { return static_cast<bool>(save) || resume != nullptr; }
 };
 
@@ -54,7 +68,8 @@ class SteadyPreconditioner {
 public:
     using cd = std::complex<double>;
     virtual ~SteadyPreconditioner() = default;
-    // x = P^{-1}(r); x is hermitian. work: D*D scratch (may be unused).
+    // x = P^{-1}(r); x is hermitian; r == x (in place) is allowed. work: D*D scratch (may be unused),
+    // aliasing neither.
     virtual void apply(const cd* r, cd* x, cd* work) const = 0;
     virtual std::string kind() const = 0;
     // Does apply() use `work`? (a solver that knows it is unused need not allocate it)
@@ -114,7 +129,13 @@ private:
         std::vector<Eigen::MatrixXd> w_real, w_inv_real;
         Eigen::VectorXcd mu;                        // eigenvalue per pair slot (slot = m_j * c + n_j)
     };
-    void transform(cd* x, const ModeFactor& f, bool inverse) const;
+    // One pass over x for mode f: W_f^{-1} (inverse), W_f (forward), or, for the last mode transformed,
+    // W_f diag(1 / sum_j mu_j) W_f^{-1} in the same pass (scale: the digit tables of every index).
+    enum class Pass { inverse, forward, inverse_scale_forward };
+    struct DigitTables;
+    void transform(cd* x, const ModeFactor& f, Pass pass, const DigitTables* digits = nullptr) const;
+    // x[m, n] *= 1 / sum_j mu_j(m_j, n_j) (the null direction: null_value_).
+    void scale_entry(cd& x, cd mu) const;
     long dim_;
     int threads_ = 1;
     double null_value_ = 1.0;

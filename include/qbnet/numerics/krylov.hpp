@@ -18,10 +18,19 @@
 //                                                                        (e.g. onto hermitian matrices)
 //                   void estimate(double est) const                     the Krylov estimate of ||b - A x||
 //                                                                        after every iteration (progress)
+//
+// Optional, fused (an Operator that keeps the preconditioned vector in a workspace of its own, e.g. in
+// another layout, and so saves gmres() the vector z):
+//   Operator:       void apply_preconditioned(const Preconditioner& p, const Vector& v, Vector& w) const
+//                                                                        w = A P^{-1} v
+//                   void add_preconditioned(const Preconditioner& p, const Vector& r, Vector& x) const
+//                                                                        x += P^{-1} r
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <functional>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include <Eigen/Dense>
@@ -45,7 +54,7 @@ struct GmresProgress {
 };
 
 struct GmresOptions {
-    int restart = 24;             // Krylov vectors per cycle: memory = (restart + 1) vectors + 2
+    int restart = 24;             // Krylov vectors per cycle: memory = (restart + 1) vectors + x (+ z)
     int max_iterations = 2000;
     double tol = 1e-10;           // on Monitor::measure of the TRUE residual, checked at every restart
     GramSchmidt gram_schmidt = GramSchmidt::classical;
@@ -77,6 +86,15 @@ struct GmresReport {
 };
 
 namespace detail {
+// Does the Operator fuse the preconditioner into its own steps (the optional concept above)?
+template <class Op, class Pre, class = void>
+struct fuses_preconditioner : std::false_type {};
+template <class Op, class Pre>
+struct fuses_preconditioner<Op, Pre,
+                            std::void_t<decltype(std::declval<const Op&>().apply_preconditioned(
+                                std::declval<const Pre&>(), std::declval<const Eigen::VectorXcd&>(),
+                                std::declval<Eigen::VectorXcd&>()))>> : std::true_type {};
+
 // One column of the Arnoldi process: orthogonalise w against v[0..k] into column k of h; returns
 // h(k+1, k) = ||w|| after orthogonalisation (w is left unnormalised).
 inline double arnoldi_orthogonalise(const std::vector<Eigen::VectorXcd>& v, int k, Eigen::VectorXcd& w,
@@ -107,17 +125,20 @@ inline double arnoldi_orthogonalise(const std::vector<Eigen::VectorXcd>& v, int 
 }  // namespace detail
 
 // Solves A x = b from the initial x (restarted GMRES with right preconditioning). Memory: restart + 1
-// basis vectors, w and z. The loop is one function so the cycle's state (Hessenberg matrix, Givens
-// rotations, Krylov estimate) stays visible in one place; the orthogonalisation is detail::.
+// basis vectors besides x (the new Arnoldi vector is orthogonalised in its basis slot, and the update
+// V y is gathered in the slot the cycle did not use), plus z unless the Operator fuses the
+// preconditioner. The loop is one function so the cycle's state (Hessenberg matrix, Givens rotations,
+// Krylov estimate) stays visible in one place; the orthogonalisation is detail::.
 template <class Operator, class Preconditioner, class Monitor>
 GmresReport gmres(const Operator& op, const Preconditioner& pre, const Monitor& monitor, Eigen::VectorXcd& x,
                   const GmresOptions& opt) {
     using clock = std::chrono::steady_clock;
+    constexpr bool fused = detail::fuses_preconditioner<Operator, Preconditioner>::value;
     const long n = x.size();
     const int restart = std::max(1, opt.restart);
     GmresReport report;
     std::vector<Eigen::VectorXcd> v(static_cast<std::size_t>(restart) + 1, Eigen::VectorXcd(n));
-    Eigen::VectorXcd w(n), z(n);
+    Eigen::VectorXcd z(fused ? 0 : n);
     std::vector<double> coef(static_cast<std::size_t>(restart) + 2);
     std::vector<double> history;   // true residual measure at every restart (stagnation test)
     if (opt.resume) {
@@ -132,8 +153,8 @@ GmresReport gmres(const Operator& op, const Preconditioner& pre, const Monitor& 
             report.stopped = true;
             return report;
         }
-        op.residual(x, w);
-        const double beta = std::sqrt(real_dot(w.data(), w.data(), n, opt.threads));
+        op.residual(x, v[0]);
+        const double beta = std::sqrt(real_dot(v[0].data(), v[0].data(), n, opt.threads));
         report.measure = monitor.measure(beta, x);
         if (report.measure <= opt.tol) {
             report.converged = true;
@@ -146,24 +167,30 @@ GmresReport gmres(const Operator& op, const Preconditioner& pre, const Monitor& 
             report.stagnated = true;
             return report;
         }
-        v[0] = w / beta;
+        v[0] /= beta;
         Eigen::MatrixXd h = Eigen::MatrixXd::Zero(restart + 1, restart);
         Eigen::VectorXd g = Eigen::VectorXd::Zero(restart + 1), cs(restart), sn(restart);
         g[0] = beta;
         int k = 0;
         for (; k < restart && report.iterations < opt.max_iterations; ++k) {
             ++report.iterations;
-            const auto t0 = clock::now();
-            pre.solve(v[k], z);
-            const auto t1 = clock::now();
-            op.apply(z, w);
+            Eigen::VectorXcd& w = v[k + 1];   // orthogonalised and normalised in place
+            auto t1 = clock::now();   // fused: the preconditioner's time counts as the operator's
+            if constexpr (fused) {
+                op.apply_preconditioned(pre, v[k], w);
+            } else {
+                const auto t0 = t1;
+                pre.solve(v[k], z);
+                t1 = clock::now();
+                report.time_precond += std::chrono::duration<double>(t1 - t0).count();
+                op.apply(z, w);
+            }
             const auto t2 = clock::now();
-            report.time_precond += std::chrono::duration<double>(t1 - t0).count();
             report.time_operator += std::chrono::duration<double>(t2 - t1).count();
             h(k + 1, k) = detail::arnoldi_orthogonalise(v, k, w, h, coef, opt, report);
             report.time_orthogonalise += std::chrono::duration<double>(clock::now() - t2).count();
             const bool breakdown = h(k + 1, k) == 0.0;   // exact solution inside the Krylov space
-            if (h(k + 1, k) > 0) v[k + 1] = w / h(k + 1, k);
+            if (h(k + 1, k) > 0) w /= h(k + 1, k);
             for (int i = 0; i < k; ++i) {     // apply previous Givens rotations
                 const double t = cs[i] * h(i, k) + sn[i] * h(i + 1, k);
                 h(i + 1, k) = -sn[i] * h(i, k) + cs[i] * h(i + 1, k);
@@ -184,12 +211,18 @@ GmresReport gmres(const Operator& op, const Preconditioner& pre, const Monitor& 
                 break;
             }
         }
-        // x += P^{-1} (V y), y from the triangular system
+        // x += P^{-1} (V y), y from the triangular system; V y is gathered in v[k], which the update does
+        // not use (the cycle's last Arnoldi vector, or a never-filled slot).
         Eigen::VectorXd y = h.topLeftCorner(k, k).triangularView<Eigen::Upper>().solve(g.head(k));
-        w.setZero();
-        for (int i = 0; i < k; ++i) axpy(y[i], v[i].data(), w.data(), n, opt.threads);
-        pre.solve(w, z);
-        x += z;
+        Eigen::VectorXcd& vy = v[static_cast<std::size_t>(k)];
+        vy.setZero();
+        for (int i = 0; i < k; ++i) axpy(y[i], v[i].data(), vy.data(), n, opt.threads);
+        if constexpr (fused) {
+            op.add_preconditioned(pre, vy, x);
+        } else {
+            pre.solve(vy, z);
+            x += z;
+        }
         monitor.project(x);
     }
     return report;

@@ -124,18 +124,57 @@ LocalLiouvillianPreconditioner::LocalLiouvillianPreconditioner(const Liouvillian
     null_tol_ = 1e-10 * std::max(scale, 1e-300);
 }
 
-void LocalLiouvillianPreconditioner::transform(cd* x, const ModeFactor& f, bool inverse) const {
+// Digits of every index per mode (the summed eigenvalue of an entry is looked up from its digits).
+struct LocalLiouvillianPreconditioner::DigitTables {
+    std::vector<std::vector<int>> digit;   // digit[j][m]
+    cd mu(const std::vector<ModeFactor>& modes, long m, long n) const {
+        cd sum = 0.0;
+        for (std::size_t j = 0; j < modes.size(); ++j) {
+            const ModeFactor& f = modes[j];
+            sum += f.mu[digit[j][static_cast<std::size_t>(m)] * f.cutoff + digit[j][static_cast<std::size_t>(n)]];
+        }
+        return sum;
+    }
+};
+
+void LocalLiouvillianPreconditioner::scale_entry(cd& x, cd mu) const {
+    // null direction of L_loc (product of local steady states): A(sigma) = Gamma I/D -> factor 1/Gamma
+    // (null_value). x / mu as x conj(mu) / |mu|^2: no libgcc complex division, no hypot.
+    const double n2 = std::norm(mu);
+    if (n2 > null_tol_ * null_tol_)
+        x *= std::conj(mu) / n2;
+    else if (null_value_ != 1.0)
+        x *= null_value_;
+}
+
+void LocalLiouvillianPreconditioner::transform(cd* x, const ModeFactor& f, Pass pass, const DigitTables* digits) const {
     // For a fixed row group (all digits of m but m_j) the c rows m_j = 0..c-1 hold, for every column
     // digit n_j, a vector over the other column digits (length D/c). Gather those c^2 vectors into a
-    // buffer (rows in block order), multiply each block, scatter back: in place, no D x D scratch.
+    // buffer (rows in block order), multiply each block, scatter back: in place, no D x D scratch. The
+    // fused pass (the last mode) divides by the summed eigenvalues between W^{-1} and W while the group
+    // is in cache: two passes over x fewer than separate transforms and scaling.
+    using RowMat = Eigen::Matrix<cd, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
     const long d = dim_, c = f.cutoff, s = f.stride;
     const long len = d / c;                 // other column digits
     const long groups = d / c;              // other row digits
     const long hi_n = d / (c * s);
     const int nt = numerics::vector_threads(2 * d * d, threads_);
+    const auto multiply = [&f](bool inverse, RowMat& in, RowMat& out) {
+        for (std::size_t k = 0; k < f.blocks.size(); ++k) {
+            const auto [start, b] = f.blocks[k];
+            if (f.real[k]) {   // real W on complex rows = real W on the interleaved (re, im) doubles
+                using RealRows = Eigen::Map<Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>;
+                RealRows bin(reinterpret_cast<double*>(in.data()), in.rows(), 2 * in.cols());
+                RealRows bout(reinterpret_cast<double*>(out.data()), out.rows(), 2 * out.cols());
+                bout.middleRows(start, b).noalias() = (inverse ? f.w_inv_real[k] : f.w_real[k]) * bin.middleRows(start, b);
+            } else {
+                out.middleRows(start, b).noalias() = (inverse ? f.w_inv[k] : f.w[k]) * in.middleRows(start, b);
+            }
+        }
+    };
 #pragma omp parallel num_threads(nt) if (nt > 1)
     {
-        Eigen::Matrix<cd, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> buf(c * c, len), out(c * c, len);
+        RowMat buf(c * c, len), out(c * c, len);
         std::vector<int> pos(static_cast<std::size_t>(c * c));
         for (std::size_t r = 0; r < f.order.size(); ++r) pos[static_cast<std::size_t>(f.order[r])] = static_cast<int>(r);
 #pragma omp for schedule(static)
@@ -152,21 +191,27 @@ void LocalLiouvillianPreconditioner::transform(cd* x, const ModeFactor& f, bool 
                             for (long t = 0; t < s; ++t) dst[h * s + t] = row[(h * c + nj) * s + t];
                 }
             }
-            for (std::size_t k = 0; k < f.blocks.size(); ++k) {
-                const auto [start, b] = f.blocks[k];
-                if (f.real[k]) {   // real W on complex rows = real W on the interleaved (re, im) doubles
-                    using RealRows = Eigen::Map<Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>;
-                    RealRows bin(reinterpret_cast<double*>(buf.data()), c * c, 2 * len);
-                    RealRows bout(reinterpret_cast<double*>(out.data()), c * c, 2 * len);
-                    bout.middleRows(start, b).noalias() = (inverse ? f.w_inv_real[k] : f.w_real[k]) * bin.middleRows(start, b);
-                } else {
-                    out.middleRows(start, b).noalias() = (inverse ? f.w_inv[k] : f.w[k]) * buf.middleRows(start, b);
+            multiply(pass != Pass::forward, buf, out);
+            RowMat* result = &out;
+            if (pass == Pass::inverse_scale_forward) {
+                for (long mj = 0; mj < c; ++mj) {
+                    const long m = row0 + mj * s;
+                    for (long nj = 0; nj < c; ++nj) {
+                        cd* e = out.row(pos[static_cast<std::size_t>(mj * c + nj)]).data();
+                        for (long h = 0; h < hi_n; ++h)
+                            for (long t = 0; t < s; ++t) {
+                                const long n = (h * c + nj) * s + t;
+                                scale_entry(e[h * s + t], digits->mu(modes_, m, n));
+                            }
+                    }
                 }
+                multiply(false, out, buf);
+                result = &buf;
             }
             for (long mj = 0; mj < c; ++mj) {
                 cd* row = x + (row0 + mj * s) * d;
                 for (long nj = 0; nj < c; ++nj) {
-                    const cd* src = out.row(pos[static_cast<std::size_t>(mj * c + nj)]).data();
+                    const cd* src = result->row(pos[static_cast<std::size_t>(mj * c + nj)]).data();
                     if (s == 1)
                         for (long h = 0; h < hi_n; ++h) row[h * c + nj] = src[h];
                     else
@@ -180,35 +225,18 @@ void LocalLiouvillianPreconditioner::transform(cd* x, const ModeFactor& f, bool 
 
 void LocalLiouvillianPreconditioner::apply(const cd* r, cd* x, cd* /*work*/) const {
     const long d = dim_;
-    std::copy(r, r + d * d, x);
-    for (const ModeFactor& f : modes_) transform(x, f, true);
+    if (r != x) std::copy(r, r + d * d, x);   // in place (r == x) allowed
     const int nm = static_cast<int>(modes_.size());
-    // Digits of every index per mode (column lookups in the inner loop).
-    std::vector<std::vector<int>> digit(static_cast<std::size_t>(nm), std::vector<int>(static_cast<std::size_t>(d)));
+    DigitTables digits;
+    digits.digit.assign(static_cast<std::size_t>(nm), std::vector<int>(static_cast<std::size_t>(d)));
     for (int j = 0; j < nm; ++j)
         for (long m = 0; m < d; ++m)
-            digit[j][m] = static_cast<int>((m / modes_[j].stride) % modes_[j].cutoff);
-    const double null_tol2 = null_tol_ * null_tol_;
-    const double null_value = null_value_;
-    const int nt = numerics::vector_threads(2 * d * d, threads_);
-#pragma omp parallel for schedule(static) num_threads(nt) if (nt > 1)
-    for (long m = 0; m < d; ++m) {
-        for (long n = 0; n < d; ++n) {
-            cd mu = 0.0;
-            for (int j = 0; j < nm; ++j) {
-                const ModeFactor& f = modes_[j];
-                mu += f.mu[digit[j][m] * f.cutoff + digit[j][n]];
-            }
-            // null direction of L_loc (product of local steady states): A(sigma) = Gamma I/D -> factor
-            // 1/Gamma (null_value). x / mu as x conj(mu) / |mu|^2: no libgcc complex division, no hypot.
-            const double n2 = std::norm(mu);
-            if (n2 > null_tol2)
-                x[m * d + n] *= std::conj(mu) / n2;
-            else if (null_value != 1.0)
-                x[m * d + n] *= null_value;
-        }
-    }
-    for (const ModeFactor& f : modes_) transform(x, f, false);
+            digits.digit[j][m] = static_cast<int>((m / modes_[j].stride) % modes_[j].cutoff);
+    // W^{-1} mode by mode, the division by the summed eigenvalues fused into mode 0's pass (its gathers
+    // are the most contiguous: runs of D / c_0 entries), then W mode by mode.
+    for (int j = nm - 1; j >= 1; --j) transform(x, modes_[j], Pass::inverse);
+    if (nm > 0) transform(x, modes_[0], Pass::inverse_scale_forward, &digits);
+    for (int j = 1; j < nm; ++j) transform(x, modes_[j], Pass::forward);
     numerics::hermitize(x, d, threads_);
 }
 

@@ -96,7 +96,7 @@ void SylvesterPreconditioner::apply(const cd* r, cd* x, cd* work) const {
         return;
     }
     // Kronecker sum: Z = V^{-1} R V^{-dag};  Y = Z ./ den;  X = V Y V^dag   (K(X) = V [den .* Y] V^dag).
-    std::copy(r, r + d * d, x);
+    if (r != x) std::copy(r, r + d * d, x);   // in place (r == x) allowed
     transform_rows(x, vj_inv_, work);
     numerics::adjoint(x, work, d, threads_);
     transform_rows(work, vj_inv_, x);
