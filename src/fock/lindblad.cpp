@@ -346,6 +346,7 @@ void Liouvillian::fused_row(const double* rho, double* out, long m, RowOps& ops)
     for (const auto& t : fused_cols_) {
         const Op op{bounded(base + 2 * (m * d + t.offset)), t.re2.size() ? t.re2.data() : nullptr,
                     t.im2.size() ? t.im2.data() : nullptr, 1.0, 0.0};
+        if (!op.re && !op.im) continue;   // a term whose column factor vanishes (e.g. a a at cutoff 2)
         (op.re && op.im ? ops.cols_both : op.re ? ops.cols_re : ops.cols_im).push_back(op);
     }
     for (const auto& t : fused_sandwich_) {

@@ -39,6 +39,28 @@ TEST_CASE("Fock RHS equals the dense Lindblad reference on a model with every te
     CHECK((Eigen::MatrixXcd(out) - ref).norm() <= 1e-13 * ref.norm());
 }
 
+TEST_CASE("Fock RHS equals the dense reference at cutoff 2 where pair terms vanish", "[fock][rhs]") {
+    // At cutoff 2 the squeezed baths' a a and a^dag a^dag terms have no entry inside the space: their column
+    // factors are zero everywhere and the fused kernel must drop them (it once dereferenced an empty factor).
+    const model::Model model = busy_model();
+    for (const std::vector<int>& cutoffs : {std::vector<int>{2, 2, 2}, std::vector<int>{2, 3, 2}, std::vector<int>{3, 2, 2}}) {
+        const fock::FockBasis basis(cutoffs);
+        const fock::Liouvillian lv(model, basis);
+        const long d = basis.dim();
+        Eigen::MatrixXcd x = Eigen::MatrixXcd::Random(d, d);
+        const Eigen::MatrixXcd rho = x * x.adjoint();
+        const RowMat rho_rm = rho;
+        RowMat out(d, d);
+        lv.apply(rho_rm.data(), out.data());
+        const Eigen::MatrixXcd ref = qbnet_test::dense_rhs(model, cutoffs, rho);
+        CHECK((Eigen::MatrixXcd(out) - ref).norm() <= 1e-13 * ref.norm());
+        // Must fail: the reference of a rho changed by 1e-9 relative is resolved by the tolerance.
+        Eigen::MatrixXcd bumped = rho;
+        bumped(0, 0) += 1e-9 * rho.norm();
+        CHECK((Eigen::MatrixXcd(out) - qbnet_test::dense_rhs(model, cutoffs, bumped)).norm() > 1e-13 * ref.norm());
+    }
+}
+
 TEST_CASE("Fock RHS preserves trace and hermiticity", "[fock][rhs]") {
     const model::Model model = busy_model();
     const fock::FockBasis basis({4, 3, 3});
