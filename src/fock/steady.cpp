@@ -35,8 +35,8 @@ constexpr double kKrylovBudgetBytes = 1.25 * 1024.0 * 1024.0 * 1024.0;
 }  // namespace
 
 // Restart length: 24 while a copy of rho is small (D <= 512: the basis stays in cache and a long
-// restart saves iterations, 32 vs 38 at D = 216), 8 above (D = 1296: 40 vs 39 iterations, but
-// Gram-Schmidt over 24 vectors of 27 MB cost 2.2x more; bench/OPTIMISATIONS.md), and never more
+// restart saves iterations), 8 above (at D = 1296 the iteration counts are about equal while
+// Gram-Schmidt over 24 vectors of 27 MB costs more than it saves; numbers in bench/OPTIMISATIONS.md), and never more
 // than the Krylov budget allows: restart + 2 packed vectors (8 D^2 bytes) and two full D x D
 // workspaces (16 D^2 bytes each) (floor 4).
 int steady_state_krylov_restart(long d) {
