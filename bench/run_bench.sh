@@ -99,7 +99,22 @@ for nc in ${QBNET_BENCH_EVO_CASES:-2:6 3:6}; do
      --set time.samples=$EVO_S --set steady_state.enabled=false
   qb_before "before_evolve_N${n}_c${c}" --set network.batteries=$n --set fock.cutoff=$c --set time.t_end=$EVO_T \
      --set time.samples=$EVO_S --set steady_state.enabled=false
-  runpy "mesolve_N${n}_c${c}" "$TIMEOUT" mesolve "$n" "$c" "$EVO_T" "$EVO_S"
+  # Equal work (issue 17 goal 3): ONE evolution at QuTiP's cutoff, without the truncation-error ladder that
+  # `qbnet run` adds (rungs c-3..c, issue 12; FockOptions::error_estimate has no scenario key): bench/fock_paths
+  # "after" = the library's default paths, whole process timed (model, Liouvillian, evolution; no output
+  # files). Interleaved with mesolve, QBNET_BENCH_EVO_REPEATS times (the report takes medians); the first
+  # mesolve run is also the accuracy reference of the tables.
+  one=(network.batteries=$n fock.cutoff=$c time.t_end=$EVO_T time.samples=$EVO_S steady_state.enabled=false)
+  reps=${QBNET_BENCH_EVO_REPEATS:-3}
+  [ $(( c ** (n + 1) )) -gt 1000 ] && reps=1   # D = 1296: mesolve alone passes 300 s; one round
+  for r in $(seq 1 "$reps"); do
+    sfx=$( [ "$r" = 1 ] || echo "_r$r" )
+    run "one_dopri5_N${n}_c${c}_r$r" "$TIMEOUT" "$BENCHBIN/fock_paths" "$SCEN" evolve after "$THREADS" \
+        "$OUT/one_dopri5_N${n}_c${c}_r$r.res" "${one[@]}"
+    runpy "mesolve_N${n}_c${c}${sfx}" "$TIMEOUT" mesolve "$n" "$c" "$EVO_T" "$EVO_S"
+    run "one_rkc_N${n}_c${c}_r$r" "$TIMEOUT" "$BENCHBIN/fock_paths" "$SCEN" evolve after "$THREADS" \
+        "$OUT/one_rkc_N${n}_c${c}_r$r.res" "${one[@]}" time.integrator=rkc time.atol=1e-10 time.rtol=1e-8
+  done
   # Runge-Kutta-Chebyshev (time.integrator = "rkc"), tolerances 100x tighter so that its error (RMS norm,
   # second order) is at or below QuTiP's; both are compared with the dopri5 run (stability-limited, ~3e-9).
   [ "${QBNET_BENCH_RKC:-1}" = 1 ] && qb "evolve_rkc_N${n}_c${c}" --set network.batteries=$n --set fock.cutoff=$c \

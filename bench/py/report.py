@@ -129,6 +129,76 @@ def qutip_version(out):
     return "?"
 
 
+def median(xs):
+    xs = sorted(x for x in xs if x is not None)
+    if not xs:
+        return None
+    k = len(xs) // 2
+    return xs[k] if len(xs) % 2 else 0.5 * (xs[k - 1] + xs[k])
+
+
+def equal_work(out, res, md, goals):
+    """Issue 17 goal 3 on equal work: ONE qbnet evolution at QuTiP's cutoff (bench/fock_paths, no truncation
+    ladder) against one mesolve call, repeats interleaved (run_bench.sh), medians of wall and CPU seconds."""
+    rows = []
+    for f in sorted(glob.glob(os.path.join(out, "one_dopri5_N*_c*_r1.run.json"))):
+        tag = re.search(r"(N\d+_c\d+)_r1", f).group(1)
+        n, c = map(int, re.match(r"N(\d+)_c(\d+)", tag).groups())
+        row = {"N": n, "cutoff": c, "D": c ** (n + 1)}
+        for integ in ("dopri5", "rkc"):
+            runs = [run_info(out, os.path.basename(g)[:-len(".run.json")])
+                    for g in sorted(glob.glob(os.path.join(out, "one_%s_%s_r*.run.json" % (integ, tag))))]
+            runs = [r for r in runs if r["status"] == "ok"]
+            row[integ] = {"repeats": len(runs), "wall_s": median([r["wall_s"] for r in runs]),
+                          "cpu_s": median([r["cpu_s"] for r in runs])}
+            st = summary(out, "one_%s_%s_r1" % (integ, tag))
+            try:
+                ev = st["results"]["fock"]["statistics"]["evolution"]
+                row[integ]["rhs_calls"], row[integ]["evolution_s"] = ev["rhs_calls"], ev["wall_s"]
+            except (TypeError, KeyError):
+                pass
+        qs = [run_info(out, os.path.basename(g)[:-len(".run.json")])
+              for g in glob.glob(os.path.join(out, "mesolve_%s.run.json" % tag)) + glob.glob(os.path.join(out, "mesolve_%s_r*.run.json" % tag))]
+        qs = [q for q in qs if q["status"] == "ok" and q["json"]]
+        row["qutip"] = {"repeats": len(qs), "wall_s": median([q["json"]["wall_s"] for q in qs]),
+                        "cpu_s": median([q["json"].get("cpu_s") for q in qs])}
+        # ladder (qbnet run with the error bars): evolutions c-3..c; its whole-process time from the same run
+        lad = {"dopri5": run_info(out, "evolve_" + tag), "rkc": run_info(out, "evolve_rkc_" + tag)}
+        row["ladder"] = {k: {"wall_s": v["wall_s"], "cpu_s": v["cpu_s"]} for k, v in lad.items()}
+        rows.append(row)
+    res["evolution_equal_work"] = rows
+    if not rows:
+        return
+    md += ["**Equal work (issue 17 goal 3).** `qbnet run` also computes the truncation error bars: the cutoff ladder "
+           "c - 3 .. c (issue 12), four evolutions where QuTiP runs one, with no error bar. Here qbnet runs ONE "
+           "evolution at QuTiP's cutoff (bench/fock_paths `evolve after`: the library's default paths, the whole "
+           "process timed: model, Liouvillian, evolution; no output files) against one `mesolve` call (timed around "
+           "the call: its import and model build are not counted). Runs interleaved (qbnet dopri5, mesolve, qbnet "
+           "rkc) and repeated; medians. Accuracy as in the table above: the single evolution is the ladder's final "
+           "rung (same integrator, tolerances and cutoff; its RHS count differs by the CLI's checkpoint segments "
+           "of the dopri5 run), whose max |dE| vs the dopri5 reference is at or below QuTiP's. The ladder column: "
+           "`qbnet run` with its error bars (same run), and its cost in units of one evolution (CPU). CPU seconds "
+           "are the steadier figure on the shared machine.", "",
+           "| D | integrator | repeats | qbnet one evolution s (CPU s) | RHS calls | QuTiP mesolve s (CPU s) | **speed-up wall** | **speed-up CPU** | with error bars: ladder s (CPU s), x one evolution |",
+           "|---|---|---|---|---|---|---|---|---|"]
+    for row in rows:
+        q = row["qutip"]
+        for integ, target in (("dopri5", 20), ("rkc", 60)):
+            o, l = row[integ], row["ladder"][integ]
+            spw = q["wall_s"] / o["wall_s"] if q["wall_s"] and o["wall_s"] else None
+            spc = q["cpu_s"] / o["cpu_s"] if q["cpu_s"] and o["cpu_s"] else None
+            o["speedup_wall"], o["speedup_cpu"] = spw, spc
+            md.append("| %d | %s | %d / %d | %s (%s) | %s | %s (%s) | **%s** | **%s** | %s (%s), %s |" % (
+                row["D"], integ, o["repeats"], q["repeats"], fmt(o["wall_s"]), fmt(o["cpu_s"]), o.get("rhs_calls", "-"),
+                fmt(q["wall_s"]), fmt(q["cpu_s"]), fmt(spw, "%.1fx"), fmt(spc, "%.1fx"), fmt(l["wall_s"]), fmt(l["cpu_s"]),
+                fmt(l["cpu_s"] / o["cpu_s"], "%.1fx") if l["cpu_s"] and o["cpu_s"] else "-"))
+            label = "default integrator (dopri5)" if integ == "dopri5" else "best integrator (rkc)"
+            for kind, sp in (("wall", spw), ("CPU", spc)):
+                if sp:
+                    goals.append(("17.3 equal work (one evolution each) vs mesolve, %s, %s, N = %d (D = %d)" % (
+                        kind, label, row["N"], row["D"]), ">= %dx" % target, "%.1fx" % sp, sp >= target))
+    md.append("")
+
 def report(out, md_path, json_path):
     res = {"machine": load(os.path.join(out, "machine.json"), {}), "machine_end": load(os.path.join(out, "machine_end.json"), {})}
     mach = res["machine"]
@@ -257,25 +327,25 @@ def report(out, md_path, json_path):
             qs, fmt(e["qutip_peak_mib"], "%.0f"),
             fmt(sp, "%.1fx") if sp else ("> %.1fx" % ((p["wall_s"] or 0) / e["qbnet_s"]) if p["status"].startswith(">") and e["qbnet_s"] else "-"),
             fmt(dE, "%.1e"), fmt(dist, "%.1e")))
-        goals.append(("17.3 evolution speed-up vs mesolve, default integrator (dopri5), N = %d (D = %d)" % (n, e["D"]), ">= 20x", fmt(sp, "%.1fx") if sp else
+        goals.append(("17.3 with error bars (ladder, 4 evolutions) vs mesolve (1), wall, dopri5, N = %d (D = %d)" % (n, e["D"]), "(info)", fmt(sp, "%.1fx") if sp else
                       ("> %.1fx" % ((p["wall_s"] or 0) / e["qbnet_s"]) if p["status"].startswith(">") and e["qbnet_s"] else "-"),
-                      bool(sp and sp >= 20)))
+                      None))
         if e["rkc_s"] is not None:
             rsp = e["rkc_speedup"]
             lower = (p["wall_s"] or 0) / e["rkc_s"] if p["status"].startswith(">") and e["rkc_s"] else None
-            goals.append(("17.3 evolution speed-up vs mesolve, best integrator (rkc), N = %d (D = %d)" % (n, e["D"]), ">= 60x",
+            goals.append(("17.3 with error bars (ladder, 4 evolutions) vs mesolve (1), wall, rkc, N = %d (D = %d)" % (n, e["D"]), "(info)",
                           fmt(rsp, "%.1fx") if rsp else ("> %.1fx" % lower if lower else "-"),
-                          bool((rsp and rsp >= 60) or (lower and lower >= 60))))
+                          None))
         # The same two goals in CPU seconds (whole process against the mesolve call).
         for label, target, cpu in (("default integrator (dopri5)", 20, e.get("qbnet_cpu_s")),
                                    ("best integrator (rkc)", 60, e.get("rkc_cpu_s"))):
             if cpu and e.get("qutip_cpu_s"):
-                goals.append(("17.3 %s, CPU seconds, whole process, N = %d (D = %d)" % (label, n, e["D"]), ">= %dx" % target,
-                              "%.1fx" % (e["qutip_cpu_s"] / cpu), e["qutip_cpu_s"] / cpu >= target))
+                goals.append(("17.3 with error bars (ladder, 4 evolutions) vs mesolve (1), CPU, %s, N = %d (D = %d)" % (label, n, e["D"]), "(info)",
+                              "%.1fx" % (e["qutip_cpu_s"] / cpu), None))
         # The same two goals on the evolution alone (without the truncation ladder's lower rungs).
         for label, target, ev in (("default integrator (dopri5)", 20, e.get("evolution_s")),
                                   ("best integrator (rkc)", 60, e.get("rkc_evolution_s"))):
-            if ev and e["qutip_s"]:
+            if False and ev and e["qutip_s"]:   # in the table; the goal rows are equal_work()'s
                 goals.append(("17.3 %s, evolution alone (final rung), N = %d (D = %d)" % (label, n, e["D"]), ">= %dx" % target,
                               "%.1fx" % (e["qutip_s"] / ev), e["qutip_s"] / ev >= target))
     md.append("")
@@ -327,6 +397,8 @@ def report(out, md_path, json_path):
                     fmt(e["qutip_cpu_s"] / e["qbnet_cpu_s"], "%.1fx") if e.get("qbnet_cpu_s") else "-",
                     fmt(e.get("rkc_cpu_s")), fmt(e["qutip_cpu_s"] / e["rkc_cpu_s"], "%.1fx") if e.get("rkc_cpu_s") else "-"))
                 md.append("")
+
+    equal_work(out, res, md, goals)
 
     # 3. steady state
     md += ["## 3. Fock steady state against QuTiP `steadystate`", "",
@@ -487,7 +559,7 @@ def report(out, md_path, json_path):
 
     md += ["## Goals", "", "| goal | target | measured | met |", "|---|---|---|---|"]
     for name, target, got, ok in goals:
-        md.append("| %s | %s | %s | %s |" % (name, target, got, "yes" if ok else "**no**"))
+        md.append("| %s | %s | %s | %s |" % (name, target, got, "-" if ok is None else "yes" if ok else "**no**"))
     res["goals"] = [{"goal": g[0], "target": g[1], "measured": g[2], "met": g[3]} for g in goals]
     md.append("")
     notes = os.path.join(os.path.dirname(os.path.abspath(md_path)), "OPTIMISATIONS.md")
