@@ -180,10 +180,16 @@ void Liouvillian::build_fused() {
         split_dup(c, offset, f.re2, f.im2);
         return f;
     };
-    fused_cols_.push_back(col(0, diag_col_));
-    for (const auto& t : right_) fused_cols_.push_back(col(t.offset, t.coef));
+    // A column factor that vanishes everywhere (split_dup leaves both parts empty: e.g. a squeezed bath's
+    // a a at cutoff 2, which has no entry inside the space) contributes nothing; the term is dropped here,
+    // once, and the row kernel never sees an op without a factor.
+    const auto vanishes = [](const FusedCol& f) { return f.re2.size() == 0 && f.im2.size() == 0; };
+    if (FusedCol f = col(0, diag_col_); !vanishes(f)) fused_cols_.push_back(std::move(f));
+    for (const auto& t : right_)
+        if (FusedCol f = col(t.offset, t.coef); !vanishes(f)) fused_cols_.push_back(std::move(f));
     for (const auto& t : sandwich_)
-        fused_sandwich_.push_back({{t.row_offset, t.row_coef.real(), t.row_coef.imag()}, col(t.col_offset, t.col_coef)});
+        if (FusedCol f = col(t.col_offset, t.col_coef); !vanishes(f))
+            fused_sandwich_.push_back({{t.row_offset, t.row_coef.real(), t.row_coef.imag()}, std::move(f)});
 }
 
 const Eigen::MatrixXcd& Liouvillian::local_h_eff(int mode, bool with_drive) const {
@@ -346,7 +352,6 @@ void Liouvillian::fused_row(const double* rho, double* out, long m, RowOps& ops)
     for (const auto& t : fused_cols_) {
         const Op op{bounded(base + 2 * (m * d + t.offset)), t.re2.size() ? t.re2.data() : nullptr,
                     t.im2.size() ? t.im2.data() : nullptr, 1.0, 0.0};
-        if (!op.re && !op.im) continue;   // a term whose column factor vanishes (e.g. a a at cutoff 2)
         (op.re && op.im ? ops.cols_both : op.re ? ops.cols_re : ops.cols_im).push_back(op);
     }
     for (const auto& t : fused_sandwich_) {
