@@ -92,6 +92,11 @@ int run_main(int argc, char** argv) {
     }
 }
 
+// Runs before libgomp's initialiser reads OMP_WAIT_POLICY (ELF .preinit_array, executables only), which
+// spares main() the re-execution below; that stays as the fallback where no pre-initialiser ran.
+extern "C" void qbnet_preinit(int, char**, char**) { qbnet::numerics::default_wait_policy_before_libraries(); }
+__attribute__((section(".preinit_array"), used)) void (*const qbnet_preinit_entry)(int, char**, char**) = qbnet_preinit;
+
 int main(int argc, char** argv) {
     // Before any OpenMP call: idle threads sleep instead of spinning (busy machines; see the function).
     qbnet::numerics::ensure_passive_wait_policy(argv);

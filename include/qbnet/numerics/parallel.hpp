@@ -61,4 +61,9 @@ inline const char* recommended_wait_policy() { return "PASSIVE"; }
 // with the default policy). Defined in src/numerics/parallel.cpp.
 void ensure_passive_wait_policy(char** argv);
 
+// The same choice without the re-execution, for a program's .preinit_array: those functions run before
+// any shared library's initialiser, libgomp's included, so libgomp then reads the variable at load time
+// and ensure_passive_wait_policy() finds it set and returns at once (src/cli/main.cpp).
+void default_wait_policy_before_libraries();
+
 }  // namespace qbnet::numerics
