@@ -15,6 +15,7 @@
 #include "qbnet/fock/cutoff_guess.hpp"
 #include "qbnet/fock/displaced.hpp"
 #include "qbnet/numerics/memory.hpp"
+#include "qbnet/numerics/parallel.hpp"
 
 namespace qbnet::trajectories {
 
@@ -57,20 +58,45 @@ void add_mode_state(const cd* psi, long outer, int c, long stride, cd* acc) {
 }
 
 // Mode 0 is the most significant index: psi = (c0 x db) row-major, and the batteries' reduced state is
-// sum_c psi[c, :]^T conj(psi[c, :]) = B B^dag with B the column-major (db x c0) view.
-void add_joint_state(const cd* psi, long db, int c0, cd* acc) {
+// sum_c psi[c, :]^T conj(psi[c, :]) = B B^dag with B the column-major (db x c0) view. Column k of the
+// lower triangle, four doubles (two entries) at a time: each entry stays in registers while the c0
+// rank-one terms add to it in the order c = 0, 1, ... (the order of one rank-one update after the other),
+// so every entry gets the same sums whatever the blocking. x_i conj(x_k) on interleaved doubles is
+// X y_re + swap(X) (y_im, -y_im): the same two products and one sum per double as the complex formula.
+#pragma GCC diagnostic ignored "-Wpsabi"   // Lane4 never crosses a call boundary
+typedef double Lane4 __attribute__((vector_size(32)));
+typedef long long Mask4 __attribute__((vector_size(32)));
+inline Lane4 load4(const double* p) {
+    Lane4 v;
+    __builtin_memcpy(&v, p, sizeof v);
+    return v;
+}
+inline void store4(double* p, Lane4 v) { __builtin_memcpy(p, &v, sizeof v); }
+__attribute__((target_clones("avx2", "default"))) void add_joint_state(const cd* psi, long db, int c0, cd* acc) {
+    const double* x0 = reinterpret_cast<const double*>(psi);
     double* a = reinterpret_cast<double*>(acc);
-    for (int c = 0; c < c0; ++c) {
-        const double* x = reinterpret_cast<const double*>(psi + c * db);
-        for (long k = 0; k < db; ++k) {   // column k of the lower triangle: rows i >= k
-            const double yr = x[2 * k], yi = x[2 * k + 1];
-            if (yr == 0.0 && yi == 0.0) continue;
-            double* e = a + 2 * k * db;
-            for (long i = k; i < db; ++i) {
-                e[2 * i] += x[2 * i] * yr + x[2 * i + 1] * yi;   // x_i conj(x_k)
-                e[2 * i + 1] += x[2 * i + 1] * yr - x[2 * i] * yi;
+    for (long k = 0; k < db; ++k) {
+        double* e = a + 2 * k * db;
+        long i = k;
+        for (; i + 2 <= db; i += 2) {
+            Lane4 v = load4(e + 2 * i);
+            for (int c = 0; c < c0; ++c) {
+                const double* x = x0 + 2 * c * db;
+                const double yr = x[2 * k], yi = x[2 * k + 1];
+                if (yr == 0.0 && yi == 0.0) continue;
+                const Lane4 xi = load4(x + 2 * i);
+                v += xi * Lane4{yr, yr, yr, yr} + __builtin_shuffle(xi, Mask4{1, 0, 3, 2}) * Lane4{yi, -yi, yi, -yi};
             }
+            store4(e + 2 * i, v);
         }
+        for (; i < db; ++i)
+            for (int c = 0; c < c0; ++c) {
+                const double* x = x0 + 2 * c * db;
+                const double yr = x[2 * k], yi = x[2 * k + 1];
+                if (yr == 0.0 && yi == 0.0) continue;
+                e[2 * i] += x[2 * i] * yr + x[2 * i + 1] * yi;   // x_i conj(x_k)
+                e[2 * i + 1] += x[2 * i + 1] * yr + x[2 * i] * -yi;
+            }
     }
 }
 }  // namespace
@@ -243,10 +269,27 @@ EngineResult TrajectorySimulator::reduce(const std::vector<BatchAccumulator>& ba
     result.warnings = warnings_;
     trajectories::detail::Reducer reducer(layout_, model_.mode_names, batches, alpha_);
     result.timeseries.t = times_;
-    std::vector<double> top(layout_.cutoffs.size(), 0.0);
-    for (std::size_t s = 0; s < times_.size(); ++s) {
-        result.timeseries.samples.push_back(reducer.snapshot({s}, &top));
+    // Samples are independent (each reads the batches in batch order): the same numbers for any thread
+    // count. The jackknife diagonalises every leave-one-batch-out state: (batches + 1) eigenvalue problems
+    // of each mode and of the joint batteries per sample, which is worth threads from a few samples on.
+    const std::size_t n = times_.size();
+    const std::size_t m = layout_.cutoffs.size();
+    std::vector<Snapshot> snaps(n);
+    std::vector<double> tops(n * m, 0.0);
+    double eig_work = static_cast<double>(layout_.joint_dim) * layout_.joint_dim * layout_.joint_dim;
+    for (int c : layout_.cutoffs) eig_work += static_cast<double>(c) * c * c;
+    const int threads = numerics::work_threads(static_cast<double>(n) * (batches.size() + 1) * eig_work, 2e6,
+                                               thread_count(options_));
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
+    for (std::size_t s = 0; s < n; ++s) {
+        std::vector<double> top(m, 0.0);
+        snaps[s] = reducer.snapshot({s}, &top);
+        std::copy(top.begin(), top.end(), tops.begin() + static_cast<long>(s * m));
     }
+    std::vector<double> top(m, 0.0);
+    for (std::size_t s = 0; s < n; ++s)
+        for (std::size_t j = 0; j < m; ++j) top[j] = std::max(top[j], tops[s * m + j]);
+    result.timeseries.samples = std::move(snaps);
     result.final_state = result.timeseries.samples.back();
     TrajectoryStatistics& st = result.statistics.trajectories.emplace();
     if (options_.trajectories.average_from) {

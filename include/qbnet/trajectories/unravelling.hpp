@@ -28,7 +28,20 @@ struct ShiftSum {
     // possible for several offsets, so this uses `scratch` of length D).
     double norm2(const std::complex<double>* in, std::complex<double>* scratch) const;
 
+    // Fused form for inputs with zero padding: in[m] must be readable, and zero, for m in [-padding(),
+    // 0) and [D, D + padding()). Then no term needs clipping and every term adds to a block of outputs
+    // held in registers: out = f O in, returning ||out||^2. Needs prepare_fused() first.
+    void prepare_fused();
+    long padding() const { return padding_; }
+    double apply_scaled_padded(const std::complex<double>* in, std::complex<double>* out, double f) const;
+
 private:
+    // Per term, per double of the interleaved output: re2 = (Re c, Re c), im2 = (-Im c, Im c), so that
+    // out += re2 * x + im2 * swap(x) with swap exchanging each real and imaginary part (zero where the
+    // source index leaves the basis). A term whose real (imaginary) part vanishes has no re2 (im2) array.
+    std::vector<double> fused_re2_, fused_im2_;
+    std::vector<long> fused_re_offsets_, fused_im_offsets_;
+    long padding_ = 0;
     void apply_block(const std::complex<double>* in, double* out, long b0, long b1) const;
 };
 
@@ -47,6 +60,16 @@ public:
     void generator(const std::complex<double>* psi, std::complex<double>* dpsi) const {
         if (minus_i_h_eff_.terms.empty()) std::fill(dpsi, dpsi + dim(), std::complex<double>(0.0));
         minus_i_h_eff_.apply(psi, dpsi);
+    }
+    // dpsi = -i f H_eff psi for a psi with generator_padding() zeros on both sides (ShiftSum's fused form);
+    // returns ||dpsi||^2.
+    long generator_padding() const { return minus_i_h_eff_.padding(); }
+    double generator_scaled_padded(const std::complex<double>* psi, std::complex<double>* dpsi, double f) const {
+        if (minus_i_h_eff_.terms.empty()) {
+            std::fill(dpsi, dpsi + dim(), std::complex<double>(0.0));
+            return 0.0;
+        }
+        return minus_i_h_eff_.apply_scaled_padded(psi, dpsi, f);
     }
     // dpsi = -i f H_eff psi; returns ||dpsi||^2.
     double generator_scaled(const std::complex<double>* psi, std::complex<double>* dpsi, double f) const {
