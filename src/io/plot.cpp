@@ -5,6 +5,7 @@
 #include "temporaries.hpp"
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -13,6 +14,7 @@
 
 
 #include <pthread.h>
+#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -24,11 +26,47 @@ namespace {
 
 using io::detail::gp_quote;
 
-// POSIX shell single-quoted word.
-std::string sh_quote(const std::string& s) {
-    std::string out = "'";
-    for (char c : s) out += (c == '\'') ? std::string("'\\''") : std::string(1, c);
-    return out + "'";
+// gnuplot's path from PATH, as a shell's `command -v` finds it, without starting a shell.
+std::optional<std::string> find_gnuplot() {
+    const char* path = std::getenv("PATH");
+    std::stringstream dirs(path ? path : "/usr/bin:/bin");
+    for (std::string dir; std::getline(dirs, dir, ':');) {
+        const std::string candidate = (dir.empty() ? std::string(".") : dir) + "/gnuplot";
+        if (::access(candidate.c_str(), X_OK) == 0) return candidate;
+    }
+    return std::nullopt;
+}
+
+// Runs `gnuplot script` directly (no shell in between) and collects its stdout and stderr into log;
+// returns the wait status, or -1 when it could not be started.
+int run_gnuplot(const std::string& gnuplot, const std::string& script, std::string& log) {
+    int fds[2];
+    if (::pipe(fds) != 0) return -1;
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addclose(&actions, fds[0]);
+    posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO);
+    posix_spawn_file_actions_adddup2(&actions, fds[1], STDERR_FILENO);
+    posix_spawn_file_actions_addclose(&actions, fds[1]);
+    std::vector<char*> argv{const_cast<char*>("gnuplot"), const_cast<char*>(script.c_str()), nullptr};
+    pid_t pid = -1;
+    const int spawned = ::posix_spawn(&pid, gnuplot.c_str(), &actions, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    ::close(fds[1]);
+    if (spawned != 0) {
+        ::close(fds[0]);
+        return -1;
+    }
+    char buffer[512];
+    for (ssize_t n; (n = ::read(fds[0], buffer, sizeof buffer)) != 0;) {
+        if (n > 0) log.append(buffer, static_cast<std::size_t>(n));
+        else if (errno != EINTR) break;
+    }
+    ::close(fds[0]);
+    int status = -1;
+    while (::waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR) return -1;
+    return status;
 }
 
 std::vector<std::string> csv_header(const std::filesystem::path& csv) {
@@ -120,7 +158,7 @@ using io::detail::SignalHold;
 
 }  // namespace
 
-bool gnuplot_available() { return std::system("command -v gnuplot >/dev/null 2>&1") == 0; }
+bool gnuplot_available() { return find_gnuplot().has_value(); }
 
 namespace detail {
 
@@ -138,7 +176,8 @@ std::string gp_png_terminal(int width, int height) {
 
 std::optional<std::filesystem::path> render_png(const std::filesystem::path& png,
                                                 const std::function<std::string(const std::string& tmp_png)>& make_script) {
-    if (!gnuplot_available()) {
+    const std::optional<std::string> gnuplot = find_gnuplot();
+    if (!gnuplot) {
         spdlog::warn("gnuplot not found: skipping {}", png.string());
         return std::nullopt;
     }
@@ -164,12 +203,7 @@ std::optional<std::filesystem::path> render_png(const std::filesystem::path& png
     }
 
     std::string log;
-    int status = -1;
-    if (FILE* pipe = ::popen(("gnuplot " + sh_quote(script.string()) + " 2>&1").c_str(), "r")) {
-        char buffer[512];
-        while (std::fgets(buffer, sizeof buffer, pipe)) log += buffer;
-        status = ::pclose(pipe);
-    }
+    const int status = run_gnuplot(*gnuplot, script.string(), log);
     std::error_code ec;
     std::filesystem::remove(script, ec);
     const bool ok = status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 0 &&

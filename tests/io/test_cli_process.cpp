@@ -82,3 +82,30 @@ TEST_CASE("cli: bad option values are one readable line naming the option and th
         CHECK_FALSE(fs::exists(s.dir / "o"));
     }
 }
+
+// gnuplot is started without a shell: its messages still reach the warning, and a failed drawing
+// leaves neither a PNG nor a temporary behind (the run itself succeeds).
+TEST_CASE("cli: a failing gnuplot gives one warning with its message and leaves no PNG", "[io][cli]") {
+    Scratch s("fakegnuplot");
+    fs::create_directories(s.dir / "bin");
+    const fs::path fake = s.write("bin/gnuplot", "#!/bin/sh\necho 'fake gnuplot: cannot draw' >&2\nexit 1\n");
+    fs::permissions(fake, fs::perms::owner_all);
+    const std::string cmd = "cd '" + s.dir.string() + "' && PATH='" + (s.dir / "bin").string() + "':\"$PATH\" '" QBNET_BINARY
+                            "' run '" QBNET_SOURCE_DIR "/examples/cascaded_nc_n2.toml' --engine gaussian -q --out out"
+                            " >stdout.txt 2>stderr.txt";
+    const int status = std::system(cmd.c_str());
+    REQUIRE(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);
+    const std::string err = qbnet_test::read_file(s.dir / "stderr.txt");
+    CHECK(err.find("gnuplot failed to draw") != std::string::npos);
+    CHECK(err.find("fake gnuplot: cannot draw") != std::string::npos);
+    int pngs = 0, temporaries = 0;
+    for (const auto& entry : fs::directory_iterator(s.dir / "out")) {
+        const std::string name = entry.path().filename().string();
+        pngs += name.find(".png") != std::string::npos;
+        temporaries += name.find(".tmp-") != std::string::npos;
+    }
+    CHECK(pngs == 0);
+    CHECK(temporaries == 0);
+    CHECK(fs::exists(s.dir / "out" / "summary.json"));
+}
