@@ -43,6 +43,7 @@ set(QBNET_GAUSSIAN_SOURCES
   src/gaussian/steady.cpp
   src/gaussian/structured_steady.cpp)
 set(QBNET_TRAJECTORY_SOURCES
+  src/trajectories/accumulate.cpp
   src/trajectories/engine.cpp
   src/trajectories/figures.cpp
   src/trajectories/random_stream.cpp

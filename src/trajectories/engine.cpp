@@ -9,6 +9,7 @@
 #include <limits>
 #include <sstream>
 
+#include "accumulate.hpp"
 #include "figures.hpp"
 #include "qbnet/checkpoint.hpp"
 #include "qbnet/errors.hpp"
@@ -35,70 +36,6 @@ double memory_limit_gib(const RunOptions& options) {
 
 int thread_count(const RunOptions& options) { return options.threads > 0 ? options.threads : omp_get_max_threads(); }
 
-// Adds sum_o X_o X_o^dag to the lower triangle of the c x c column-major acc, where X_o is the c x stride
-// row-major block of psi at o * c * stride (mode j's reduced state for outer = D / (c stride)). Plain loops
-// in real arithmetic: the blocks are tiny (stride 1 for the last mode), where a BLAS-style rank update
-// spends its time in set-up.
-void add_mode_state(const cd* psi, long outer, int c, long stride, cd* acc) {
-    double* a = reinterpret_cast<double*>(acc);
-    for (long o = 0; o < outer; ++o) {
-        const double* x = reinterpret_cast<const double*>(psi + o * c * stride);
-        for (long s = 0; s < stride; ++s)
-            for (int i = 0; i < c; ++i) {
-                const double xr = x[2 * (i * stride + s)], xi = x[2 * (i * stride + s) + 1];
-                if (xr == 0.0 && xi == 0.0) continue;
-                for (int k = 0; k <= i; ++k) {
-                    const double yr = x[2 * (k * stride + s)], yi = x[2 * (k * stride + s) + 1];
-                    double* e = a + 2 * (i + static_cast<long>(k) * c);
-                    e[0] += xr * yr + xi * yi;   // x_i conj(x_k)
-                    e[1] += xi * yr - xr * yi;
-                }
-            }
-    }
-}
-
-// Mode 0 is the most significant index: psi = (c0 x db) row-major, and the batteries' reduced state is
-// sum_c psi[c, :]^T conj(psi[c, :]) = B B^dag with B the column-major (db x c0) view. Column k of the
-// lower triangle, four doubles (two entries) at a time: each entry stays in registers while the c0
-// rank-one terms add to it in the order c = 0, 1, ... (the order of one rank-one update after the other),
-// so every entry gets the same sums whatever the blocking. x_i conj(x_k) on interleaved doubles is
-// X y_re + swap(X) (y_im, -y_im): the same two products and one sum per double as the complex formula.
-#pragma GCC diagnostic ignored "-Wpsabi"   // Lane4 never crosses a call boundary
-typedef double Lane4 __attribute__((vector_size(32)));
-typedef long long Mask4 __attribute__((vector_size(32)));
-inline Lane4 load4(const double* p) {
-    Lane4 v;
-    __builtin_memcpy(&v, p, sizeof v);
-    return v;
-}
-inline void store4(double* p, Lane4 v) { __builtin_memcpy(p, &v, sizeof v); }
-__attribute__((target_clones("avx2", "default"))) void add_joint_state(const cd* psi, long db, int c0, cd* acc) {
-    const double* x0 = reinterpret_cast<const double*>(psi);
-    double* a = reinterpret_cast<double*>(acc);
-    for (long k = 0; k < db; ++k) {
-        double* e = a + 2 * k * db;
-        long i = k;
-        for (; i + 2 <= db; i += 2) {
-            Lane4 v = load4(e + 2 * i);
-            for (int c = 0; c < c0; ++c) {
-                const double* x = x0 + 2 * c * db;
-                const double yr = x[2 * k], yi = x[2 * k + 1];
-                if (yr == 0.0 && yi == 0.0) continue;
-                const Lane4 xi = load4(x + 2 * i);
-                v += xi * Lane4{yr, yr, yr, yr} + __builtin_shuffle(xi, Mask4{1, 0, 3, 2}) * Lane4{yi, -yi, yi, -yi};
-            }
-            store4(e + 2 * i, v);
-        }
-        for (; i < db; ++i)
-            for (int c = 0; c < c0; ++c) {
-                const double* x = x0 + 2 * c * db;
-                const double yr = x[2 * k], yi = x[2 * k + 1];
-                if (yr == 0.0 && yi == 0.0) continue;
-                e[2 * i] += x[2 * i] * yr + x[2 * i + 1] * yi;   // x_i conj(x_k)
-                e[2 * i + 1] += x[2 * i + 1] * yr + x[2 * i] * -yi;
-            }
-    }
-}
 }  // namespace
 
 TrajectorySimulator::TrajectorySimulator(const model::Model& model, const RunOptions& options)
@@ -244,12 +181,13 @@ std::vector<BatchAccumulator> TrajectorySimulator::run_batches(const std::vector
                 [&](std::size_t s, const cd* psi) {
                     cd* block = acc.sums.data() + s * layout_.per_sample;
                     for (int j = 0; j < m; ++j) {
+                        if (layout_.joint_dim > 0 && j > 0) continue;   // from the joint state, after the batch
                         const int c = basis.cutoffs()[j];
                         const long stride = basis.stride(j);
-                        add_mode_state(psi, d / (c * stride), c, stride, block + layout_.mode_offset[j]);
+                        detail::add_mode_state(psi, d / (c * stride), c, stride, block + layout_.mode_offset[j]);
                     }
-                    if (layout_.joint_dim > 0) add_joint_state(psi, layout_.joint_dim, basis.cutoffs()[0],
-                                                               block + layout_.joint_offset);
+                    if (layout_.joint_dim > 0)
+                        detail::add_joint_state(psi, layout_.joint_dim, basis.cutoffs()[0], block + layout_.joint_offset);
                 },
                 initial);
             ++acc.trajectories;
@@ -259,6 +197,15 @@ std::vector<BatchAccumulator> TrajectorySimulator::run_batches(const std::vector
             if (progress && omp_get_thread_num() == 0)
                 progress(static_cast<double>(now) / static_cast<double>(total), "trajectories");
         }
+        // The batteries' single-mode states are partial traces of their joint state: summed over the
+        // batch once here instead of accumulated per trajectory and sample.
+        if (layout_.joint_dim > 0)
+            for (std::size_t s = 0; s < layout_.samples; ++s) {
+                cd* block = acc.sums.data() + s * layout_.per_sample;
+                for (int j = 1; j < m; ++j)
+                    detail::add_battery_mode_from_joint(block + layout_.joint_offset, layout_.cutoffs, j,
+                                                        block + layout_.mode_offset[static_cast<std::size_t>(j)]);
+            }
     }
     return out;
 }

@@ -194,7 +194,7 @@ double hermite_root(double b, double f0, double d0, double fb, double db) {
 // ||psi(u)||^2 = r on [0, b] (||psi||^2 decreases monotonically; f(0) > 0 >= f(b)): Newton steps on the
 // series (value and slope from one pass) from the Hermite guess, kept inside the bracket (bisection
 // otherwise), to a norm accuracy well inside the step tolerance, as the dopri5 path locates it on its
-// dense output. d0, db: slopes of ||psi(u)||^2 at 0 and b.
+// dense output. d0, db: slopes of ||psi(u)||^2 at 0 and b. Returns u; `at` holds psi(u).
 double locate_jump(Series& s, double r, double b, double f0, double d0, double fb, double db, double goal, Vec& at) {
     double a = 0.0;
     double c = hermite_root(b, f0 - r, d0, fb - r, db);
@@ -202,12 +202,13 @@ double locate_jump(Series& s, double r, double b, double f0, double d0, double f
     for (int it = 0; it < 100; ++it) {
         const auto [n, slope] = s.value_and_slope(c, at);
         const double fc = n - r;
-        if (std::abs(fc) <= goal || (b - a) <= 1e-15 * std::max(1.0, b)) break;
+        if (std::abs(fc) <= goal || (b - a) <= 1e-15 * std::max(1.0, b)) return c;
         if (fc > 0) a = c; else b = c;
         double next = slope < 0.0 ? c - fc / slope : 0.5 * (a + b);
         if (!(next > a && next < b)) next = 0.5 * (a + b);
         c = next;
     }
+    s.evaluate(c, at);
     return c;
 }
 }  // namespace
@@ -221,7 +222,7 @@ TrajectoryCounters run_taylor_trajectory(const Unravelling& system, const std::v
     std::mt19937_64 gen = trajectory_stream(seed, index);
     Vec psi = Vec::Zero(d);
     set_initial_state(system.basis(), initial, gen, psi.data());
-    Vec end(d), at(d), scratch(d);
+    Vec end(d), at(d), scratch(d), jump_state(d);
     Series s(d, system.generator_padding());
     auto emit = [&](std::size_t i, const Vec& v) {
         at = v / v.norm();
@@ -262,7 +263,7 @@ TrajectoryCounters run_taylor_trajectory(const Unravelling& system, const std::v
         if (jump) {
             // d||psi||^2/du at u = 0 from the first term: 2 Re <w_0, w_1>.
             const double d0 = 2.0 * s.term_vec(0).dot(s.term_vec(1)).real();
-            u_stop = locate_jump(s, r, reach, n0, d0, n1, d1, 1e-2 * (tol.atol + tol.rtol * r), at);
+            u_stop = locate_jump(s, r, reach, n0, d0, n1, d1, 1e-2 * (tol.atol + tol.rtol * r), jump_state);
             t_stop = t + u_stop * step;
         }
         while (next < times.size() && times[next] <= t_stop) {
@@ -279,8 +280,7 @@ TrajectoryCounters run_taylor_trajectory(const Unravelling& system, const std::v
             continue;
         }
         if (next == times.size()) break;
-        s.evaluate(u_stop, at);
-        const std::size_t chosen = apply_random_jump(system, at.data(), gen, psi.data(), scratch.data());
+        const std::size_t chosen = apply_random_jump(system, jump_state.data(), gen, psi.data(), scratch.data());
         if (chosen < system.jumps().size()) {
             ++counters.jumps;
             if (on_jump) on_jump(t_stop, chosen);

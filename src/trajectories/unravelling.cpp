@@ -91,26 +91,29 @@ void ShiftSum::prepare_fused() {
     for (const fock::ShiftOp& t : terms) padding_ = std::max(padding_, std::abs(t.offset));
     // Terms with purely real or purely imaginary coefficients (hopping and drive in -i H, damping) appear in
     // one list only: a product that is zero everywhere adds nothing to the sum, so skipping it changes no bit.
-    fused_re2_.clear();
-    fused_im2_.clear();
+    fused_re_.clear();
+    fused_im_.clear();
+    abs2_.clear();
+    if (terms.size() == 1) {
+        const fock::ShiftOp& t = terms.front();
+        abs2_.assign(static_cast<std::size_t>(d), 0.0);
+        for (long m = std::max(0L, -t.offset); m < std::min(d, d - t.offset); ++m) abs2_[m] = std::norm(t.coef[m]);
+    }
     fused_re_offsets_.clear();
     fused_im_offsets_.clear();
     for (const fock::ShiftOp& t : terms) {
         const long lo = std::max(0L, -t.offset), hi = std::min(d, d - t.offset);
         if (t.coef.real().cwiseAbs().maxCoeff() > 0.0) {
             fused_re_offsets_.push_back(t.offset);
-            fused_re2_.resize(fused_re2_.size() + 2 * d, 0.0);
-            double* re2 = fused_re2_.data() + fused_re2_.size() - 2 * d;
-            for (long m = lo; m < hi; ++m) re2[2 * m] = re2[2 * m + 1] = t.coef[m].real();
+            fused_re_.resize(fused_re_.size() + d, 0.0);
+            double* re = fused_re_.data() + fused_re_.size() - d;
+            for (long m = lo; m < hi; ++m) re[m] = t.coef[m].real();
         }
         if (t.coef.imag().cwiseAbs().maxCoeff() > 0.0) {
             fused_im_offsets_.push_back(t.offset);
-            fused_im2_.resize(fused_im2_.size() + 2 * d, 0.0);
-            double* im2 = fused_im2_.data() + fused_im2_.size() - 2 * d;
-            for (long m = lo; m < hi; ++m) {
-                im2[2 * m] = -t.coef[m].imag();
-                im2[2 * m + 1] = t.coef[m].imag();
-            }
+            fused_im_.resize(fused_im_.size() + d, 0.0);
+            double* im = fused_im_.data() + fused_im_.size() - d;
+            for (long m = lo; m < hi; ++m) im[m] = t.coef[m].imag();
         }
     }
 }
@@ -127,54 +130,80 @@ inline Lane4 load4(const double* p) {
 }
 inline void store4(double* p, Lane4 v) { __builtin_memcpy(p, &v, sizeof v); }
 inline Lane4 swap_pairs(Lane4 v) { return __builtin_shuffle(v, Mask4{1, 0, 3, 2}); }
+inline Lane4 low_pairs(Lane4 v) { return __builtin_shuffle(v, Mask4{0, 0, 1, 1}); }    // c0 c0 c1 c1
+inline Lane4 high_pairs(Lane4 v) { return __builtin_shuffle(v, Mask4{2, 2, 3, 3}); }   // c2 c2 c3 c3
 
-// out[0 .. n) (n doubles, a multiple of 4) = f sum_k (re2_k x_k + im2_k swap(x_k)) with x_k = in + 2 offset_k;
-// returns the squared norm in four fixed partial sums combined in a fixed order. Same IEEE operations in
-// both clones (no FMA contraction in ISO C++ mode): bit-identical results whichever the CPU picks.
+// out (d complex numbers as 2d doubles) = f sum_k c_k[m] in[m + offset_k], with c = re + i im:
+//   re part: a += (re, re) * x;   imaginary part: b += (im, im) * swap(x);   out = f (a + (-1, 1) b),
+// the sign applied once at the end (negation is exact, so this is the same sum as with the sign in every
+// product). One coefficient per complex entry (half the bytes of duplicated ones: the coefficients of a
+// few hundred entries stay in L1). Returns ||out||^2 (fixed partial sums, fixed order). Same IEEE
+// operations in both clones (no FMA contraction in ISO C++ mode): bit-identical whichever the CPU picks.
 __attribute__((target_clones("avx2", "default"))) double fused_shift_sum(
-    const double* __restrict in, const long* __restrict re_offsets, int re_count, const double* __restrict re2,
-    const long* __restrict im_offsets, int im_count, const double* __restrict im2, long n, double f,
+    const double* __restrict in, const long* __restrict re_offsets, int re_count, const double* __restrict re,
+    const long* __restrict im_offsets, int im_count, const double* __restrict im, long d, double f,
     double* __restrict out) {
-    // Per output double: the real-coefficient products and the swapped ones in two sums, added at the
-    // end; four blocks of four doubles at a time, so that eight independent addition chains hide the
-    // latency of the additions.
+    const Lane4 sign = {-1.0, 1.0, -1.0, 1.0};
     Lane4 n2 = {0, 0, 0, 0};
-    long i = 0;
-    for (; i + 16 <= n; i += 16) {
+    long m = 0;
+    // Blocks of 8 entries (16 doubles: four registers per sum, four independent chains of additions),
+    // then one block of 4; the coefficient of entries m .. m + 3 comes from one load as (c0 c0 c1 c1),
+    // (c2 c2 c3 c3).
+    for (; m + 8 <= d; m += 8) {
         Lane4 a[4] = {}, b[4] = {};
         for (int k = 0; k < re_count; ++k) {
-            const double* x = in + 2 * re_offsets[k] + i;
-            const double* r = re2 + k * n + i;
-            for (int j = 0; j < 4; ++j) a[j] += load4(r + 4 * j) * load4(x + 4 * j);
+            const double* x = in + 2 * (m + re_offsets[k]);
+            const Lane4 c0 = load4(re + k * d + m), c1 = load4(re + k * d + m + 4);
+            a[0] += low_pairs(c0) * load4(x);
+            a[1] += high_pairs(c0) * load4(x + 4);
+            a[2] += low_pairs(c1) * load4(x + 8);
+            a[3] += high_pairs(c1) * load4(x + 12);
         }
         for (int k = 0; k < im_count; ++k) {
-            const double* x = in + 2 * im_offsets[k] + i;
-            const double* m = im2 + k * n + i;
-            for (int j = 0; j < 4; ++j) b[j] += load4(m + 4 * j) * swap_pairs(load4(x + 4 * j));
+            const double* x = in + 2 * (m + im_offsets[k]);
+            const Lane4 c0 = load4(im + k * d + m), c1 = load4(im + k * d + m + 4);
+            b[0] += low_pairs(c0) * swap_pairs(load4(x));
+            b[1] += high_pairs(c0) * swap_pairs(load4(x + 4));
+            b[2] += low_pairs(c1) * swap_pairs(load4(x + 8));
+            b[3] += high_pairs(c1) * swap_pairs(load4(x + 12));
         }
         for (int j = 0; j < 4; ++j) {
-            const Lane4 o = (a[j] + b[j]) * f;
-            store4(out + i + 4 * j, o);
+            const Lane4 o = (a[j] + sign * b[j]) * f;
+            store4(out + 2 * m + 4 * j, o);
             n2 += o * o;
         }
     }
-    for (; i + 4 <= n; i += 4) {
-        Lane4 a = {0, 0, 0, 0}, b = a;
-        for (int k = 0; k < re_count; ++k) a += load4(re2 + k * n + i) * load4(in + 2 * re_offsets[k] + i);
-        for (int k = 0; k < im_count; ++k) b += load4(im2 + k * n + i) * swap_pairs(load4(in + 2 * im_offsets[k] + i));
-        const Lane4 o = (a + b) * f;
-        store4(out + i, o);
-        n2 += o * o;
+    for (; m + 4 <= d; m += 4) {
+        Lane4 a0 = {0, 0, 0, 0}, a1 = a0, b0 = a0, b1 = a0;
+        for (int k = 0; k < re_count; ++k) {
+            const double* x = in + 2 * (m + re_offsets[k]);
+            const Lane4 c = load4(re + k * d + m);
+            a0 += low_pairs(c) * load4(x);
+            a1 += high_pairs(c) * load4(x + 4);
+        }
+        for (int k = 0; k < im_count; ++k) {
+            const double* x = in + 2 * (m + im_offsets[k]);
+            const Lane4 c = load4(im + k * d + m);
+            b0 += low_pairs(c) * swap_pairs(load4(x));
+            b1 += high_pairs(c) * swap_pairs(load4(x + 4));
+        }
+        const Lane4 o0 = (a0 + sign * b0) * f, o1 = (a1 + sign * b1) * f;
+        store4(out + 2 * m, o0);
+        store4(out + 2 * m + 4, o1);
+        n2 += o0 * o0;
+        n2 += o1 * o1;
     }
-    if (i < n) {   // odd D: one complex number left, the same operations lane by lane
+    for (; m < d; ++m) {   // up to three entries left, the same operations lane by lane
         double a[2] = {0.0, 0.0}, b[2] = {0.0, 0.0};
         for (int k = 0; k < re_count; ++k)
-            for (int l = 0; l < 2; ++l) a[l] += re2[k * n + i + l] * in[2 * re_offsets[k] + i + l];
+            for (int l = 0; l < 2; ++l) a[l] += re[k * d + m] * in[2 * (m + re_offsets[k]) + l];
         for (int k = 0; k < im_count; ++k)
-            for (int l = 0; l < 2; ++l) b[l] += im2[k * n + i + l] * in[2 * im_offsets[k] + i + 1 - l];
+            for (int l = 0; l < 2; ++l) b[l] += im[k * d + m] * in[2 * (m + im_offsets[k]) + 1 - l];
+        const double o[2] = {(a[0] + -1.0 * b[0]) * f, (a[1] + 1.0 * b[1]) * f};
+        const int lane = static_cast<int>((2 * m) % 4);
         for (int l = 0; l < 2; ++l) {
-            out[i + l] = (a[l] + b[l]) * f;
-            n2[l] += out[i + l] * out[i + l];
+            out[2 * m + l] = o[l];
+            n2[lane + l] += o[l] * o[l];
         }
     }
     return (n2[0] + n2[1]) + (n2[2] + n2[3]);
@@ -184,9 +213,21 @@ __attribute__((target_clones("avx2", "default"))) double fused_shift_sum(
 double ShiftSum::apply_scaled_padded(const cd* in, cd* out, double f) const {
     const long d = static_cast<long>(terms.front().coef.size());
     return fused_shift_sum(reinterpret_cast<const double*>(in), fused_re_offsets_.data(),
-                           static_cast<int>(fused_re_offsets_.size()), fused_re2_.data(), fused_im_offsets_.data(),
-                           static_cast<int>(fused_im_offsets_.size()), fused_im2_.data(), 2 * d, f,
+                           static_cast<int>(fused_re_offsets_.size()), fused_re_.data(), fused_im_offsets_.data(),
+                           static_cast<int>(fused_im_offsets_.size()), fused_im_.data(), d, f,
                            reinterpret_cast<double*>(out));
+}
+
+double ShiftSum::norm2_single_term(const double* populations) const {
+    if (abs2_.empty()) return -1.0;
+    const long d = static_cast<long>(abs2_.size()), o = terms.front().offset;
+    const long lo = std::max(0L, -o), hi = std::min(d, d - o);
+    double sum[4] = {0.0, 0.0, 0.0, 0.0};
+    long m = lo;
+    for (; m + 4 <= hi; m += 4)
+        for (int l = 0; l < 4; ++l) sum[l] += abs2_[m + l] * populations[m + l + o];
+    for (; m < hi; ++m) sum[0] += abs2_[m] * populations[m + o];
+    return (sum[0] + sum[1]) + (sum[2] + sum[3]);
 }
 
 double ShiftSum::norm2(const cd* in, cd* scratch) const {
@@ -208,6 +249,7 @@ Unravelling::Unravelling(const model::Model& model, std::vector<int> cutoffs) : 
         TrajectoryJump tj;
         tj.rate = jump.rate;
         tj.op = to_shift_sum(linear_jump(jump, basis_));
+        tj.op.prepare_fused();
         tj.label = jump.label;
         if (!tj.op.terms.empty()) jumps_.push_back(std::move(tj));
     }

@@ -28,6 +28,10 @@ struct ShiftSum {
     // possible for several offsets, so this uses `scratch` of length D).
     double norm2(const std::complex<double>* in, std::complex<double>* scratch) const;
 
+    // ||O in||^2 from the populations p[m] = |in[m]|^2 when O is ONE shift term: sum_m |c_m|^2 p[m + offset]
+    // (a dot product of real vectors; needs prepare_fused()). Other operators return -1.
+    double norm2_single_term(const double* populations) const;
+
     // Fused form for inputs with zero padding: in[m] must be readable, and zero, for m in [-padding(),
     // 0) and [D, D + padding()). Then no term needs clipping and every term adds to a block of outputs
     // held in registers: out = f O in, returning ||out||^2. Needs prepare_fused() first.
@@ -36,10 +40,10 @@ struct ShiftSum {
     double apply_scaled_padded(const std::complex<double>* in, std::complex<double>* out, double f) const;
 
 private:
-    // Per term, per double of the interleaved output: re2 = (Re c, Re c), im2 = (-Im c, Im c), so that
-    // out += re2 * x + im2 * swap(x) with swap exchanging each real and imaginary part (zero where the
-    // source index leaves the basis). A term whose real (imaginary) part vanishes has no re2 (im2) array.
-    std::vector<double> fused_re2_, fused_im2_;
+    // Per term, per entry: Re c and Im c (zero where the source index leaves the basis), one array of D
+    // per term in each list. A term whose real (imaginary) part vanishes has no array in that list.
+    std::vector<double> fused_re_, fused_im_;
+    std::vector<double> abs2_;   // |c_m|^2 of a one-term operator, zero where the source leaves the basis
     std::vector<long> fused_re_offsets_, fused_im_offsets_;
     long padding_ = 0;
     void apply_block(const std::complex<double>* in, double* out, long b0, long b1) const;

@@ -1,0 +1,139 @@
+#include "accumulate.hpp"
+
+#include <algorithm>
+
+namespace qbnet::trajectories::detail {
+
+namespace {
+using cd = std::complex<double>;
+// Lane4 values never cross a non-inlined call boundary, so the ABI note GCC gives for them is moot.
+#pragma GCC diagnostic ignored "-Wpsabi"
+typedef double Lane4 __attribute__((vector_size(32)));   // GCC vector extension: AVX2 ymm, or two SSE2 xmm
+typedef long long Mask4 __attribute__((vector_size(32)));
+inline Lane4 load4(const double* p) {
+    Lane4 v;
+    __builtin_memcpy(&v, p, sizeof v);
+    return v;
+}
+inline void store4(double* p, Lane4 v) { __builtin_memcpy(p, &v, sizeof v); }
+inline Lane4 swap_pairs(Lane4 v) { return __builtin_shuffle(v, Mask4{1, 0, 3, 2}); }
+
+// sum_s x[s] conj(y[s]) over n complex numbers: P = sum X Y and Q = sum swap(X) Y lane by lane give
+// Re = P0 + P1 + P2 + P3 and Im = (Q0 - Q1) + (Q2 - Q3); two complex numbers per vector.
+inline cd dot_conj(const double* x, const double* y, long n) {
+    Lane4 p = {0, 0, 0, 0}, q = p;
+    long s = 0;
+    for (; s + 2 <= n; s += 2) {
+        const Lane4 xs = load4(x + 2 * s), ys = load4(y + 2 * s);
+        p += xs * ys;
+        q += swap_pairs(xs) * ys;
+    }
+    double re = (p[0] + p[1]) + (p[2] + p[3]), im = (q[0] - q[1]) + (q[2] - q[3]);
+    for (; s < n; ++s) {
+        re += x[2 * s] * y[2 * s] + x[2 * s + 1] * y[2 * s + 1];
+        im += x[2 * s + 1] * y[2 * s] - x[2 * s] * y[2 * s + 1];
+    }
+    return {re, im};
+}
+
+// stride 1 (the last mode): c x c rank-one updates of tiny blocks, plain loops in real arithmetic (a
+// BLAS-style update would spend its time in set-up).
+void add_mode_state_scalar(const double* x0, long outer, int c, double* a) {
+    for (long o = 0; o < outer; ++o) {
+        const double* x = x0 + 2 * o * c;
+        for (int i = 0; i < c; ++i) {
+            const double xr = x[2 * i], xi = x[2 * i + 1];
+            if (xr == 0.0 && xi == 0.0) continue;
+            for (int k = 0; k <= i; ++k) {
+                double* e = a + 2 * (i + static_cast<long>(k) * c);
+                e[0] += xr * x[2 * k] + xi * x[2 * k + 1];   // x_i conj(x_k)
+                e[1] += xi * x[2 * k] - xr * x[2 * k + 1];
+            }
+        }
+    }
+}
+}  // namespace
+
+// Longer strides: entry (i, k) is a sum over o of dot products of contiguous runs (rows i and k of X_o).
+__attribute__((target_clones("avx2", "default"))) void add_mode_state(const cd* psi, long outer, int c, long stride,
+                                                                      cd* acc) {
+    const double* x0 = reinterpret_cast<const double*>(psi);
+    double* a = reinterpret_cast<double*>(acc);
+    if (stride == 1) {
+        add_mode_state_scalar(x0, outer, c, a);
+        return;
+    }
+    for (int k = 0; k < c; ++k)
+        for (int i = k; i < c; ++i) {
+            cd sum(0.0);
+            for (long o = 0; o < outer; ++o) {
+                const double* x = x0 + 2 * o * c * stride;
+                sum += dot_conj(x + 2 * i * stride, x + 2 * k * stride, stride);
+            }
+            double* e = a + 2 * (i + static_cast<long>(k) * c);
+            e[0] += sum.real();
+            e[1] += sum.imag();
+        }
+}
+
+// Column k of the lower triangle, two entries (four doubles) at a time: each entry stays in registers
+// while the c0 rank-one terms add to it in the order c = 0, 1, ... x_i conj(x_k) on interleaved doubles
+// is X y_re + swap(X) (y_im, -y_im). The factors of column k are gathered once per column.
+__attribute__((target_clones("avx2", "default"))) void add_joint_state(const cd* psi, long db, int c0, cd* acc) {
+    constexpr int kChunk = 32;
+    const double* x0 = reinterpret_cast<const double*>(psi);
+    double* a = reinterpret_cast<double*>(acc);
+    Lane4 yr[kChunk], yi[kChunk];
+    const double* rows[kChunk];
+    for (long k = 0; k < db; ++k) {
+        double* e = a + 2 * k * db;
+        for (int c_first = 0; c_first < c0; c_first += kChunk) {   // chunks in order: the same sums per entry
+            int n = 0;
+            for (int c = c_first; c < std::min(c0, c_first + kChunk); ++c) {
+                const double* x = x0 + 2 * c * db;
+                const double r = x[2 * k], im = x[2 * k + 1];
+                if (r == 0.0 && im == 0.0) continue;   // adds nothing
+                yr[n] = Lane4{r, r, r, r};
+                yi[n] = Lane4{im, -im, im, -im};
+                rows[n++] = x;
+            }
+            if (n == 0) continue;
+            long i = k;
+            for (; i + 2 <= db; i += 2) {
+                Lane4 v = load4(e + 2 * i);
+                for (int t = 0; t < n; ++t) {
+                    const Lane4 xi = load4(rows[t] + 2 * i);
+                    v += xi * yr[t] + swap_pairs(xi) * yi[t];
+                }
+                store4(e + 2 * i, v);
+            }
+            for (; i < db; ++i)
+                for (int t = 0; t < n; ++t) {
+                    const double* x = rows[t];
+                    e[2 * i] += x[2 * i] * yr[t][0] + x[2 * i + 1] * yi[t][0];
+                    e[2 * i + 1] += x[2 * i + 1] * yr[t][1] + x[2 * i] * yi[t][1];
+                }
+        }
+    }
+}
+
+void add_battery_mode_from_joint(const cd* joint, const std::vector<int>& cutoffs, int j, cd* mode) {
+    // Joint index (o, n_j, s): o over the batteries before j, s over those after it (stride st).
+    long db = 1, st = 1, outer = 1;
+    for (std::size_t m = 1; m < cutoffs.size(); ++m) db *= cutoffs[m];
+    for (std::size_t m = static_cast<std::size_t>(j) + 1; m < cutoffs.size(); ++m) st *= cutoffs[m];
+    const int c = cutoffs[static_cast<std::size_t>(j)];
+    outer = db / (c * st);
+    for (int k = 0; k < c; ++k)
+        for (int i = k; i < c; ++i) {   // row index >= column index in the joint matrix too: its lower triangle
+            cd sum(0.0);
+            for (long o = 0; o < outer; ++o)
+                for (long s = 0; s < st; ++s) {
+                    const long row = (o * c + i) * st + s, col = (o * c + k) * st + s;
+                    sum += joint[row + col * db];
+                }
+            mode[i + static_cast<long>(k) * c] += sum;
+        }
+}
+
+}  // namespace qbnet::trajectories::detail
