@@ -104,9 +104,12 @@ __attribute__((target_clones("avx2", "default"))) void combine_terms_slope(const
     combine_terms_body<true>(terms, stride, n, count, p, q, y, sums);
 }
 
-// One step: term k is (h A)^k psi0 / k!, so psi(t0 + u h) = sum_k u^k w_k for u in [0, reach]. Each term
-// is a column of w with `pad` zero rows above and below (never written), the padded input the fused
-// H_eff kernel reads without clipping (ShiftSum::apply_scaled_padded).
+// One step: term k is (h (A - mu))^k psi0 / k!, so psi(t0 + u h) = e^(mu h u) sum_k u^k w_k for u in
+// [0, reach]. mu = <psi0, A psi0> / <psi0, psi0> (the state's own mean rate and frequency) shrinks the
+// terms, so fewer of them reach the tolerance. Only the magnitude e^(Re(mu) h u) is applied (`growth` =
+// Re(mu) h): the phase e^(i Im(mu) h u) is global, invisible in every reduced state and in the jump
+// statistics. Each term is a column of w with `pad` zero rows above and below (never written), the
+// padded input the fused H_eff kernel reads without clipping (ShiftSum::apply_scaled_padded).
 struct Series {
     long d, pad;
     Eigen::MatrixXcd w;
@@ -114,6 +117,7 @@ struct Series {
     Eigen::MatrixXd powers;   // column 0: u^k; column 1: k u^(k-1)
     int degree = 0;
     double reach = 1.0;
+    double growth = 0.0;
 
     Series(long dim, long padding)
         : d(dim), pad(padding), w(Eigen::MatrixXcd::Zero(dim + 2 * padding, kMaxDegree + 1)), norms(kMaxDegree + 1),
@@ -123,9 +127,11 @@ struct Series {
     Eigen::Map<Vec> term_vec(int k) { return {term(k), d}; }
     const double* terms() const { return reinterpret_cast<const double*>(w.data() + pad); }
     long stride() const { return 2 * w.rows(); }
+    // column 0: g u^k, column 1: g k u^(k-1), with g = e^(growth u).
     void fill_powers(double u) {
+        const double g = std::exp(growth * u);
         double p = 1.0;
-        for (int k = 0; k <= degree; ++k, p *= u) powers(k, 0) = p;
+        for (int k = 0; k <= degree; ++k, p *= u) powers(k, 0) = g * p;
         powers(0, 1) = 0.0;
         for (int k = 1; k <= degree; ++k) powers(k, 1) = k * powers(k - 1, 0);
     }
@@ -134,13 +140,14 @@ struct Series {
         fill_powers(u);
         combine_terms(terms(), stride(), 2 * d, degree + 1, &powers(0, 0), reinterpret_cast<double*>(out.data()));
     }
-    // psi(u) into out; returns ||psi(u)||^2 and its u-derivative, from one pass over the terms.
+    // psi(u) into out; returns ||psi(u)||^2 and its u-derivative, from one pass over the terms:
+    // with y = g Y and y' = g Y', d/du (g^2 ||Y||^2) = 2 growth g^2 ||Y||^2 + 2 g^2 Re <Y, Y'>.
     std::pair<double, double> value_and_slope(double u, Vec& out) {
         fill_powers(u);
         double sums[2];
         combine_terms_slope(terms(), stride(), 2 * d, degree + 1, &powers(0, 0), &powers(0, 1),
                             reinterpret_cast<double*>(out.data()), sums);
-        return {sums[0], 2.0 * sums[1]};
+        return {sums[0], 2.0 * sums[1] + 2.0 * growth * sums[0]};
     }
 };
 
@@ -148,14 +155,16 @@ struct Series {
 // (the first neglected ones are smaller still: the terms decay factorially once k exceeds ||h A||).
 // Not converged within kMaxDegree: the step is cut to reach = theta < 1 with
 // theta^(K-1) (|w_{K-1}| + |w_K|) = tol.
-void build_series(const Unravelling& system, double h, double tol, Series& s) {
+// Column 1 holds A w_0 on entry (unscaled, unshifted).
+void build_series(const Unravelling& system, double h, double tol, cd mu, Series& s) {
     s.norms[0] = s.term_vec(0).norm();
+    s.growth = mu.real() * h;
     for (int k = 0; k < kMaxDegree; ++k) {
         const double f = h / static_cast<double>(k + 1);
         if (k > 0) {
-            s.norms[k + 1] = std::sqrt(system.generator_scaled_padded(s.term(k), s.term(k + 1), f));
+            s.norms[k + 1] = std::sqrt(system.generator_scaled_padded(s.term(k), s.term(k + 1), f, mu));
         } else {
-            s.term_vec(1) *= f;
+            s.term_vec(1) = f * (s.term_vec(1) - mu * s.term_vec(0));
             s.norms[1] = s.term_vec(1).norm();
         }
         if (k + 1 >= 2 && s.norms[k] + s.norms[k + 1] <= tol) {
@@ -244,10 +253,11 @@ TrajectoryCounters run_taylor_trajectory(const Unravelling& system, const std::v
         // d||psi||^2/dt = 2 Re <psi, A psi>: a step much longer than the predicted waiting time would
         // be cut by the jump and its terms wasted, so it ends a little after the prediction.
         system.generator_scaled_padded(s.term(0), s.term(1), 1.0);
-        const double decay = -2.0 * psi.dot(s.term_vec(1)).real();
+        const cd rayleigh = psi.dot(s.term_vec(1)) / n0;   // <psi, A psi> / <psi, psi>
+        const double decay = -2.0 * rayleigh.real() * n0;
         double step = last ? t_end - t : h;
         if (decay > 0.0) step = std::min(step, kPredictionMargin * std::log(n0 / r) * n0 / decay);
-        build_series(system, step, tol.atol + tol.rtol * std::sqrt(n0), s);
+        build_series(system, step, tol.atol + tol.rtol * std::sqrt(n0), rayleigh, s);
         if (!(s.reach > 1e-6)) {   // overflowing terms (a far too long step): retry shorter
             h = step / 16.0;
             if (!(h > 0.0)) throw std::runtime_error("trajectories: the Taylor propagator cannot make progress");
@@ -261,8 +271,8 @@ TrajectoryCounters run_taylor_trajectory(const Unravelling& system, const std::v
         const bool jump = n1 <= r;
         double u_stop = reach, t_stop = t_next;
         if (jump) {
-            // d||psi||^2/du at u = 0 from the first term: 2 Re <w_0, w_1>.
-            const double d0 = 2.0 * s.term_vec(0).dot(s.term_vec(1)).real();
+            // d||psi||^2/du at u = 0 from the first term: 2 Re <w_0, w_1> + 2 growth ||w_0||^2.
+            const double d0 = 2.0 * s.term_vec(0).dot(s.term_vec(1)).real() + 2.0 * s.growth * n0;
             u_stop = locate_jump(s, r, reach, n0, d0, n1, d1, 1e-2 * (tol.atol + tol.rtol * r), jump_state);
             t_stop = t + u_stop * step;
         }

@@ -133,7 +133,7 @@ inline Lane4 swap_pairs(Lane4 v) { return __builtin_shuffle(v, Mask4{1, 0, 3, 2}
 inline Lane4 low_pairs(Lane4 v) { return __builtin_shuffle(v, Mask4{0, 0, 1, 1}); }    // c0 c0 c1 c1
 inline Lane4 high_pairs(Lane4 v) { return __builtin_shuffle(v, Mask4{2, 2, 3, 3}); }   // c2 c2 c3 c3
 
-// out (d complex numbers as 2d doubles) = f sum_k c_k[m] in[m + offset_k], with c = re + i im:
+// out (d complex numbers as 2d doubles) = f (sum_k c_k[m] in[m + offset_k] - shift in[m]), c = re + i im:
 //   re part: a += (re, re) * x;   imaginary part: b += (im, im) * swap(x);   out = f (a + (-1, 1) b),
 // the sign applied once at the end (negation is exact, so this is the same sum as with the sign in every
 // product). One coefficient per complex entry (half the bytes of duplicated ones: the coefficients of a
@@ -142,7 +142,9 @@ inline Lane4 high_pairs(Lane4 v) { return __builtin_shuffle(v, Mask4{2, 2, 3, 3}
 __attribute__((target_clones("avx2", "default"))) double fused_shift_sum(
     const double* __restrict in, const long* __restrict re_offsets, int re_count, const double* __restrict re,
     const long* __restrict im_offsets, int im_count, const double* __restrict im, long d, double f,
-    double* __restrict out) {
+    double shift_re, double shift_im, double* __restrict out) {
+    const bool shifted = shift_re != 0.0 || shift_im != 0.0;
+    const Lane4 minus_sr = {-shift_re, -shift_re, -shift_re, -shift_re}, minus_si = {-shift_im, -shift_im, -shift_im, -shift_im};
     const Lane4 sign = {-1.0, 1.0, -1.0, 1.0};
     Lane4 n2 = {0, 0, 0, 0};
     long m = 0;
@@ -167,6 +169,12 @@ __attribute__((target_clones("avx2", "default"))) double fused_shift_sum(
             b[2] += low_pairs(c1) * swap_pairs(load4(x + 8));
             b[3] += high_pairs(c1) * swap_pairs(load4(x + 12));
         }
+        if (shifted)   // the shift last: with shift 0 the sums are those of O alone, bit for bit
+            for (int j = 0; j < 4; ++j) {
+                const Lane4 x = load4(in + 2 * m + 4 * j);
+                a[j] += minus_sr * x;
+                b[j] += minus_si * swap_pairs(x);
+            }
         for (int j = 0; j < 4; ++j) {
             const Lane4 o = (a[j] + sign * b[j]) * f;
             store4(out + 2 * m + 4 * j, o);
@@ -187,6 +195,13 @@ __attribute__((target_clones("avx2", "default"))) double fused_shift_sum(
             b0 += low_pairs(c) * swap_pairs(load4(x));
             b1 += high_pairs(c) * swap_pairs(load4(x + 4));
         }
+        if (shifted) {
+            const Lane4 x0 = load4(in + 2 * m), x1 = load4(in + 2 * m + 4);
+            a0 += minus_sr * x0;
+            a1 += minus_sr * x1;
+            b0 += minus_si * swap_pairs(x0);
+            b1 += minus_si * swap_pairs(x1);
+        }
         const Lane4 o0 = (a0 + sign * b0) * f, o1 = (a1 + sign * b1) * f;
         store4(out + 2 * m, o0);
         store4(out + 2 * m + 4, o1);
@@ -199,6 +214,11 @@ __attribute__((target_clones("avx2", "default"))) double fused_shift_sum(
             for (int l = 0; l < 2; ++l) a[l] += re[k * d + m] * in[2 * (m + re_offsets[k]) + l];
         for (int k = 0; k < im_count; ++k)
             for (int l = 0; l < 2; ++l) b[l] += im[k * d + m] * in[2 * (m + im_offsets[k]) + 1 - l];
+        if (shifted)
+            for (int l = 0; l < 2; ++l) {
+                a[l] += -shift_re * in[2 * m + l];
+                b[l] += -shift_im * in[2 * m + 1 - l];
+            }
         const double o[2] = {(a[0] + -1.0 * b[0]) * f, (a[1] + 1.0 * b[1]) * f};
         const int lane = static_cast<int>((2 * m) % 4);
         for (int l = 0; l < 2; ++l) {
@@ -210,12 +230,12 @@ __attribute__((target_clones("avx2", "default"))) double fused_shift_sum(
 }
 }  // namespace
 
-double ShiftSum::apply_scaled_padded(const cd* in, cd* out, double f) const {
+double ShiftSum::apply_scaled_padded(const cd* in, cd* out, double f, cd shift) const {
     const long d = static_cast<long>(terms.front().coef.size());
     return fused_shift_sum(reinterpret_cast<const double*>(in), fused_re_offsets_.data(),
                            static_cast<int>(fused_re_offsets_.size()), fused_re_.data(), fused_im_offsets_.data(),
-                           static_cast<int>(fused_im_offsets_.size()), fused_im_.data(), d, f,
-                           reinterpret_cast<double*>(out));
+                           static_cast<int>(fused_im_offsets_.size()), fused_im_.data(), d, f, shift.real(),
+                           shift.imag(), reinterpret_cast<double*>(out));
 }
 
 double ShiftSum::norm2_single_term(const double* populations) const {

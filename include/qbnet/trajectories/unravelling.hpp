@@ -34,10 +34,11 @@ struct ShiftSum {
 
     // Fused form for inputs with zero padding: in[m] must be readable, and zero, for m in [-padding(),
     // 0) and [D, D + padding()). Then no term needs clipping and every term adds to a block of outputs
-    // held in registers: out = f O in, returning ||out||^2. Needs prepare_fused() first.
+    // held in registers: out = f (O - shift) in, returning ||out||^2. Needs prepare_fused() first.
     void prepare_fused();
     long padding() const { return padding_; }
-    double apply_scaled_padded(const std::complex<double>* in, std::complex<double>* out, double f) const;
+    double apply_scaled_padded(const std::complex<double>* in, std::complex<double>* out, double f,
+                               std::complex<double> shift = 0.0) const;
 
 private:
     // Per term, per entry: Re c and Im c (zero where the source index leaves the basis), one array of D
@@ -65,15 +66,17 @@ public:
         if (minus_i_h_eff_.terms.empty()) std::fill(dpsi, dpsi + dim(), std::complex<double>(0.0));
         minus_i_h_eff_.apply(psi, dpsi);
     }
-    // dpsi = -i f H_eff psi for a psi with generator_padding() zeros on both sides (ShiftSum's fused form);
-    // returns ||dpsi||^2.
+    // dpsi = f (-i H_eff - shift) psi for a psi with generator_padding() zeros on both sides (ShiftSum's
+    // fused form); returns ||dpsi||^2.
     long generator_padding() const { return minus_i_h_eff_.padding(); }
-    double generator_scaled_padded(const std::complex<double>* psi, std::complex<double>* dpsi, double f) const {
+    double generator_scaled_padded(const std::complex<double>* psi, std::complex<double>* dpsi, double f,
+                                   std::complex<double> shift = 0.0) const {
         if (minus_i_h_eff_.terms.empty()) {
-            std::fill(dpsi, dpsi + dim(), std::complex<double>(0.0));
-            return 0.0;
+            double n2 = 0.0;
+            for (long m = 0; m < dim(); ++m) n2 += std::norm(dpsi[m] = -f * shift * psi[m]);
+            return n2;
         }
-        return minus_i_h_eff_.apply_scaled_padded(psi, dpsi, f);
+        return minus_i_h_eff_.apply_scaled_padded(psi, dpsi, f, shift);
     }
     // dpsi = -i f H_eff psi; returns ||dpsi||^2.
     double generator_scaled(const std::complex<double>* psi, std::complex<double>* dpsi, double f) const {
