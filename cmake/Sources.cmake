@@ -10,6 +10,7 @@ set(QBNET_MODEL_SOURCES
   src/model/terms.cpp
   src/observables/ergotropy.cpp)
 set(QBNET_NUMERICS_SOURCES
+  src/numerics/hermitian_eigenvalues.cpp
   src/numerics/hermitian_packing.cpp
   src/numerics/memory.cpp
   src/numerics/parallel.cpp

@@ -4,6 +4,8 @@
 #include <functional>
 #include <stdexcept>
 
+#include "qbnet/numerics/hermitian_eigenvalues.hpp"
+
 namespace qbnet::observables {
 
 double passive_energy(std::vector<double> populations, std::vector<double> levels) {
@@ -24,8 +26,7 @@ Figures ergotropy_figures(const Eigen::MatrixXcd& rho, const std::vector<double>
     for (Eigen::Index k = 0; k < rho.rows(); ++k) f.energy += rho(k, k).real() * levels[k];
     // Hermitian part only: integrators leave anti-hermitian noise at the 1e-15 level.
     const Eigen::MatrixXcd herm = 0.5 * (rho + rho.adjoint());
-    Eigen::SelfAdjointEigenSolver<Eigen::MatrixXcd> eig(herm, Eigen::EigenvaluesOnly);
-    const Eigen::VectorXd r = eig.eigenvalues();
+    const Eigen::VectorXd r = numerics::hermitian_eigenvalues(herm);
     f.passive_energy = passive_energy(std::vector<double>(r.data(), r.data() + r.size()), levels);
     f.ergotropy = f.energy - f.passive_energy;
     return f;
