@@ -2,22 +2,12 @@
 
 #include <algorithm>
 
+#include "lanes.hpp"
+
 namespace qbnet::trajectories::detail {
 
 namespace {
 using cd = std::complex<double>;
-// Lane4 values never cross a non-inlined call boundary, so the ABI note GCC gives for them is moot.
-#pragma GCC diagnostic ignored "-Wpsabi"
-typedef double Lane4 __attribute__((vector_size(32)));   // GCC vector extension: AVX2 ymm, or two SSE2 xmm
-typedef long long Mask4 __attribute__((vector_size(32)));
-inline Lane4 load4(const double* p) {
-    Lane4 v;
-    __builtin_memcpy(&v, p, sizeof v);
-    return v;
-}
-inline void store4(double* p, Lane4 v) { __builtin_memcpy(p, &v, sizeof v); }
-inline Lane4 swap_pairs(Lane4 v) { return __builtin_shuffle(v, Mask4{1, 0, 3, 2}); }
-
 // sum_s x[s] conj(y[s]) over n complex numbers: P = sum X Y and Q = sum swap(X) Y lane by lane give
 // Re = P0 + P1 + P2 + P3 and Im = (Q0 - Q1) + (Q2 - Q3); two complex numbers per vector.
 inline cd dot_conj(const double* x, const double* y, long n) {

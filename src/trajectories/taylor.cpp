@@ -8,6 +8,7 @@
 #include <Eigen/Dense>
 
 #include "qbnet/trajectories/random_stream.hpp"
+#include "lanes.hpp"
 #include "waiting_time.hpp"
 
 namespace qbnet::trajectories::detail {
@@ -35,15 +36,6 @@ constexpr double kPredictionMargin = 1.3;   // step <= this x the waiting time t
 // fixed order; without FMA contraction (ISO C++ mode) the AVX2 clone (chosen at load time) performs the
 // same IEEE operations in the same order as the default one: bit-identical results.
 constexpr int kLanes = 8;
-// Lane4 values never cross a non-inlined call boundary, so the ABI note GCC gives for them is moot.
-#pragma GCC diagnostic ignored "-Wpsabi"
-typedef double Lane4 __attribute__((vector_size(32)));   // GCC vector extension: AVX2 ymm, or two SSE2 xmm
-inline Lane4 load4(const double* p) {
-    Lane4 v;
-    __builtin_memcpy(&v, p, sizeof v);
-    return v;
-}
-inline void store4(double* p, Lane4 v) { __builtin_memcpy(p, &v, sizeof v); }
 
 // Term k starts at terms + k * stride; n doubles of each are combined.
 template <bool Slope>

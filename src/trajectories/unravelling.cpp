@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "lanes.hpp"
 #include "qbnet/fock/lindblad.hpp"
 
 namespace qbnet::trajectories {
@@ -119,19 +120,13 @@ void ShiftSum::prepare_fused() {
 }
 
 namespace {
-// Lane4 values never cross a non-inlined call boundary, so the ABI note GCC gives for them is moot.
-#pragma GCC diagnostic ignored "-Wpsabi"
-typedef double Lane4 __attribute__((vector_size(32)));   // GCC vector extension: AVX2 ymm, or two SSE2 xmm
-typedef long long Mask4 __attribute__((vector_size(32)));
-inline Lane4 load4(const double* p) {
-    Lane4 v;
-    __builtin_memcpy(&v, p, sizeof v);
-    return v;
-}
-inline void store4(double* p, Lane4 v) { __builtin_memcpy(p, &v, sizeof v); }
-inline Lane4 swap_pairs(Lane4 v) { return __builtin_shuffle(v, Mask4{1, 0, 3, 2}); }
-inline Lane4 low_pairs(Lane4 v) { return __builtin_shuffle(v, Mask4{0, 0, 1, 1}); }    // c0 c0 c1 c1
-inline Lane4 high_pairs(Lane4 v) { return __builtin_shuffle(v, Mask4{2, 2, 3, 3}); }   // c2 c2 c3 c3
+using detail::broadcast4;
+using detail::high_pairs;
+using detail::Lane4;
+using detail::load4;
+using detail::low_pairs;
+using detail::store4;
+using detail::swap_pairs;
 
 // out (d complex numbers as 2d doubles) = f (sum_k c_k[m] in[m + offset_k] - shift in[m]), c = re + i im:
 //   re part: a += (re, re) * x;   imaginary part: b += (im, im) * swap(x);   out = f (a + (-1, 1) b),
@@ -144,7 +139,7 @@ __attribute__((target_clones("avx2", "default"))) double fused_shift_sum(
     const long* __restrict im_offsets, int im_count, const double* __restrict im, long d, double f,
     double shift_re, double shift_im, double* __restrict out) {
     const bool shifted = shift_re != 0.0 || shift_im != 0.0;
-    const Lane4 minus_sr = {-shift_re, -shift_re, -shift_re, -shift_re}, minus_si = {-shift_im, -shift_im, -shift_im, -shift_im};
+    const Lane4 minus_sr = broadcast4(-shift_re), minus_si = broadcast4(-shift_im);
     const Lane4 sign = {-1.0, 1.0, -1.0, 1.0};
     Lane4 n2 = {0, 0, 0, 0};
     long m = 0;
