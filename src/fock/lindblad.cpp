@@ -230,14 +230,17 @@ struct Op {
     double ca, cb;
 };
 // The ops of one row by form. Scaled ops (row terms: w = 1; sandwich terms: w = one part of the column
-// factor) go to A, B or both as their scalars are nonzero: a zero scalar costs no multiply-add.
-enum OpKind { kRowAB, kRowA, kRowB, kColRe, kColIm, kColBoth, kSandAB, kSandA, kSandB, kOpKinds };
+// factor) go to A, B or both as their scalars are nonzero: a zero scalar costs no multiply-add. The
+// ...U forms have a uniform column factor (FusedCol::uniform): one broadcast value per piece instead of
+// a load per vector.
+enum OpKind { kRowAB, kRowA, kRowB, kColRe, kColIm, kColBoth, kSandAB, kSandA, kSandB,
+              kColReU, kColImU, kColBothU, kSandABU, kSandAU, kSandBU, kOpKinds };
 using OpLists = std::vector<Op>[kOpKinds];
 // Adds a scaled op (scalars ca, cb) to the list of its form; both zero: nothing to add.
-void push_scaled(OpLists& ops, Op op, bool sandwich) {
+void push_scaled(OpLists& ops, Op op, bool sandwich, bool uniform = false) {
     if (op.ca == 0.0 && op.cb == 0.0) return;
     const int kind = op.cb == 0.0 ? kRowA : op.ca == 0.0 ? kRowB : kRowAB;
-    ops[kind + (sandwich ? kSandAB - kRowAB : 0)].push_back(op);
+    ops[kind + (sandwich ? (uniform ? kSandABU : kSandAB) - kRowAB : 0)].push_back(op);
 }
 }  // namespace
 
@@ -250,8 +253,12 @@ void Liouvillian::build_fused() {
     auto col = [&](long offset, const Eigen::VectorXcd& c) {
         Eigen::VectorXd re2, im2;
         split_dup(c, offset, re2, im2);
-        FusedCol f{offset, re2.size() > 0, im2.size() > 0, {}};
+        FusedCol f{offset, re2.size() > 0, im2.size() > 0, true, {}};
         if (!f.re && !f.im) return f;
+        // Uniform: each segment repeats its first value (bit for bit), e.g. a function of slow modes only.
+        for (const Eigen::VectorXd* part : {&re2, &im2})
+            for (long j = 0; j < part->size() && f.uniform; ++j)
+                f.uniform = std::memcmp(part->data() + j, part->data() + j / kSeg * kSeg, sizeof(double)) == 0;
         // split_dup pads past 2D with kPiece = kSeg zeros, so the last segment is whole.
         const Eigen::VectorXd zeros = Eigen::VectorXd::Zero(kSeg);
         for (long j = 0; j < segments; ++j)
@@ -325,35 +332,38 @@ void Liouvillian::fused_pass(const cd* rho, cd* out) const {
 
 namespace {
 // Scaled ops of one form on one piece: p = w x (w = 1 without a factor), then A += ca p and / or
-// B += cb p. kFactor: the ops read a column factor through op.re.
-template <int kNV, bool kPrefetchOn, bool kFactor, bool kA, bool kB>
+// B += cb p. kFactor: the ops read a column factor through op.re; kU: it is uniform (broadcast).
+template <int kNV, bool kPrefetchOn, bool kFactor, bool kA, bool kB, bool kU = false>
 inline void scaled_ops(const std::vector<Op>& ops, long k, long seg, long in_seg, vd* a, vd* b) {
     for (const Op& op : ops) {
         const double* x = op.src + k;
         const double* w = kFactor ? op.re + op.seg[seg] + in_seg : nullptr;
+        const vd wu = kU ? vd{} + w[0] : vd{};
         if (kPrefetchOn)
             for (long j = 0; j < kNV * kLanes; j += 8) __builtin_prefetch(x + kPrefetch + j, 0, 2);
         for (int v = 0; v < kNV; ++v) {
-            const vd p = kFactor ? load(w + v * kLanes) * load(x + v * kLanes) : load(x + v * kLanes);
+            const vd p = kFactor ? (kU ? wu : load(w + v * kLanes)) * load(x + v * kLanes) : load(x + v * kLanes);
             if (kA) a[v] += op.ca * p;
             if (kB) b[v] += op.cb * p;
         }
     }
 }
 
-// Column ops on one piece: A += wr x and / or B += wi x.
-template <int kNV, bool kPrefetchOn, bool kRe, bool kIm>
+// Column ops on one piece: A += wr x and / or B += wi x. kU: the factor is uniform (broadcast).
+template <int kNV, bool kPrefetchOn, bool kRe, bool kIm, bool kU = false>
 inline void column_ops(const std::vector<Op>& ops, long k, long seg, long in_seg, vd* a, vd* b) {
     for (const Op& op : ops) {
         const double* x = op.src + k;
         const double* wr = kRe ? op.re + op.seg[seg] + in_seg : nullptr;
         const double* wi = kIm ? op.im + op.seg[seg] + in_seg : nullptr;
+        const vd ur = kU && kRe ? vd{} + wr[0] : vd{};
+        const vd ui = kU && kIm ? vd{} + wi[0] : vd{};
         if (kPrefetchOn)
             for (long j = 0; j < kNV * kLanes; j += 8) __builtin_prefetch(x + kPrefetch + j, 0, 2);
         for (int v = 0; v < kNV; ++v) {
             const vd xv = load(x + v * kLanes);
-            if (kRe) a[v] += load(wr + v * kLanes) * xv;
-            if (kIm) b[v] += load(wi + v * kLanes) * xv;
+            if (kRe) a[v] += (kU ? ur : load(wr + v * kLanes)) * xv;
+            if (kIm) b[v] += (kU ? ui : load(wi + v * kLanes)) * xv;
         }
     }
 }
@@ -380,6 +390,12 @@ void row_pieces(const OpLists& ops, double* dst_row, long len) {
         scaled_ops<kNV, kPf, true, true, true>(ops[kSandAB], k, seg, in_seg, a, b);
         scaled_ops<kNV, kPf, true, true, false>(ops[kSandA], k, seg, in_seg, a, b);
         scaled_ops<kNV, kPf, true, false, true>(ops[kSandB], k, seg, in_seg, a, b);
+        column_ops<kNV, kPf, true, false, true>(ops[kColReU], k, seg, in_seg, a, b);
+        column_ops<kNV, kPf, false, true, true>(ops[kColImU], k, seg, in_seg, a, b);
+        column_ops<kNV, kPf, true, true, true>(ops[kColBothU], k, seg, in_seg, a, b);
+        scaled_ops<kNV, kPf, true, true, true, true>(ops[kSandABU], k, seg, in_seg, a, b);
+        scaled_ops<kNV, kPf, true, true, false, true>(ops[kSandAU], k, seg, in_seg, a, b);
+        scaled_ops<kNV, kPf, true, false, true, true>(ops[kSandBU], k, seg, in_seg, a, b);
         // out = A + i B: (a_re - b_im, a_im + b_re) per complex entry; the last piece only up to len.
         alignas(64) double buf[kPiece];
         double* dst = k + kPiece <= len ? dst_row + k : buf;
@@ -432,15 +448,15 @@ void Liouvillian::fused_row(const double* rho, double* out, long m, RowOps& ops)
     for (const auto& t : fused_cols_) {
         const Op op{bounded(base + 2 * (m * d + t.offset)), t.re ? pool_re : nullptr, t.im ? pool_im : nullptr,
                     t.seg.data(), 1.0, 0.0};
-        ops.lists[op.re && op.im ? kColBoth : op.re ? kColRe : kColIm].push_back(op);
+        ops.lists[(op.re && op.im ? kColBoth : op.re ? kColRe : kColIm) + (t.uniform ? kColReU - kColRe : 0)].push_back(op);
     }
     for (const auto& t : fused_sandwich_) {
         const double sr = t.row.re[m], si = t.row.im[m];
         if (sr == 0.0 && si == 0.0) continue;
         // s t x with t = tr + i ti: s tr x -> (sr, si) tr x;  s (i ti) x -> (-si, sr) ti x.
         const double* src = bounded(base + 2 * ((m + t.row.offset) * d + t.col.offset));
-        if (t.col.re) push_scaled(ops.lists, {src, pool_re, nullptr, t.col.seg.data(), sr, si}, true);
-        if (t.col.im) push_scaled(ops.lists, {src, pool_im, nullptr, t.col.seg.data(), -si, sr}, true);
+        if (t.col.re) push_scaled(ops.lists, {src, pool_re, nullptr, t.col.seg.data(), sr, si}, true, t.col.uniform);
+        if (t.col.im) push_scaled(ops.lists, {src, pool_im, nullptr, t.col.seg.data(), -si, sr}, true, t.col.uniform);
     }
     double* dst = out + 2 * m * d;
     const bool large = static_cast<double>(d) * static_cast<double>(d) * sizeof(cd) > kStreamBytes;

@@ -86,7 +86,8 @@ private:
     // A column factor is a function of one or a few modes' digits of n, so most of its fixed-width
     // segments repeat: each factor keeps only the start of each of its segments in col_pool_, which
     // holds every distinct segment once (re part, then im part). Row kernels then read a few KiB of
-    // factors that stay in L1 instead of streaming ~23 arrays of 2D doubles per row.
+    // factors that stay in L1 instead of streaming ~23 arrays of 2D doubles per row. A factor of slow
+    // modes only is constant over each segment (uniform): the kernel broadcasts its value.
     struct FusedRow {
         long offset;
         Eigen::VectorXd re, im;           // per row m
@@ -94,6 +95,7 @@ private:
     struct FusedCol {
         long offset;
         bool re = false, im = false;      // false: that part is zero everywhere
+        bool uniform = false;             // every segment is constant (its value: the segment's first)
         std::vector<std::uint32_t> seg;   // per segment of the row: start of its re part in col_pool_
     };
     struct FusedSandwich {
