@@ -4,8 +4,15 @@
 
 #include <algorithm>
 #include <cstdlib>
-#include <string>
+#include <cstring>
 #include <limits>
+#include <stdexcept>
+#include <string>
+#include <unordered_map>
+
+#if defined(__SSE2__)
+#include <immintrin.h>
+#endif
 
 namespace qbnet::fock {
 
@@ -138,12 +145,37 @@ typedef double vd __attribute__((vector_size(kVecBytes)));
 typedef double vdu __attribute__((vector_size(kVecBytes), aligned(8), may_alias));
 constexpr int kLanes = kVecBytes / 8;
 constexpr long kPiece = kNVLong * kLanes;   // doubles of the widest piece (padding of the column factors)
+// Column factors are stored as segments of kSeg doubles, aligned to multiples of kSeg in the row: every
+// piece (kNV or kNVLong vectors, starting at a multiple of its width) lies inside one segment.
+constexpr long kSeg = kPiece;
 // Software prefetch distance (doubles) into L2: ~30 interleaved source streams per row are more than the
 // hardware prefetchers follow. Only for rows longer than this (smaller rho stays in cache).
 constexpr long kPrefetch = 512;
 
 inline vd load(const double* p) { return *reinterpret_cast<const vdu*>(p); }
 inline void store(double* p, vd v) { *reinterpret_cast<vdu*>(p) = v; }
+
+// Non-temporal store of one vector to a kVecBytes-aligned address (plain store off x86). On a large rho
+// the lower triangle written by the row pass is read again only by the mirror, after ~D rows of other
+// traffic: streaming it to memory saves the read-for-ownership of every output line and leaves the
+// caches to the source rows. stream_fence() orders these stores before the pass's barrier.
+constexpr long kStreamBytes = 64L << 20;   // out larger than this (well beyond a shared L3): stream
+inline void stream(double* p, vd v) {
+#if defined(__AVX512F__)
+    _mm512_stream_pd(p, reinterpret_cast<__m512d&>(v));
+#elif defined(__AVX__)
+    _mm256_stream_pd(p, reinterpret_cast<__m256d&>(v));
+#elif defined(__SSE2__)
+    _mm_stream_pd(p, reinterpret_cast<__m128d&>(v));
+#else
+    store(p, v);
+#endif
+}
+inline void stream_fence() {
+#if defined(__SSE2__)
+    _mm_sfence();
+#endif
+}
 
 // Real and imaginary parts of a column factor, each value twice (one per double of the interleaved
 // complex row), followed by kPiece zeros (a piece may run past the last column); entries n whose source
@@ -159,31 +191,85 @@ void split_dup(const Eigen::VectorXcd& c, long offset, Eigen::VectorXd& re2, Eig
     }
 }
 
-// One term of one row: entry k (a double of the row) gets (cr + i ci) w[k] src[k], w the column factor
-// (re / im parts; nullptr: none, i.e. 1 for a row term). src[k] may be read for every k of a piece
-// that starts inside the row: where the term does not apply its column factor is zero (split_dup) or the
-// entry lies beyond the lower triangle and is not stored.
+// Interns the segments of column factors: each distinct segment (its re and im parts, compared bit by
+// bit so that 0.0 and -0.0 stay apart) is stored once in the pool as kSeg re doubles then kSeg im doubles.
+class SegmentPool {
+public:
+    explicit SegmentPool(std::vector<double, Eigen::aligned_allocator<double>>& pool) : pool_(pool) {}
+    // Start of the segment's re part in the pool (re, im: kSeg doubles each).
+    std::uint32_t intern(const double* re, const double* im) {
+        std::string key(2 * kSeg * sizeof(double), '\0');
+        std::memcpy(key.data(), re, kSeg * sizeof(double));
+        std::memcpy(key.data() + kSeg * sizeof(double), im, kSeg * sizeof(double));
+        const auto [it, fresh] = index_.try_emplace(std::move(key), 0);
+        if (fresh) {
+            if (pool_.size() + 2 * kSeg > std::numeric_limits<std::uint32_t>::max())
+                throw std::length_error("Liouvillian: column-factor pool exceeds 2^32 doubles");
+            it->second = static_cast<std::uint32_t>(pool_.size());
+            pool_.insert(pool_.end(), re, re + kSeg);
+            pool_.insert(pool_.end(), im, im + kSeg);
+        }
+        return it->second;
+    }
+
+private:
+    std::vector<double, Eigen::aligned_allocator<double>>& pool_;
+    std::unordered_map<std::string, std::uint32_t> index_;
+};
+
+// One term of one row: entry k (a double of the row) adds w[k] src[k] to the accumulators, w the column
+// factor (re / im parts of its segment: re + seg[k / kSeg] + k % kSeg; nullptr: none, i.e. 1 for a row
+// term), scaled by the row scalars ca (into A) and cb (into B). src[k] may be read for every k of a
+// piece that starts inside the row: where the term does not apply its column factor is zero (split_dup)
+// or the entry lies beyond the lower triangle and is not stored.
 struct Op {
     const double* src;
     const double* re;
     const double* im;
-    double cr, ci;
+    const std::uint32_t* seg;
+    double ca, cb;
 };
+// The ops of one row by form. Scaled ops (row terms: w = 1; sandwich terms: w = one part of the column
+// factor) go to A, B or both as their scalars are nonzero: a zero scalar costs no multiply-add. The
+// ...U forms have a uniform column factor (FusedCol::uniform): one broadcast value per piece instead of
+// a load per vector.
+enum OpKind { kRowAB, kRowA, kRowB, kColRe, kColIm, kColBoth, kSandAB, kSandA, kSandB,
+              kColReU, kColImU, kColBothU, kSandABU, kSandAU, kSandBU, kOpKinds };
+using OpLists = std::vector<Op>[kOpKinds];
+// Adds a scaled op (scalars ca, cb) to the list of its form; both zero: nothing to add.
+void push_scaled(OpLists& ops, Op op, bool sandwich, bool uniform = false) {
+    if (op.ca == 0.0 && op.cb == 0.0) return;
+    const int kind = op.cb == 0.0 ? kRowA : op.ca == 0.0 ? kRowB : kRowAB;
+    ops[kind + (sandwich ? (uniform ? kSandABU : kSandAB) - kRowAB : 0)].push_back(op);
+}
 }  // namespace
 
 void Liouvillian::build_fused() {
     // The diagonal (drow[m] + dcol[n]) rho[m, n] is a row term and a column term of offset 0.
     fused_rows_.push_back({0, diag_row_.real(), diag_row_.imag()});
     for (const auto& t : left_) fused_rows_.push_back({t.offset, t.coef.real(), t.coef.imag()});
-    auto col = [](long offset, const Eigen::VectorXcd& c) {
-        FusedCol f{offset, {}, {}};
-        split_dup(c, offset, f.re2, f.im2);
+    SegmentPool pool(col_pool_);
+    const long segments = (2 * basis_.dim() + kSeg - 1) / kSeg;
+    auto col = [&](long offset, const Eigen::VectorXcd& c) {
+        Eigen::VectorXd re2, im2;
+        split_dup(c, offset, re2, im2);
+        FusedCol f{offset, re2.size() > 0, im2.size() > 0, true, {}};
+        if (!f.re && !f.im) return f;
+        // Uniform: each segment repeats its first value (bit for bit), e.g. a function of slow modes only.
+        for (const Eigen::VectorXd* part : {&re2, &im2})
+            for (long j = 0; j < part->size() && f.uniform; ++j)
+                f.uniform = std::memcmp(part->data() + j, part->data() + j / kSeg * kSeg, sizeof(double)) == 0;
+        // split_dup pads past 2D with kPiece = kSeg zeros, so the last segment is whole.
+        const Eigen::VectorXd zeros = Eigen::VectorXd::Zero(kSeg);
+        for (long j = 0; j < segments; ++j)
+            f.seg.push_back(pool.intern(f.re ? re2.data() + j * kSeg : zeros.data(),
+                                        f.im ? im2.data() + j * kSeg : zeros.data()));
         return f;
     };
     // A column factor that vanishes everywhere (split_dup leaves both parts empty: e.g. a squeezed bath's
     // a a at cutoff 2, which has no entry inside the space) contributes nothing; the term is dropped here,
     // once, and the row kernel never sees an op without a factor.
-    const auto vanishes = [](const FusedCol& f) { return f.re2.size() == 0 && f.im2.size() == 0; };
+    const auto vanishes = [](const FusedCol& f) { return !f.re && !f.im; };
     if (FusedCol f = col(0, diag_col_); !vanishes(f)) fused_cols_.push_back(std::move(f));
     for (const auto& t : right_)
         if (FusedCol f = col(t.offset, t.coef); !vanishes(f)) fused_cols_.push_back(std::move(f));
@@ -226,7 +312,7 @@ void Liouvillian::apply(const cd* rho, cd* out, int max_threads) const {
 }
 
 struct Liouvillian::RowOps {
-    std::vector<Op> rows, cols_re, cols_im, cols_both, sand_re, sand_im;
+    OpLists lists;
     std::vector<std::vector<double>> scratch;   // zero-padded source ranges near rho's ends (fused_row)
     std::size_t used = 0;
 };
@@ -238,84 +324,92 @@ void Liouvillian::fused_pass(const cd* rho, cd* out) const {
     const double* x = reinterpret_cast<const double*>(rho);
     double* o = reinterpret_cast<double*>(out);
     RowOps ops;
-#pragma omp for schedule(dynamic, 4)
+#pragma omp for schedule(dynamic, 4) nowait
     for (long m = 0; m < d; ++m) fused_row(x, o, m, ops);
+    stream_fence();   // orders this thread's streamed rows before the barrier: the mirror reads them
+#pragma omp barrier
 }
 
 namespace {
+// Scaled ops of one form on one piece: p = w x (w = 1 without a factor), then A += ca p and / or
+// B += cb p. kFactor: the ops read a column factor through op.re; kU: it is uniform (broadcast).
+template <int kNV, bool kPrefetchOn, bool kFactor, bool kA, bool kB, bool kU = false>
+inline void scaled_ops(const std::vector<Op>& ops, long k, long seg, long in_seg, vd* a, vd* b) {
+    for (const Op& op : ops) {
+        const double* x = op.src + k;
+        const double* w = kFactor ? op.re + op.seg[seg] + in_seg : nullptr;
+        const vd wu = kU ? vd{} + w[0] : vd{};
+        if (kPrefetchOn)
+            for (long j = 0; j < kNV * kLanes; j += 8) __builtin_prefetch(x + kPrefetch + j, 0, 2);
+        for (int v = 0; v < kNV; ++v) {
+            const vd p = kFactor ? (kU ? wu : load(w + v * kLanes)) * load(x + v * kLanes) : load(x + v * kLanes);
+            if (kA) a[v] += op.ca * p;
+            if (kB) b[v] += op.cb * p;
+        }
+    }
+}
+
+// Column ops on one piece: A += wr x and / or B += wi x. kU: the factor is uniform (broadcast).
+template <int kNV, bool kPrefetchOn, bool kRe, bool kIm, bool kU = false>
+inline void column_ops(const std::vector<Op>& ops, long k, long seg, long in_seg, vd* a, vd* b) {
+    for (const Op& op : ops) {
+        const double* x = op.src + k;
+        const double* wr = kRe ? op.re + op.seg[seg] + in_seg : nullptr;
+        const double* wi = kIm ? op.im + op.seg[seg] + in_seg : nullptr;
+        const vd ur = kU && kRe ? vd{} + wr[0] : vd{};
+        const vd ui = kU && kIm ? vd{} + wi[0] : vd{};
+        if (kPrefetchOn)
+            for (long j = 0; j < kNV * kLanes; j += 8) __builtin_prefetch(x + kPrefetch + j, 0, 2);
+        for (int v = 0; v < kNV; ++v) {
+            const vd xv = load(x + v * kLanes);
+            if (kRe) a[v] += (kU ? ur : load(wr + v * kLanes)) * xv;
+            if (kIm) b[v] += (kU ? ui : load(wi + v * kLanes)) * xv;
+        }
+    }
+}
+
 // The piece loop of one row: out[k .. k + kPiece) for k < len, every op accumulated in registers.
-template <int kNV, bool kPrefetchOn>
-void row_pieces(const std::vector<Op>& rows, const std::vector<Op>& cols_re, const std::vector<Op>& cols_im,
-                const std::vector<Op>& cols_both, const std::vector<Op>& sand_re, const std::vector<Op>& sand_im,
-                double* dst_row, long len) {
+// kPf: software prefetch of every op's source; kStream: full pieces at aligned addresses are streamed
+// (large rho, see stream()).
+template <int kNV, bool kPf, bool kStream>
+void row_pieces(const OpLists& ops, double* dst_row, long len) {
     constexpr long kPiece = kNV * kLanes;   // doubles per piece
     const vd zero = {};
     vd sign;   // multiplies the pair-swapped B: i (br + i bi) = -bi + i br
     for (int j = 0; j < kLanes; ++j) sign[j] = (j % 2 == 0) ? -1.0 : 1.0;
-    auto pf = [](const double* p) {
-        if (kPrefetchOn)
-            for (long j = 0; j < kPiece; j += 8) __builtin_prefetch(p + kPrefetch + j, 0, 2);
-    };
     for (long k = 0; k < len; k += kPiece) {
         vd a[kNV], b[kNV];
         for (int v = 0; v < kNV; ++v) a[v] = b[v] = zero;
-        for (const Op& op : rows) {
-            const double* x = op.src + k;
-            pf(x);
-            for (int v = 0; v < kNV; ++v) {
-                const vd xv = load(x + v * kLanes);
-                a[v] += op.cr * xv;
-                b[v] += op.ci * xv;
-            }
-        }
-        for (const Op& op : cols_re) {
-            const double* x = op.src + k;
-            pf(x);
-            for (int v = 0; v < kNV; ++v) a[v] += load(op.re + k + v * kLanes) * load(x + v * kLanes);
-        }
-        for (const Op& op : cols_im) {
-            const double* x = op.src + k;
-            pf(x);
-            for (int v = 0; v < kNV; ++v) b[v] += load(op.im + k + v * kLanes) * load(x + v * kLanes);
-        }
-        for (const Op& op : cols_both) {
-            const double* x = op.src + k;
-            pf(x);
-            for (int v = 0; v < kNV; ++v) {
-                const vd xv = load(x + v * kLanes);
-                a[v] += load(op.re + k + v * kLanes) * xv;
-                b[v] += load(op.im + k + v * kLanes) * xv;
-            }
-        }
-        // s t x with t = tr + i ti: s tr x -> (sr, si) tr x;  s (i ti) x -> (-si, sr) ti x.
-        for (const Op& op : sand_re) {
-            const double* x = op.src + k;
-            pf(x);
-            for (int v = 0; v < kNV; ++v) {
-                const vd p = load(op.re + k + v * kLanes) * load(x + v * kLanes);
-                a[v] += op.cr * p;
-                b[v] += op.ci * p;
-            }
-        }
-        for (const Op& op : sand_im) {
-            const double* x = op.src + k;
-            pf(x);
-            for (int v = 0; v < kNV; ++v) {
-                const vd p = load(op.im + k + v * kLanes) * load(x + v * kLanes);
-                a[v] += -op.ci * p;
-                b[v] += op.cr * p;
-            }
-        }
+        const long seg = k / kSeg, in_seg = k % kSeg;
+        scaled_ops<kNV, kPf, false, true, true>(ops[kRowAB], k, seg, in_seg, a, b);
+        scaled_ops<kNV, kPf, false, true, false>(ops[kRowA], k, seg, in_seg, a, b);
+        scaled_ops<kNV, kPf, false, false, true>(ops[kRowB], k, seg, in_seg, a, b);
+        column_ops<kNV, kPf, true, false>(ops[kColRe], k, seg, in_seg, a, b);
+        column_ops<kNV, kPf, false, true>(ops[kColIm], k, seg, in_seg, a, b);
+        column_ops<kNV, kPf, true, true>(ops[kColBoth], k, seg, in_seg, a, b);
+        scaled_ops<kNV, kPf, true, true, true>(ops[kSandAB], k, seg, in_seg, a, b);
+        scaled_ops<kNV, kPf, true, true, false>(ops[kSandA], k, seg, in_seg, a, b);
+        scaled_ops<kNV, kPf, true, false, true>(ops[kSandB], k, seg, in_seg, a, b);
+        column_ops<kNV, kPf, true, false, true>(ops[kColReU], k, seg, in_seg, a, b);
+        column_ops<kNV, kPf, false, true, true>(ops[kColImU], k, seg, in_seg, a, b);
+        column_ops<kNV, kPf, true, true, true>(ops[kColBothU], k, seg, in_seg, a, b);
+        scaled_ops<kNV, kPf, true, true, true, true>(ops[kSandABU], k, seg, in_seg, a, b);
+        scaled_ops<kNV, kPf, true, true, false, true>(ops[kSandAU], k, seg, in_seg, a, b);
+        scaled_ops<kNV, kPf, true, false, true, true>(ops[kSandBU], k, seg, in_seg, a, b);
         // out = A + i B: (a_re - b_im, a_im + b_re) per complex entry; the last piece only up to len.
         alignas(64) double buf[kPiece];
         double* dst = k + kPiece <= len ? dst_row + k : buf;
+        const bool streamed = kStream && dst != buf && reinterpret_cast<std::uintptr_t>(dst) % kVecBytes == 0;
         for (int v = 0; v < kNV; ++v) {
             vd swapped;
             for (int j = 0; j < kLanes; j += 2) {
                 swapped[j] = b[v][j + 1];
                 swapped[j + 1] = b[v][j];
             }
-            store(dst + v * kLanes, a[v] + sign * swapped);
+            if (streamed)
+                stream(dst + v * kLanes, a[v] + sign * swapped);
+            else
+                store(dst + v * kLanes, a[v] + sign * swapped);
         }
         if (dst == buf) std::copy(buf, buf + (len - k), dst_row + k);
     }
@@ -343,32 +437,37 @@ void Liouvillian::fused_row(const double* rho, double* out, long m, RowOps& ops)
         return buf.data();
     };
     const double* base = rho;
-    for (auto* v : {&ops.rows, &ops.cols_re, &ops.cols_im, &ops.cols_both, &ops.sand_re, &ops.sand_im}) v->clear();
+    for (auto& v : ops.lists) v.clear();
     for (const auto& t : fused_rows_) {
         const double cr = t.re[m], ci = t.im[m];
         if (cr == 0.0 && ci == 0.0) continue;   // also guards source rows outside [0, D)
-        ops.rows.push_back({bounded(base + 2 * (m + t.offset) * d), nullptr, nullptr, cr, ci});
+        push_scaled(ops.lists, {bounded(base + 2 * (m + t.offset) * d), nullptr, nullptr, nullptr, cr, ci}, false);
     }
+    const double* pool_re = col_pool_.data();
+    const double* pool_im = pool_re + kSeg;
     for (const auto& t : fused_cols_) {
-        const Op op{bounded(base + 2 * (m * d + t.offset)), t.re2.size() ? t.re2.data() : nullptr,
-                    t.im2.size() ? t.im2.data() : nullptr, 1.0, 0.0};
-        (op.re && op.im ? ops.cols_both : op.re ? ops.cols_re : ops.cols_im).push_back(op);
+        const Op op{bounded(base + 2 * (m * d + t.offset)), t.re ? pool_re : nullptr, t.im ? pool_im : nullptr,
+                    t.seg.data(), 1.0, 0.0};
+        ops.lists[(op.re && op.im ? kColBoth : op.re ? kColRe : kColIm) + (t.uniform ? kColReU - kColRe : 0)].push_back(op);
     }
     for (const auto& t : fused_sandwich_) {
         const double sr = t.row.re[m], si = t.row.im[m];
         if (sr == 0.0 && si == 0.0) continue;
-        const Op op{bounded(base + 2 * ((m + t.row.offset) * d + t.col.offset)), t.col.re2.size() ? t.col.re2.data() : nullptr,
-                    t.col.im2.size() ? t.col.im2.data() : nullptr, sr, si};
-        if (op.re) ops.sand_re.push_back(op);
-        if (op.im) ops.sand_im.push_back(op);
+        // s t x with t = tr + i ti: s tr x -> (sr, si) tr x;  s (i ti) x -> (-si, sr) ti x.
+        const double* src = bounded(base + 2 * ((m + t.row.offset) * d + t.col.offset));
+        if (t.col.re) push_scaled(ops.lists, {src, pool_re, nullptr, t.col.seg.data(), sr, si}, true, t.col.uniform);
+        if (t.col.im) push_scaled(ops.lists, {src, pool_im, nullptr, t.col.seg.data(), -si, sr}, true, t.col.uniform);
     }
     double* dst = out + 2 * m * d;
-    if (len > kLongRow)
-        row_pieces<kNVLong, true>(ops.rows, ops.cols_re, ops.cols_im, ops.cols_both, ops.sand_re, ops.sand_im, dst, len);
+    const bool large = static_cast<double>(d) * static_cast<double>(d) * sizeof(cd) > kStreamBytes;
+    if (len > kLongRow && large)
+        row_pieces<kNVLong, true, true>(ops.lists, dst, len);
+    else if (len > kLongRow)
+        row_pieces<kNVLong, true, false>(ops.lists, dst, len);
     else if (len > kPrefetch)
-        row_pieces<kNV, true>(ops.rows, ops.cols_re, ops.cols_im, ops.cols_both, ops.sand_re, ops.sand_im, dst, len);
+        row_pieces<kNV, true, false>(ops.lists, dst, len);
     else
-        row_pieces<kNV, false>(ops.rows, ops.cols_re, ops.cols_im, ops.cols_both, ops.sand_re, ops.sand_im, dst, len);
+        row_pieces<kNV, false, false>(ops.lists, dst, len);
 }
 
 void Liouvillian::apply_reference(const cd* rho, cd* out, int max_threads) const {
@@ -417,22 +516,48 @@ void Liouvillian::rows_pass(const cd* rho, cd* out) const {
     }
 }
 
+namespace {
+constexpr long kMirrorTile = 64;
+// out[n, m0 .. m0 + kMirrorTile) = conj(out[m0 .., n]) for n in [n0, n1), a full tile strictly below the
+// diagonal, on a large rho: each upper segment is gathered in a buffer and streamed as whole lines (no
+// read-for-ownership of the upper triangle, which the caller reads long after).
+void mirror_tile_streamed(std::complex<double>* out, long d, long m0, long n0, long n1) {
+    alignas(64) std::complex<double> buf[kMirrorTile];
+    for (long n = n0; n < n1; ++n) {
+        for (long j = 0; j < kMirrorTile; ++j) buf[j] = std::conj(out[(m0 + j) * d + n]);
+        double* dst = reinterpret_cast<double*>(out + n * d + m0);
+        const double* src = reinterpret_cast<const double*>(buf);
+        if (reinterpret_cast<std::uintptr_t>(dst) % kVecBytes == 0)
+            for (long k = 0; k < 2 * kMirrorTile; k += kLanes) stream(dst + k, load(src + k));
+        else
+            std::copy(buf, buf + kMirrorTile, out + n * d + m0);
+    }
+}
+}  // namespace
+
 void Liouvillian::mirror_lower_to_upper(cd* out) const {
     // out[n, m] = conj(out[m, n]) for n < m, in square tiles so both sides stay in cache. Orphaned
-    // work-sharing loop: the implicit barrier of rows_pass' loop has completed the lower triangle.
+    // work-sharing loop: the barrier after the row pass has completed the lower triangle.
     const long d = basis_.dim();
-    constexpr long tile = 64;
+    constexpr long tile = kMirrorTile;
     const long nt = (d + tile - 1) / tile;
+    const bool large = static_cast<double>(d) * static_cast<double>(d) * sizeof(cd) > kStreamBytes;
 #pragma omp for schedule(dynamic, 1)
-    for (long bi = 0; bi < nt; ++bi)
+    for (long bi = 0; bi < nt; ++bi) {
         for (long bj = 0; bj <= bi; ++bj) {
             const long m0 = bi * tile, m1 = std::min(d, m0 + tile);
             const long n0 = bj * tile, n1 = std::min(d, n0 + tile);
+            if (large && bj < bi && m1 - m0 == tile) {
+                mirror_tile_streamed(out, d, m0, n0, n1);
+                continue;
+            }
             for (long m = m0; m < m1; ++m) {
                 for (long n = n0; n < std::min(n1, m); ++n) out[n * d + m] = std::conj(out[m * d + n]);
                 if (m >= n0 && m < n1) out[m * d + m] = out[m * d + m].real();   // exact: diag of L(rho) is real
             }
         }
+        stream_fence();   // this tile row's streamed stores before the loop's barrier
+    }
 }
 
 double Liouvillian::spectral_radius_bound() const {

@@ -11,6 +11,7 @@
 // Only the lower triangle (n <= m) is computed (L maps hermitian to hermitian), then mirrored.
 // Never a D^2 x D^2 superoperator: memory is O(D^2) for rho plus O(D * terms) coefficients.
 #include <complex>
+#include <cstdint>
 #include <vector>
 
 #include "qbnet/fock/basis.hpp"
@@ -80,15 +81,22 @@ private:
     // Split real/imaginary coefficients of the fused kernel (apply()). A row term scales whole source
     // rows (left terms, the diagonal's row part, and the row factor of a sandwich term); a column term
     // scales each column (right terms, the diagonal's column part, a sandwich's column factor). Column
-    // factors are stored per DOUBLE of the interleaved row (each value twice, zero where the shifted
+    // factors are defined per DOUBLE of the interleaved row (each value twice, zero where the shifted
     // column leaves the basis, zero-padded past the end), so that every update is a real multiply-add.
+    // A column factor is a function of one or a few modes' digits of n, so most of its fixed-width
+    // segments repeat: each factor keeps only the start of each of its segments in col_pool_, which
+    // holds every distinct segment once (re part, then im part). Row kernels then read a few KiB of
+    // factors that stay in L1 instead of streaming ~23 arrays of 2D doubles per row. A factor of slow
+    // modes only is constant over each segment (uniform): the kernel broadcasts its value.
     struct FusedRow {
         long offset;
         Eigen::VectorXd re, im;           // per row m
     };
     struct FusedCol {
         long offset;
-        Eigen::VectorXd re2, im2;         // per double 2n, 2n+1 (empty: that part is zero everywhere)
+        bool re = false, im = false;      // false: that part is zero everywhere
+        bool uniform = false;             // every segment is constant (its value: the segment's first)
+        std::vector<std::uint32_t> seg;   // per segment of the row: start of its re part in col_pool_
     };
     struct FusedSandwich {
         FusedRow row;
@@ -116,6 +124,7 @@ private:
     std::vector<FusedRow> fused_rows_;
     std::vector<FusedCol> fused_cols_;
     std::vector<FusedSandwich> fused_sandwich_;
+    std::vector<double, Eigen::aligned_allocator<double>> col_pool_;   // distinct column-factor segments
 };
 
 // H_eff = H - (i/2) sum_ab G_ab c_b^dag c_a of the model on the basis, every term a product of TRUNCATED
