@@ -128,91 +128,82 @@ using detail::low_pairs;
 using detail::store4;
 using detail::swap_pairs;
 
+// The terms of a fused H_eff application: per list (real, imaginary coefficient parts) the offsets and one
+// coefficient array of d entries per term.
+struct FusedTerms {
+    const double* in;
+    const long* re_offsets;
+    int re_count;
+    const double* re;
+    const long* im_offsets;
+    int im_count;
+    const double* im;
+    long d;
+};
+
+// Entries m .. m + 2P - 1 in P registers per sum (P independent chains of additions); the coefficients
+// of four entries come from one load as (c0 c0 c1 c1), (c2 c2 c3 c3). Stores them to out and adds their
+// squares to n2.
+template <int P>
+__attribute__((always_inline)) inline void fused_block(const FusedTerms& t, long m, double f, Lane4 minus_sr,
+                                                       Lane4 minus_si, bool shifted, double* out, Lane4& n2) {
+    const Lane4 sign = {-1.0, 1.0, -1.0, 1.0};
+    Lane4 a[P] = {}, b[P] = {};
+    for (int k = 0; k < t.re_count; ++k) {
+        const double* x = t.in + 2 * (m + t.re_offsets[k]);
+        for (int q = 0; q < P / 2; ++q) {
+            const Lane4 c = load4(t.re + k * t.d + m + 4 * q);
+            a[2 * q] += low_pairs(c) * load4(x + 8 * q);
+            a[2 * q + 1] += high_pairs(c) * load4(x + 8 * q + 4);
+        }
+    }
+    for (int k = 0; k < t.im_count; ++k) {
+        const double* x = t.in + 2 * (m + t.im_offsets[k]);
+        for (int q = 0; q < P / 2; ++q) {
+            const Lane4 c = load4(t.im + k * t.d + m + 4 * q);
+            b[2 * q] += low_pairs(c) * swap_pairs(load4(x + 8 * q));
+            b[2 * q + 1] += high_pairs(c) * swap_pairs(load4(x + 8 * q + 4));
+        }
+    }
+    if (shifted)   // the shift last: with shift 0 the sums are those of O alone, bit for bit
+        for (int j = 0; j < P; ++j) {
+            const Lane4 x = load4(t.in + 2 * m + 4 * j);
+            a[j] += minus_sr * x;
+            b[j] += minus_si * swap_pairs(x);
+        }
+    for (int j = 0; j < P; ++j) {
+        const Lane4 o = (a[j] + sign * b[j]) * f;
+        store4(out + 2 * m + 4 * j, o);
+        n2 += o * o;
+    }
+}
+
 // out (d complex numbers as 2d doubles) = f (sum_k c_k[m] in[m + offset_k] - shift in[m]), c = re + i im:
 //   re part: a += (re, re) * x;   imaginary part: b += (im, im) * swap(x);   out = f (a + (-1, 1) b),
 // the sign applied once at the end (negation is exact, so this is the same sum as with the sign in every
 // product). One coefficient per complex entry (half the bytes of duplicated ones: the coefficients of a
-// few hundred entries stay in L1). Returns ||out||^2 (fixed partial sums, fixed order). Same IEEE
-// operations in both clones (no FMA contraction in ISO C++ mode): bit-identical whichever the CPU picks.
-__attribute__((target_clones("avx2", "default"))) double fused_shift_sum(
-    const double* __restrict in, const long* __restrict re_offsets, int re_count, const double* __restrict re,
-    const long* __restrict im_offsets, int im_count, const double* __restrict im, long d, double f,
-    double shift_re, double shift_im, double* __restrict out) {
+// few hundred entries stay in L1). Blocks of 8 entries, one of 4, then single entries. Returns ||out||^2
+// (fixed partial sums, fixed order). Same IEEE operations in both clones (no FMA contraction in ISO C++
+// mode): bit-identical whichever the CPU picks.
+__attribute__((target_clones("avx2", "default"))) double fused_shift_sum(const FusedTerms& t, double f,
+                                                                         double shift_re, double shift_im,
+                                                                         double* __restrict out) {
     const bool shifted = shift_re != 0.0 || shift_im != 0.0;
     const Lane4 minus_sr = broadcast4(-shift_re), minus_si = broadcast4(-shift_im);
-    const Lane4 sign = {-1.0, 1.0, -1.0, 1.0};
     Lane4 n2 = {0, 0, 0, 0};
     long m = 0;
-    // Blocks of 8 entries (16 doubles: four registers per sum, four independent chains of additions),
-    // then one block of 4; the coefficient of entries m .. m + 3 comes from one load as (c0 c0 c1 c1),
-    // (c2 c2 c3 c3).
-    for (; m + 8 <= d; m += 8) {
-        Lane4 a[4] = {}, b[4] = {};
-        for (int k = 0; k < re_count; ++k) {
-            const double* x = in + 2 * (m + re_offsets[k]);
-            const Lane4 c0 = load4(re + k * d + m), c1 = load4(re + k * d + m + 4);
-            a[0] += low_pairs(c0) * load4(x);
-            a[1] += high_pairs(c0) * load4(x + 4);
-            a[2] += low_pairs(c1) * load4(x + 8);
-            a[3] += high_pairs(c1) * load4(x + 12);
-        }
-        for (int k = 0; k < im_count; ++k) {
-            const double* x = in + 2 * (m + im_offsets[k]);
-            const Lane4 c0 = load4(im + k * d + m), c1 = load4(im + k * d + m + 4);
-            b[0] += low_pairs(c0) * swap_pairs(load4(x));
-            b[1] += high_pairs(c0) * swap_pairs(load4(x + 4));
-            b[2] += low_pairs(c1) * swap_pairs(load4(x + 8));
-            b[3] += high_pairs(c1) * swap_pairs(load4(x + 12));
-        }
-        if (shifted)   // the shift last: with shift 0 the sums are those of O alone, bit for bit
-            for (int j = 0; j < 4; ++j) {
-                const Lane4 x = load4(in + 2 * m + 4 * j);
-                a[j] += minus_sr * x;
-                b[j] += minus_si * swap_pairs(x);
-            }
-        for (int j = 0; j < 4; ++j) {
-            const Lane4 o = (a[j] + sign * b[j]) * f;
-            store4(out + 2 * m + 4 * j, o);
-            n2 += o * o;
-        }
-    }
-    for (; m + 4 <= d; m += 4) {
-        Lane4 a0 = {0, 0, 0, 0}, a1 = a0, b0 = a0, b1 = a0;
-        for (int k = 0; k < re_count; ++k) {
-            const double* x = in + 2 * (m + re_offsets[k]);
-            const Lane4 c = load4(re + k * d + m);
-            a0 += low_pairs(c) * load4(x);
-            a1 += high_pairs(c) * load4(x + 4);
-        }
-        for (int k = 0; k < im_count; ++k) {
-            const double* x = in + 2 * (m + im_offsets[k]);
-            const Lane4 c = load4(im + k * d + m);
-            b0 += low_pairs(c) * swap_pairs(load4(x));
-            b1 += high_pairs(c) * swap_pairs(load4(x + 4));
-        }
-        if (shifted) {
-            const Lane4 x0 = load4(in + 2 * m), x1 = load4(in + 2 * m + 4);
-            a0 += minus_sr * x0;
-            a1 += minus_sr * x1;
-            b0 += minus_si * swap_pairs(x0);
-            b1 += minus_si * swap_pairs(x1);
-        }
-        const Lane4 o0 = (a0 + sign * b0) * f, o1 = (a1 + sign * b1) * f;
-        store4(out + 2 * m, o0);
-        store4(out + 2 * m + 4, o1);
-        n2 += o0 * o0;
-        n2 += o1 * o1;
-    }
-    for (; m < d; ++m) {   // up to three entries left, the same operations lane by lane
+    for (; m + 8 <= t.d; m += 8) fused_block<4>(t, m, f, minus_sr, minus_si, shifted, out, n2);
+    for (; m + 4 <= t.d; m += 4) fused_block<2>(t, m, f, minus_sr, minus_si, shifted, out, n2);
+    for (; m < t.d; ++m) {   // up to three entries left, the same operations lane by lane
         double a[2] = {0.0, 0.0}, b[2] = {0.0, 0.0};
-        for (int k = 0; k < re_count; ++k)
-            for (int l = 0; l < 2; ++l) a[l] += re[k * d + m] * in[2 * (m + re_offsets[k]) + l];
-        for (int k = 0; k < im_count; ++k)
-            for (int l = 0; l < 2; ++l) b[l] += im[k * d + m] * in[2 * (m + im_offsets[k]) + 1 - l];
+        for (int k = 0; k < t.re_count; ++k)
+            for (int l = 0; l < 2; ++l) a[l] += t.re[k * t.d + m] * t.in[2 * (m + t.re_offsets[k]) + l];
+        for (int k = 0; k < t.im_count; ++k)
+            for (int l = 0; l < 2; ++l) b[l] += t.im[k * t.d + m] * t.in[2 * (m + t.im_offsets[k]) + 1 - l];
         if (shifted)
             for (int l = 0; l < 2; ++l) {
-                a[l] += -shift_re * in[2 * m + l];
-                b[l] += -shift_im * in[2 * m + 1 - l];
+                a[l] += -shift_re * t.in[2 * m + l];
+                b[l] += -shift_im * t.in[2 * m + 1 - l];
             }
         const double o[2] = {(a[0] + -1.0 * b[0]) * f, (a[1] + 1.0 * b[1]) * f};
         const int lane = static_cast<int>((2 * m) % 4);
@@ -226,11 +217,15 @@ __attribute__((target_clones("avx2", "default"))) double fused_shift_sum(
 }  // namespace
 
 double ShiftSum::apply_scaled_padded(const cd* in, cd* out, double f, cd shift) const {
-    const long d = static_cast<long>(terms.front().coef.size());
-    return fused_shift_sum(reinterpret_cast<const double*>(in), fused_re_offsets_.data(),
-                           static_cast<int>(fused_re_offsets_.size()), fused_re_.data(), fused_im_offsets_.data(),
-                           static_cast<int>(fused_im_offsets_.size()), fused_im_.data(), d, f, shift.real(),
-                           shift.imag(), reinterpret_cast<double*>(out));
+    const FusedTerms t{reinterpret_cast<const double*>(in),
+                       fused_re_offsets_.data(),
+                       static_cast<int>(fused_re_offsets_.size()),
+                       fused_re_.data(),
+                       fused_im_offsets_.data(),
+                       static_cast<int>(fused_im_offsets_.size()),
+                       fused_im_.data(),
+                       static_cast<long>(terms.front().coef.size())};
+    return fused_shift_sum(t, f, shift.real(), shift.imag(), reinterpret_cast<double*>(out));
 }
 
 double ShiftSum::norm2_single_term(const double* populations) const {
