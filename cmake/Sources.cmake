@@ -69,6 +69,7 @@ set(QBNET_IO_SOURCES
   src/io/npy.cpp
   src/io/optimum.cpp
   src/io/plot.cpp
+  src/io/plot_warmup.cpp
   src/io/provenance.cpp
   src/io/results.cpp
   src/io/scenario.cpp

@@ -96,10 +96,14 @@ std::string check_engine_arg(const std::string& arg) {
     return "";
 }
 
+std::string plot_title(const io::Scenario& scenario, const std::string& engine) {
+    return scenario.name + " (" + engine + " engine)";
+}
+
 // Everything after the engines, on the root only: cross-check, files, table, trust; the exit code.
 int report(const RunArgs& args, const io::Scenario& scenario, const std::filesystem::path& out_dir,
            const std::vector<EngineResult>& results, const nlohmann::ordered_json& provenance,
-           CheckpointSession* checkpoints) {
+           CheckpointSession* checkpoints, io::TimeseriesPlotWarmup* warm) {
     nlohmann::json check_json = nullptr;
     std::optional<study::CrossCheck> check;
     if (results.size() == 2) {
@@ -124,7 +128,7 @@ int report(const RunArgs& args, const io::Scenario& scenario, const std::filesys
         const auto csv = io::timeseries_path(out_dir, engine_name);
         if (r.timeseries.t.empty() || !std::filesystem::exists(csv)) continue;
         const auto png = out_dir / ("energy-" + engine_name + ".png");
-        if (auto path = io::plot_timeseries(csv, png, scenario.name + " (" + engine_name + " engine)")) written.push_back(*path);
+        if (auto path = io::plot_timeseries(csv, png, plot_title(scenario, engine_name), warm)) written.push_back(*path);
     }
 
     for (const auto& r : results) std::printf("%s\n", io::format_result_table(r).c_str());
@@ -268,10 +272,15 @@ int run(const RunArgs& args) {
 
     // The date is the start of the run.
     const auto provenance = io::provenance_json(io::current_provenance(p.scenario.options.threads, parallel::size()));
+    // The first engine's time-series plot: gnuplot starts now and draws when the results are in.
+    std::unique_ptr<io::TimeseriesPlotWarmup> warm;
+    if (root && p.scenario.options.time.t_end > 0 && !p.engines.empty())
+        warm = io::TimeseriesPlotWarmup::start(p.out_dir / ("energy-" + p.engines.front() + ".png"),
+                                               plot_title(p.scenario, p.engines.front()));
     const std::vector<EngineResult> results = run_engines(args, p, root, spread);
     if (!root) return parallel::broadcast_patiently(0);   // the root's exit code
     return parallel::broadcast_patiently(
-        report(args, p.scenario, p.out_dir, results, provenance, checkpoints ? &*checkpoints : nullptr));
+        report(args, p.scenario, p.out_dir, results, provenance, checkpoints ? &*checkpoints : nullptr, warm.get()));
 }
 
 }  // namespace

@@ -8,6 +8,13 @@
 
 namespace qbnet::io::detail {
 
+// gnuplot's path from PATH, as a shell's `command -v` finds it, without starting a shell.
+std::optional<std::string> find_gnuplot();
+
+// The opening commands of a time-series plot drawing into `drawing` (plot_timeseries; a warm-up sends
+// them before the engines run).
+std::string timeseries_prologue(const std::string& drawing, const std::string& title);
+
 // gnuplot single-quoted string: a quote is written twice.
 std::string gp_quote(const std::string& s);
 

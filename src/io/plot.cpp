@@ -26,17 +26,6 @@ namespace {
 
 using io::detail::gp_quote;
 
-// gnuplot's path from PATH, as a shell's `command -v` finds it, without starting a shell.
-std::optional<std::string> find_gnuplot() {
-    const char* path = std::getenv("PATH");
-    std::stringstream dirs(path ? path : "/usr/bin:/bin");
-    for (std::string dir; std::getline(dirs, dir, ':');) {
-        const std::string candidate = (dir.empty() ? std::string(".") : dir) + "/gnuplot";
-        if (::access(candidate.c_str(), X_OK) == 0) return candidate;
-    }
-    return std::nullopt;
-}
-
 // Runs `gnuplot script` directly (no shell in between) and collects its stdout and stderr into log;
 // returns the wait status, or -1 when it could not be started.
 int run_gnuplot(const std::string& gnuplot, const std::string& script, std::string& log) {
@@ -158,9 +147,26 @@ using io::detail::SignalHold;
 
 }  // namespace
 
-bool gnuplot_available() { return find_gnuplot().has_value(); }
+bool gnuplot_available() { return detail::find_gnuplot().has_value(); }
 
 namespace detail {
+
+std::optional<std::string> find_gnuplot() {
+    const char* path = std::getenv("PATH");
+    std::stringstream dirs(path ? path : "/usr/bin:/bin");
+    for (std::string dir; std::getline(dirs, dir, ':');) {
+        const std::string candidate = (dir.empty() ? std::string(".") : dir) + "/gnuplot";
+        if (::access(candidate.c_str(), X_OK) == 0) return candidate;
+    }
+    return std::nullopt;
+}
+
+std::string timeseries_prologue(const std::string& drawing, const std::string& title) {
+    return "set datafile separator ','\n" + gp_png_terminal(1000, 800) + "set output " + gp_quote(drawing) +
+           "\nset multiplot layout 2,1 title " + gp_quote(title) +
+           " noenhanced\nset key outside right\nset grid\nset xlabel 't  [1/{/Symbol w}]'\n"
+           "set ylabel 'energy  [{/Symbol w}]'\n";
+}
 
 std::string gp_quote(const std::string& s) {
     std::string out = "'";
@@ -176,7 +182,7 @@ std::string gp_png_terminal(int width, int height) {
 
 std::optional<std::filesystem::path> render_png(const std::filesystem::path& png,
                                                 const std::function<std::string(const std::string& tmp_png)>& make_script) {
-    const std::optional<std::string> gnuplot = find_gnuplot();
+    const std::optional<std::string> gnuplot = detail::find_gnuplot();
     if (!gnuplot) {
         spdlog::warn("gnuplot not found: skipping {}", png.string());
         return std::nullopt;
@@ -220,7 +226,8 @@ std::optional<std::filesystem::path> render_png(const std::filesystem::path& png
 }  // namespace io_detail
 
 std::optional<std::filesystem::path> plot_timeseries(const std::filesystem::path& csv,
-                                                     const std::filesystem::path& png, const std::string& title) {
+                                                     const std::filesystem::path& png, const std::string& title,
+                                                     TimeseriesPlotWarmup* warm) {
     const auto columns = csv_header(csv);
     if (columns.size() < 3 || columns[0] != "t") {
         spdlog::warn("cannot plot {}: unexpected CSV header", csv.string());
@@ -233,17 +240,12 @@ std::optional<std::filesystem::path> plot_timeseries(const std::filesystem::path
         rows = rows > 0 ? rows - 1 : 0;   // the header
     }
     const std::string data = gp_quote(csv.string());
+    const std::string body = plot_command(data, columns, 'E', rows) + "set ylabel 'ergotropy  [{/Symbol w}]'\n" +
+                             plot_command(data, columns, 'W', rows) + "unset multiplot\nset output\n";
+    if (warm && warm->png() == png && warm->title() == title)
+        if (auto drawn = warm->finish(body)) return drawn;   // else: a fresh gnuplot below
     return io::detail::render_png(png, [&](const std::string& tmp_png) {
-        std::ostringstream gp;
-        gp << "set datafile separator ','\n"
-           << io::detail::gp_png_terminal(1000, 800)
-           << "set output " << gp_quote(tmp_png) << "\n"
-           << "set multiplot layout 2,1 title " << gp_quote(title) << " noenhanced\n"
-           << "set key outside right\nset grid\nset xlabel 't  [1/{/Symbol w}]'\n"
-           << "set ylabel 'energy  [{/Symbol w}]'\n"
-           << plot_command(data, columns, 'E', rows) << "set ylabel 'ergotropy  [{/Symbol w}]'\n"
-           << plot_command(data, columns, 'W', rows) << "unset multiplot\nset output\n";
-        return gp.str();
+        return io::detail::timeseries_prologue(tmp_png, title) + body;
     });
 }
 

@@ -1,7 +1,10 @@
 #pragma once
 // Quick-look plots with gnuplot. A plot is a convenience, never a result: every failure here
 // (no gnuplot, a gnuplot error) is logged as a warning and the run goes on.
+#include <sys/types.h>
+
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -11,11 +14,40 @@ namespace qbnet::io {
 // True when a `gnuplot` executable is on PATH.
 bool gnuplot_available();
 
+// A gnuplot started before the engines run, with the opening commands of the time-series plot of `png`
+// already sent: its start-up and font set-up then overlap the computation, and plot_timeseries only
+// sends the curves. It draws into a private file in the temporary folder (the output folder may not
+// exist yet), which plot_timeseries copies next to `png` and renames. An unused warm-up is stopped and
+// its file removed when destroyed; a failed one makes plot_timeseries start a fresh gnuplot.
+class TimeseriesPlotWarmup {
+public:
+    // nullptr when gnuplot is missing or cannot be started (the plot then starts gnuplot itself).
+    static std::unique_ptr<TimeseriesPlotWarmup> start(const std::filesystem::path& png, const std::string& title);
+    ~TimeseriesPlotWarmup();
+    TimeseriesPlotWarmup(const TimeseriesPlotWarmup&) = delete;
+    TimeseriesPlotWarmup& operator=(const TimeseriesPlotWarmup&) = delete;
+    const std::filesystem::path& png() const { return png_; }
+    const std::string& title() const { return title_; }
+    // Sends the rest of the script, waits for gnuplot and moves its drawing to png() (through a temporary
+    // next to it): the PNG path, or nullopt on any failure (then nothing is left behind). Once only.
+    std::optional<std::filesystem::path> finish(const std::string& rest);
+
+private:
+    TimeseriesPlotWarmup() = default;
+    void stop();
+    pid_t pid_ = -1;
+    int in_ = -1, out_ = -1;
+    std::filesystem::path png_, drawing_;
+    std::string title_;
+};
+
 // Reads a timeseries CSV (io/results.hpp) and draws `png`: the energy of every mode and of all
 // batteries vs t (top panel) and the ergotropies (bottom panel). Uses the pngcairo terminal when
-// gnuplot has it, else png. Returns the PNG path, or nullopt (with a logged warning) on failure.
+// gnuplot has it, else png. Returns the PNG path, or nullopt (with a logged warning) on failure. With
+// `warm` started for the same png and title, that gnuplot finishes the plot.
 std::optional<std::filesystem::path> plot_timeseries(const std::filesystem::path& csv,
-                                                     const std::filesystem::path& png, const std::string& title);
+                                                     const std::filesystem::path& png, const std::string& title,
+                                                     TimeseriesPlotWarmup* warm = nullptr);
 
 // gnuplot style of the curve of a CSV column ("E_C", "W_b2", "E_B") in a plot of `rows` samples:
 // colour, line width, dash type, point type and marker interval. Each mode (C, b1, b2, ...) differs
