@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <limits>
+#include <vector>
 
 #include "fock/helpers.hpp"
 #include "qbnet/fock/lindblad.hpp"
@@ -21,23 +22,34 @@ model::Model busy_model() {
                    {{0.1, 0.3, 0.2, 0.7}, {0.05, 0.0, 0.0, 0.0}, {0.08, 0.5, 0.0, 0.0}}, Eigen::Vector3d(0.03, 0.0, -0.02)};
     return model::build_model(spec);
 }
-}  // namespace
 
-TEST_CASE("Fock RHS equals the dense Lindblad reference on a model with every term", "[fock][rhs]") {
-    const model::Model model = busy_model();
-    const std::vector<int> cutoffs{3, 4, 2};   // unequal cutoffs catch stride mistakes
+// One random HERMITIAN rho (the kernel computes the lower triangle and mirrors) through apply(), the
+// previous row kernel apply_reference() and the dense Lindblad reference.
+struct RhsOutputs {
+    Eigen::MatrixXcd rho, ref;
+    RowMat out, rows;
+};
+RhsOutputs rhs_outputs(const model::Model& model, const std::vector<int>& cutoffs) {
     const fock::FockBasis basis(cutoffs);
     const fock::Liouvillian lv(model, basis);
     const long d = basis.dim();
-    // Random HERMITIAN rho (the kernel computes the lower triangle and mirrors).
-    Eigen::MatrixXcd x = Eigen::MatrixXcd::Random(d, d);
-    const Eigen::MatrixXcd rho = x * x.adjoint();
-    const RowMat rho_rm = rho;
-    RowMat out(d, d);
-    lv.apply(rho_rm.data(), out.data());
-    const Eigen::MatrixXcd ref = qbnet_test::dense_rhs(model, cutoffs, rho);
+    RhsOutputs r;
+    const Eigen::MatrixXcd x = Eigen::MatrixXcd::Random(d, d);
+    r.rho = x * x.adjoint();
+    const RowMat rho_rm = r.rho;
+    r.out.resize(d, d);
+    r.rows.resize(d, d);
+    lv.apply(rho_rm.data(), r.out.data());
+    lv.apply_reference(rho_rm.data(), r.rows.data());
+    r.ref = qbnet_test::dense_rhs(model, cutoffs, r.rho);
+    return r;
+}
+}  // namespace
+
+TEST_CASE("Fock RHS equals the dense Lindblad reference on a model with every term", "[fock][rhs]") {
+    const RhsOutputs r = rhs_outputs(busy_model(), {3, 4, 2});   // unequal cutoffs catch stride mistakes
     // Same arithmetic up to summation order: relative agreement at the 1e-13 level.
-    CHECK((Eigen::MatrixXcd(out) - ref).norm() <= 1e-13 * ref.norm());
+    CHECK((Eigen::MatrixXcd(r.out) - r.ref).norm() <= 1e-13 * r.ref.norm());
 }
 
 TEST_CASE("Fock RHS equals the dense reference at cutoff 2 where pair terms vanish", "[fock][rhs]") {
@@ -45,24 +57,14 @@ TEST_CASE("Fock RHS equals the dense reference at cutoff 2 where pair terms vani
     // factors are zero everywhere and the fused kernel must drop them (it once dereferenced an empty factor).
     const model::Model model = busy_model();
     for (const std::vector<int>& cutoffs : {std::vector<int>{2, 2, 2}, std::vector<int>{2, 3, 2}, std::vector<int>{3, 2, 2}}) {
-        const fock::FockBasis basis(cutoffs);
-        const fock::Liouvillian lv(model, basis);
-        const long d = basis.dim();
-        Eigen::MatrixXcd x = Eigen::MatrixXcd::Random(d, d);
-        const Eigen::MatrixXcd rho = x * x.adjoint();
-        const RowMat rho_rm = rho;
-        RowMat out(d, d);
-        lv.apply(rho_rm.data(), out.data());
-        const Eigen::MatrixXcd ref = qbnet_test::dense_rhs(model, cutoffs, rho);
-        CHECK((Eigen::MatrixXcd(out) - ref).norm() <= 1e-13 * ref.norm());
+        const RhsOutputs r = rhs_outputs(model, cutoffs);
+        CHECK((Eigen::MatrixXcd(r.out) - r.ref).norm() <= 1e-13 * r.ref.norm());
         // The interned column-factor segments (some factors vanish here) against the plain row kernel.
-        RowMat rows(d, d);
-        lv.apply_reference(rho_rm.data(), rows.data());
-        CHECK((out - rows).norm() <= 1e-14 * ref.norm());
+        CHECK((r.out - r.rows).norm() <= 1e-14 * r.ref.norm());
         // Must fail: the reference of a rho changed by 1e-9 relative is resolved by the tolerance.
-        Eigen::MatrixXcd bumped = rho;
-        bumped(0, 0) += 1e-9 * rho.norm();
-        CHECK((Eigen::MatrixXcd(out) - qbnet_test::dense_rhs(model, cutoffs, bumped)).norm() > 1e-13 * ref.norm());
+        Eigen::MatrixXcd bumped = r.rho;
+        bumped(0, 0) += 1e-9 * r.rho.norm();
+        CHECK((Eigen::MatrixXcd(r.out) - qbnet_test::dense_rhs(model, cutoffs, bumped)).norm() > 1e-13 * r.ref.norm());
     }
 }
 
@@ -91,21 +93,10 @@ TEST_CASE("Cost model counts every term and stays O(D^2)", "[fock][rhs]") {
 }
 
 TEST_CASE("Fock RHS equals the dense reference at D = 140 with unequal cutoffs", "[fock][rhs]") {
-    const model::Model model = busy_model();
-    const std::vector<int> cutoffs{5, 4, 7};   // D = 140
-    const fock::FockBasis basis(cutoffs);
-    const fock::Liouvillian lv(model, basis);
-    const long d = basis.dim();
-    Eigen::MatrixXcd x = Eigen::MatrixXcd::Random(d, d);
-    const Eigen::MatrixXcd rho = x * x.adjoint();
-    const RowMat rho_rm = rho;
-    RowMat out(d, d), rows(d, d);
-    lv.apply(rho_rm.data(), out.data());
-    lv.apply_reference(rho_rm.data(), rows.data());
-    const Eigen::MatrixXcd ref = qbnet_test::dense_rhs(model, cutoffs, rho);
-    CHECK((Eigen::MatrixXcd(out) - ref).norm() <= 1e-13 * ref.norm());
-    CHECK((out - rows).norm() <= 1e-14 * ref.norm());
-    CHECK((out - out.adjoint()).norm() == 0.0);
+    const RhsOutputs r = rhs_outputs(busy_model(), {5, 4, 7});   // D = 140
+    CHECK((Eigen::MatrixXcd(r.out) - r.ref).norm() <= 1e-13 * r.ref.norm());
+    CHECK((r.out - r.rows).norm() <= 1e-14 * r.ref.norm());
+    CHECK((r.out - r.out.adjoint()).norm() == 0.0);
 }
 
 namespace {
