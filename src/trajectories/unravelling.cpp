@@ -63,29 +63,6 @@ void ShiftSum::apply(const cd* in, cd* out) const {
     for (long b0 = 0; b0 < d; b0 += kBlock) apply_block(in, reinterpret_cast<double*>(out), b0, std::min(d, b0 + kBlock));
 }
 
-double ShiftSum::apply_scaled(const cd* in, cd* out, double f) const {
-    const long d = terms.empty() ? 0 : static_cast<long>(terms.front().coef.size());
-    double* o = reinterpret_cast<double*>(out);
-    // Four partial sums (re/im of even and odd elements): one chain of dependent additions would
-    // cost more than the scaling itself. Fixed order: the same sum for every thread count.
-    double n2[4] = {0.0, 0.0, 0.0, 0.0};
-    for (long b0 = 0; b0 < d; b0 += kBlock) {
-        const long b1 = std::min(d, b0 + kBlock);
-        apply_block(in, o, b0, b1);
-        long m = 2 * b0;
-        for (; m + 4 <= 2 * b1; m += 4)
-            for (int j = 0; j < 4; ++j) {
-                o[m + j] *= f;
-                n2[j] += o[m + j] * o[m + j];
-            }
-        for (; m < 2 * b1; ++m) {
-            o[m] *= f;
-            n2[0] += o[m] * o[m];
-        }
-    }
-    return (n2[0] + n2[1]) + (n2[2] + n2[3]);
-}
-
 void ShiftSum::prepare_fused() {
     const long d = terms.empty() ? 0 : static_cast<long>(terms.front().coef.size());
     padding_ = 0;

@@ -50,15 +50,15 @@ void set_initial_state(const fock::FockBasis& basis, const InitialState& initial
 std::size_t apply_random_jump(const Unravelling& system, const cd* psi, std::mt19937_64& gen, cd* out, cd* scratch) {
     const auto& jumps = system.jumps();
     std::vector<double> weight(jumps.size());
-    // One-term channels (a_j, a_j^dag) from the populations |psi_m|^2 (kept in `scratch` after the
-    // others, which need it whole, are done).
-    for (std::size_t k = 0; k < jumps.size(); ++k)
-        if (jumps[k].op.terms.size() != 1) weight[k] = jumps[k].rate * jumps[k].op.norm2(psi, scratch);
-    double* populations = reinterpret_cast<double*>(scratch);
+    // One-term channels (a_j, a_j^dag) from the populations |psi_m|^2, kept in `out` (written only once
+    // the channel is chosen); the others through `scratch`.
+    double* populations = reinterpret_cast<double*>(out);
     for (long m = 0; m < system.dim(); ++m) populations[m] = std::norm(psi[m]);
     double total = 0.0;
     for (std::size_t k = 0; k < jumps.size(); ++k) {
-        if (jumps[k].op.terms.size() == 1) weight[k] = jumps[k].rate * jumps[k].op.norm2_single_term(populations);
+        double n2 = jumps[k].op.norm2_single_term(populations);
+        if (n2 < 0.0) n2 = jumps[k].op.norm2(psi, scratch);
+        weight[k] = jumps[k].rate * n2;
         total += weight[k];
     }
     const double u = uniform_open01(gen) * total;

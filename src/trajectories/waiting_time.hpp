@@ -17,7 +17,8 @@ void set_initial_state(const fock::FockBasis& basis, const InitialState& initial
 
 // Draws one uniform and picks channel k with probability rate_k ||L_k psi||^2 / sum; writes L_k psi
 // (NOT normalised) into out and returns k. When no channel can fire (numerically) out = psi and the
-// result is jumps().size(). scratch: length D.
+// result is jumps().size(). out and scratch: length D, neither aliasing psi (out also serves as scratch
+// until the channel is chosen).
 std::size_t apply_random_jump(const Unravelling& system, const std::complex<double>* psi, std::mt19937_64& gen,
                               std::complex<double>* out, std::complex<double>* scratch);
 

@@ -22,8 +22,6 @@ namespace qbnet::trajectories {
 struct ShiftSum {
     std::vector<fock::ShiftOp> terms;
     void apply(const std::complex<double>* in, std::complex<double>* out) const;   // out = O in
-    // out = f O in, returning ||out||^2 (scaled and summed while each block is still in cache).
-    double apply_scaled(const std::complex<double>* in, std::complex<double>* out, double f) const;
     // ||O in||^2 without storing O in (one pass per offset merged into one buffer-free loop is not
     // possible for several offsets, so this uses `scratch` of length D).
     double norm2(const std::complex<double>* in, std::complex<double>* scratch) const;
@@ -77,11 +75,6 @@ public:
             return n2;
         }
         return minus_i_h_eff_.apply_scaled_padded(psi, dpsi, f, shift);
-    }
-    // dpsi = -i f H_eff psi; returns ||dpsi||^2.
-    double generator_scaled(const std::complex<double>* psi, std::complex<double>* dpsi, double f) const {
-        if (minus_i_h_eff_.terms.empty()) std::fill(dpsi, dpsi + dim(), std::complex<double>(0.0));
-        return minus_i_h_eff_.apply_scaled(psi, dpsi, f);
     }
     const std::vector<TrajectoryJump>& jumps() const { return jumps_; }
     // Distinct shift terms of -i H_eff (work per generator call, in passes over the state).
