@@ -2,7 +2,10 @@
 
 #include <algorithm>
 
+#include <Eigen/Dense>
+
 #include "lanes.hpp"
+#include "qbnet/fock/observables.hpp"
 
 namespace qbnet::trajectories::detail {
 
@@ -108,22 +111,15 @@ __attribute__((target_clones("avx2", "default"))) void add_joint_state(const cd*
 }
 
 void add_battery_mode_from_joint(const cd* joint, const std::vector<int>& cutoffs, int j, cd* mode) {
-    // Joint index (o, n_j, s): o over the batteries before j, s over those after it (stride st).
-    long db = 1, st = 1, outer = 1;
-    for (std::size_t m = 1; m < cutoffs.size(); ++m) db *= cutoffs[m];
-    for (std::size_t m = static_cast<std::size_t>(j) + 1; m < cutoffs.size(); ++m) st *= cutoffs[m];
+    // The same partial trace as the Fock engine's, on the full Hermitian matrix (row-major) rebuilt from
+    // the lower triangle; only the lower triangle of the result is added, like every other sum.
+    const fock::FockBasis batteries(std::vector<int>(cutoffs.begin() + 1, cutoffs.end()));
+    const long db = batteries.dim();
+    const Eigen::Matrix<cd, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> full =
+        Eigen::Map<const Eigen::MatrixXcd>(joint, db, db).selfadjointView<Eigen::Lower>();
     const int c = cutoffs[static_cast<std::size_t>(j)];
-    outer = db / (c * st);
-    for (int k = 0; k < c; ++k)
-        for (int i = k; i < c; ++i) {   // row index >= column index in the joint matrix too: its lower triangle
-            cd sum(0.0);
-            for (long o = 0; o < outer; ++o)
-                for (long s = 0; s < st; ++s) {
-                    const long row = (o * c + i) * st + s, col = (o * c + k) * st + s;
-                    sum += joint[row + col * db];
-                }
-            mode[i + static_cast<long>(k) * c] += sum;
-        }
+    Eigen::Map<Eigen::MatrixXcd>(mode, c, c).triangularView<Eigen::Lower>() +=
+        fock::partial_trace(full.data(), batteries, {j - 1});
 }
 
 }  // namespace qbnet::trajectories::detail
