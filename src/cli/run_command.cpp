@@ -96,6 +96,10 @@ std::string check_engine_arg(const std::string& arg) {
     return "";
 }
 
+// The time-series plot of one engine's run: its file and its title.
+std::filesystem::path plot_path(const std::filesystem::path& out_dir, const std::string& engine) {
+    return out_dir / ("energy-" + engine + ".png");
+}
 std::string plot_title(const io::Scenario& scenario, const std::string& engine) {
     return scenario.name + " (" + engine + " engine)";
 }
@@ -127,8 +131,8 @@ int report(const RunArgs& args, const io::Scenario& scenario, const std::filesys
         const std::string engine_name = to_string(r.engine);
         const auto csv = io::timeseries_path(out_dir, engine_name);
         if (r.timeseries.t.empty() || !std::filesystem::exists(csv)) continue;
-        const auto png = out_dir / ("energy-" + engine_name + ".png");
-        if (auto path = io::plot_timeseries(csv, png, plot_title(scenario, engine_name), warm)) written.push_back(*path);
+        if (auto path = io::plot_timeseries(csv, plot_path(out_dir, engine_name), plot_title(scenario, engine_name), warm))
+            written.push_back(*path);
     }
 
     for (const auto& r : results) std::printf("%s\n", io::format_result_table(r).c_str());
@@ -275,7 +279,7 @@ int run(const RunArgs& args) {
     // The first engine's time-series plot: gnuplot starts now and draws when the results are in.
     std::unique_ptr<io::TimeseriesPlotWarmup> warm;
     if (root && p.scenario.options.time.t_end > 0 && !p.engines.empty())
-        warm = io::TimeseriesPlotWarmup::start(p.out_dir / ("energy-" + p.engines.front() + ".png"),
+        warm = io::TimeseriesPlotWarmup::start(plot_path(p.out_dir, p.engines.front()),
                                                plot_title(p.scenario, p.engines.front()));
     const std::vector<EngineResult> results = run_engines(args, p, root, spread);
     if (!root) return parallel::broadcast_patiently(0);   // the root's exit code

@@ -13,6 +13,7 @@
 #include <vector>
 
 
+#include <fcntl.h>
 #include <pthread.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -26,36 +27,20 @@ namespace {
 
 using io::detail::gp_quote;
 
-// Runs `gnuplot script` directly (no shell in between) and collects its stdout and stderr into log;
-// returns the wait status, or -1 when it could not be started.
+// Runs `gnuplot script` and collects its stdout and stderr into log; returns the wait status, or -1
+// when it could not be started.
 int run_gnuplot(const std::string& gnuplot, const std::string& script, std::string& log) {
     int fds[2];
-    if (::pipe(fds) != 0) return -1;
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addclose(&actions, fds[0]);
-    posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO);
-    posix_spawn_file_actions_adddup2(&actions, fds[1], STDERR_FILENO);
-    posix_spawn_file_actions_addclose(&actions, fds[1]);
-    std::vector<char*> argv{const_cast<char*>("gnuplot"), const_cast<char*>(script.c_str()), nullptr};
-    pid_t pid = -1;
-    const int spawned = ::posix_spawn(&pid, gnuplot.c_str(), &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
+    if (::pipe2(fds, O_CLOEXEC) != 0) return -1;
+    const pid_t pid = detail::spawn_gnuplot(gnuplot, &script, -1, fds[1], false);
     ::close(fds[1]);
-    if (spawned != 0) {
+    if (pid < 0) {
         ::close(fds[0]);
         return -1;
     }
-    char buffer[512];
-    for (ssize_t n; (n = ::read(fds[0], buffer, sizeof buffer)) != 0;) {
-        if (n > 0) log.append(buffer, static_cast<std::size_t>(n));
-        else if (errno != EINTR) break;
-    }
+    detail::read_until_eof(fds[0], log);
     ::close(fds[0]);
-    int status = -1;
-    while (::waitpid(pid, &status, 0) < 0)
-        if (errno != EINTR) return -1;
-    return status;
+    return detail::wait_status(pid);
 }
 
 std::vector<std::string> csv_header(const std::filesystem::path& csv) {
@@ -159,6 +144,43 @@ std::optional<std::string> find_gnuplot() {
         if (::access(candidate.c_str(), X_OK) == 0) return candidate;
     }
     return std::nullopt;
+}
+
+pid_t spawn_gnuplot(const std::string& gnuplot, const std::string* script, int in_fd, int out_fd, bool own_group) {
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    if (in_fd >= 0) posix_spawn_file_actions_adddup2(&actions, in_fd, STDIN_FILENO);
+    posix_spawn_file_actions_adddup2(&actions, out_fd, STDOUT_FILENO);
+    posix_spawn_file_actions_adddup2(&actions, out_fd, STDERR_FILENO);
+    posix_spawnattr_t attr;
+    posix_spawnattr_init(&attr);
+    if (own_group) {
+        posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
+        posix_spawnattr_setpgroup(&attr, 0);
+    }
+    std::vector<char*> argv{const_cast<char*>("gnuplot")};
+    if (script) argv.push_back(const_cast<char*>(script->c_str()));
+    argv.push_back(nullptr);
+    pid_t pid = -1;
+    const int rc = ::posix_spawn(&pid, gnuplot.c_str(), &actions, &attr, argv.data(), environ);
+    posix_spawnattr_destroy(&attr);
+    posix_spawn_file_actions_destroy(&actions);
+    return rc == 0 ? pid : -1;
+}
+
+void read_until_eof(int fd, std::string& log) {
+    char buffer[512];
+    for (ssize_t n; (n = ::read(fd, buffer, sizeof buffer)) != 0;) {
+        if (n > 0) log.append(buffer, static_cast<std::size_t>(n));
+        else if (errno != EINTR) break;
+    }
+}
+
+int wait_status(pid_t pid) {
+    int status = -1;
+    while (::waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR) return -1;
+    return status;
 }
 
 std::string timeseries_prologue(const std::string& drawing, const std::string& title) {

@@ -1,14 +1,12 @@
 // TimeseriesPlotWarmup (qbnet/io/plot.hpp): gnuplot started ahead of the plot, fed through a socket.
 #include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <string>
-#include <vector>
 
 #include "gnuplot.hpp"
 #include "qbnet/io/plot.hpp"
@@ -31,25 +29,6 @@ bool send_all(int fd, const std::string& text) {
     return true;
 }
 
-// Spawns `gnuplot` reading its commands from `in_child` with stdout and stderr into `out_child`, in a
-// process group of its own (a Ctrl-C on the terminal is qbnet's to handle, not the warm-up's).
-pid_t spawn_gnuplot(const std::string& gnuplot, int in_child, int out_child) {
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, in_child, STDIN_FILENO);
-    posix_spawn_file_actions_adddup2(&actions, out_child, STDOUT_FILENO);
-    posix_spawn_file_actions_adddup2(&actions, out_child, STDERR_FILENO);
-    posix_spawnattr_t attr;
-    posix_spawnattr_init(&attr);
-    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
-    posix_spawnattr_setpgroup(&attr, 0);
-    std::vector<char*> argv{const_cast<char*>("gnuplot"), nullptr};
-    pid_t pid = -1;
-    const int rc = ::posix_spawn(&pid, gnuplot.c_str(), &actions, &attr, argv.data(), environ);
-    posix_spawnattr_destroy(&attr);
-    posix_spawn_file_actions_destroy(&actions);
-    return rc == 0 ? pid : -1;
-}
 }  // namespace
 
 std::unique_ptr<TimeseriesPlotWarmup> TimeseriesPlotWarmup::start(const std::filesystem::path& png,
@@ -70,7 +49,7 @@ std::unique_ptr<TimeseriesPlotWarmup> TimeseriesPlotWarmup::start(const std::fil
         ::close(sv[1]);
         return nullptr;
     }
-    w->pid_ = spawn_gnuplot(*gnuplot, sv[1], out[1]);
+    w->pid_ = detail::spawn_gnuplot(*gnuplot, nullptr, sv[1], out[1], true);
     ::close(sv[1]);
     ::close(out[1]);
     w->in_ = sv[0];
@@ -85,14 +64,8 @@ std::optional<std::filesystem::path> TimeseriesPlotWarmup::finish(const std::str
     const bool sent = send_all(in_, rest);
     ::shutdown(in_, SHUT_WR);   // end of the script: gnuplot finishes and exits
     std::string log;
-    char buffer[512];
-    for (ssize_t n; (n = ::read(out_, buffer, sizeof buffer)) != 0;) {
-        if (n > 0) log.append(buffer, static_cast<std::size_t>(n));
-        else if (errno != EINTR) break;
-    }
-    int status = -1;
-    while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
-    }
+    detail::read_until_eof(out_, log);
+    const int status = detail::wait_status(pid_);
     pid_ = -1;
     std::error_code ec;
     // (gnuplot's messages are dropped here: a failure falls back to a fresh gnuplot, which reports them.)
@@ -121,8 +94,7 @@ std::optional<std::filesystem::path> TimeseriesPlotWarmup::finish(const std::str
 void TimeseriesPlotWarmup::stop() {
     if (pid_ > 0) {
         ::kill(pid_, SIGKILL);
-        while (::waitpid(pid_, nullptr, 0) < 0 && errno == EINTR) {
-        }
+        detail::wait_status(pid_);
         pid_ = -1;
     }
     if (in_ >= 0) ::close(in_);

@@ -29,7 +29,7 @@ constexpr double kGrow = 1.5;
 constexpr double kFirstStep = 4.0;  // first step: ||h A||_inf <= kFirstStep
 constexpr double kPredictionMargin = 1.3;   // step <= this x the waiting time the current decay predicts
 
-// y = sum_k p_k t_k over the n doubles of the terms t_k (column k at terms + k n); with q: also
+// y = sum_k p_k t_k over the n doubles of the terms t_k (term k at terms + k stride); with q: also
 // sum_i y_i^2 and sum_i y_i (sum_k q_k t_k)_i, the squared norm and half its derivative. Register-blocked:
 // eight doubles of y (and of the slope) stay in registers while every term adds to them, so each term is
 // loaded once and nothing is stored until the block is done. Eight fixed partial sums, combined in a
@@ -106,7 +106,7 @@ struct Series {
     long d, pad;
     Eigen::MatrixXcd w;
     std::vector<double> norms;
-    Eigen::MatrixXd powers;   // column 0: u^k; column 1: k u^(k-1)
+    Eigen::MatrixXd powers;   // the coefficients of the terms at u (fill_powers)
     int degree = 0;
     double reach = 1.0;
     double growth = 0.0;
