@@ -13,6 +13,7 @@
 #include "qbnet/io/scenario.hpp"
 #include "qbnet/io/sweep_files.hpp"
 #include "qbnet/study/sweep.hpp"
+#include "scenarios.hpp"
 #include "support/cli_process.hpp"
 
 namespace fs = std::filesystem;
@@ -23,18 +24,7 @@ using qbnet_test::Scratch;
 
 namespace {
 
-// N = 1 NC link at the paper's kappa: Gaussian steady state in microseconds.
-const char* kScenario = R"(
-[network]
-topology = "cascaded"
-batteries = 1
-coupling = "nonreciprocal"
-J = 0.0015
-[drive]
-epsilon = 0.01
-[reservoirs]
-kappa = 0.003
-)";
+const char* const kScenario = study_test::kN1Nonreciprocal;
 
 // The base scenario as the CLI hands it to run_sweep: parsed once (the io edge).
 io::Scenario base(const std::vector<std::string>& overrides = {}) { return io::parse_scenario(kScenario, "t", overrides); }

@@ -11,23 +11,13 @@
 #include "qbnet/errors.hpp"
 #include "qbnet/io/scenario.hpp"
 #include "qbnet/study/sweep.hpp"
+#include "scenarios.hpp"
 
 using namespace qbnet;
 
 namespace {
 
-// N = 1 NC link: Gaussian steady state in microseconds; at J = kappa/2, E_b1 = (eps/kappa)^2 (docs/physics.md).
-const char* kScenario = R"(
-[network]
-topology = "cascaded"
-batteries = 1
-coupling = "nonreciprocal"
-J = 0.0015
-[drive]
-epsilon = 0.01
-[reservoirs]
-kappa = 0.003
-)";
+const char* const kScenario = study_test::kN1Nonreciprocal;
 
 // Keeps everything in memory; `held` plays the part of a previous run's finished points.
 class MemoryStore final : public study::SweepStore {
