@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <string>
 
 #include <unistd.h>
@@ -41,6 +42,11 @@ struct TempFolder {   // TMPDIR pointed at a fresh folder for the test's duratio
     }
 };
 
+std::string bytes(const fs::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
 fs::path write_series(const fs::path& dir) {
     const fs::path csv = dir / "timeseries-fock.csv";
     std::ofstream out(csv);
@@ -64,15 +70,20 @@ TEST_CASE("a warmed-up gnuplot draws the same PNG as a fresh one and leaves no f
     const auto drawn = qbnet::io::plot_timeseries(csv, warm_png, "title", warm.get());
     REQUIRE(drawn);
     CHECK(*drawn == warm_png);
-    CHECK(fs::file_size(warm_png) == fs::file_size(cold));
+    CHECK(bytes(warm_png) == bytes(cold));   // cairo draws deterministically: the same bytes
     warm.reset();
     CHECK(t.files_in(t.dir / "tmp") == 0);
     CHECK(t.files_in(t.dir) == 3);   // the CSV and the two PNGs: no temporary next to them
-    // Must fail: a warm-up started for another title is not used (the fresh gnuplot draws instead),
-    // and an unused warm-up is stopped and leaves nothing.
+    // Must fail: the comparison sees a different title.
+    const fs::path retitled = t.dir / "retitled.png";
+    REQUIRE(qbnet::io::plot_timeseries(csv, retitled, "another title"));
+    CHECK(bytes(retitled) != bytes(cold));
+    // A warm-up started for another title is not used (a fresh gnuplot draws the right one), and an
+    // unused warm-up is stopped and leaves nothing.
     auto other = qbnet::io::TimeseriesPlotWarmup::start(t.dir / "other.png", "another title");
     REQUIRE(other);
     REQUIRE(qbnet::io::plot_timeseries(csv, t.dir / "other.png", "title", other.get()));
+    CHECK(bytes(t.dir / "other.png") == bytes(cold));
     other.reset();
     CHECK(t.files_in(t.dir / "tmp") == 0);
 }
