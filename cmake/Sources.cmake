@@ -30,6 +30,7 @@ set(QBNET_FOCK_SOURCES
   src/fock/lindblad.cpp
   src/fock/observables.cpp
   src/fock/rkc.cpp
+  src/fock/krylov_evolve.cpp
   src/fock/steady.cpp
   src/fock/truncation.cpp)
 set(QBNET_GAUSSIAN_SOURCES

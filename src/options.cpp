@@ -21,7 +21,15 @@ const char* to_string(EngineKind kind) {
     }
     return "?";
 }
-const char* to_string(Integrator integrator) { return integrator == Integrator::rkc ? "rkc" : "dopri5"; }
+const char* to_string(Integrator integrator) {
+    switch (integrator) {
+        case Integrator::automatic: return "auto";
+        case Integrator::dopri5: return "dopri5";
+        case Integrator::rkc: return "rkc";
+        case Integrator::krylov: return "krylov";
+    }
+    return "?";
+}
 const char* to_string(SteadyMethod method) {
     switch (method) {
         case SteadyMethod::automatic: return "auto";
@@ -31,12 +39,16 @@ const char* to_string(SteadyMethod method) {
     return "?";
 }
 const char* to_string(Frame frame) { return frame == Frame::displaced ? "displaced" : "lab"; }
+Integrator integrator_for(Integrator integrator, Frame frame) {
+    if (integrator != Integrator::automatic) return integrator;
+    return frame == Frame::lab ? Integrator::krylov : Integrator::dopri5;
+}
 std::optional<EngineKind> parse_engine_kind(const std::string& name) {
     static const EngineKind all[] = {EngineKind::fock, EngineKind::gaussian, EngineKind::trajectories};
     return parse_name(name, all);
 }
 std::optional<Integrator> parse_integrator(const std::string& name) {
-    static const Integrator all[] = {Integrator::dopri5, Integrator::rkc};
+    static const Integrator all[] = {Integrator::automatic, Integrator::dopri5, Integrator::rkc, Integrator::krylov};
     return parse_name(name, all);
 }
 std::optional<SteadyMethod> parse_steady_method(const std::string& name) {

@@ -119,7 +119,7 @@ const std::vector<Entry>& entries() {
         other("time", "initial", KeyKind::text),
         real("time", "atol", Range::positive(), [](I& in, double v) { in.atol = v; }),
         real("time", "rtol", Range::positive(), [](I& in, double v) { in.rtol = v; }),
-        other("time", "integrator", KeyKind::choice, {"dopri5", "rkc"}),
+        other("time", "integrator", KeyKind::choice, {"auto", "dopri5", "rkc", "krylov"}),
         other("steady_state", "enabled", KeyKind::boolean),
         other("steady_state", "method", KeyKind::choice, {"auto", "krylov", "evolve"}),
         real("steady_state", "tol", Range::positive(), [](I& in, double v) { in.steady_tol = v; }),

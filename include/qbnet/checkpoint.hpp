@@ -27,6 +27,7 @@ struct EvolutionCheckpoint {
     long rhs_calls = 0;
     double max_trace_error = 0.0;
     double max_hermiticity_error = 0.0;
+    double error_estimate = 0.0;          // krylov: sum of the step error estimates so far
 };
 
 // One Fock steady-state solve (one rung of the cutoff ladder): in progress at a GMRES restart boundary or

@@ -12,7 +12,9 @@
 namespace qbnet {
 
 enum class EngineKind { fock, gaussian, trajectories };
-enum class Integrator { dopri5, rkc };
+// Fock time evolution: automatic = krylov in the lab frame (time-independent Liouvillian), dopri5 in the
+// displaced frame (its Liouvillian follows alpha(t)).
+enum class Integrator { automatic, dopri5, rkc, krylov };
 enum class SteadyMethod { automatic, krylov, evolve };
 enum class Frame { lab, displaced };
 
@@ -21,6 +23,8 @@ const char* to_string(EngineKind kind);
 const char* to_string(Integrator integrator);
 const char* to_string(SteadyMethod method);
 const char* to_string(Frame frame);
+// The integrator a Fock evolution in `frame` runs when `integrator` is asked for (resolves automatic).
+Integrator integrator_for(Integrator integrator, Frame frame);
 // Inverse of to_string; nullopt for an unknown name (the caller reports the key and the allowed names).
 std::optional<EngineKind> parse_engine_kind(const std::string& name);
 std::optional<Integrator> parse_integrator(const std::string& name);
@@ -33,7 +37,7 @@ struct TimeOptions {
     std::string initial = "vacuum";   // "vacuum" | "thermal:<n>" | "coherent:<alpha>" (docs/scenario.md)
     double atol = 1e-8;
     double rtol = 1e-6;
-    Integrator integrator = Integrator::dopri5;   // Fock lab frame (docs/scenario.md)
+    Integrator integrator = Integrator::automatic;   // Fock engine (docs/scenario.md)
 };
 
 struct SteadyOptions {

@@ -68,7 +68,7 @@ struct ScenarioInputs {
     std::string initial = "vacuum";
     double atol = 1e-8;
     double rtol = 1e-6;
-    std::string integrator = "dopri5";
+    std::string integrator = "auto";
     // [steady_state]
     bool steady_enabled = true;
     std::string steady_method = "auto";

@@ -111,6 +111,9 @@ std::size_t restore_progress(const EvolutionCheckpoint& from, Eigen::VectorXcd& 
     carried.rhs_calls = from.rhs_calls;
     carried.max_trace_error = from.max_trace_error;
     carried.max_hermiticity_error = from.max_hermiticity_error;
+    // The sum of the step estimates goes on inside the integrator (the same additions in the same order
+    // as the uninterrupted run), not as carried + rest.
+    eo.error_estimate_before = from.error_estimate;
     carried.last_dt = from.dt;
     const std::size_t first = from.next_sample - 1;
     eo.first_index = first;
@@ -136,6 +139,7 @@ EvolutionCheckpoint progress_checkpoint(Frame frame, const std::vector<int>& cut
     c.rhs_calls = carried.rhs_calls + so_far.rhs_calls;
     c.max_trace_error = std::max(carried.max_trace_error, so_far.max_trace_error);
     c.max_hermiticity_error = std::max(carried.max_hermiticity_error, so_far.max_hermiticity_error);
+    c.error_estimate = so_far.error_estimate;   // already includes the resumed-from part
     return c;
 }
 

@@ -129,10 +129,18 @@ EngineResult run_lab_frame(const model::Model& model, const RunOptions& options,
         result.timeseries.t = times;
         result.timeseries.samples.resize(times.size());
         EvolveOptions eo = evolve_options(options, lv.slowest_damping_rate());
-        eo.integrator = to_string(options.time.integrator);
+        const Integrator integrator = integrator_for(options.time.integrator, Frame::lab);
+        eo.integrator = to_string(integrator);
         // dopri5 restarts at fixed checkpoint boundaries in EVERY run (with or without checkpoints), so an
-        // interrupted and resumed run gives the uninterrupted answer bit for bit.
-        if (options.time.integrator == Integrator::dopri5) eo.segment_samples = checkpoint_stride(times.size());
+        // interrupted and resumed run gives the uninterrupted answer bit for bit (krylov restarts at every
+        // sample anyway; the boundaries are where it offers checkpoints).
+        if (integrator != Integrator::rkc) eo.segment_samples = checkpoint_stride(times.size());
+        // The cutoff ladder's rung differences must measure truncation, not integration: krylov (whose
+        // cost grows only like the logarithm of its tolerance) runs at 1 % of fock.tolerance then.
+        if (integrator == Integrator::krylov && (options.fock.error_estimate || options.fock.auto_cutoff)) {
+            eo.atol = std::min(eo.atol, 0.01 * options.fock.tolerance);
+            eo.rtol = std::min(eo.rtol, 0.01 * options.fock.tolerance);
+        }
 
         Eigen::VectorXcd rho;
         EvolveSummary carried;   // counters of the work before the checkpoint
@@ -151,6 +159,7 @@ EngineResult run_lab_frame(const model::Model& model, const RunOptions& options,
                 return ledger.due() && ledger.save(checkpoint_of(index, t, r, so_far));
             };
         EvolveSummary es;
+        es.error_estimate = eo.error_estimate_before;   // a run resumed at its last sample integrates nothing
         if (first + 1 < times.size()) {
             const std::vector<double> run_times(times.begin() + static_cast<long>(first), times.end());
             es = evolve(
@@ -185,7 +194,7 @@ using Plan = FockPlan;
 
 // The displaced frame integrates (alpha, rho') with dopri5 only.
 Plan plan_run(const model::Model& model, const RunOptions& options) {
-    const bool integrator_ok = options.time.t_end <= 0 || options.time.integrator == Integrator::dopri5;
+    const bool integrator_ok = options.time.t_end <= 0 || integrator_for(options.time.integrator, Frame::displaced) == Integrator::dopri5;
     return plan_fock_space(model, options, integrator_ok, OccupationGuess::mode_estimate);   // the ladder corrects it
 }
 
@@ -222,7 +231,8 @@ double fock_memory_estimate_gib(const model::Model& model, const RunOptions& opt
 EngineResult run_fock(const model::Model& model, const RunOptions& options, const ProgressFn& progress) {
     const auto start = std::chrono::steady_clock::now();
     const Plan plan = plan_run(model, options);
-    if (plan.frame == Frame::displaced && options.time.t_end > 0 && options.time.integrator != Integrator::dopri5)
+    if (plan.frame == Frame::displaced && options.time.t_end > 0 &&
+        integrator_for(options.time.integrator, Frame::displaced) != Integrator::dopri5)
         throw InputError("time.integrator", std::string("\"") + to_string(options.time.integrator) +
                                                 "\" is available in the lab frame only; the displaced frame (fock.frame) "
                                                 "integrates (alpha, rho') with \"dopri5\"");
@@ -230,8 +240,8 @@ EngineResult run_fock(const model::Model& model, const RunOptions& options, cons
     // run one after the other and need less).
     std::vector<int> cutoffs = plan.cutoffs;
     check_memory(options, cutoffs);
-    if (options.checkpoint.enabled() && options.time.t_end > 0 && options.time.integrator != Integrator::dopri5)
-        throw InputError("time.integrator", "checkpoints (--checkpoint-every, --resume) need \"dopri5\"");
+    if (options.checkpoint.enabled() && options.time.t_end > 0 && options.time.integrator == Integrator::rkc)
+        throw InputError("time.integrator", "checkpoints (--checkpoint-every, --resume) need \"dopri5\" or \"krylov\"");
     CheckpointLedger ledger(options.checkpoint);
 
     const bool estimate = options.fock.error_estimate || options.fock.auto_cutoff;

@@ -90,6 +90,8 @@ EvolutionStatistics evolution_statistics(const EvolveSummary& summary, const std
     ev.wall_s = summary.wall_s;
     ev.max_trace_error = summary.max_trace_error;
     ev.max_hermiticity_error = summary.max_hermiticity_error;
+    ev.hermiticity_exact = summary.hermiticity_exact;
+    if (integrator == "krylov") ev.error_estimate = summary.error_estimate;
     return ev;
 }
 

@@ -16,6 +16,7 @@
 
 #include "qbnet/errors.hpp"
 #include "qbnet/fock/observables.hpp"
+#include "qbnet/fock/krylov_evolve.hpp"
 #include "qbnet/fock/rkc.hpp"
 #include "qbnet/numerics/parallel.hpp"
 #include "detail/sampled_integration.hpp"
@@ -85,8 +86,10 @@ EvolveSummary evolve(const Liouvillian& liouvillian, Eigen::VectorXcd& rho, cons
     // The integrator is chosen here, not by callers, so every path (engine, steady-state fallback,
     // library users) gets the one its options name.
     if (options.integrator == "rkc") return evolve_rkc(liouvillian, rho, times, options, observer, progress);
+    if (options.integrator == "krylov") return evolve_krylov(liouvillian, rho, times, options, observer, progress);
     if (options.integrator != "dopri5")
-        throw InputError("time.integrator", "must be \"dopri5\" or \"rkc\" (got \"" + options.integrator + "\")");
+        throw InputError("time.integrator",
+                         "must be \"dopri5\", \"rkc\" or \"krylov\" (got \"" + options.integrator + "\")");
     const auto start = std::chrono::steady_clock::now();
     EvolveSummary summary;
     const long d = liouvillian.dim();

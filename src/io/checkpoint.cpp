@@ -75,7 +75,8 @@ json evolution(const EvolutionCheckpoint& e) {
             {"alpha", to_binary(e.alpha)},
             {"samples", samples},     {"top", e.top},
             {"steps", e.steps},       {"rhs_calls", e.rhs_calls},
-            {"max_trace_error", e.max_trace_error}, {"max_hermiticity_error", e.max_hermiticity_error}};
+            {"max_trace_error", e.max_trace_error}, {"max_hermiticity_error", e.max_hermiticity_error},
+            {"error_estimate", e.error_estimate}};
 }
 EvolutionCheckpoint evolution_of(const json& j) {
     EvolutionCheckpoint e;
@@ -92,6 +93,7 @@ EvolutionCheckpoint evolution_of(const json& j) {
     e.rhs_calls = j.at("rhs_calls").get<long>();
     e.max_trace_error = j.at("max_trace_error").get<double>();
     e.max_hermiticity_error = j.at("max_hermiticity_error").get<double>();
+    e.error_estimate = j.value("error_estimate", 0.0);   // absent in checkpoints written before krylov
     return e;
 }
 

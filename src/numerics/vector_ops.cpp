@@ -56,17 +56,49 @@ void multi_dot(const std::vector<Eigen::VectorXcd>& v, int count, const cd* w, l
 #pragma omp for schedule(static)
         for (long b = 0; b < nb; ++b) {
             const long lo = b * kGsBlock, hi = std::min(nd, lo + kGsBlock);
-            for (int i = 0; i < count; ++i) {
-                const double* x = reinterpret_cast<const double*>(v[i].data());
-                double sum = 0.0;
-#pragma omp simd reduction(+ : sum)
-                for (long q = lo; q < hi; ++q) sum += x[q] * wd[q];
-                acc[i] += sum;
+            int i = 0;
+            // Four basis vectors per sweep of w's block: four independent sums (one would wait on the
+            // latency of each addition) and one load of w for four products.
+            for (; i + 4 <= count; i += 4) {
+                const double* x0 = reinterpret_cast<const double*>(v[i].data());
+                const double* x1 = reinterpret_cast<const double*>(v[i + 1].data());
+                const double* x2 = reinterpret_cast<const double*>(v[i + 2].data());
+                const double* x3 = reinterpret_cast<const double*>(v[i + 3].data());
+                double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+#pragma omp simd reduction(+ : s0, s1, s2, s3)
+                for (long q = lo; q < hi; ++q) {
+                    s0 += x0[q] * wd[q];
+                    s1 += x1[q] * wd[q];
+                    s2 += x2[q] * wd[q];
+                    s3 += x3[q] * wd[q];
+                }
+                acc[i] += s0;
+                acc[i + 1] += s1;
+                acc[i + 2] += s2;
+                acc[i + 3] += s3;
             }
-            double sum = 0.0;
-#pragma omp simd reduction(+ : sum)
-            for (long q = lo; q < hi; ++q) sum += wd[q] * wd[q];
-            acc[count] += sum;
+            for (; i + 2 <= count; i += 2) {
+                const double* x0 = reinterpret_cast<const double*>(v[i].data());
+                const double* x1 = reinterpret_cast<const double*>(v[i + 1].data());
+                double s0 = 0.0, s1 = 0.0;
+#pragma omp simd reduction(+ : s0, s1)
+                for (long q = lo; q < hi; ++q) {
+                    s0 += x0[q] * wd[q];
+                    s1 += x1[q] * wd[q];
+                }
+                acc[i] += s0;
+                acc[i + 1] += s1;
+            }
+            // The last basis vector (odd count) shares its sweep with <w, w>.
+            double sx = 0.0, sw = 0.0;
+            const double* x = i < count ? reinterpret_cast<const double*>(v[i].data()) : wd;
+#pragma omp simd reduction(+ : sx, sw)
+            for (long q = lo; q < hi; ++q) {
+                sx += x[q] * wd[q];
+                sw += wd[q] * wd[q];
+            }
+            if (i < count) acc[i] += sx;
+            acc[count] += sw;
         }
     }
     for (int i = 0; i <= count; ++i) {
@@ -88,7 +120,17 @@ double multi_subtract(const std::vector<Eigen::VectorXcd>& v, int count, const d
 #pragma omp for schedule(static)
         for (long b = 0; b < nb; ++b) {
             const long lo = b * kGsBlock, hi = std::min(nd, lo + kGsBlock);
-            for (int i = 0; i < count; ++i) {
+            int i = 0;
+            for (; i + 4 <= count; i += 4) {   // four vectors per load and store of w's block
+                const double* x0 = reinterpret_cast<const double*>(v[i].data());
+                const double* x1 = reinterpret_cast<const double*>(v[i + 1].data());
+                const double* x2 = reinterpret_cast<const double*>(v[i + 2].data());
+                const double* x3 = reinterpret_cast<const double*>(v[i + 3].data());
+                const double a0 = c[i], a1 = c[i + 1], a2 = c[i + 2], a3 = c[i + 3];
+#pragma omp simd
+                for (long q = lo; q < hi; ++q) wd[q] -= (a0 * x0[q] + a1 * x1[q]) + (a2 * x2[q] + a3 * x3[q]);
+            }
+            for (; i < count; ++i) {
                 const double* x = reinterpret_cast<const double*>(v[i].data());
                 const double a = c[i];
 #pragma omp simd

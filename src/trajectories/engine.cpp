@@ -49,8 +49,9 @@ TrajectorySimulator::TrajectorySimulator(const model::Model& model, const RunOpt
     if (!options.fock.auto_frame && options.fock.frame == Frame::displaced && !model.is_quadratic())
         throw InputError("fock.frame", "\"displaced\" needs a quadratic model for the trajectories engine (no Kerr "
                                        "term: its displaced Hamiltonian depends on alpha(t)); use \"lab\" or \"auto\"");
-    if (options.time.integrator != Integrator::dopri5)
-        throw InputError("time.integrator", "the trajectories engine integrates with \"dopri5\" only");
+    if (options.time.integrator != Integrator::dopri5 && options.time.integrator != Integrator::automatic)
+        throw InputError("time.integrator", "is a Fock-engine key: the trajectories engine takes \"auto\" or \"dopri5\" "
+                                            "(its propagator is trajectories.integrator)");
     if (options.time.samples < 2) throw InputError("time.samples", "must be >= 2");
     // Same frame and cutoff rules as the Fock engine (fock/cutoff_guess.hpp). In the displaced frame
     // psi' = D(alpha)^dag psi with alpha(t) on the mean-field equation: for a quadratic model the

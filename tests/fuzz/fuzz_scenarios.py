@@ -67,7 +67,7 @@ CHOICES = {
     "apply_to": ["all", "batteries", "charger", "none"],
     "frame": ["lab", "displaced", "rotating"],
     "initial": ["vacuum", "thermal", "coherent", "fock"],
-    "integrator": ["dopri5", "rkc", "euler"],
+    "integrator": ["auto", "dopri5", "rkc", "krylov", "euler"],
     "method": ["auto", "krylov", "evolve", "direct"],
 }
 JUNK_SETS = [

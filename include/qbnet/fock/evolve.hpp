@@ -16,7 +16,7 @@ struct EvolveOptions {
     double atol = 1e-8;
     double rtol = 1e-6;
     double initial_dt = 0.0;    // 0: chosen from the Liouvillian's scale
-    std::string integrator = "dopri5";   // "dopri5" | "rkc" (evolve() hands "rkc" to evolve_rkc)
+    std::string integrator = "dopri5";   // "dopri5" | "rkc" | "krylov" (evolve() hands them to their functions)
     // Most OpenMP threads any kernel of the evolution may use (0: omp_get_max_threads()); each kernel
     // takes fewer when its work is too small to pay for them (qbnet/numerics/parallel.hpp).
     int threads = 0;
@@ -26,13 +26,14 @@ struct EvolveOptions {
     // > 0: evolve() throws EvolutionBudgetExhausted once it has applied the Liouvillian this many times
     // (bounded work for callers that must not run on without progress: the steady-state fallback).
     long max_rhs_calls = 0;
-    // Checkpoint boundaries (dopri5 only): > 0 restarts the integrator at every sample whose ABSOLUTE
+    // Checkpoint boundaries (dopri5 and krylov): > 0 restarts the integrator at every sample whose ABSOLUTE
     // index (first_index + position in `times`) is a multiple of segment_samples, carrying its step
     // size. A run resumed at a boundary from (rho, t, dt) then continues exactly as the uninterrupted
     // one, which restarts there too.
     std::size_t segment_samples = 0;
     std::size_t first_index = 0;      // absolute sample index of times.front()
     bool observe_first = true;        // false: times.front() was observed before (a resumed run)
+    double error_estimate_before = 0.0;   // krylov, resumed run: the error estimate summed before times.front()
     // Called at each boundary with (absolute index of the boundary sample, t, rho at t, the summary so far
     // with last_dt = the step size to continue with); returning true stops evolve() there
     // (EvolveSummary::stopped, rho = the state at t).
@@ -52,6 +53,13 @@ struct EvolveSummary {
     double max_hermiticity_error = 0.0;  // over the samples
     double last_dt = 0.0;                // segmented runs: the step size the integrator would continue with
     bool stopped = false;                // on_boundary asked to stop
+    // krylov: the sum of the steps' a-posteriori error estimates (Frobenius norm), an estimate of the
+    // integration error of the final state (the evolution is contractive); 0 for the Runge-Kutta methods,
+    // whose error control is per step only.
+    double error_estimate = 0.0;
+    // krylov: rho is stored as a packed hermitian matrix, so it is hermitian by construction and
+    // max_hermiticity_error measures nothing (reported as such, not as 0).
+    bool hermiticity_exact = false;
 };
 
 // Observer: sample index, time, rho (row-major D x D) at that time.
