@@ -48,7 +48,8 @@ int main(int argc, char** argv) {
         eo.atol = t.atol;
         eo.rtol = t.rtol;
         eo.initial_dt = std::min(1.0, 0.01 / std::max(1e-9, lv.slowest_damping_rate()));
-        eo.integrator = to_string(integrator_for(t.integrator, Frame::lab));
+        // "before": dopri5 with the serial algebra, as before issue 17.
+        eo.integrator = before ? "dopri5" : to_string(integrator_for(t.integrator, Frame::lab));
         // One evolution at the scenario's tolerances: the engine tightens krylov's to 1 % of fock.tolerance
         // only under its cutoff ladder, which this program does not run (`qbnet run` rows measure that).
         eo.threads = threads;

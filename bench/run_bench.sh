@@ -95,7 +95,10 @@ EVO_T=12000; EVO_S=25
 # QBNET_BENCH_EVO_CASES="2:6" skips the D = 1296 runs (dopri5 ~200 s, QuTiP past its timeout).
 for nc in ${QBNET_BENCH_EVO_CASES:-2:6 3:6}; do
   n=${nc%:*}; c=${nc#*:}
+  # "evolve_" rows are dopri5 (named: the default is krylov since issue 17's Krylov integrator).
   qb "evolve_N${n}_c${c}" --set network.batteries=$n --set fock.cutoff=$c --set time.t_end=$EVO_T \
+     --set time.samples=$EVO_S --set steady_state.enabled=false --set time.integrator=dopri5
+  qb "evolve_krylov_N${n}_c${c}" --set network.batteries=$n --set fock.cutoff=$c --set time.t_end=$EVO_T \
      --set time.samples=$EVO_S --set steady_state.enabled=false
   qb_before "before_evolve_N${n}_c${c}" --set network.batteries=$n --set fock.cutoff=$c --set time.t_end=$EVO_T \
      --set time.samples=$EVO_S --set steady_state.enabled=false
@@ -110,7 +113,13 @@ for nc in ${QBNET_BENCH_EVO_CASES:-2:6 3:6}; do
   for r in $(seq 1 "$reps"); do
     sfx=$( [ "$r" = 1 ] || echo "_r$r" )
     run "one_dopri5_N${n}_c${c}_r$r" "$TIMEOUT" "$BENCHBIN/fock_paths" "$SCEN" evolve after "$THREADS" \
-        "$OUT/one_dopri5_N${n}_c${c}_r$r.res" "${one[@]}"
+        "$OUT/one_dopri5_N${n}_c${c}_r$r.res" "${one[@]}" time.integrator=dopri5
+    # krylov (the default, "auto" in the lab frame) at the default tolerances, and at QuTiP's accuracy
+    # (atol 1e-6 / rtol 1e-4: its error is still below mesolve's, bench/RESULTS.md section 2).
+    run "one_krylov_N${n}_c${c}_r$r" "$TIMEOUT" "$BENCHBIN/fock_paths" "$SCEN" evolve after "$THREADS" \
+        "$OUT/one_krylov_N${n}_c${c}_r$r.res" "${one[@]}"
+    run "one_krylovEq_N${n}_c${c}_r$r" "$TIMEOUT" "$BENCHBIN/fock_paths" "$SCEN" evolve after "$THREADS" \
+        "$OUT/one_krylovEq_N${n}_c${c}_r$r.res" "${one[@]}" time.atol=1e-6 time.rtol=1e-4
     runpy "mesolve_N${n}_c${c}${sfx}" "$TIMEOUT" mesolve "$n" "$c" "$EVO_T" "$EVO_S"
     run "one_rkc_N${n}_c${c}_r$r" "$TIMEOUT" "$BENCHBIN/fock_paths" "$SCEN" evolve after "$THREADS" \
         "$OUT/one_rkc_N${n}_c${c}_r$r.res" "${one[@]}" time.integrator=rkc time.atol=1e-10 time.rtol=1e-8
@@ -124,7 +133,7 @@ for nc in ${QBNET_BENCH_EVO_CASES:-2:6 3:6}; do
 done
 # Peak memory of the Fock evolution at D = 1296 (issue 17 goal 6: <= 10 copies of rho): a short run of each
 # integrator (the state vectors are allocated up front; the peak does not depend on t_end).
-for integ in dopri5 rkc; do
+for integ in dopri5 rkc krylov; do
   qb "evolve_mem_${integ}_N3_c6" --set network.batteries=3 --set fock.cutoff=6 --set time.t_end=300 \
      --set time.samples=3 --set steady_state.enabled=false --set time.integrator=$integ
 done
