@@ -187,7 +187,9 @@ EvolveSummary evolve_krylov(const Liouvillian& liouvillian, Eigen::VectorXcd& rh
                 for (int tries = 0; p.error > allowed(tau); ++tries) {
                     if (tries == 60 || tau < 1e-14 * std::max(1.0, std::abs(t)))
                         throw std::runtime_error("Krylov evolution: step size underflow at t = " + std::to_string(t));
-                    tau *= std::clamp(0.9 * std::pow(allowed(tau) / p.error, 1.0 / m), 0.05, 0.9);
+                    // A non-finite estimate (exp(tau H) overflowing for a far too long step) shrinks hardest.
+                    tau *= std::isfinite(p.error) ? std::clamp(0.9 * std::pow(allowed(tau) / p.error, 1.0 / m), 0.05, 0.9)
+                                                  : 0.05;
                     p = project(basis.hessenberg(), m, tau, beta);
                 }
                 basis.combine(p.y);

@@ -303,18 +303,31 @@ TEST_CASE("A run too large for memory is refused before allocation", "[fock][mem
     }
 }
 
-TEST_CASE("RKC with the displaced frame is refused with the key named", "[fock][evolve]") {
+TEST_CASE("RKC and Krylov with the displaced frame are refused with the key named and auto runs dopri5 there", "[fock][evolve]") {
     const model::Model model = model::build_model(spec_for(model::Network::cascaded(1, {model::Coupling::nonreciprocal, 0.0015, {}, {}}), 0.003, 0.001));
     RunOptions o;
     o.fock.cutoff = {3};
     o.fock.frame = Frame::displaced;
     o.time.t_end = 10.0;
     o.time.samples = 3;
-    o.time.integrator = Integrator::rkc;
-    try {
-        fock::run_fock(model, o);
-        FAIL("run_fock accepted time.integrator = rkc with the displaced frame");
-    } catch (const InputError& e) {
-        CHECK(std::string(e.what()).find("time.integrator") != std::string::npos);
+    for (Integrator refused : {Integrator::rkc, Integrator::krylov}) {
+        o.time.integrator = refused;
+        try {
+            fock::run_fock(model, o);
+            FAIL("run_fock accepted time.integrator = " << to_string(refused) << " with the displaced frame");
+        } catch (const InputError& e) {
+            CHECK(std::string(e.what()).find("time.integrator") != std::string::npos);
+        }
     }
+    // The default: dopri5 in the displaced frame, krylov in the lab frame.
+    o.time.integrator = Integrator::automatic;
+    o.fock.error_estimate = false;
+    const EngineResult displaced = fock::run_fock(model, o);
+    REQUIRE(displaced.statistics.fock);
+    CHECK(displaced.statistics.fock->evolution->integrator == "dopri5");
+    o.fock.frame = Frame::lab;
+    const EngineResult lab = fock::run_fock(model, o);
+    CHECK(lab.statistics.fock->evolution->integrator == "krylov");
+    CHECK(lab.statistics.fock->evolution->hermiticity_exact);
+    CHECK(lab.statistics.fock->evolution->error_estimate.has_value());
 }

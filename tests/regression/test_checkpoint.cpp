@@ -100,18 +100,23 @@ int run_interrupted(const Scratch& s, const std::string& engine, const std::stri
 }  // namespace
 
 TEST_CASE("checkpoint: an interrupted and resumed Fock evolution equals the uninterrupted run bit for bit", "[regression][checkpoint]") {
-    for (const std::string frame : {"lab", "displaced"}) {
+    // The lab frame twice: with its default integrator (krylov, through "auto") and with dopri5.
+    for (const std::string frame : {"lab", "lab-dopri5", "displaced"}) {
         INFO(frame);
         Scratch s("ckpt-fock-" + frame);
         std::string net = kNet;
-        net.replace(net.find("frame = \"lab\""), 13, "frame = \"" + frame + "\"");
+        const std::string f = frame == "lab-dopri5" ? "lab" : frame;
+        net.replace(net.find("frame = \"lab\""), 13, "frame = \"" + f + "\"");
+        if (frame == "lab-dopri5") net.replace(net.find("[time]\n"), 7, "[time]\nintegrator = \"dopri5\"\n");
         s.write("net.toml", net);
         REQUIRE(s.run("run net.toml -q --threads 2 --engine fock --out full").exit_code == 0);
         const int stops = run_interrupted(s, "fock", "parts");
         CHECK(stops > 3);   // every rung of the ladder was interrupted at least once
         CHECK(read_file(s.dir / "parts" / "timeseries-fock.csv") == read_file(s.dir / "full" / "timeseries-fock.csv"));
         CHECK(results_of(s.dir / "parts") == results_of(s.dir / "full"));
-        CHECK(results_of(s.dir / "full").dump().find("\"" + frame + "\"") != std::string::npos);
+        CHECK(results_of(s.dir / "full").dump().find("\"" + f + "\"") != std::string::npos);
+        // The integrator that ran (auto resolves to krylov in the lab frame, dopri5 in the displaced one).
+        CHECK(read_file(s.dir / "full" / "summary.json").find(frame == "lab" ? "\"krylov\"" : "\"dopri5\"") != std::string::npos);
         // Must-fail twin: a different start gives a different series (the comparison can see a change).
         REQUIRE(s.run("run net.toml -q --threads 2 --engine fock --out other --set time.initial=\"thermal:0.31\"").exit_code == 0);
         CHECK(read_file(s.dir / "other" / "timeseries-fock.csv") != read_file(s.dir / "full" / "timeseries-fock.csv"));
