@@ -109,6 +109,7 @@ EngineResult run_fock_displaced(const model::Model& model, const RunOptions& opt
                 return ledger.due() && ledger.save(checkpoint_of(index, t, a, r, so_far));
             };
         DisplacedEvolveSummary es;
+        es.hermiticity_exact = true;   // rho' is packed hermitian (also when a resumed run integrates nothing)
         if (first + 1 < times.size()) {
             const std::vector<double> run_times(times.begin() + static_cast<long>(first), times.end());
             es = evolve_displaced(

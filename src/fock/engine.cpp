@@ -159,7 +159,9 @@ EngineResult run_lab_frame(const model::Model& model, const RunOptions& options,
                 return ledger.due() && ledger.save(checkpoint_of(index, t, r, so_far));
             };
         EvolveSummary es;
-        es.error_estimate = eo.error_estimate_before;   // a run resumed at its last sample integrates nothing
+        // A run resumed at its last sample integrates nothing: its summary still describes the integrator.
+        es.error_estimate = eo.error_estimate_before;
+        es.hermiticity_exact = integrator != Integrator::rkc;   // dopri5 and krylov hold rho packed hermitian
         if (first + 1 < times.size()) {
             const std::vector<double> run_times(times.begin() + static_cast<long>(first), times.end());
             es = evolve(
