@@ -26,6 +26,10 @@ __attribute__((target_clones("avx2", "default"))) double householder_step(Split&
     double xnorm2 = 0.0;
     for (long i = 1; i < m; ++i) xnorm2 += A.re[c0 + i] * A.re[c0 + i] + A.im[c0 + i] * A.im[c0 + i];
     if (xnorm2 == 0.0 && ai == 0.0) return ar;   // already real and reduced: H = I
+    // A column whose squared norm is at the underflow threshold (entries ~1e-150 and below: a Krylov or
+    // Taylor state's far Fock levels) is negligible: left as it is. Reflecting it would divide by a
+    // beta whose square underflows (0/0).
+    if (ar * ar + ai * ai + xnorm2 < 1e-280) return ar;
     const double beta = -std::copysign(std::sqrt(ar * ar + ai * ai + xnorm2), ar);
     const double tr = (beta - ar) / beta, ti = -ai / beta;   // tau
     const double dr = ar - beta, di = ai, dd = dr * dr + di * di;
@@ -88,7 +92,7 @@ void tridiagonal_ql(std::vector<double>& d, std::vector<double>& e) {
             long m = l;
             for (; m < n - 1; ++m) {
                 const double dd = std::abs(d[m]) + std::abs(d[m + 1]);
-                if (std::abs(e[m]) <= 1e-16 * dd) break;
+                if (std::abs(e[m]) <= 1e-16 * dd || std::abs(e[m]) < 1e-150) break;   // second: both d ~ 0
             }
             if (m == l) break;
             if (iter == 60) break;   // not reached for Hermitian input (two or three sweeps per eigenvalue)
@@ -128,10 +132,17 @@ void tridiagonal_ql(std::vector<double>& d, std::vector<double>& e) {
 Eigen::VectorXd hermitian_eigenvalues(const Eigen::MatrixXcd& h) {
     const long n = h.rows();
     if (n == 0) return {};
+    // Scaled to a largest entry of 1, so that the absolute thresholds for negligible columns and couplings
+    // below (underflow guards) are relative to the matrix; the eigenvalues are scaled back.
+    double scale = 0.0;
+    for (long j = 0; j < n; ++j)
+        for (long i = j; i < n; ++i) scale = std::max({scale, std::abs(h(i, j).real()), std::abs(h(i, j).imag())});
+    if (scale == 0.0 || !std::isfinite(scale)) return Eigen::VectorXd::Constant(n, scale == 0.0 ? 0.0 : scale);
+    const double inv = 1.0 / scale;
     Split A{n, std::vector<double>(static_cast<std::size_t>(n * n)), std::vector<double>(static_cast<std::size_t>(n * n))};
     for (long j = 0; j < n; ++j)
         for (long i = j; i < n; ++i) {   // from the lower triangle: the diagonal real, the upper its mirror
-            const double re = h(i, j).real(), im = i == j ? 0.0 : h(i, j).imag();
+            const double re = inv * h(i, j).real(), im = i == j ? 0.0 : inv * h(i, j).imag();
             A.re[A.at(i, j)] = A.re[A.at(j, i)] = re;
             A.im[A.at(i, j)] = im;
             A.im[A.at(j, i)] = -im;
@@ -145,7 +156,7 @@ Eigen::VectorXd hermitian_eigenvalues(const Eigen::MatrixXcd& h) {
     diag[n - 1] = A.re[A.at(n - 1, n - 1)];
     tridiagonal_ql(diag, sub);
     std::sort(diag.begin(), diag.end());
-    return Eigen::Map<const Eigen::VectorXd>(diag.data(), n);
+    return scale * Eigen::Map<const Eigen::VectorXd>(diag.data(), n);
 }
 
 }  // namespace qbnet::numerics

@@ -87,3 +87,32 @@ TEST_CASE("hermitian_eigenvalues matches Eigen's solver to 1e-14 of the norm and
         }
     }
 }
+
+// Regression: a density matrix whose far entries are ~1e-170 (a Krylov state's high Fock levels at early
+// times: their squares underflow) made a Householder step divide 0 by 0, and every eigenvalue came out
+// NaN (the joint-battery ergotropy of examples/parallel_nc_n3.toml). Also matrices of tiny and huge scale.
+TEST_CASE("hermitian_eigenvalues stays finite and exact with entries whose squares underflow and at any scale", "[ergotropy]") {
+    std::srand(7);
+    const int n = 40;
+    Eigen::MatrixXcd b = Eigen::MatrixXcd::Random(n, 3);
+    Eigen::MatrixXcd rho = b * b.adjoint();
+    rho /= rho.trace().real();
+    for (int i = 20; i < n; ++i)   // the far levels: tiny, and exactly zero beyond 30
+        for (int j = 0; j < n; ++j) {
+            const std::complex<double> v = i < 30 ? std::complex<double>(1e-170, -2e-171) * static_cast<double>(1 + (i + j) % 3) : 0.0;
+            rho(i, j) = v;
+            rho(j, i) = std::conj(v);
+        }
+    for (int i = 20; i < n; ++i) rho(i, i) = i < 30 ? 1e-170 : 0.0;
+    const Eigen::VectorXd ref = Eigen::SelfAdjointEigenSolver<Eigen::MatrixXcd>(rho, Eigen::EigenvaluesOnly).eigenvalues();
+    for (double s : {1.0, 1e-200, 1e200}) {
+        const Eigen::VectorXd mine = qbnet::numerics::hermitian_eigenvalues(s * rho);
+        INFO("scale " << s);
+        REQUIRE(mine.allFinite());
+        CHECK((mine - s * ref).cwiseAbs().maxCoeff() <= 1e-14 * s * rho.norm());
+        // Must fail: a 1e-9 change of one entry is seen at every scale.
+        Eigen::MatrixXcd p = s * rho;
+        p(0, 0) += 1e-9 * s;
+        CHECK((qbnet::numerics::hermitian_eigenvalues(p) - s * ref).cwiseAbs().maxCoeff() > 1e-14 * s * rho.norm());
+    }
+}
