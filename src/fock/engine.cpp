@@ -135,11 +135,14 @@ EngineResult run_lab_frame(const model::Model& model, const RunOptions& options,
         // interrupted and resumed run gives the uninterrupted answer bit for bit (krylov restarts at every
         // sample anyway; the boundaries are where it offers checkpoints).
         if (integrator != Integrator::rkc) eo.segment_samples = checkpoint_stride(times.size());
-        // The cutoff ladder's rung differences must measure truncation, not integration: krylov (whose
-        // cost grows only like the logarithm of its tolerance) runs at 1 % of fock.tolerance then.
+        // The cutoff ladder's rung differences must measure truncation, not integration, also for figures
+        // far below the state's scale (early times: energies ~1e-5 where ||rho||_F ~ 1): krylov, whose
+        // cost grows only like the logarithm of its tolerance, runs at 1e-4 of fock.tolerance then
+        // (not below 1e-14, the rounding floor of its estimates).
         if (integrator == Integrator::krylov && (options.fock.error_estimate || options.fock.auto_cutoff)) {
-            eo.atol = std::min(eo.atol, 0.01 * options.fock.tolerance);
-            eo.rtol = std::min(eo.rtol, 0.01 * options.fock.tolerance);
+            const double cap = std::max(1e-4 * options.fock.tolerance, 1e-14);
+            eo.atol = std::min(eo.atol, cap);
+            eo.rtol = std::min(eo.rtol, cap);
         }
 
         Eigen::VectorXcd rho;
