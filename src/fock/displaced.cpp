@@ -14,6 +14,7 @@
 #include "qbnet/numerics/hermitian_packing.hpp"
 #include "qbnet/numerics/parallel.hpp"
 #include "qbnet/observables/ergotropy.hpp"
+#include "detail/parallel_algebra.hpp"
 #include "detail/sampled_integration.hpp"
 
 namespace qbnet::fock {
@@ -357,8 +358,8 @@ DisplacedEvolveSummary evolve_displaced(const model::Model& model, const FockBas
         numerics::pack_hermitian(full.data(), d, packed(x), threads);
         return on_boundary && on_boundary(index, t, alpha_of(x), full.data(), summary);
     };
-    using Stepper = odeint::runge_kutta_dopri5<State, double, State, double, odeint::vector_space_algebra>;
-    auto stepper = odeint::make_dense_output(options.atol, options.rtol, Stepper());
+    using Stepper = odeint::runge_kutta_dopri5<State, double, State, double, detail::ParallelAlgebra>;
+    auto stepper = odeint::make_dense_output(options.atol, options.rtol, Stepper(detail::ParallelAlgebra{options.threads}));
     const double dt0 = options.initial_dt > 0 ? options.initial_dt : std::max(1e-6, (t1 - t0) * 1e-4);
     // The segmented loop (checkpoint boundaries, step size carried across them) is evolve()'s.
     detail::integrate_samples(stepper, rhs, x, times, dt0, options, observe, summary, at_boundary);
