@@ -11,9 +11,8 @@
 #include <boost/numeric/odeint.hpp>
 #include <boost/numeric/odeint/external/eigen/eigen.hpp>
 
-#include "qbnet/numerics/hermitian_packing.hpp"
-#include "qbnet/numerics/parallel.hpp"
 #include "qbnet/observables/ergotropy.hpp"
+#include "detail/packed_workspace.hpp"
 #include "detail/parallel_algebra.hpp"
 #include "detail/sampled_integration.hpp"
 
@@ -305,20 +304,18 @@ DisplacedEvolveSummary evolve_displaced(const model::Model& model, const FockBas
     // for one application).
     const Eigen::VectorXcd zero = Eigen::VectorXcd::Zero(m);
     const Liouvillian constant(dh.at(alpha, zero), dh.kossakowski(), basis, locals);
-    // State: [Re alpha (M), Im alpha (M), rho' packed hermitian (D^2 doubles, numerics/hermitian_packing.hpp:
-    // half a copy of rho per stepper vector, as in the lab frame's dopri5)]. The Liouvillian reads and writes
-    // full matrices: two D x D workspaces.
+    // State: [Re alpha (M), Im alpha (M), rho' packed hermitian (detail/packed_workspace.hpp: half a copy of
+    // rho per stepper vector, as in the lab frame's dopri5)].
     summary.hermiticity_exact = true;
     using State = Eigen::VectorXd;
     const long off = 2 * m;
-    const int threads = numerics::resolve_threads(options.threads);
-    std::vector<cd> full(static_cast<std::size_t>(d * d)), out(static_cast<std::size_t>(d * d));
+    detail::PackedWorkspace work(d, options.threads);
     auto packed = [&](State& s) { return reinterpret_cast<cd*>(s.data() + off); };
     auto packed_in = [&](const State& s) { return reinterpret_cast<const cd*>(s.data() + off); };
-    State x(off + 2 * numerics::packed_size(d));
+    State x(off + work.packed_doubles());
     x.head(m) = alpha.real();
     x.segment(m, m) = alpha.imag();
-    numerics::pack_hermitian(rho.data(), d, packed(x), threads);
+    work.pack(rho.data(), packed(x));
     auto alpha_of = [&](const State& s) -> Eigen::VectorXcd {
         return s.head(m).cast<cd>() + I * s.segment(m, m).cast<cd>();
     };
@@ -328,35 +325,28 @@ DisplacedEvolveSummary evolve_displaced(const model::Model& model, const FockBas
         const Eigen::VectorXcd f = mean_field_rhs(model, a);
         ds.head(m) = f.real();
         ds.segment(m, m) = f.imag();
-        numerics::unpack_hermitian(packed_in(s), d, full.data(), threads);
-        const cd* r = full.data();
-        cd* dr = out.data();
         if (dh.alpha_dependent()) {
             const auto t0 = std::chrono::steady_clock::now();
             const Liouvillian lv(dh.at(a, displaced_linear_coefficients(model, a, f)), dh.kossakowski(), basis, locals);
             ++summary.rebuilds;
             summary.rebuild_wall_s += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-            lv.apply(r, dr);
+            work.apply(lv, packed_in(s), packed(ds), 0);
         } else {
-            constant.apply(r, dr);
+            work.apply(constant, packed_in(s), packed(ds), 0);
         }
-        numerics::pack_hermitian(dr, d, packed(ds), threads);
     };
     const double t0 = times.front(), t1 = times.back();
     std::size_t sample = options.observe_first ? 0 : 1;
     auto observe = [&](const State& s, double t) {
-        numerics::unpack_hermitian(packed_in(s), d, full.data(), threads);
-        const cd* r = full.data();
+        const cd* r = work.unpack(packed_in(s));
         summary.max_trace_error = std::max(summary.max_trace_error, trace_error(r, d));
         const std::size_t index = sample++;
         if (observer) observer(index, t, alpha_of(s), r);
         if (progress && t1 > t0) progress((t - t0) / (t1 - t0), "time evolution (displaced frame)");
     };
-    // Re-packed from its unpacked matrix at every boundary (in every run): a resumed run packs the same numbers.
     auto at_boundary = [&](std::size_t index, double t) {
-        numerics::unpack_hermitian(packed_in(x), d, full.data(), threads);
-        numerics::pack_hermitian(full.data(), d, packed(x), threads);
-        return on_boundary && on_boundary(index, t, alpha_of(x), full.data(), summary);
+        const cd* r = work.repack(packed(x));
+        return on_boundary && on_boundary(index, t, alpha_of(x), r, summary);
     };
     using Stepper = odeint::runge_kutta_dopri5<State, double, State, double, detail::ParallelAlgebra>;
     auto stepper = odeint::make_dense_output(options.atol, options.rtol, Stepper(detail::ParallelAlgebra{options.threads}));
@@ -364,7 +354,7 @@ DisplacedEvolveSummary evolve_displaced(const model::Model& model, const FockBas
     // The segmented loop (checkpoint boundaries, step size carried across them) is evolve()'s.
     detail::integrate_samples(stepper, rhs, x, times, dt0, options, observe, summary, at_boundary);
     alpha = alpha_of(x);
-    numerics::unpack_hermitian(packed_in(x), d, rho.data(), threads);
+    work.unpack_into(packed_in(x), rho.data());
     summary.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     return summary;
 }

@@ -18,8 +18,8 @@
 #include "qbnet/fock/observables.hpp"
 #include "qbnet/fock/krylov_evolve.hpp"
 #include "qbnet/fock/rkc.hpp"
-#include "qbnet/numerics/hermitian_packing.hpp"
 #include "qbnet/numerics/parallel.hpp"
+#include "detail/packed_workspace.hpp"
 #include "detail/parallel_algebra.hpp"
 #include "detail/sampled_integration.hpp"
 
@@ -45,40 +45,34 @@ EvolveSummary evolve(const Liouvillian& liouvillian, Eigen::VectorXcd& rho, cons
     EvolveSummary summary;
     summary.hermiticity_exact = true;
     const long d = liouvillian.dim();
-    const int threads = numerics::resolve_threads(options.threads);
-    // The state is rho in packed hermitian form (numerics/hermitian_packing.hpp): D^2 doubles, half a copy
+    // The state is rho in packed hermitian form (detail/packed_workspace.hpp): D^2 doubles, half a copy
     // of rho per stepper vector (issue 17 goal 6: the dense-output stepper keeps ~12 of them). odeint's
-    // error norm and step control then act on the diagonal and sqrt(2) Re, sqrt(2) Im of the upper
-    // triangle. The Liouvillian reads and writes full matrices: two D x D workspaces.
+    // error norm and step control then act on the diagonal and sqrt(2) Re, sqrt(2) Im of the upper triangle.
     using State = Eigen::VectorXd;
-    const long n = 2 * numerics::packed_size(d);
-    std::vector<cd> full(static_cast<std::size_t>(d * d)), out(static_cast<std::size_t>(d * d));
-    State x(n);
-    numerics::pack_hermitian(rho.data(), d, reinterpret_cast<cd*>(x.data()), threads);
+    detail::PackedWorkspace work(d, options.threads);
+    auto packed = [](State& s) { return reinterpret_cast<cd*>(s.data()); };
+    auto packed_in = [](const State& s) { return reinterpret_cast<const cd*>(s.data()); };
+    State x(work.packed_doubles());
+    work.pack(rho.data(), packed(x));
     auto rhs = [&](const State& s, State& ds, double /*t*/) {
         if (options.max_rhs_calls > 0 && summary.rhs_calls >= options.max_rhs_calls)
             throw EvolutionBudgetExhausted{summary.rhs_calls};
         ++summary.rhs_calls;
-        numerics::unpack_hermitian(reinterpret_cast<const cd*>(s.data()), d, full.data(), threads);
-        liouvillian.apply(full.data(), out.data(), options.threads);
-        numerics::pack_hermitian(out.data(), d, reinterpret_cast<cd*>(ds.data()), threads);
+        work.apply(liouvillian, packed_in(s), packed(ds), options.threads);
     };
     const double t0 = times.front(), t1 = times.back();
     std::size_t sample = options.observe_first ? 0 : 1;
     auto observe = [&](const State& s, double t) {
-        numerics::unpack_hermitian(reinterpret_cast<const cd*>(s.data()), d, full.data(), threads);
-        summary.max_trace_error = std::max(summary.max_trace_error, trace_error(full.data(), d));
+        const cd* r = work.unpack(packed_in(s));
+        summary.max_trace_error = std::max(summary.max_trace_error, trace_error(r, d));
         // integrate_times calls the observer once per requested time, in order.
         const std::size_t index = sample++;
-        if (observer) observer(index, t, full.data());
+        if (observer) observer(index, t, r);
         if (progress && t1 > t0) progress((t - t0) / (t1 - t0), "time evolution");
     };
-    // At every checkpoint boundary (in every run) the state is re-packed from its unpacked matrix, the
-    // matrix a checkpoint records: a run resumed from it packs the same numbers.
     auto at_boundary = [&](std::size_t index, double t) {
-        numerics::unpack_hermitian(reinterpret_cast<const cd*>(x.data()), d, full.data(), threads);
-        numerics::pack_hermitian(full.data(), d, reinterpret_cast<cd*>(x.data()), threads);
-        return options.on_boundary && options.on_boundary(index, t, full.data(), summary);
+        const cd* r = work.repack(packed(x));
+        return options.on_boundary && options.on_boundary(index, t, r, summary);
     };
     const double dt0 = options.initial_dt > 0 ? options.initial_dt : std::max(1e-6, (t1 - t0) * 1e-4);
     const bool segmented = options.segment_samples > 0 && times.size() > 1;
@@ -92,7 +86,7 @@ EvolveSummary evolve(const Liouvillian& liouvillian, Eigen::VectorXcd& rho, cons
         auto stepper = odeint::make_dense_output(options.atol, options.rtol, Stepper(detail::ParallelAlgebra{options.threads}));
         detail::integrate_samples(stepper, rhs, x, times, dt0, options, observe, summary, at_boundary);
     }
-    numerics::unpack_hermitian(reinterpret_cast<const cd*>(x.data()), d, rho.data(), threads);
+    work.unpack_into(packed_in(x), rho.data());
     summary.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     return summary;
 }

@@ -13,6 +13,7 @@
 #include "qbnet/numerics/hermitian_packing.hpp"
 #include "qbnet/numerics/parallel.hpp"
 #include "qbnet/numerics/vector_ops.hpp"
+#include "detail/packed_workspace.hpp"
 
 namespace qbnet::fock {
 
@@ -28,24 +29,24 @@ public:
     ArnoldiBasis(const Liouvillian& lv, int max_dim, int threads, long max_rhs_calls, EvolveSummary& summary)
         : lv_(lv), d_(lv.dim()), n_(numerics::packed_size(lv.dim())), threads_(numerics::resolve_threads(threads)),
           max_rhs_calls_(max_rhs_calls), summary_(summary), v_(static_cast<std::size_t>(max_dim) + 1),
-          h_(Eigen::MatrixXd::Zero(max_dim + 1, max_dim)), in_(d_ * d_), out_(d_ * d_) {
+          h_(Eigen::MatrixXd::Zero(max_dim + 1, max_dim)), work_(lv.dim(), threads) {
         for (auto& x : v_) x.resize(n_);
     }
     int max_dim() const { return static_cast<int>(h_.cols()); }
-    // The state: column 0, NOT normalised between steps.
-    cd* state() { return v_[0].data(); }
-    cd* full() { return in_.data(); }   // scratch full matrix (observation, packing round trip)
-    void pack_state(const cd* full) { numerics::pack_hermitian(full, d_, v_[0].data(), threads_); }
-    void unpack_state() { numerics::unpack_hermitian(v_[0].data(), d_, in_.data(), threads_); }
+    // The state is v_0, NOT normalised between steps.
+    void pack_state(const cd* full) { work_.pack(full, v_[0].data()); }
+    // At a sample: the state re-packed from its unpacked matrix (detail::PackedWorkspace::repack); returns
+    // that matrix.
+    const cd* repack_state() { return work_.repack(v_[0].data()); }
     double state_norm() const { return std::sqrt(numerics::real_dot(v_[0].data(), v_[0].data(), n_, threads_)); }
-    // Starts a space from the state: v_0 <- state / beta.
     double trace() const { return numerics::packed_trace(v_[0].data(), d_); }
     void scale_state(double a) { numerics::scale(a, v_[0].data(), n_, threads_); }
-    void start(double beta) { numerics::scale(1.0 / beta, v_[0].data(), n_, threads_); }
-    // Extends the space by one vector: v_{j+1} from L v_j, orthogonalised twice (classical Gram-Schmidt
-    // with one reorthogonalisation, CGS2). Returns h_{j+1,j}; 0 means L v_j lies in the space.
+    // Extends the space by one vector: v_{j+1} from L v_j, orthogonalised by classical Gram-Schmidt with a
+    // second pass when the first cancels (below). Returns h_{j+1,j}; 0 means L v_j lies in the space.
     double extend(int j) {
-        matvec(v_[j].data(), v_[j + 1].data());
+        if (max_rhs_calls_ > 0 && summary_.rhs_calls >= max_rhs_calls_) throw EvolutionBudgetExhausted{summary_.rhs_calls};
+        ++summary_.rhs_calls;
+        work_.apply(lv_, v_[j].data(), v_[j + 1].data(), threads_);
         cd* w = v_[j + 1].data();
         std::vector<double> c(static_cast<std::size_t>(j) + 2);
         double ww = 0.0;
@@ -82,13 +83,6 @@ public:
     }
 
 private:
-    void matvec(const cd* x, cd* y) {
-        if (max_rhs_calls_ > 0 && summary_.rhs_calls >= max_rhs_calls_) throw EvolutionBudgetExhausted{summary_.rhs_calls};
-        ++summary_.rhs_calls;
-        numerics::unpack_hermitian(x, d_, in_.data(), threads_);
-        lv_.apply(in_.data(), out_.data(), threads_);
-        numerics::pack_hermitian(out_.data(), d_, y, threads_);
-    }
     const Liouvillian& lv_;
     long d_, n_;
     int threads_;
@@ -96,7 +90,7 @@ private:
     EvolveSummary& summary_;
     std::vector<Eigen::VectorXcd> v_;
     Eigen::MatrixXd h_;
-    std::vector<cd> in_, out_;
+    detail::PackedWorkspace work_;
 };
 
 // For the Krylov space of dimension m and step tau: the coefficients y = beta exp(tau H_m) e_1 of the
@@ -137,17 +131,13 @@ EvolveSummary evolve_krylov(const Liouvillian& liouvillian, Eigen::VectorXcd& rh
     summary.error_estimate = options.error_estimate_before;
     const long d = liouvillian.dim();
     ArnoldiBasis basis(liouvillian, kKrylovMaxDimension, options.threads, options.max_rhs_calls, summary);
-    std::copy(rho.data(), rho.data() + d * d, basis.full());
-    basis.pack_state(basis.full());
+    basis.pack_state(rho.data());
 
-    // At each later sample: observe the unpacked state and take the packed state back from it, so that the
-    // run continues from exactly what a checkpoint there records (a resumed run packs that same matrix).
+    // At each sample: observe the unpacked state (rho itself at the first) and, at later ones, take the
+    // packed state back from it, so that the run continues from exactly what a checkpoint there records.
+    const cd* r = rho.data();   // the state at the last sample reached, unpacked
     auto at_sample = [&](std::size_t k) -> bool {
-        if (k > 0) {
-            basis.unpack_state();
-            basis.pack_state(basis.full());
-        }
-        const cd* r = basis.full();
+        if (k > 0) r = basis.repack_state();
         if (k > 0 || options.observe_first) {
             summary.max_trace_error = std::max(summary.max_trace_error, trace_error(r, d));
             if (observer) observer(k, times[k], r);
@@ -175,7 +165,7 @@ EvolveSummary evolve_krylov(const Liouvillian& liouvillian, Eigen::VectorXcd& rh
             Projection p;
             int m = 0;
             if (beta > 0.0) {
-                basis.start(beta);
+                basis.scale_state(1.0 / beta);   // v_0 = rho / beta
                 for (int j = 0; j < basis.max_dim(); ++j) {
                     const double hnext = basis.extend(j);
                     m = j + 1;
@@ -209,12 +199,10 @@ EvolveSummary evolve_krylov(const Liouvillian& liouvillian, Eigen::VectorXcd& rh
         }
         if (at_sample(k)) {
             summary.stopped = true;
-            Eigen::Map<Eigen::VectorXcd>(rho.data(), d * d) = Eigen::Map<const Eigen::VectorXcd>(basis.full(), d * d);
-            summary.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-            return summary;
+            break;
         }
     }
-    Eigen::Map<Eigen::VectorXcd>(rho.data(), d * d) = Eigen::Map<const Eigen::VectorXcd>(basis.full(), d * d);
+    if (r != rho.data()) std::copy(r, r + d * d, rho.data());
     summary.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     return summary;
 }
