@@ -228,7 +228,8 @@ TEST_CASE("Evolution keeps trace hermiticity and positivity and relaxes to the K
     o.steady.tol = 1e-12;
     const EngineResult r = fock::run_fock(model, o);
     CHECK(r.statistics.fock->evolution->max_trace_error < 1e-9);
-    CHECK(r.statistics.fock->evolution->max_hermiticity_error < 1e-12);
+    // The integrator holds rho packed hermitian: hermiticity is exact by construction, not a measured figure.
+    CHECK(r.statistics.fock->evolution->hermiticity_exact);
     const auto& last = r.timeseries.samples.back();
     for (std::size_t j = 0; j < last.modes.size(); ++j)
         CHECK(last.modes[j].energy == Approx(r.steady_state->modes[j].energy).epsilon(1e-5));

@@ -57,8 +57,8 @@ struct EvolveSummary {
     // integration error of the final state (the evolution is contractive); 0 for the Runge-Kutta methods,
     // whose error control is per step only.
     double error_estimate = 0.0;
-    // krylov: rho is stored as a packed hermitian matrix, so it is hermitian by construction and
-    // max_hermiticity_error measures nothing (reported as such, not as 0).
+    // krylov and dopri5: rho is stored as a packed hermitian matrix, so it is hermitian by construction and
+    // max_hermiticity_error measures nothing (summary.json omits it then).
     bool hermiticity_exact = false;
 };
 
