@@ -138,7 +138,7 @@ struct EvolutionStatistics {
     double wall_s = 0.0;
     double max_trace_error = 0.0;
     double max_hermiticity_error = 0.0;
-    bool hermiticity_exact = false;        // krylov: packed hermitian storage, nothing to measure
+    bool hermiticity_exact = false;        // krylov, dopri5: packed hermitian storage, nothing to measure
     std::optional<double> error_estimate;  // krylov: sum of the steps' error estimates (Frobenius norm)
     // displaced frame
     std::optional<long> liouvillian_rebuilds;
