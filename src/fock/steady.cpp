@@ -50,6 +50,11 @@ int steady_state_krylov_restart(long d) {
 // workspaces.
 int steady_state_working_copies(long d) { return (steady_state_krylov_restart(d) + 3) / 2 + 2; }
 
+void SteadyPreconditioner::apply_packed(const cd* packed, long d, int threads, cd* x, cd* work) const {
+    numerics::unpack_hermitian(packed, d, x, threads);
+    apply(x, x, work);
+}
+
 double liouvillian_residual(const Liouvillian& liouvillian, const Eigen::VectorXcd& rho, Eigen::VectorXcd& work,
                             int threads) {
     liouvillian.apply(rho.data(), work.data(), threads);
@@ -127,9 +132,11 @@ struct PackedAugmentedLiouvillian {
         numerics::unpack_hermitian(x.data(), lv.dim(), a.data(), threads);
         time_packing += since(t0);
     }
-    void precondition_workspace(const SteadyPreconditioner& pre) const {
+    // a = P^{-1}(packed v), b as the preconditioner's scratch (the unpacking of v counts as preconditioning:
+    // a single-precision preconditioner unpacks straight into its working copy).
+    void precondition_into_workspace(const SteadyPreconditioner& pre, const Eigen::VectorXcd& v) const {
         const auto t0 = Clock::now();
-        pre.apply(a.data(), a.data(), b.data());
+        pre.apply_packed(v.data(), lv.dim(), threads, a.data(), b.data());
         time_precond += since(t0);
     }
     void apply(const Eigen::VectorXcd& x, Eigen::VectorXcd& y) const {
@@ -143,13 +150,11 @@ struct PackedAugmentedLiouvillian {
         numerics::packed_add_identity(gamma / static_cast<double>(d), r.data(), d);
     }
     void apply_preconditioned(const SteadyPreconditioner& pre, const Eigen::VectorXcd& v, Eigen::VectorXcd& w) const {
-        unpack_to_workspace(v);
-        precondition_workspace(pre);
+        precondition_into_workspace(pre, v);
         apply_workspace(w);
     }
     void add_preconditioned(const SteadyPreconditioner& pre, const Eigen::VectorXcd& r, Eigen::VectorXcd& x) const {
-        unpack_to_workspace(r);
-        precondition_workspace(pre);
+        precondition_into_workspace(pre, r);
         const auto t0 = Clock::now();
         numerics::pack_hermitian(a.data(), lv.dim(), b.data(), threads);   // b as packed scratch
         numerics::axpy(1.0, b.data(), x.data(), x.size(), threads);
@@ -185,7 +190,8 @@ std::unique_ptr<SteadyPreconditioner> make_preconditioner(const Liouvillian& lv,
     // eigenvectors are ill-conditioned.
     std::unique_ptr<SteadyPreconditioner> pre;
     if (solver.preconditioner != SteadyPreconditionerKind::sylvester) {
-        auto local = std::make_unique<LocalLiouvillianPreconditioner>(lv, 1.0 / gamma, threads);
+        auto local = std::make_unique<LocalLiouvillianPreconditioner>(lv, 1.0 / gamma, threads,
+                                                                      lv.dim() >= solver.single_precision_min_dim);
         if (solver.preconditioner == SteadyPreconditionerKind::local || local->condition() < 1e8) pre = std::move(local);
     }
     if (!pre) pre = std::make_unique<SylvesterPreconditioner>(lv, 400, threads);

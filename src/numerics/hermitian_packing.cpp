@@ -36,7 +36,10 @@ void pack_hermitian(const cd* x, long d, cd* packed, int threads) {
     if (d % 2 == 1) p[d * d] = 0.0;   // the padding double of an odd D^2
 }
 
-void unpack_hermitian(const cd* packed, long d, cd* x, int threads) {
+namespace {
+template <class C>
+void unpack_into(const cd* packed, long d, C* x, int threads) {
+    using R = typename C::value_type;
     const double* p = reinterpret_cast<const double*>(packed);
     // 64 x 64 tiles of the upper triangle, each written with its mirror tile: the column-wise writes of
     // the mirror stay in cache (a plain row loop would touch one cache line per element at large D).
@@ -49,15 +52,22 @@ void unpack_hermitian(const cd* packed, long d, cd* x, int threads) {
             const long m0 = bi * tile, m1 = std::min(d, m0 + tile), n0 = bj * tile, n1 = std::min(d, n0 + tile);
             for (long m = m0; m < m1; ++m) {
                 const double* row = p + row_offset(m, d);
-                if (m >= n0 && m < n1) x[m * d + m] = row[0];
+                if (m >= n0 && m < n1) x[m * d + m] = C(static_cast<R>(row[0]), R(0));
                 for (long n = std::max(n0, m + 1); n < n1; ++n) {
                     const long k = 1 + 2 * (n - m - 1);
-                    const cd v(kInvSqrt2 * row[k], kInvSqrt2 * row[k + 1]);
+                    const C v(static_cast<R>(kInvSqrt2 * row[k]), static_cast<R>(kInvSqrt2 * row[k + 1]));
                     x[m * d + n] = v;
                     x[n * d + m] = std::conj(v);
                 }
             }
         }
+}
+}  // namespace
+
+void unpack_hermitian(const cd* packed, long d, cd* x, int threads) { unpack_into(packed, d, x, threads); }
+
+void unpack_hermitian(const cd* packed, long d, std::complex<float>* x, int threads) {
+    unpack_into(packed, d, x, threads);
 }
 
 double packed_trace(const cd* packed, long d) {

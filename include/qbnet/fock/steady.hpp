@@ -68,9 +68,12 @@ class SteadyPreconditioner {
 public:
     using cd = std::complex<double>;
     virtual ~SteadyPreconditioner() = default;
-    // x = P^{-1}(r); x is hermitian; r == x (in place) is allowed. work: D*D scratch (may be unused),
-    // aliasing neither.
+    // x = P^{-1}(r); x is hermitian up to the rounding of P^{-1}'s own arithmetic (the solver packs its
+    // upper triangle); r == x (in place) is allowed. work: D*D scratch (may be unused), aliasing neither.
     virtual void apply(const cd* r, cd* x, cd* work) const = 0;
+    // The same for the D x D matrix r given packed (numerics/hermitian_packing.hpp); x must not alias
+    // packed. Default: unpack into x, then apply in place.
+    virtual void apply_packed(const cd* packed, long d, int threads, cd* x, cd* work) const;
     virtual std::string kind() const = 0;
     // Does apply() use `work`? (a solver that knows it is unused need not allocate it)
     virtual bool needs_work() const { return true; }
@@ -106,17 +109,30 @@ private:
 //   L_loc^{-1} = (W_0 x W_1 x ...) diag(1 / sum_j mu_j) (W_0^{-1} x ...),
 // applied in place mode by mode (each W_j is block diagonal by the charge m_j - n_j without squeezing:
 // cost ~ D^2 * cutoff per mode). The null direction (the product of local steady states) gets factor 1,
-// which matches A(sigma) = I/D for the trace-augmented operator. No D x D scratch.
+// which matches A(sigma) = I/D for the trace-augmented operator.
+// Precision: when every W_j is well conditioned (condition() <= kSingleMaxCondition) the passes run in
+// single precision on a complex<float> copy of x held in `work` (half the memory traffic of each pass,
+// twice the SIMD width): a preconditioner only has to approximate A^{-1}; the Krylov solver's true
+// residual, in double precision, decides convergence (docs/derivations.md, "Fock steady state").
 class LocalLiouvillianPreconditioner : public SteadyPreconditioner {
 public:
     // null_value: the factor of the null direction of L_loc; it should be 1 / (weight of the trace
     // augmentation), i.e. 1 / Gamma (steady.hpp, "Units"). threads: as for SylvesterPreconditioner.
-    explicit LocalLiouvillianPreconditioner(const Liouvillian& liouvillian, double null_value = 1.0, int threads = 0);
+    // allow_single: run the passes in single precision when the eigenvectors allow it (see above).
+    explicit LocalLiouvillianPreconditioner(const Liouvillian& liouvillian, double null_value = 1.0, int threads = 0,
+                                            bool allow_single = true);
+    // work: D*D complex<double> scratch, used (as complex<float>) by the single-precision passes; null:
+    // double precision in place.
     void apply(const cd* r, cd* x, cd* work) const override;
-    std::string kind() const override { return "local-liouvillian"; }
-    bool needs_work() const override { return false; }
+    // Single precision: unpacked straight into the complex<float> working copy.
+    void apply_packed(const cd* packed, long d, int threads, cd* x, cd* work) const override;
+    std::string kind() const override { return single_ ? "local-liouvillian (single precision)" : "local-liouvillian"; }
+    bool needs_work() const override { return single_; }
     // Largest eigenvector condition number over the modes (too large: do not use it).
     double condition() const { return condition_; }
+    // Single-precision passes lose about condition() x 6e-8 relative accuracy: used up to this bound.
+    static constexpr double kSingleMaxCondition = 1e4;
+    bool single_precision() const { return single_; }
 
 private:
     struct ModeFactor {
@@ -127,21 +143,29 @@ private:
         std::vector<Eigen::MatrixXcd> w, w_inv;     // per block (eigenvectors and their inverse)
         std::vector<char> real;                     // per block: eigenvectors real (then w_real is used)
         std::vector<Eigen::MatrixXd> w_real, w_inv_real;
+        std::vector<Eigen::MatrixXcf> w_f, w_inv_f;          // single-precision copies
+        std::vector<Eigen::MatrixXf> w_real_f, w_inv_real_f;
         Eigen::VectorXcd mu;                        // eigenvalue per pair slot (slot = m_j * c + n_j)
     };
     // One pass over x for mode f: W_f^{-1} (inverse), W_f (forward), or, for the last mode transformed,
     // W_f diag(1 / sum_j mu_j) W_f^{-1} in the same pass (scale: the digit tables of every index).
     enum class Pass { inverse, forward, inverse_scale_forward };
     struct DigitTables;
-    void transform(cd* x, const ModeFactor& f, Pass pass, const DigitTables* digits = nullptr) const;
-    // x[m, n] *= 1 / sum_j mu_j(m_j, n_j) (the null direction: null_value_).
-    void scale_entry(cd& x, cd mu) const;
+    // One pass from `in` to `out` (the same array or not; In/Out: complex<double> or complex<float>),
+    // computed in precision T.
+    template <class T, class In, class Out>
+    void transform(const In* in, Out* out, const ModeFactor& f, Pass pass, const DigitTables* digits) const;
+    // All passes in precision T; scratch: the D x D complex<T> array between the first and last pass
+    // (T = double: x itself). r == nullptr: the input is already in scratch.
+    template <class T>
+    void apply_passes(const cd* r, cd* x, std::complex<T>* scratch) const;
     long dim_;
     int threads_ = 1;
     double null_value_ = 1.0;
     std::vector<ModeFactor> modes_;
     double condition_ = 1.0;
     double null_tol_ = 0.0;
+    bool single_ = false;
 };
 
 // How the steady state is solved (the algorithm's knobs; SteadyOptions in qbnet/options.hpp says what is
@@ -157,6 +181,11 @@ struct SteadySolverOptions {
     int krylov_restart = 0;   // GMRES restart; 0: chosen from D (steady_state_krylov_restart)
     numerics::GramSchmidt gram_schmidt = numerics::GramSchmidt::classical;
     SteadyPreconditionerKind preconditioner = SteadyPreconditionerKind::automatic;
+    // Local preconditioner: single-precision passes from this D on, where its eigenvectors are well
+    // conditioned. From D = 513 the restart is at most 8 (steady_state_krylov_restart), so a cycle's
+    // reduction stays far above the ~1e-7 that single-precision rounding lets one cycle gain; below, the
+    // passes are cheap anyway and a restart of 24 would lose iterations.
+    long single_precision_min_dim = 513;
     // true: residual and trace augmentation in units of the model's rate scale Gamma (see "Units" above);
     // false: Gamma = 1 in the model's units of time (the behaviour before; bench/ compares the two).
     bool rate_normalised = true;

@@ -26,6 +26,8 @@ void pack_hermitian(const std::complex<double>* x, long d, std::complex<double>*
 
 // X <- the hermitian matrix of `packed` (every entry written, both triangles).
 void unpack_hermitian(const std::complex<double>* packed, long d, std::complex<double>* x, int threads);
+// The same, rounded to single precision (a preconditioner's working copy).
+void unpack_hermitian(const std::complex<double>* packed, long d, std::complex<float>* x, int threads);
 
 // Trace of the matrix of `packed` (the diagonal is stored unweighted). Serial: D terms.
 double packed_trace(const std::complex<double>* packed, long d);
