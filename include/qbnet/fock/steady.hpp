@@ -130,6 +130,16 @@ public:
     bool needs_work() const override { return single_; }
     // Largest eigenvector condition number over the modes (too large: do not use it).
     double condition() const { return condition_; }
+    // How the passes group adjacent modes (ModeGroup below): modes are grouped while a pass's buffer
+    // (group cutoff x D entries) stays within buffer_bytes, and only when rho is larger than
+    // min_matrix_bytes. Tests and bench/ set other values to compare the layouts.
+    struct Grouping {
+        long buffer_bytes = 2L * 1024 * 1024;
+        double min_matrix_bytes = 8.0 * 1024 * 1024;
+    };
+    void set_grouping(const Grouping& grouping);
+    // Passes over rho per application (2 x groups - 1) in the precision apply() uses.
+    int passes() const;
     // Single-precision passes lose about condition() x 6e-8 relative accuracy: used up to this bound.
     static constexpr double kSingleMaxCondition = 1e4;
     bool single_precision() const { return single_; }
@@ -147,14 +157,28 @@ private:
         std::vector<Eigen::MatrixXf> w_real_f, w_inv_real_f;
         Eigen::VectorXcd mu;                        // eigenvalue per pair slot (slot = m_j * c + n_j)
     };
-    // One pass over x for mode f: W_f^{-1} (inverse), W_f (forward), or, for the last mode transformed,
-    // W_f diag(1 / sum_j mu_j) W_f^{-1} in the same pass (scale: the digit tables of every index).
+    // Adjacent modes j0..j1 transformed in ONE pass over x: their digits together form one "super-mode"
+    // digit M = (m / stride) % cutoff (stride of j1, cutoff = prod c_j), and the pass's buffer holds, per
+    // row group, the cutoff^2 pair rows ordered [p_j0][p_j0+1]..[p_j1] (p_j: mode j's pair slot in block
+    // order), so that every member's block GEMM acts on contiguous rows.
+    struct ModeGroup {
+        std::vector<int> modes;        // j0..j1
+        long cutoff = 1, stride = 1;
+        std::vector<long> inner;       // per member: prod over later members of c_k^2
+        std::vector<int> row;          // buffer row of the pair (M, N): row[M * cutoff + N]
+        std::vector<cd> mu;            // per buffer row: sum over members of mu_j (the fused pass)
+    };
+    // Modes grouped so that a pass's buffers (cutoff * D entries of `bytes` each) stay in cache; mode 0
+    // always starts the first group.
+    std::vector<ModeGroup> group_modes(long bytes, const Grouping& grouping) const;
+    // One pass over x for group g: W^{-1} (inverse), W (forward), or, for the group of mode 0 (the last
+    // transformed), W diag(1 / sum_j mu_j) W^{-1} in the same pass (scale: the digit tables of every index).
     enum class Pass { inverse, forward, inverse_scale_forward };
     struct DigitTables;
     // One pass from `in` to `out` (the same array or not; In/Out: complex<double> or complex<float>),
     // computed in precision T.
     template <class T, class In, class Out>
-    void transform(const In* in, Out* out, const ModeFactor& f, Pass pass, const DigitTables* digits) const;
+    void transform(const In* in, Out* out, const ModeGroup& g, Pass pass, const DigitTables* digits) const;
     // All passes in precision T; scratch: the D x D complex<T> array between the first and last pass
     // (T = double: x itself). r == nullptr: the input is already in scratch.
     template <class T>
@@ -163,6 +187,7 @@ private:
     int threads_ = 1;
     double null_value_ = 1.0;
     std::vector<ModeFactor> modes_;
+    std::vector<ModeGroup> groups_single_, groups_double_;   // group_modes for complex<float> / complex<double>
     double condition_ = 1.0;
     double null_tol_ = 0.0;
     bool single_ = false;

@@ -132,22 +132,91 @@ LocalLiouvillianPreconditioner::LocalLiouvillianPreconditioner(const Liouvillian
     single_ = allow_single && nm > 0 && condition_ <= kSingleMaxCondition;
     spdlog::debug("local preconditioner: eigenvector condition {:.3g}: {} precision passes", condition_,
                   single_ ? "single" : "double");
+    set_grouping(Grouping{});
+}
+
+void LocalLiouvillianPreconditioner::set_grouping(const Grouping& grouping) {
+    groups_single_ = group_modes(static_cast<long>(sizeof(std::complex<float>)), grouping);
+    groups_double_ = group_modes(static_cast<long>(sizeof(cd)), grouping);
+    spdlog::debug("local preconditioner: {} passes over rho", passes());
+}
+
+int LocalLiouvillianPreconditioner::passes() const {
+    return 2 * static_cast<int>((single_ ? groups_single_ : groups_double_).size()) - 1;
 }
 
 // Digits of every index per mode (the summed eigenvalue of an entry is looked up from its digits).
 struct LocalLiouvillianPreconditioner::DigitTables {
     std::vector<std::vector<int>> digit;   // digit[j][m]
-    // sum over the modes j != skip of mu_j(m_j, n_j)
-    cd mu_except(const std::vector<ModeFactor>& modes, std::size_t skip, long m, long n) const {
+    // sum over the modes j >= first of mu_j(m_j, n_j)
+    cd mu_from(const std::vector<ModeFactor>& modes, std::size_t first, long m, long n) const {
         cd sum = 0.0;
-        for (std::size_t j = 0; j < modes.size(); ++j) {
-            if (j == skip) continue;
+        for (std::size_t j = first; j < modes.size(); ++j) {
             const ModeFactor& f = modes[j];
             sum += f.mu[digit[j][static_cast<std::size_t>(m)] * f.cutoff + digit[j][static_cast<std::size_t>(n)]];
         }
         return sum;
     }
 };
+
+// Grouping defaults (steady.hpp): a pass's two buffers of cutoff x D entries stay in a core's L2; rho
+// above 8 MiB streams from memory, so fewer passes pay; a matrix that stays in cache gains nothing from
+// fewer passes and loses on the longer gathers.
+std::vector<LocalLiouvillianPreconditioner::ModeGroup> LocalLiouvillianPreconditioner::group_modes(
+    long bytes, const Grouping& grouping) const {
+    const int nm = static_cast<int>(modes_.size());
+    std::vector<ModeGroup> out;
+    const bool group =
+        static_cast<double>(dim_) * static_cast<double>(dim_) * static_cast<double>(bytes) > grouping.min_matrix_bytes;
+    for (int j = 0; j < nm;) {
+        ModeGroup g;
+        g.modes.push_back(j);
+        long cut = modes_[static_cast<std::size_t>(j)].cutoff;
+        while (group && j + 1 < nm && cut * modes_[static_cast<std::size_t>(j + 1)].cutoff * dim_ * bytes <= grouping.buffer_bytes) {
+            ++j;
+            cut *= modes_[static_cast<std::size_t>(j)].cutoff;
+            g.modes.push_back(j);
+        }
+        ++j;
+        const std::size_t n = g.modes.size();
+        g.cutoff = cut;
+        g.stride = modes_[static_cast<std::size_t>(g.modes.back())].stride;
+        g.inner.resize(n);
+        long acc = 1;
+        for (std::size_t k = n; k-- > 0;) {
+            g.inner[k] = acc;
+            const long c = modes_[static_cast<std::size_t>(g.modes[k])].cutoff;
+            acc *= c * c;
+        }
+        std::vector<std::vector<int>> pos(n);
+        for (std::size_t k = 0; k < n; ++k) {
+            const ModeFactor& f = modes_[static_cast<std::size_t>(g.modes[k])];
+            pos[k].resize(f.order.size());
+            for (std::size_t r = 0; r < f.order.size(); ++r) pos[k][static_cast<std::size_t>(f.order[r])] = static_cast<int>(r);
+        }
+        g.row.resize(static_cast<std::size_t>(cut * cut));
+        for (long mm0 = 0; mm0 < cut; ++mm0)
+            for (long nn0 = 0; nn0 < cut; ++nn0) {
+                long mm = mm0, nn = nn0, r = 0;
+                for (std::size_t k = n; k-- > 0;) {
+                    const long c = modes_[static_cast<std::size_t>(g.modes[k])].cutoff;
+                    r += pos[k][static_cast<std::size_t>((mm % c) * c + nn % c)] * g.inner[k];
+                    mm /= c;
+                    nn /= c;
+                }
+                g.row[static_cast<std::size_t>(mm0 * cut + nn0)] = static_cast<int>(r);
+            }
+        g.mu.assign(static_cast<std::size_t>(cut * cut), cd(0.0));
+        for (long r = 0; r < cut * cut; ++r)
+            for (std::size_t k = 0; k < n; ++k) {
+                const ModeFactor& f = modes_[static_cast<std::size_t>(g.modes[k])];
+                const long slots = static_cast<long>(f.cutoff) * f.cutoff;
+                g.mu[static_cast<std::size_t>(r)] += f.mu[f.order[static_cast<std::size_t>((r / g.inner[k]) % slots)]];
+            }
+        out.push_back(std::move(g));
+    }
+    return out;
+}
 
 namespace {
 
@@ -188,40 +257,59 @@ inline void copy_run(const In* src, Out* dst, long n) {
 }  // namespace
 
 template <class T, class In, class Out>
-void LocalLiouvillianPreconditioner::transform(const In* in, Out* out, const ModeFactor& f, Pass pass,
+void LocalLiouvillianPreconditioner::transform(const In* in, Out* out, const ModeGroup& g, Pass pass,
                                                const DigitTables* digits) const {
-    // For a fixed row group (all digits of m but m_j) the c rows m_j = 0..c-1 hold, for every column
-    // digit n_j, a vector over the other column digits (length D/c). Gather those c^2 vectors into a
-    // buffer (rows in block order), multiply each block, scatter back. Every source row is read once in
-    // order and every destination row written once in order (the c^2 buffer rows are the strided side;
-    // they stay in cache). The whole group is read before any of it is written, so in == out is allowed.
-    // The fused pass (mode 0, the last transformed) divides by the summed eigenvalues between W^{-1} and W
-    // while the group is in cache.
+    // For a fixed row group (all digits of m but the group's digit M) the c rows M = 0..c-1 hold, for
+    // every column digit N, a vector over the other column digits (length D/c). Gather those c^2 vectors
+    // into a buffer (rows [p_j0]..[p_j1], see ModeGroup), multiply member by member, scatter back. Every
+    // source row is read once in order and every destination row written once in order (the c^2 buffer
+    // rows are the strided side; they stay in cache). The whole row group is read before any of it is
+    // written, so in == out is allowed. The fused pass (mode 0's group, the last transformed) divides by
+    // the summed eigenvalues between W^{-1} and W while the group is in cache.
     using ct = std::complex<T>;
-    using RowMat = Eigen::Matrix<ct, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+    using RowMap = Eigen::Map<Eigen::Matrix<ct, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>;
     using RealRows = Eigen::Map<Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>;
-    const long d = dim_, c = f.cutoff, s = f.stride;
+    const long d = dim_, c = g.cutoff, s = g.stride;
     const long len = d / c;                 // other column digits
     const long groups = d / c;              // other row digits
     const long hi_n = d / (c * s);
+    const long rows = c * c;
     const int nt = numerics::vector_threads(2 * d * d, threads_);
-    const auto multiply = [&f](bool inverse, RowMat& src, RowMat& dst) {
-        for (std::size_t k = 0; k < f.blocks.size(); ++k) {
-            const auto [start, b] = f.blocks[k];
-            if (f.real[k]) {   // real W on complex rows = real W on the interleaved (re, im) values
-                RealRows bin(reinterpret_cast<T*>(src.data()), src.rows(), 2 * src.cols());
-                RealRows bout(reinterpret_cast<T*>(dst.data()), dst.rows(), 2 * dst.cols());
-                bout.middleRows(start, b).noalias() = real_block_factor<T>(f, k, inverse) * bin.middleRows(start, b);
-            } else {
-                dst.middleRows(start, b).noalias() = block_factor<T>(f, k, inverse) * src.middleRows(start, b);
+    // Member k's block factors on the buffer: rows [outer][p_k][inner], a GEMM per block over p_k with
+    // the (inner, column) pairs as contiguous columns.
+    const auto multiply_member = [&](std::size_t k, bool inverse, ct* src, ct* dst) {
+        const ModeFactor& f = modes_[static_cast<std::size_t>(g.modes[k])];
+        const long slots = static_cast<long>(f.cutoff) * f.cutoff;
+        const long cols = g.inner[k] * len;
+        const long outer = rows / (slots * g.inner[k]);
+        for (long o = 0; o < outer; ++o) {
+            ct* sp = src + o * slots * cols;
+            ct* dp = dst + o * slots * cols;
+            for (std::size_t b = 0; b < f.blocks.size(); ++b) {
+                const auto [start, size] = f.blocks[b];
+                if (f.real[b]) {   // real W on complex rows = real W on the interleaved (re, im) values
+                    RealRows bin(reinterpret_cast<T*>(sp), slots, 2 * cols);
+                    RealRows bout(reinterpret_cast<T*>(dp), slots, 2 * cols);
+                    bout.middleRows(start, size).noalias() = real_block_factor<T>(f, b, inverse) * bin.middleRows(start, size);
+                } else {
+                    RowMap bin(sp, slots, cols), bout(dp, slots, cols);
+                    bout.middleRows(start, size).noalias() = block_factor<T>(f, b, inverse) * bin.middleRows(start, size);
+                }
             }
         }
     };
+    // Every member, alternating between the two buffers: returns the one holding the result.
+    const auto multiply = [&](bool inverse, ct* a, ct* b) {
+        for (std::size_t k = 0; k < g.modes.size(); ++k) {
+            multiply_member(k, inverse, a, b);
+            std::swap(a, b);
+        }
+        return a;
+    };
+    const std::size_t first_other = static_cast<std::size_t>(g.modes.back()) + 1;   // fused: modes after the group
 #pragma omp parallel num_threads(nt) if (nt > 1)
     {
-        RowMat buf(c * c, len), res(c * c, len);
-        std::vector<int> pos(static_cast<std::size_t>(c * c));
-        for (std::size_t r = 0; r < f.order.size(); ++r) pos[static_cast<std::size_t>(f.order[r])] = static_cast<int>(r);
+        std::vector<ct> buf_a(static_cast<std::size_t>(rows * len)), buf_b(static_cast<std::size_t>(rows * len));
         std::vector<ct*> lanes(static_cast<std::size_t>(c));
         std::vector<double> rest_re, rest_im;   // fused pass: the other modes' summed eigenvalues per column
         if (pass == Pass::inverse_scale_forward) {
@@ -231,47 +319,50 @@ void LocalLiouvillianPreconditioner::transform(const In* in, Out* out, const Mod
         const double thr2 = null_tol_ * null_tol_;
 #pragma omp for schedule(static)
         for (long gi = 0; gi < groups; ++gi) {
-            const long row0 = (gi / s) * c * s + gi % s;    // m with m_j = 0
+            const long row0 = (gi / s) * c * s + gi % s;    // m with M = 0
             for (long mj = 0; mj < c; ++mj) {
                 const In* row = in + (row0 + mj * s) * d;
-                for (long nj = 0; nj < c; ++nj) lanes[nj] = buf.row(pos[static_cast<std::size_t>(mj * c + nj)]).data();
+                for (long nj = 0; nj < c; ++nj) lanes[nj] = buf_a.data() + g.row[static_cast<std::size_t>(mj * c + nj)] * len;
                 for (long h = 0; h < hi_n; ++h)
                     for (long nj = 0; nj < c; ++nj) copy_run(row + (h * c + nj) * s, lanes[nj] + h * s, s);
             }
-            multiply(pass != Pass::forward, buf, res);
-            RowMat* result = &res;
+            ct* result = multiply(pass != Pass::forward, buf_a.data(), buf_b.data());
             if (pass == Pass::inverse_scale_forward) {
                 // x[m, n] *= 1 / sum_j mu_j(m_j, n_j): the other modes' part depends on the column only
-                // (row digits fixed by the group); the null direction of L_loc gets null_value_.
+                // (row digits fixed by the row group); the null direction of L_loc gets null_value_.
                 for (long h = 0; h < hi_n; ++h)
                     for (long t = 0; t < s; ++t) {
-                        const cd r = digits->mu_except(modes_, 0, row0, h * c * s + t);
+                        const cd r = digits->mu_from(modes_, first_other, row0, h * c * s + t);
                         rest_re[static_cast<std::size_t>(h * s + t)] = r.real();
                         rest_im[static_cast<std::size_t>(h * s + t)] = r.imag();
                     }
-                for (long mj = 0; mj < c; ++mj)
-                    for (long nj = 0; nj < c; ++nj) {
-                        const cd mu0 = f.mu[mj * c + nj];
-                        ct* e = res.row(pos[static_cast<std::size_t>(mj * c + nj)]).data();
-                        for (long i = 0; i < len; ++i) {
-                            const double mr = mu0.real() + rest_re[static_cast<std::size_t>(i)];
-                            const double mi = mu0.imag() + rest_im[static_cast<std::size_t>(i)];
-                            const double n2 = mr * mr + mi * mi;
-                            // x / mu as x conj(mu) / |mu|^2: no libgcc complex division
-                            const bool null = n2 <= thr2;
-                            const double fr = null ? null_value_ : mr / n2, fi = null ? 0.0 : -mi / n2;
-                            const T xr = e[i].real(), xi = e[i].imag();
-                            e[i] = ct(static_cast<T>(xr * fr - xi * fi), static_cast<T>(xr * fi + xi * fr));
-                        }
+                const double* rr = rest_re.data();
+                const double* ri = rest_im.data();
+                const double nv = null_value_;
+                for (long r = 0; r < rows; ++r) {
+                    const double m0r = g.mu[static_cast<std::size_t>(r)].real(), m0i = g.mu[static_cast<std::size_t>(r)].imag();
+                    T* e = reinterpret_cast<T*>(result + r * len);
+                    // x / mu as x conj(mu) / |mu|^2 (no libgcc complex division), branch-free so that it
+                    // vectorises; the unselected 1/0 of a null entry is never used.
+                    for (long i = 0; i < len; ++i) {
+                        const double mr = m0r + rr[i], mi = m0i + ri[i];
+                        const double n2 = mr * mr + mi * mi;
+                        const bool live = n2 > thr2;
+                        const double inv = 1.0 / n2;
+                        const double fr = live ? mr * inv : nv, fi = live ? -mi * inv : 0.0;
+                        const double xr = e[2 * i], xi = e[2 * i + 1];
+                        e[2 * i] = static_cast<T>(xr * fr - xi * fi);
+                        e[2 * i + 1] = static_cast<T>(xr * fi + xi * fr);
                     }
-                multiply(false, res, buf);
-                result = &buf;
+                }
+                result = multiply(false, result, result == buf_a.data() ? buf_b.data() : buf_a.data());
             }
             for (long mj = 0; mj < c; ++mj) {
                 Out* row = out + (row0 + mj * s) * d;
-                for (long nj = 0; nj < c; ++nj) lanes[nj] = result->row(pos[static_cast<std::size_t>(mj * c + nj)]).data();
+                for (long nj = 0; nj < c; ++nj) lanes[nj] = result + g.row[static_cast<std::size_t>(mj * c + nj)] * len;
                 for (long h = 0; h < hi_n; ++h)
-                    for (long nj = 0; nj < c; ++nj) copy_run(static_cast<const ct*>(lanes[nj] + h * s), row + (h * c + nj) * s, s);
+                    for (long nj = 0; nj < c; ++nj)
+                        copy_run(static_cast<const ct*>(lanes[nj] + h * s), row + (h * c + nj) * s, s);
             }
         }
     }
@@ -286,29 +377,31 @@ void LocalLiouvillianPreconditioner::apply_passes(const cd* r, cd* x, std::compl
     for (int j = 0; j < nm; ++j)
         for (long m = 0; m < d; ++m)
             digits.digit[j][m] = static_cast<int>((m / modes_[j].stride) % modes_[j].cutoff);
-    // W^{-1} mode by mode, the division by the summed eigenvalues fused into mode 0's pass (its gathers
-    // are the most contiguous: runs of D / c_0 entries), then W mode by mode. The first pass reads r,
-    // the last writes x; the passes between work in place on scratch.
+    // W^{-1} group by group, the division by the summed eigenvalues fused into mode 0's group's pass (its
+    // gathers are the most contiguous), then W group by group. The first pass reads r, the last writes x;
+    // the passes between work in place on scratch.
+    const std::vector<ModeGroup>& gs = std::is_same_v<T, float> ? groups_single_ : groups_double_;
+    const int ng = static_cast<int>(gs.size());
     struct Step {
-        int mode;
+        int group;
         Pass pass;
     };
     std::vector<Step> steps;
-    for (int j = nm - 1; j >= 1; --j) steps.push_back({j, Pass::inverse});
+    for (int k = ng - 1; k >= 1; --k) steps.push_back({k, Pass::inverse});
     steps.push_back({0, Pass::inverse_scale_forward});
-    for (int j = 1; j < nm; ++j) steps.push_back({j, Pass::forward});
+    for (int k = 1; k < ng; ++k) steps.push_back({k, Pass::forward});
     const std::size_t last = steps.size() - 1;
     for (std::size_t i = 0; i < steps.size(); ++i) {
-        const ModeFactor& f = modes_[static_cast<std::size_t>(steps[i].mode)];
+        const ModeGroup& g = gs[static_cast<std::size_t>(steps[i].group)];
         const DigitTables* dt = steps[i].pass == Pass::inverse_scale_forward ? &digits : nullptr;
         if (i == 0 && r && i == last)
-            transform<T>(r, x, f, steps[i].pass, dt);
+            transform<T>(r, x, g, steps[i].pass, dt);
         else if (i == 0 && r)
-            transform<T>(r, scratch, f, steps[i].pass, dt);
+            transform<T>(r, scratch, g, steps[i].pass, dt);
         else if (i == last)
-            transform<T>(static_cast<const std::complex<T>*>(scratch), x, f, steps[i].pass, dt);
+            transform<T>(static_cast<const std::complex<T>*>(scratch), x, g, steps[i].pass, dt);
         else
-            transform<T>(static_cast<const std::complex<T>*>(scratch), scratch, f, steps[i].pass, dt);
+            transform<T>(static_cast<const std::complex<T>*>(scratch), scratch, g, steps[i].pass, dt);
     }
 }
 
