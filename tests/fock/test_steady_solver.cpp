@@ -473,14 +473,19 @@ TEST_CASE("Steady-state solve started from the lower rung reaches the same state
     CHECK(nested.iterations > 0);
 }
 
-TEST_CASE("Single-precision preconditioner passes: within their rounding estimate, same steady state as double",
+TEST_CASE("Single-precision preconditioner passes: within their rounding estimate and the same steady state as double",
           "[fock][steady]") {
-    const model::Model model = chain_model(1.0, {0.05, 0.03});
+    // Without Kerr every charge block has real eigenvectors (real products); with Kerr they are complex.
+    const bool kerr = GENERATE(false, true);
+    model::Model model = chain_model(1.0, {0.05, 0.03});
+    if (kerr) model.kerr << 0.01, 0.004;
     const fock::FockBasis basis({4, 4});
     const fock::Liouvillian lv(model, basis);
     const long d = basis.dim(), n = d * d;
     const double gamma = fock::rate_scale(lv);
     const fock::LocalLiouvillianPreconditioner single(lv, 1.0 / gamma, 1), twin(lv, 1.0 / gamma, 1, false);
+    INFO((kerr ? "Kerr" : "no Kerr") << ": " << single.complex_blocks() << " blocks with complex eigenvectors");
+    CHECK((single.complex_blocks() > 0) == kerr);
     // Chosen by the eigenvector condition, and only when allowed.
     CHECK(single.single_precision() == (single.condition() <= fock::LocalLiouvillianPreconditioner::kSingleMaxCondition));
     REQUIRE(single.single_precision());

@@ -143,6 +143,8 @@ public:
     // Single-precision passes lose about condition() x 6e-8 relative accuracy: used up to this bound.
     static constexpr double kSingleMaxCondition = 1e4;
     bool single_precision() const { return single_; }
+    // Charge blocks (over all modes) whose eigenvectors are complex (Kerr, squeezing, complex rates).
+    int complex_blocks() const;
 
 private:
     struct ModeFactor {

@@ -141,6 +141,12 @@ void LocalLiouvillianPreconditioner::set_grouping(const Grouping& grouping) {
     spdlog::debug("local preconditioner: {} passes over rho", passes());
 }
 
+int LocalLiouvillianPreconditioner::complex_blocks() const {
+    int n = 0;
+    for (const ModeFactor& f : modes_) n += static_cast<int>(std::count(f.real.begin(), f.real.end(), 0));
+    return n;
+}
+
 int LocalLiouvillianPreconditioner::passes() const {
     return 2 * static_cast<int>((single_ ? groups_single_ : groups_double_).size()) - 1;
 }
