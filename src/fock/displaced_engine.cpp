@@ -25,7 +25,7 @@ std::vector<cd> alpha_vector(const Eigen::VectorXcd& alpha) { return {alpha.data
 }  // namespace
 
 EngineResult run_fock_displaced(const model::Model& model, const RunOptions& options, const std::vector<int>& cutoffs,
-                                const ProgressFn& progress, CheckpointLedger& ledger) {
+                                const ProgressFn& progress, CheckpointLedger& ledger, bool reported) {
     const FockBasis basis(cutoffs);
     const long d = basis.dim();
     const int m = model.n_modes();
@@ -61,7 +61,7 @@ EngineResult run_fock_displaced(const model::Model& model, const RunOptions& opt
         // No trace_error / hermiticity_error: zero by construction after the solver's normalisation
         // (docs/trust.md).
         diag.top_level_population = obs.top_level_population;
-        diag.min_eigenvalue = min_eigenvalue(rho.data(), d);
+        if (reported) diag.min_eigenvalue = min_eigenvalue(rho.data(), d);
         diag.mean_field = MeanFieldInfo{mf.method, mf.iterations, mf.residual, mf.converged, alpha_vector(mf.alpha)};
         stats.steady_state =
             SteadySolverStatistics{ss.method, ss.preconditioner, ss.iterations, ss.rhs_calls, ss.wall_s, ss.residual};

@@ -75,14 +75,16 @@ void check_memory(const RunOptions& options, const std::vector<int>& cutoffs) {
     }
 }
 
-SteadyDiagnostics steady_diagnostics(const FockObservables& obs, const cd* rho, long d, const SteadySummary& ss) {
+// reported: false for a ladder rung below the reported cutoffs (no full spectrum for min_eigenvalue).
+SteadyDiagnostics steady_diagnostics(const FockObservables& obs, const cd* rho, long d, const SteadySummary& ss,
+                                     bool reported) {
     SteadyDiagnostics diag;
     diag.residual = ss.residual;
     diag.converged = ss.converged;
     // No trace_error / hermiticity_error: the solver returns rho normalised and hermitised, so both would
     // be zero by construction (docs/trust.md). The residual and min_eigenvalue are what can fail.
     diag.top_level_population = obs.top_level_population;
-    diag.min_eigenvalue = min_eigenvalue(rho, d);
+    if (reported) diag.min_eigenvalue = min_eigenvalue(rho, d);
     return diag;
 }
 
@@ -91,7 +93,7 @@ SteadySolverStatistics solver_statistics(const SteadySummary& ss) {
 }
 
 EngineResult run_lab_frame(const model::Model& model, const RunOptions& options, const std::vector<int>& cutoffs,
-                           const ProgressFn& progress, CheckpointLedger& ledger) {
+                           const ProgressFn& progress, CheckpointLedger& ledger, bool reported) {
     const FockBasis basis(cutoffs);
     const long d = basis.dim();
     const Liouvillian lv(model, basis);
@@ -113,7 +115,7 @@ EngineResult run_lab_frame(const model::Model& model, const RunOptions& options,
         if (ss.stopped) throw RunInterrupted("stopped after a checkpoint of the Fock steady-state solve");
         const FockObservables obs = fock_observables(rho.data(), basis, model.mode_names, joint_max);
         result.steady_state = obs.snapshot;
-        result.steady_diagnostics = steady_diagnostics(obs, rho.data(), d, ss);
+        result.steady_diagnostics = steady_diagnostics(obs, rho.data(), d, ss, reported);
         stats.steady_state = solver_statistics(ss);
         if (options.keep_states) result.steady_state_data = fock_state_data(cutoffs, rho, Frame::lab, {});
         for (const auto& w : ss.warnings) result.warnings.push_back(w);
@@ -203,8 +205,9 @@ Plan plan_run(const model::Model& model, const RunOptions& options) {
     return plan_fock_space(model, options, integrator_ok, OccupationGuess::mode_estimate);   // the ladder corrects it
 }
 
+// reported: false for the ladder's lower rungs that can never become the reported result.
 EngineResult run_at(const model::Model& model, const RunOptions& options, Frame frame, const std::vector<int>& cutoffs,
-                    bool keep_states, const ProgressFn& progress, CheckpointLedger& ledger) {
+                    bool keep_states, const ProgressFn& progress, CheckpointLedger& ledger, bool reported = true) {
     check_memory(options, cutoffs);
     RunOptions o = options;
     o.fock.frame = frame;
@@ -212,8 +215,8 @@ EngineResult run_at(const model::Model& model, const RunOptions& options, Frame 
     o.fock.auto_cutoff = false;
     o.fock.auto_frame = false;
     o.keep_states = keep_states;
-    return frame == Frame::displaced ? run_fock_displaced(model, o, cutoffs, progress, ledger)
-                                     : run_lab_frame(model, o, cutoffs, progress, ledger);
+    return frame == Frame::displaced ? run_fock_displaced(model, o, cutoffs, progress, ledger, reported)
+                                     : run_lab_frame(model, o, cutoffs, progress, ledger, reported);
 }
 
 class FockEngine final : public Engine {
@@ -269,7 +272,7 @@ EngineResult run_fock(const model::Model& model, const RunOptions& options, cons
             std::vector<EngineResult> lower(static_cast<std::size_t>(n_lower));   // lower[k]: c - (k+1) Delta
             for (int k = n_lower; k >= 1; --k)
                 lower[static_cast<std::size_t>(k - 1)] =
-                    run_at(model, options, plan.frame, lowered_cutoffs(cutoffs, step, k), false, progress, ledger);
+                    run_at(model, options, plan.frame, lowered_cutoffs(cutoffs, step, k), false, progress, ledger, false);
             const auto attach = [&]() {
                 std::vector<const EngineResult*> rungs;
                 for (const auto& r : lower) rungs.push_back(&r);

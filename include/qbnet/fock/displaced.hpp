@@ -102,11 +102,14 @@ DisplacedEvolveSummary evolve_displaced(const model::Model& model, const FockBas
                                         const EvolveOptions& options, const DisplacedObserver& observer = {},
                                         const ProgressFn& progress = {}, const DisplacedBoundary& on_boundary = {});
 
-// The Fock engine with fock.frame = "displaced" (called by run_fock after its memory check).
+// The Fock engine with fock.frame = "displaced" (called by run_fock after its memory check). reported:
+// false for a cutoff-ladder rung below the reported cutoffs, whose diagnostics nobody reads (the full
+// spectrum behind min_eigenvalue is then skipped).
 namespace detail {
 class CheckpointLedger;   // src/fock/checkpoint_ledger.hpp
 }
 EngineResult run_fock_displaced(const model::Model& model, const RunOptions& options, const std::vector<int>& cutoffs,
-                                const ProgressFn& progress, fock::detail::CheckpointLedger& ledger);
+                                const ProgressFn& progress, fock::detail::CheckpointLedger& ledger,
+                                bool reported = true);
 
 }  // namespace qbnet::fock
