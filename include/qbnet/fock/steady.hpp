@@ -27,6 +27,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include <Eigen/Dense>
@@ -147,17 +148,42 @@ public:
     int complex_blocks() const;
 
 private:
+    // Per block, its eigenvectors W and their inverse in precision T: the real matrices for a block with
+    // real eigenvectors, the complex ones otherwise (the other pair is left empty).
+    template <class T>
+    struct BlockFactors {
+        std::vector<Eigen::Matrix<std::complex<T>, Eigen::Dynamic, Eigen::Dynamic>> w, w_inv;
+        std::vector<Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic>> w_real, w_inv_real;
+        void push(const Eigen::MatrixXcd& v, const Eigen::MatrixXcd& v_inv, bool real) {
+            w.emplace_back();
+            w_inv.emplace_back();
+            w_real.emplace_back();
+            w_inv_real.emplace_back();
+            if (real) {
+                w_real.back() = v.real().cast<T>();
+                w_inv_real.back() = v_inv.real().cast<T>();
+            } else {
+                w.back() = v.cast<std::complex<T>>();
+                w_inv.back() = v_inv.cast<std::complex<T>>();
+            }
+        }
+    };
     struct ModeFactor {
         int cutoff = 0;
         long stride = 0;
         std::vector<int> order;                     // pair slots sorted into blocks
         std::vector<std::pair<int, int>> blocks;    // [start, size) in `order`
-        std::vector<Eigen::MatrixXcd> w, w_inv;     // per block (eigenvectors and their inverse)
         std::vector<char> real;                     // per block: eigenvectors real (then w_real is used)
-        std::vector<Eigen::MatrixXd> w_real, w_inv_real;
-        std::vector<Eigen::MatrixXcf> w_f, w_inv_f;          // single-precision copies
-        std::vector<Eigen::MatrixXf> w_real_f, w_inv_real_f;
+        BlockFactors<double> f64;                   // the double-precision passes
+        BlockFactors<float> f32;                    // the single-precision passes
         Eigen::VectorXcd mu;                        // eigenvalue per pair slot (slot = m_j * c + n_j)
+        template <class T>
+        const BlockFactors<T>& factors() const {
+            if constexpr (std::is_same_v<T, float>)
+                return f32;
+            else
+                return f64;
+        }
     };
     // Adjacent modes j0..j1 transformed in ONE pass over x: their digits together form one "super-mode"
     // digit M = (m / stride) % cutoff (stride of j1, cutoff = prod c_j), and the pass's buffer holds, per

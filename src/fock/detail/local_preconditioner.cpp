@@ -109,20 +109,9 @@ LocalLiouvillianPreconditioner::LocalLiouvillianPreconditioner(const Liouvillian
                 f.order.push_back(members[p]);
                 f.mu[members[p]] = mu_blk[p];   // eigenvector p stored in slot members[p]
             }
-            f.w.push_back(v);
-            f.w_inv.push_back(vinv);
             f.real.push_back(real ? 1 : 0);
-            f.w_f.push_back(v.cast<std::complex<float>>());
-            f.w_inv_f.push_back(vinv.cast<std::complex<float>>());
-            if (real) {
-                f.w_real.push_back(v.real());
-                f.w_inv_real.push_back(vinv.real());
-            } else {
-                f.w_real.emplace_back();
-                f.w_inv_real.emplace_back();
-            }
-            f.w_real_f.push_back(f.w_real.back().cast<float>());
-            f.w_inv_real_f.push_back(f.w_inv_real.back().cast<float>());
+            f.f64.push(v, vinv, real);
+            f.f32.push(v, vinv, real);
         }
         spdlog::debug("local preconditioner: mode {} has {} blocks, {} with real eigenvectors", j, f.blocks.size(),
                       std::count(f.real.begin(), f.real.end(), 1));
@@ -226,22 +215,6 @@ std::vector<LocalLiouvillianPreconditioner::ModeGroup> LocalLiouvillianPrecondit
 
 namespace {
 
-// The block factors of a mode in precision T: complex W (or W^{-1}), or its real form.
-template <class T, class F>
-const auto& block_factor(const F& f, std::size_t k, bool inverse) {
-    if constexpr (std::is_same_v<T, float>)
-        return inverse ? f.w_inv_f[k] : f.w_f[k];
-    else
-        return inverse ? f.w_inv[k] : f.w[k];
-}
-template <class T, class F>
-const auto& real_block_factor(const F& f, std::size_t k, bool inverse) {
-    if constexpr (std::is_same_v<T, float>)
-        return inverse ? f.w_inv_real_f[k] : f.w_real_f[k];
-    else
-        return inverse ? f.w_inv_real[k] : f.w_real[k];
-}
-
 // n complex values from src to dst, converted between precisions where they differ: as a plain copy
 // (one move per value, a block copy for long runs) or element-wise conversion of the real parts.
 template <class In, class Out>
@@ -293,13 +266,14 @@ void LocalLiouvillianPreconditioner::transform(const In* in, Out* out, const Mod
             ct* dp = dst + o * slots * cols;
             for (std::size_t b = 0; b < f.blocks.size(); ++b) {
                 const auto [start, size] = f.blocks[b];
+                const auto& w = f.factors<T>();
                 if (f.real[b]) {   // real W on complex rows = real W on the interleaved (re, im) values
                     RealRows bin(reinterpret_cast<T*>(sp), slots, 2 * cols);
                     RealRows bout(reinterpret_cast<T*>(dp), slots, 2 * cols);
-                    bout.middleRows(start, size).noalias() = real_block_factor<T>(f, b, inverse) * bin.middleRows(start, size);
+                    bout.middleRows(start, size).noalias() = (inverse ? w.w_inv_real : w.w_real)[b] * bin.middleRows(start, size);
                 } else {
                     RowMap bin(sp, slots, cols), bout(dp, slots, cols);
-                    bout.middleRows(start, size).noalias() = block_factor<T>(f, b, inverse) * bin.middleRows(start, size);
+                    bout.middleRows(start, size).noalias() = (inverse ? w.w_inv : w.w)[b] * bin.middleRows(start, size);
                 }
             }
         }
