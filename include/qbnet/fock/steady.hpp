@@ -137,6 +137,10 @@ public:
     struct Grouping {
         long buffer_bytes = 2L * 1024 * 1024;
         double min_matrix_bytes = 8.0 * 1024 * 1024;
+        // apply_packed in ONE pass over sectors (SectorPlan below) where the modes allow it: a sector's
+        // two buffers of sector_bytes at most, its tiles' rows at least 16 entries long.
+        bool sectors = true;
+        long sector_bytes = 2L * 1024 * 1024;
     };
     void set_grouping(const Grouping& grouping);
     // Passes over rho per application (2 x groups - 1) in the precision apply() uses.
@@ -146,6 +150,8 @@ public:
     bool single_precision() const { return single_; }
     // Charge blocks (over all modes) whose eigenvectors are complex (Kerr, squeezing, complex rates).
     int complex_blocks() const;
+    // Does apply_packed run in one pass over sectors (rather than passes() passes over rho)?
+    bool one_pass() const { return !sectors_.sectors.empty(); }
 
 private:
     // Per block, its eigenvectors W and their inverse in precision T: the real matrices for a block with
@@ -154,14 +160,28 @@ private:
     struct BlockFactors {
         std::vector<Eigen::Matrix<std::complex<T>, Eigen::Dynamic, Eigen::Dynamic>> w, w_inv;
         std::vector<Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic>> w_real, w_inv_real;
+        // Real blocks acting from the right on interleaved (re, im) columns: W^T (x) I_2 (the one-pass
+        // path's innermost mode), so that the product runs on contiguous columns.
+        std::vector<Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic>> right_real, right_inv_real;
+        static Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic> right_form(const Eigen::MatrixXd& m) {
+            Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic> k =
+                Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic>::Zero(2 * m.rows(), 2 * m.cols());
+            for (Eigen::Index i = 0; i < m.rows(); ++i)
+                for (Eigen::Index j = 0; j < m.cols(); ++j) k(2 * j, 2 * i) = k(2 * j + 1, 2 * i + 1) = static_cast<T>(m(i, j));
+            return k;
+        }
         void push(const Eigen::MatrixXcd& v, const Eigen::MatrixXcd& v_inv, bool real) {
             w.emplace_back();
             w_inv.emplace_back();
             w_real.emplace_back();
             w_inv_real.emplace_back();
+            right_real.emplace_back();
+            right_inv_real.emplace_back();
             if (real) {
                 w_real.back() = v.real().cast<T>();
                 w_inv_real.back() = v_inv.real().cast<T>();
+                right_real.back() = right_form(v.real());
+                right_inv_real.back() = right_form(v_inv.real());
             } else {
                 w.back() = v.cast<std::complex<T>>();
                 w_inv.back() = v_inv.cast<std::complex<T>>();
@@ -199,6 +219,29 @@ private:
     // Modes grouped so that a pass's buffers (cutoff * D entries of `bytes` each) stay in cache; mode 0
     // always starts the first group.
     std::vector<ModeGroup> group_modes(long bytes, const Grouping& grouping) const;
+    ModeGroup make_group(const std::vector<int>& members) const;
+    // The one-pass path. Every mode's transform is block diagonal (its charge blocks), so fixing one block
+    // b_j of each LEADING mode j < a selects a set of entries closed under every mode's W, W^{-1} and the
+    // division: the sector. Its entries form tiles, the full sub-matrices of the trailing modes
+    // (tile x tile entries, rows contiguous in rho) at the leading modes' row/column digits of the blocks'
+    // pairs. Per sector: gather the tiles (from the packed upper triangle), apply W diag(1/mu) W^{-1} in
+    // cache, scatter; a sector and its mirror (every block's pairs (m, n) -> (n, m)) are hermitian
+    // conjugates of each other, so only one of the two is computed and the other written as its adjoint.
+    struct Sector {
+        std::vector<int> blocks;   // per leading mode
+        long tiles = 1;            // product of the blocks' sizes
+        bool self_mirror = false;
+    };
+    struct SectorPlan {
+        int leading = 0;           // a
+        long tile = 0;             // prod over trailing modes of c_j
+        long max_tiles = 0;
+        ModeGroup trailing;        // modes a..M-1: a tile's entries in its slot order
+        std::vector<Sector> sectors;   // one per mirror pair, largest first
+    };
+    SectorPlan plan_sectors(long bytes, const Grouping& grouping) const;
+    template <class T>
+    void apply_sectors(const cd* packed, cd* x) const;
     // One pass over x for group g: W^{-1} (inverse), W (forward), or, for the group of mode 0 (the last
     // transformed), W diag(1 / sum_j mu_j) W^{-1} in the same pass (scale: the digit tables of every index).
     enum class Pass { inverse, forward, inverse_scale_forward };
@@ -216,6 +259,7 @@ private:
     double null_value_ = 1.0;
     std::vector<ModeFactor> modes_;
     std::vector<ModeGroup> groups_single_, groups_double_;   // group_modes for complex<float> / complex<double>
+    SectorPlan sectors_;                                        // for the precision apply_packed uses
     double condition_ = 1.0;
     double null_tol_ = 0.0;
     bool single_ = false;

@@ -2,10 +2,14 @@
 // inverse of the sum of every mode's own Liouvillian, applied mode by mode in its eigenbasis.
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <type_traits>
 
 #include <spdlog/spdlog.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "qbnet/fock/steady.hpp"
 #include "qbnet/numerics/hermitian_packing.hpp"
@@ -127,6 +131,10 @@ LocalLiouvillianPreconditioner::LocalLiouvillianPreconditioner(const Liouvillian
 void LocalLiouvillianPreconditioner::set_grouping(const Grouping& grouping) {
     groups_single_ = group_modes(static_cast<long>(sizeof(std::complex<float>)), grouping);
     groups_double_ = group_modes(static_cast<long>(sizeof(cd)), grouping);
+    sectors_ = plan_sectors(static_cast<long>(single_ ? sizeof(std::complex<float>) : sizeof(cd)), grouping);
+    if (one_pass())
+        spdlog::debug("local preconditioner: one pass over {} sectors ({} leading modes, tiles of {} x {})",
+                      sectors_.sectors.size(), sectors_.leading, sectors_.tile, sectors_.tile);
     spdlog::debug("local preconditioner: {} passes over rho", passes());
 }
 
@@ -164,53 +172,132 @@ std::vector<LocalLiouvillianPreconditioner::ModeGroup> LocalLiouvillianPrecondit
     const bool group =
         static_cast<double>(dim_) * static_cast<double>(dim_) * static_cast<double>(bytes) > grouping.min_matrix_bytes;
     for (int j = 0; j < nm;) {
-        ModeGroup g;
-        g.modes.push_back(j);
+        std::vector<int> members{j};
         long cut = modes_[static_cast<std::size_t>(j)].cutoff;
         while (group && j + 1 < nm && cut * modes_[static_cast<std::size_t>(j + 1)].cutoff * dim_ * bytes <= grouping.buffer_bytes) {
             ++j;
             cut *= modes_[static_cast<std::size_t>(j)].cutoff;
-            g.modes.push_back(j);
+            members.push_back(j);
         }
         ++j;
-        const std::size_t n = g.modes.size();
-        g.cutoff = cut;
-        g.stride = modes_[static_cast<std::size_t>(g.modes.back())].stride;
-        g.inner.resize(n);
-        long acc = 1;
-        for (std::size_t k = n; k-- > 0;) {
-            g.inner[k] = acc;
-            const long c = modes_[static_cast<std::size_t>(g.modes[k])].cutoff;
-            acc *= c * c;
-        }
-        std::vector<std::vector<int>> pos(n);
-        for (std::size_t k = 0; k < n; ++k) {
-            const ModeFactor& f = modes_[static_cast<std::size_t>(g.modes[k])];
-            pos[k].resize(f.order.size());
-            for (std::size_t r = 0; r < f.order.size(); ++r) pos[k][static_cast<std::size_t>(f.order[r])] = static_cast<int>(r);
-        }
-        g.row.resize(static_cast<std::size_t>(cut * cut));
-        for (long mm0 = 0; mm0 < cut; ++mm0)
-            for (long nn0 = 0; nn0 < cut; ++nn0) {
-                long mm = mm0, nn = nn0, r = 0;
-                for (std::size_t k = n; k-- > 0;) {
-                    const long c = modes_[static_cast<std::size_t>(g.modes[k])].cutoff;
-                    r += pos[k][static_cast<std::size_t>((mm % c) * c + nn % c)] * g.inner[k];
-                    mm /= c;
-                    nn /= c;
-                }
-                g.row[static_cast<std::size_t>(mm0 * cut + nn0)] = static_cast<int>(r);
-            }
-        g.mu.assign(static_cast<std::size_t>(cut * cut), cd(0.0));
-        for (long r = 0; r < cut * cut; ++r)
-            for (std::size_t k = 0; k < n; ++k) {
-                const ModeFactor& f = modes_[static_cast<std::size_t>(g.modes[k])];
-                const long slots = static_cast<long>(f.cutoff) * f.cutoff;
-                g.mu[static_cast<std::size_t>(r)] += f.mu[f.order[static_cast<std::size_t>((r / g.inner[k]) % slots)]];
-            }
-        out.push_back(std::move(g));
+        out.push_back(make_group(members));
     }
     return out;
+}
+
+LocalLiouvillianPreconditioner::ModeGroup LocalLiouvillianPreconditioner::make_group(const std::vector<int>& members) const {
+    ModeGroup g;
+    g.modes = members;
+    long cut = 1;
+    for (int j : members) cut *= modes_[static_cast<std::size_t>(j)].cutoff;
+    const std::size_t n = g.modes.size();
+    g.cutoff = cut;
+    g.stride = modes_[static_cast<std::size_t>(g.modes.back())].stride;
+    g.inner.resize(n);
+    long acc = 1;
+    for (std::size_t k = n; k-- > 0;) {
+        g.inner[k] = acc;
+        const long c = modes_[static_cast<std::size_t>(g.modes[k])].cutoff;
+        acc *= c * c;
+    }
+    std::vector<std::vector<int>> pos(n);
+    for (std::size_t k = 0; k < n; ++k) {
+        const ModeFactor& f = modes_[static_cast<std::size_t>(g.modes[k])];
+        pos[k].resize(f.order.size());
+        for (std::size_t r = 0; r < f.order.size(); ++r) pos[k][static_cast<std::size_t>(f.order[r])] = static_cast<int>(r);
+    }
+    g.row.resize(static_cast<std::size_t>(cut * cut));
+    for (long mm0 = 0; mm0 < cut; ++mm0)
+        for (long nn0 = 0; nn0 < cut; ++nn0) {
+            long mm = mm0, nn = nn0, r = 0;
+            for (std::size_t k = n; k-- > 0;) {
+                const long c = modes_[static_cast<std::size_t>(g.modes[k])].cutoff;
+                r += pos[k][static_cast<std::size_t>((mm % c) * c + nn % c)] * g.inner[k];
+                mm /= c;
+                nn /= c;
+            }
+            g.row[static_cast<std::size_t>(mm0 * cut + nn0)] = static_cast<int>(r);
+        }
+    g.mu.assign(static_cast<std::size_t>(cut * cut), cd(0.0));
+    for (long r = 0; r < cut * cut; ++r)
+        for (std::size_t k = 0; k < n; ++k) {
+            const ModeFactor& f = modes_[static_cast<std::size_t>(g.modes[k])];
+            const long slots = static_cast<long>(f.cutoff) * f.cutoff;
+            g.mu[static_cast<std::size_t>(r)] += f.mu[f.order[static_cast<std::size_t>((r / g.inner[k]) % slots)]];
+        }
+    return g;
+}
+
+// The one-pass plan (steady.hpp, SectorPlan). The split a keeps the two sector buffers smallest while a
+// tile's rows stay long enough (16 entries) to stream from rho; a matrix that fits in cache keeps the
+// passes (min_matrix_bytes, as for the grouping).
+LocalLiouvillianPreconditioner::SectorPlan LocalLiouvillianPreconditioner::plan_sectors(long bytes,
+                                                                                       const Grouping& grouping) const {
+    SectorPlan plan;
+    const int nm = static_cast<int>(modes_.size());
+    if (!grouping.sectors || nm < 2 ||
+        static_cast<double>(dim_) * static_cast<double>(dim_) * static_cast<double>(bytes) <= grouping.min_matrix_bytes)
+        return plan;
+    int best = 0;
+    long best_entries = 0;
+    for (int a = 1; a < nm; ++a) {
+        long tile = 1, tiles = 1;
+        for (int j = a; j < nm; ++j) tile *= modes_[static_cast<std::size_t>(j)].cutoff;
+        for (int j = 0; j < a; ++j) {
+            int largest = 0;
+            for (const auto& b : modes_[static_cast<std::size_t>(j)].blocks) largest = std::max(largest, b.second);
+            tiles *= largest;
+        }
+        if (tile < 16) continue;
+        const long entries = tiles * tile * tile;
+        if (best == 0 || entries < best_entries) {
+            best = a;
+            best_entries = entries;
+        }
+    }
+    if (best == 0 || best_entries * bytes > grouping.sector_bytes) return plan;
+    plan.leading = best;
+    plan.tile = 1;
+    std::vector<int> trailing;
+    for (int j = best; j < nm; ++j) {
+        plan.tile *= modes_[static_cast<std::size_t>(j)].cutoff;
+        trailing.push_back(j);
+    }
+    plan.trailing = make_group(trailing);
+    // Mirror of each leading mode's blocks: the block holding the swapped pair (n, m) of its first pair.
+    std::vector<std::vector<int>> mirror(static_cast<std::size_t>(best));
+    for (int j = 0; j < best; ++j) {
+        const ModeFactor& f = modes_[static_cast<std::size_t>(j)];
+        std::vector<int> block_of(f.order.size());
+        for (std::size_t b = 0; b < f.blocks.size(); ++b)
+            for (int q = 0; q < f.blocks[b].second; ++q) block_of[static_cast<std::size_t>(f.order[f.blocks[b].first + q])] = static_cast<int>(b);
+        for (const auto& b : f.blocks) {
+            const int slot = f.order[static_cast<std::size_t>(b.first)];
+            mirror[static_cast<std::size_t>(j)].push_back(block_of[static_cast<std::size_t>((slot % f.cutoff) * f.cutoff + slot / f.cutoff)]);
+        }
+    }
+    std::vector<int> t(static_cast<std::size_t>(best), 0);
+    for (;;) {
+        std::vector<int> mt(t.size());
+        for (int j = 0; j < best; ++j) mt[static_cast<std::size_t>(j)] = mirror[static_cast<std::size_t>(j)][static_cast<std::size_t>(t[static_cast<std::size_t>(j)])];
+        if (t <= mt) {   // one of each mirror pair
+            Sector sec;
+            sec.blocks = t;
+            sec.self_mirror = t == mt;
+            for (int j = 0; j < best; ++j) sec.tiles *= modes_[static_cast<std::size_t>(j)].blocks[static_cast<std::size_t>(t[static_cast<std::size_t>(j)])].second;
+            plan.max_tiles = std::max(plan.max_tiles, sec.tiles);
+            plan.sectors.push_back(std::move(sec));
+        }
+        int j = best - 1;
+        for (; j >= 0; --j) {
+            if (++t[static_cast<std::size_t>(j)] < static_cast<int>(modes_[static_cast<std::size_t>(j)].blocks.size())) break;
+            t[static_cast<std::size_t>(j)] = 0;
+        }
+        if (j < 0) break;
+    }
+    std::stable_sort(plan.sectors.begin(), plan.sectors.end(),
+                     [](const Sector& x, const Sector& y) { return x.tiles > y.tiles; });   // dynamic schedule: largest first
+    return plan;
 }
 
 namespace {
@@ -231,6 +318,32 @@ inline void copy_run(const In* src, Out* dst, long n) {
         O* d = reinterpret_cast<O*>(dst);
         for (long i = 0; i < 2 * n; ++i) d[i] = static_cast<O>(s[i]);
     }
+}
+
+// Rows of a tile lie one rho row apart: too far for the hardware prefetcher to follow from one short run
+// to the next, so the run `ahead` rows on is requested while this one is processed.
+template <int Write>
+inline void prefetch_run(const void* p, long bytes) {
+    const char* c = static_cast<const char*>(p);
+    for (long k = 0; k < bytes; k += 64) __builtin_prefetch(c + k, Write, 0);
+}
+constexpr long kPrefetchRows = 4;
+
+// The one-pass output is written once and read by the Liouvillian only after the whole pass: streaming
+// stores skip reading every destination line into the cache first.
+inline void store_stream(std::complex<double>* dst, std::complex<double> v, bool aligned) {
+#if defined(__SSE2__)
+    if (aligned) {
+        _mm_stream_pd(reinterpret_cast<double*>(dst), _mm_set_pd(v.imag(), v.real()));
+        return;
+    }
+#endif
+    *dst = v;
+}
+inline void stream_fence() {
+#if defined(__SSE2__)
+    _mm_sfence();
+#endif
 }
 
 }  // namespace
@@ -385,7 +498,204 @@ void LocalLiouvillianPreconditioner::apply_passes(const cd* r, cd* x, std::compl
     }
 }
 
+template <class T>
+void LocalLiouvillianPreconditioner::apply_sectors(const cd* packed, cd* x) const {
+    using ct = std::complex<T>;
+    using RowMap = Eigen::Map<Eigen::Matrix<ct, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>;
+    using RealRows = Eigen::Map<Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>;
+    const SectorPlan& plan = sectors_;
+    const ModeGroup& tg = plan.trailing;
+    const long d = dim_, tb = plan.tile, t2 = tb * tb;
+    const int a = plan.leading;
+    const double* p = reinterpret_cast<const double*>(packed);
+    const double h = 1.0 / std::sqrt(2.0);   // packed off-diagonal entries carry sqrt 2 (hermitian_packing.hpp)
+    std::vector<long> radix(static_cast<std::size_t>(a));
+    for (long j = a - 1, acc = 1; j >= 0; --j) {
+        radix[static_cast<std::size_t>(j)] = acc;
+        acc *= modes_[static_cast<std::size_t>(j)].cutoff;
+    }
+    std::vector<double> trail_re(static_cast<std::size_t>(t2)), trail_im(static_cast<std::size_t>(t2));
+    for (long r = 0; r < t2; ++r) {
+        trail_re[static_cast<std::size_t>(r)] = tg.mu[static_cast<std::size_t>(r)].real();
+        trail_im[static_cast<std::size_t>(r)] = tg.mu[static_cast<std::size_t>(r)].imag();
+    }
+    const int* row = tg.row.data();
+    const auto packed_row = [&](long m) { return p + m * (2 * d - m); };
+    // Block b of mode f on rows [start, start + size) of `outer` stacked (rows x cols) matrices.
+    const auto left = [&](const ModeFactor& f, std::size_t b, bool inverse, const ct* src, ct* dst, long outer,
+                          long rows, long start, long size, long cols) {
+        const auto& w = f.factors<T>();
+        for (long o = 0; o < outer; ++o) {
+            const ct* sp = src + o * rows * cols;
+            ct* dp = dst + o * rows * cols;
+            if (f.real[b]) {   // real W on complex rows = real W on the interleaved (re, im) values
+                RealRows bin(const_cast<T*>(reinterpret_cast<const T*>(sp)), rows, 2 * cols);
+                RealRows bout(reinterpret_cast<T*>(dp), rows, 2 * cols);
+                bout.middleRows(start, size).noalias() = (inverse ? w.w_inv_real : w.w_real)[b] * bin.middleRows(start, size);
+            } else {
+                RowMap bin(const_cast<ct*>(sp), rows, cols), bout(dp, rows, cols);
+                bout.middleRows(start, size).noalias() = (inverse ? w.w_inv : w.w)[b] * bin.middleRows(start, size);
+            }
+        }
+    };
+    // The innermost mode: its slots are the columns of (rows x slots), so its blocks act from the right.
+    const auto right = [&](const ModeFactor& f, bool inverse, const ct* src, ct* dst, long rows) {
+        const auto& w = f.factors<T>();
+        const long slots = static_cast<long>(f.cutoff) * f.cutoff;
+        for (std::size_t b = 0; b < f.blocks.size(); ++b) {
+            const auto [start, size] = f.blocks[b];
+            if (f.real[b]) {   // Y = X W^T on interleaved columns: X (W^T (x) I_2)
+                RealRows bin(const_cast<T*>(reinterpret_cast<const T*>(src)), rows, 2 * slots);
+                RealRows bout(reinterpret_cast<T*>(dst), rows, 2 * slots);
+                bout.middleCols(2 * start, 2 * size).noalias() =
+                    bin.middleCols(2 * start, 2 * size) * (inverse ? w.right_inv_real : w.right_real)[b];
+            } else {
+                RowMap bin(const_cast<ct*>(src), rows, slots), bout(dst, rows, slots);
+                bout.middleCols(start, size).noalias() = bin.middleCols(start, size) * (inverse ? w.w_inv : w.w)[b].transpose();
+            }
+        }
+    };
+    // Every mode's factor on a sector's buffer [tile][trailing slots]: returns the buffer with the result.
+    const auto multiply = [&](const Sector& sec, bool inverse, ct* cur, ct* other) {
+        const long tiles = sec.tiles;
+        long before = 1;
+        for (int j = 0; j < a; ++j) {
+            const ModeFactor& f = modes_[static_cast<std::size_t>(j)];
+            const std::size_t b = static_cast<std::size_t>(sec.blocks[static_cast<std::size_t>(j)]);
+            const long size = f.blocks[b].second;
+            const long after = tiles / (before * size) * t2;
+            left(f, b, inverse, cur, other, before, size, 0, size, after);
+            std::swap(cur, other);
+            before *= size;
+        }
+        const std::size_t nt = tg.modes.size();
+        for (std::size_t k = 0; k < nt; ++k) {
+            const ModeFactor& f = modes_[static_cast<std::size_t>(tg.modes[k])];
+            const long slots = static_cast<long>(f.cutoff) * f.cutoff;
+            if (k + 1 < nt) {
+                const long cols = tg.inner[k];
+                const long outer = tiles * t2 / (slots * cols);
+                for (std::size_t b = 0; b < f.blocks.size(); ++b)
+                    left(f, b, inverse, cur, other, outer, slots, f.blocks[b].first, f.blocks[b].second, cols);
+            } else {
+                right(f, inverse, cur, other, tiles * t2 / slots);
+            }
+            std::swap(cur, other);
+        }
+        return std::make_pair(cur, other);
+    };
+    const int nt = numerics::vector_threads(2 * d * d, threads_);
+    const long ns = static_cast<long>(plan.sectors.size());
+    const bool aligned = reinterpret_cast<std::uintptr_t>(x) % 16 == 0;
+#pragma omp parallel num_threads(nt) if (nt > 1)
+    {
+        std::vector<ct> buf_a(static_cast<std::size_t>(plan.max_tiles * t2)), buf_b(buf_a.size());
+        std::vector<long> tm(static_cast<std::size_t>(plan.max_tiles)), tn(tm.size());
+        std::vector<cd> mu_lead(tm.size());
+        const double thr2 = null_tol_ * null_tol_;
+        const double nv = null_value_;
+#pragma omp for schedule(dynamic, 1)
+        for (long si = 0; si < ns; ++si) {
+            const Sector& sec = plan.sectors[static_cast<std::size_t>(si)];
+            // Gather: tile t at leading row digits tm[t], column digits tn[t]; its entry (mb, nb) goes to
+            // slot row[mb * tb + nb]. Tiles below the diagonal are read as adjoints of the upper ones.
+            for (long t = 0; t < sec.tiles; ++t) {
+                long rem = t, rm = 0, rn = 0;
+                cd mu = 0.0;
+                for (int j = a - 1; j >= 0; --j) {
+                    const ModeFactor& f = modes_[static_cast<std::size_t>(j)];
+                    const auto [start, size] = f.blocks[static_cast<std::size_t>(sec.blocks[static_cast<std::size_t>(j)])];
+                    const int slot = f.order[static_cast<std::size_t>(start + rem % size)];
+                    rem /= size;
+                    rm += (slot / f.cutoff) * radix[static_cast<std::size_t>(j)];
+                    rn += (slot % f.cutoff) * radix[static_cast<std::size_t>(j)];
+                    mu += f.mu[slot];
+                }
+                tm[static_cast<std::size_t>(t)] = rm;
+                tn[static_cast<std::size_t>(t)] = rn;
+                mu_lead[static_cast<std::size_t>(t)] = mu;
+                ct* dst = buf_a.data() + t * t2;
+                if (rm < rn) {
+                    for (long mb = 0; mb < tb; ++mb) {
+                        const long m = rm * tb + mb;
+                        const double* src = packed_row(m) + 1 + 2 * (rn * tb - m - 1);
+                        if (mb + kPrefetchRows < tb) {
+                            const long ma = m + kPrefetchRows;
+                            prefetch_run<0>(packed_row(ma) + 1 + 2 * (rn * tb - ma - 1), 16 * tb);
+                        }
+                        const int* rr = row + mb * tb;
+                        for (long nb = 0; nb < tb; ++nb)
+                            dst[rr[nb]] = ct(static_cast<T>(h * src[2 * nb]), static_cast<T>(h * src[2 * nb + 1]));
+                    }
+                } else if (rm > rn) {
+                    for (long nb = 0; nb < tb; ++nb) {
+                        const long n = rn * tb + nb;
+                        const double* src = packed_row(n) + 1 + 2 * (rm * tb - n - 1);
+                        if (nb + kPrefetchRows < tb) {
+                            const long na = n + kPrefetchRows;
+                            prefetch_run<0>(packed_row(na) + 1 + 2 * (rm * tb - na - 1), 16 * tb);
+                        }
+                        for (long mb = 0; mb < tb; ++mb)
+                            dst[row[mb * tb + nb]] = ct(static_cast<T>(h * src[2 * mb]), static_cast<T>(-h * src[2 * mb + 1]));
+                    }
+                } else {
+                    for (long mb = 0; mb < tb; ++mb) {
+                        const double* src = packed_row(rm * tb + mb);
+                        dst[row[mb * tb + mb]] = ct(static_cast<T>(src[0]), T(0));
+                        for (long nb = mb + 1; nb < tb; ++nb) {
+                            const double* e = src + 1 + 2 * (nb - mb - 1);
+                            const ct v(static_cast<T>(h * e[0]), static_cast<T>(h * e[1]));
+                            dst[row[mb * tb + nb]] = v;
+                            dst[row[nb * tb + mb]] = std::conj(v);
+                        }
+                    }
+                }
+            }
+            auto [cur, other] = multiply(sec, true, buf_a.data(), buf_b.data());
+            // x / mu as x conj(mu) / |mu|^2, branch-free (see transform); the null direction gets null_value_.
+            for (long t = 0; t < sec.tiles; ++t) {
+                const double lr = mu_lead[static_cast<std::size_t>(t)].real(), li = mu_lead[static_cast<std::size_t>(t)].imag();
+                T* e = reinterpret_cast<T*>(cur + t * t2);
+                for (long i = 0; i < t2; ++i) {
+                    const double mr = lr + trail_re[static_cast<std::size_t>(i)], mi = li + trail_im[static_cast<std::size_t>(i)];
+                    const double n2 = mr * mr + mi * mi;
+                    const bool live = n2 > thr2;
+                    const double inv = 1.0 / n2;
+                    const double fr = live ? mr * inv : nv, fi = live ? -mi * inv : 0.0;
+                    const double xr = e[2 * i], xi = e[2 * i + 1];
+                    e[2 * i] = static_cast<T>(xr * fr - xi * fi);
+                    e[2 * i + 1] = static_cast<T>(xr * fi + xi * fr);
+                }
+            }
+            const ct* result = multiply(sec, false, cur, other).first;
+            // Scatter the tiles, and for a sector that is not its own mirror, their adjoints.
+            for (long t = 0; t < sec.tiles; ++t) {
+                const ct* src = result + t * t2;
+                const long rm = tm[static_cast<std::size_t>(t)], rn = tn[static_cast<std::size_t>(t)];
+                for (long mb = 0; mb < tb; ++mb) {
+                    cd* out = x + (rm * tb + mb) * d + rn * tb;
+                    const int* rr = row + mb * tb;
+                    for (long nb = 0; nb < tb; ++nb) store_stream(out + nb, cd(src[rr[nb]]), aligned);
+                }
+                if (sec.self_mirror) continue;
+                for (long nb = 0; nb < tb; ++nb) {
+                    cd* out = x + (rn * tb + nb) * d + rm * tb;
+                    for (long mb = 0; mb < tb; ++mb) store_stream(out + mb, std::conj(cd(src[row[mb * tb + nb]])), aligned);
+                }
+            }
+        }
+        stream_fence();   // the streamed lines are visible before the region's closing barrier
+    }
+}
+
 void LocalLiouvillianPreconditioner::apply_packed(const cd* packed, long d, int threads, cd* x, cd* work) const {
+    if (one_pass()) {
+        if (single_)
+            apply_sectors<float>(packed, x);
+        else
+            apply_sectors<double>(packed, x);
+        return;
+    }
     if (!(single_ && work)) {
         SteadyPreconditioner::apply_packed(packed, d, threads, x, work);
         return;
