@@ -311,6 +311,12 @@ void Liouvillian::apply(const cd* rho, cd* out, int max_threads) const {
     }
 }
 
+void Liouvillian::apply_lower(const cd* rho, cd* out, int max_threads) const {
+    const int threads = threads_for(max_threads);
+#pragma omp parallel num_threads(threads) if (threads > 1)
+    fused_pass(rho, out);
+}
+
 struct Liouvillian::RowOps {
     OpLists lists;
     std::vector<std::vector<double>> scratch;   // zero-padded source ranges near rho's ends (fused_row)

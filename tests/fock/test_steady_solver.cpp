@@ -378,7 +378,38 @@ TEST_CASE("Packed hermitian matrices keep the Frobenius product and the trace", 
         numerics::pack_hermitian(skew.data(), d, px.data(), 1);
         numerics::unpack_hermitian(px.data(), d, back.data(), 1);
         CHECK((back - skew).cwiseAbs().maxCoeff() > 0.5);
+        // From the lower triangle only: the same packed vector bit for bit, whatever the upper triangle holds.
+        Eigen::VectorXcd lower = x;
+        for (long m = 0; m < d; ++m)
+            for (long n = m + 1; n < d; ++n) lower[m * d + n] = cd(1e3, -1e3);
+        Eigen::VectorXcd pl(np);
+        numerics::pack_hermitian(x.data(), d, px.data(), 1);
+        numerics::pack_hermitian_lower(lower.data(), d, pl.data(), 2);
+        CHECK(pl == px);
+        // Must-fail twin: a change in the lower triangle shows.
+        lower[d] += 1e-9;   // X_10
+        numerics::pack_hermitian_lower(lower.data(), d, pl.data(), 1);
+        CHECK(pl != px);
     }
+}
+
+TEST_CASE("Liouvillian lower triangle alone equals the lower triangle of the full application", "[fock][steady][packing]") {
+    const fock::Liouvillian lv(chain_model(1.0, {0.05, 0.03, 0.04}), fock::FockBasis({5, 4, 4}));
+    const long d = lv.dim();
+    const Eigen::VectorXcd rho = random_hermitian(d, 5);
+    Eigen::VectorXcd full(d * d), lower = Eigen::VectorXcd::Zero(d * d);
+    lv.apply(rho.data(), full.data(), 2);
+    lv.apply_lower(rho.data(), lower.data(), 2);
+    long compared = 0;
+    for (long m = 0; m < d; ++m)
+        for (long n = 0; n <= m; ++n, ++compared) {
+            // The diagonal: apply() keeps its real part only (L(rho) of a hermitian rho has a real diagonal),
+            // as pack_hermitian_lower does.
+            if (n == m) REQUIRE(lower[m * d + m].real() == full[m * d + m].real());
+            else REQUIRE(lower[m * d + n] == full[m * d + n]);
+        }
+    CHECK(compared == d * (d + 1) / 2);
+    CHECK(lower[1] == cd(0.0));   // the upper triangle is left alone
 }
 
 // A Krylov-phase checkpoint written before the solver packed its vectors holds the full D x D iterate:

@@ -37,6 +37,9 @@ public:
     // Fused kernel: the row is cut into register-sized pieces; every term adds to two real accumulators
     // (A += Re(c) x, B += Im(c) x on the interleaved doubles), stored once as A + iB; then the mirror.
     void apply(const cd* rho, cd* out, int max_threads = 0) const;
+    // Only the lower triangle (n <= m) of out = L(rho), without the mirror pass: for callers that read
+    // the lower triangle only (numerics::pack_hermitian_lower, the steady-state solver's packed vectors).
+    void apply_lower(const cd* rho, cd* out, int max_threads = 0) const;
     // The previous row kernel (one Eigen expression per term and row), kept as the test oracle of
     // apply() and the "before" of bench/fock_rhs. Same result up to summation order.
     void apply_reference(const cd* rho, cd* out, int max_threads = 0) const;
