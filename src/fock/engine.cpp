@@ -254,6 +254,7 @@ EngineResult run_fock(const model::Model& model, const RunOptions& options, cons
 
     const bool estimate = options.fock.error_estimate || options.fock.auto_cutoff;
     const double atol = options.time.atol, rtol = options.time.rtol;
+    const double steady_tol = options.steady.tol;   // every rung's residual target: the noise of its figures
     EngineResult result;
     std::string ladder_note;
     if (!estimate) {
@@ -276,14 +277,14 @@ EngineResult run_fock(const model::Model& model, const RunOptions& options, cons
             const auto attach = [&]() {
                 std::vector<const EngineResult*> rungs;
                 for (const auto& r : lower) rungs.push_back(&r);
-                attach_truncation_errors(result, rungs, atol, rtol);
+                attach_truncation_errors(result, rungs, atol, rtol, steady_tol);
             };
             result = run_at(model, options, plan.frame, cutoffs, options.keep_states, progress, ledger);
             attach();
             constexpr int kMaxGrowth = 60;
             for (int grow = 0; options.fock.auto_cutoff && grow < kMaxGrowth; ++grow) {
                 std::string worst;
-                if (errors_within_tolerance(result, options.fock.tolerance, atol, rtol, &worst)) break;
+                if (errors_within_tolerance(result, options.fock.tolerance, atol, rtol, steady_tol, &worst)) break;
                 for (std::size_t j = 0; j < cutoffs.size(); ++j) cutoffs[j] += step[j];
                 check_memory(options, cutoffs);   // throws RunRefused naming the cutoffs it would need
                 if (lower.size() >= 3) lower.pop_back();   // a three-rung start grows into four rungs

@@ -188,21 +188,21 @@ std::vector<int> lowered_cutoffs(const std::vector<int>& cutoffs, const std::vec
 // The Krylov solution is accurate to ~1e-10 relative to rho, whose trace is 1: a figure Tr(O rho) then
 // carries ~1e-10 x max(|O|, 1) whatever its own size (the vacuum-like diamond network of
 // tests/crosscheck shows 1e-12 .. 5e-11 on figures of 2e-3).
-double steady_noise(double scale) { return 1e-10 * std::max(scale, 1.0); }
+double steady_noise(double scale, double tol) { return tol * std::max(scale, 1.0); }
 
 double timeseries_noise(double scale, double atol, double rtol) { return 10.0 * (atol + rtol * scale); }
 
 double figure_scale(double value, double energy) { return std::max(std::abs(value), std::abs(energy)); }
 
 void attach_truncation_errors(EngineResult& run, const std::vector<const EngineResult*>& lower, double atol,
-                              double rtol) {
+                              double rtol, double steady_tol) {
     if (lower.size() < 2) return;
     bool steady = run.steady_state.has_value();
     for (const EngineResult* r : lower) steady = steady && r->steady_state.has_value();
     if (steady) {
         std::vector<const Snapshot*> s;
         for (const EngineResult* r : lower) s.push_back(&*r->steady_state);
-        attach_snapshot(*run.steady_state, s, steady_noise);
+        attach_snapshot(*run.steady_state, s, [steady_tol](double scale) { return steady_noise(scale, steady_tol); });
     }
     const auto& t0 = run.timeseries;
     for (const EngineResult* r : lower)
@@ -220,10 +220,13 @@ void attach_unknown_errors(EngineResult& run) {
     for (auto& s : run.timeseries.samples) unknown_snapshot(s);
 }
 
-bool errors_within_tolerance(const EngineResult& run, double tolerance, double atol, double rtol, std::string* worst) {
+bool errors_within_tolerance(const EngineResult& run, double tolerance, double atol, double rtol, double steady_tol,
+                             std::string* worst) {
     bool ok = true;
     if (run.steady_state)
-        ok = snapshot_ok(*run.steady_state, tolerance, "steady_state", steady_noise, worst) && ok;
+        ok = snapshot_ok(*run.steady_state, tolerance, "steady_state",
+                         [steady_tol](double scale) { return steady_noise(scale, steady_tol); }, worst) &&
+             ok;
     const std::function<double(double)> noise = [atol, rtol](double s) { return timeseries_noise(s, atol, rtol); };
     for (std::size_t k = 0; k < run.timeseries.samples.size(); ++k)
         ok = snapshot_ok(run.timeseries.samples[k], tolerance, fmt::format("timeseries[t={:g}]", run.timeseries.t[k]),

@@ -22,7 +22,8 @@ TrustReport assess_trust(const EngineResult& result, const RunOptions& options) 
     // target_error was asked for.
     if (result.engine == EngineKind::fock) {
         std::string worst;
-        if (!fock::errors_within_tolerance(result, options.fock.tolerance, options.time.atol, options.time.rtol, &worst)) {
+        if (!fock::errors_within_tolerance(result, options.fock.tolerance, options.time.atol, options.time.rtol,
+                                           options.steady.tol, &worst)) {
             report.trustworthy = false;
             report.reasons.push_back("truncation error above fock.tolerance: " + worst);
         }

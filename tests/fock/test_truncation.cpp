@@ -130,7 +130,7 @@ TEST_CASE("Truncation error: a difference figure cancelling on its own ladder ge
     r1.steady_state = s1;
     r2.steady_state = s2;
     r3.steady_state = s3;
-    fock::attach_truncation_errors(run, {&r1, &r2, &r3}, 1e-12, 1e-10);
+    fock::attach_truncation_errors(run, {&r1, &r2, &r3}, 1e-12, 1e-10, 1e-10);
     const Figures e = *run.steady_state->modes[0].error;
     CHECK(e.energy >= 1e-6 * (1 - 1e-9));
     CHECK(e.ergotropy >= 0.9e-6 * (1 - 1e-9));
@@ -200,4 +200,18 @@ TEST_CASE("Truncation error bounds the true error: examples/rc_chain_thermal.tom
     REQUIRE(f.steady_state);
     CHECK(g.steady_state->batteries.ergotropy == Approx(0.0988).margin(5e-4));
     check_snapshot(*f.steady_state, *g.steady_state, "steady_state");
+}
+
+TEST_CASE("Steady-state ladder noise follows the residual target steady_state.tol", "[fock][truncation]") {
+    CHECK(fock::steady_noise(0.5, 1e-8) == 1e-8);
+    CHECK(fock::steady_noise(4.0, 1e-8) == 4e-8);
+    // Differences of 3e-9 and 1e-8 (a geometric tail with q = 0.3): resolved when the rungs were solved to
+    // 1e-10, at the noise when they were solved to 1e-8 (the error is then that noise, 1e-8).
+    const std::vector<double> f{1.0, 1.0 - 3e-9, 1.0 - 13e-9, 1.0 - 46e-9};
+    const fock::LadderFit tight = fock::fit_ladder(f, fock::steady_noise(1.0, 1e-10));
+    const fock::LadderFit loose = fock::fit_ladder(f, fock::steady_noise(1.0, 1e-8));
+    CHECK(tight.error < 5e-9);
+    CHECK(loose.error == 1e-8);
+    // Must-fail twin: the tight noise cannot hide a difference of 1e-8.
+    CHECK(fock::fit_ladder({1.0, 1.0 - 1e-8, 1.0 - 1.2e-8, 1.0 - 1.3e-8}, fock::steady_noise(1.0, 1e-10)).error > 1e-8);
 }

@@ -55,9 +55,10 @@ std::vector<int> lowered_cutoffs(const std::vector<int>& cutoffs, const std::vec
 // Rungs below c the ladder uses: 3 when c - 3 Delta >= 2, else 2 when c - 2 Delta >= 2, else 0.
 int ladder_lower_rungs(const std::vector<int>& cutoffs, const std::vector<int>& step);
 
-// Solver noise of a figure of size `scale`: steady state (the Krylov residual target leaves errors
-// ~1e-10 relative to rho, of trace 1: 1e-10 max(scale, 1)) and time samples (the adaptive step keeps each local error below atol + rtol |y|).
-double steady_noise(double scale);
+// Solver noise of a figure of size `scale`: steady state (a Krylov residual target tol, steady_state.tol,
+// leaves errors ~tol relative to rho, of trace 1: tol max(scale, 1); every rung is solved to it) and
+// time samples (the adaptive step keeps each local error below atol + rtol |y|).
+double steady_noise(double scale, double tol);
 double timeseries_noise(double scale, double atol, double rtol);
 
 // Scale a relative tolerance refers to: the figure itself or its mode's energy, whichever is larger
@@ -65,16 +66,17 @@ double timeseries_noise(double scale, double atol, double rtol);
 double figure_scale(double value, double energy);
 
 // Sets `error` on every figure of `run` (cutoffs c) from the same model solved at c - Delta, c - 2 Delta
-// [, c - 3 Delta] (`lower`, in that order) on the same time grid. atol/rtol: the integrator tolerances.
+// [, c - 3 Delta] (`lower`, in that order) on the same time grid. atol/rtol: the integrator tolerances;
+// steady_tol: the steady-state residual target of the rungs (steady_state.tol).
 void attach_truncation_errors(EngineResult& run, const std::vector<const EngineResult*>& lower, double atol,
-                              double rtol);
+                              double rtol, double steady_tol);
 
 // Marks every figure of `run` as not estimable (infinite error): the cutoffs are too small for a ladder.
 void attach_unknown_errors(EngineResult& run);
 
 // Do all error bars of `run` meet the relative tolerance (noise-level errors count as met)?
 // On failure `worst` names the first figure that does not.
-bool errors_within_tolerance(const EngineResult& run, double tolerance, double atol, double rtol,
+bool errors_within_tolerance(const EngineResult& run, double tolerance, double atol, double rtol, double steady_tol,
                              std::string* worst = nullptr);
 
 }  // namespace qbnet::fock
