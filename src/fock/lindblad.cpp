@@ -176,6 +176,16 @@ inline void stream_fence() {
     _mm_sfence();
 #endif
 }
+// One double, streamed (packed rows start at any double: 8-byte non-temporal stores).
+inline void stream_double(double* p, double v) {
+#if defined(__SSE2__) && defined(__x86_64__)
+    long long bits;
+    std::memcpy(&bits, &v, sizeof bits);
+    _mm_stream_si64(reinterpret_cast<long long*>(p), bits);
+#else
+    *p = v;
+#endif
+}
 
 // Real and imaginary parts of a column factor, each value twice (one per double of the interleaved
 // complex row), followed by kPiece zeros (a piece may run past the last column); entries n whose source
@@ -311,12 +321,6 @@ void Liouvillian::apply(const cd* rho, cd* out, int max_threads) const {
     }
 }
 
-void Liouvillian::apply_lower(const cd* rho, cd* out, int max_threads) const {
-    const int threads = threads_for(max_threads);
-#pragma omp parallel num_threads(threads) if (threads > 1)
-    fused_pass(rho, out);
-}
-
 struct Liouvillian::RowOps {
     OpLists lists;
     std::vector<std::vector<double>> scratch;   // zero-padded source ranges near rho's ends (fused_row)
@@ -374,16 +378,17 @@ inline void column_ops(const std::vector<Op>& ops, long k, long seg, long in_seg
     }
 }
 
-// The piece loop of one row: out[k .. k + kPiece) for k < len, every op accumulated in registers.
+// The piece loop of one row: out[k .. k + kPiece) for k < len (from the piece holding `first` on),
+// every op accumulated in registers.
 // kPf: software prefetch of every op's source; kStream: full pieces at aligned addresses are streamed
 // (large rho, see stream()).
 template <int kNV, bool kPf, bool kStream>
-void row_pieces(const OpLists& ops, double* dst_row, long len) {
+void row_pieces(const OpLists& ops, double* dst_row, long len, long first = 0) {
     constexpr long kPiece = kNV * kLanes;   // doubles per piece
     const vd zero = {};
     vd sign;   // multiplies the pair-swapped B: i (br + i bi) = -bi + i br
     for (int j = 0; j < kLanes; ++j) sign[j] = (j % 2 == 0) ? -1.0 : 1.0;
-    for (long k = 0; k < len; k += kPiece) {
+    for (long k = first / kPiece * kPiece; k < len; k += kPiece) {
         vd a[kNV], b[kNV];
         for (int v = 0; v < kNV; ++v) a[v] = b[v] = zero;
         const long seg = k / kSeg, in_seg = k % kSeg;
@@ -422,22 +427,24 @@ void row_pieces(const OpLists& ops, double* dst_row, long len) {
 }
 }  // namespace
 
-void Liouvillian::fused_row(const double* rho, double* out, long m, RowOps& ops) const {
-    // out[m, 0..m] = A + iB with A = sum Re(c) x, B = sum Im(c) x over all terms, x the source entries as
-    // interleaved doubles: (cr + i ci)(xr + i xi) = (cr xr - ci xi) + i (cr xi + ci xr).
+void Liouvillian::fused_row(const double* rho, double* out, long m, RowOps& ops, bool upper) const {
+    // out[m, 0..m] (upper: out[m, m..D-1], at its place in the row) = A + iB with A = sum Re(c) x,
+    // B = sum Im(c) x over all terms, x the source entries as interleaved doubles:
+    // (cr + i ci)(xr + i xi) = (cr xr - ci xi) + i (cr xi + ci xr).
     const long d = basis_.dim();
-    const long len = 2 * (m + 1);   // doubles of the lower-triangle row
-    // Every op reads [src, src + span): inside rho except near its first and last entries, where the
-    // op reads through a zero-padded copy of that range (a handful of rows).
+    const long len = upper ? 2 * d : 2 * (m + 1);   // doubles of the row computed (from `first` on)
+    const long first = upper ? 2 * m / kPiece * kPiece : 0;
+    // Every op reads [src + first, src + span): inside rho except near its first and last entries, where
+    // the op reads through a zero-padded copy of that range (a handful of rows).
     const long span = (len + kPiece - 1) / kPiece * kPiece;
     const double* end = rho + 2 * d * d;
     ops.used = 0;
     auto bounded = [&](const double* src) -> const double* {
-        if (src >= rho && src + span <= end) return src;
+        if (src + first >= rho && src + span <= end) return src;
         if (ops.used == ops.scratch.size()) ops.scratch.emplace_back();
         std::vector<double>& buf = ops.scratch[ops.used++];
         buf.assign(static_cast<std::size_t>(span), 0.0);
-        const double* lo = std::max(src, rho);
+        const double* lo = std::max(src + first, rho);
         const double* hi = std::min(src + span, end);
         if (hi > lo) std::copy(lo, hi, buf.begin() + (lo - src));
         return buf.data();
@@ -464,16 +471,48 @@ void Liouvillian::fused_row(const double* rho, double* out, long m, RowOps& ops)
         if (t.col.re) push_scaled(ops.lists, {src, pool_re, nullptr, t.col.seg.data(), sr, si}, true, t.col.uniform);
         if (t.col.im) push_scaled(ops.lists, {src, pool_im, nullptr, t.col.seg.data(), -si, sr}, true, t.col.uniform);
     }
-    double* dst = out + 2 * m * d;
-    const bool large = static_cast<double>(d) * static_cast<double>(d) * sizeof(cd) > kStreamBytes;
-    if (len > kLongRow && large)
-        row_pieces<kNVLong, true, true>(ops.lists, dst, len);
-    else if (len > kLongRow)
-        row_pieces<kNVLong, true, false>(ops.lists, dst, len);
-    else if (len > kPrefetch)
-        row_pieces<kNV, true, false>(ops.lists, dst, len);
+    double* dst = upper ? out : out + 2 * m * d;
+    const long work = len - first;
+    const bool large = !upper && static_cast<double>(d) * static_cast<double>(d) * sizeof(cd) > kStreamBytes;
+    if (work > kLongRow && large)
+        row_pieces<kNVLong, true, true>(ops.lists, dst, len, first);
+    else if (work > kLongRow)
+        row_pieces<kNVLong, true, false>(ops.lists, dst, len, first);
+    else if (work > kPrefetch)
+        row_pieces<kNV, true, false>(ops.lists, dst, len, first);
     else
-        row_pieces<kNV, false, false>(ops.lists, dst, len);
+        row_pieces<kNV, false, false>(ops.lists, dst, len, first);
+}
+
+void Liouvillian::apply_packed(const cd* rho, cd* packed, int max_threads) const {
+    // Row m's upper part (columns m..D-1) into a row buffer in cache, then straight into packed row m
+    // (numerics/hermitian_packing.hpp: Re X_mm, then sqrt 2 (Re, Im) X_mn for n > m): no D x D output.
+    const long d = basis_.dim();
+    const int threads = threads_for(max_threads);
+    const double* x = reinterpret_cast<const double*>(rho);
+    double* p = reinterpret_cast<double*>(packed);
+    const bool large = static_cast<double>(d) * static_cast<double>(d) * sizeof(cd) > kStreamBytes;
+    const double r2 = std::sqrt(2.0);
+#pragma omp parallel num_threads(threads) if (threads > 1)
+    {
+        RowOps ops;
+        std::vector<double, Eigen::aligned_allocator<double>> row(static_cast<std::size_t>(2 * d + kPiece));
+#pragma omp for schedule(dynamic, 4)
+        for (long m = 0; m < d; ++m) {
+            fused_row(x, row.data(), m, ops, true);
+            double* out = p + m * (2 * d - m);
+            out[0] = row[static_cast<std::size_t>(2 * m)];   // exact: the diagonal of L(rho) is real
+            const double* src = row.data() + 2 * (m + 1);
+            const long n = 2 * (d - m - 1);
+            if (large) {
+                for (long k = 0; k < n; ++k) stream_double(out + 1 + k, r2 * src[k]);
+            } else {
+                for (long k = 0; k < n; ++k) out[1 + k] = r2 * src[k];
+            }
+        }
+        stream_fence();
+    }
+    if (d % 2 == 1) p[d * d] = 0.0;   // the padding double of an odd D^2
 }
 
 void Liouvillian::apply_reference(const cd* rho, cd* out, int max_threads) const {

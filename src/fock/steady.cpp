@@ -119,11 +119,10 @@ struct PackedAugmentedLiouvillian {
     void apply_workspace(Eigen::VectorXcd& y) const {
         const long d = lv.dim();
         auto t0 = Clock::now();
-        lv.apply_lower(a.data(), b.data(), threads);   // the packing reads the lower triangle only
+        lv.apply_packed(a.data(), y.data(), threads);   // L(a), packed as it is computed
         ++*rhs_calls;
         time_operator += since(t0);
         t0 = Clock::now();
-        numerics::pack_hermitian_lower(b.data(), d, y.data(), threads);
         numerics::packed_add_identity(gamma * numerics::trace(a.data(), d).real() / static_cast<double>(d), y.data(), d);
         time_packing += since(t0);
     }

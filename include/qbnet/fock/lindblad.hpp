@@ -37,9 +37,10 @@ public:
     // Fused kernel: the row is cut into register-sized pieces; every term adds to two real accumulators
     // (A += Re(c) x, B += Im(c) x on the interleaved doubles), stored once as A + iB; then the mirror.
     void apply(const cd* rho, cd* out, int max_threads = 0) const;
-    // Only the lower triangle (n <= m) of out = L(rho), without the mirror pass: for callers that read
-    // the lower triangle only (numerics::pack_hermitian_lower, the steady-state solver's packed vectors).
-    void apply_lower(const cd* rho, cd* out, int max_threads = 0) const;
+    // L(rho) for hermitian rho, written straight in the packed hermitian form (numerics::pack_hermitian's
+    // layout and weights; packed_size(D) entries): each row's upper part is computed in cache and packed,
+    // so no D x D output is written or read again. The steady-state solver's operator.
+    void apply_packed(const cd* rho, cd* packed, int max_threads = 0) const;
     // The previous row kernel (one Eigen expression per term and row), kept as the test oracle of
     // apply() and the "before" of bench/fock_rhs. Same result up to summation order.
     void apply_reference(const cd* rho, cd* out, int max_threads = 0) const;
@@ -109,7 +110,9 @@ private:
     void rows_pass(const cd* rho, cd* out) const;
     void fused_pass(const cd* rho, cd* out) const;
     struct RowOps;   // per-thread scratch of fused_row (src/fock/lindblad.cpp)
-    void fused_row(const double* rho, double* out, long m, RowOps& ops) const;
+    // upper: columns m..D-1 into out (a row buffer, at their places in the row); else columns 0..m into
+    // row m of out.
+    void fused_row(const double* rho, double* out, long m, RowOps& ops, bool upper = false) const;
     void mirror_lower_to_upper(cd* out) const;
 
     void build_terms(const Eigen::MatrixXcd& kossakowski);

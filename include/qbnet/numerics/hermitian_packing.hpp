@@ -23,8 +23,6 @@ long packed_size(long d);
 // packed <- X for hermitian X (row-major D x D): reads the diagonal's real part and the upper triangle
 // (for a matrix that is hermitian up to rounding this is its hermitian part up to rounding).
 void pack_hermitian(const std::complex<double>* x, long d, std::complex<double>* packed, int threads);
-// The same from the LOWER triangle of x (X_mn = conj(x[n, m]) for n > m; the upper triangle is not read).
-void pack_hermitian_lower(const std::complex<double>* x, long d, std::complex<double>* packed, int threads);
 
 // X <- the hermitian matrix of `packed` (every entry written, both triangles).
 void unpack_hermitian(const std::complex<double>* packed, long d, std::complex<double>* x, int threads);
