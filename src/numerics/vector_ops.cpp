@@ -107,6 +107,35 @@ void multi_dot(const std::vector<Eigen::VectorXcd>& v, int count, const cd* w, l
     }
 }
 
+void linear_combination(const std::vector<Eigen::VectorXcd>& v, int count, const double* c, cd* out, long n,
+                        int threads) {
+    double* od = reinterpret_cast<double*>(out);
+    const long nd = 2 * n;
+    const int nt = complex_threads(n, threads);
+#pragma omp parallel for schedule(static) num_threads(nt) if (nt > 1)
+    for (long b = 0; b < (nd + kGsBlock - 1) / kGsBlock; ++b) {
+        const long lo = b * kGsBlock, hi = std::min(nd, lo + kGsBlock);
+#pragma omp simd
+        for (long q = lo; q < hi; ++q) od[q] = 0.0;
+        int i = 0;
+        for (; i + 4 <= count; i += 4) {   // four vectors per load and store of out's block (in L1)
+            const double* x0 = reinterpret_cast<const double*>(v[i].data());
+            const double* x1 = reinterpret_cast<const double*>(v[i + 1].data());
+            const double* x2 = reinterpret_cast<const double*>(v[i + 2].data());
+            const double* x3 = reinterpret_cast<const double*>(v[i + 3].data());
+            const double a0 = c[i], a1 = c[i + 1], a2 = c[i + 2], a3 = c[i + 3];
+#pragma omp simd
+            for (long q = lo; q < hi; ++q) od[q] += (a0 * x0[q] + a1 * x1[q]) + (a2 * x2[q] + a3 * x3[q]);
+        }
+        for (; i < count; ++i) {
+            const double* x = reinterpret_cast<const double*>(v[i].data());
+            const double a = c[i];
+#pragma omp simd
+            for (long q = lo; q < hi; ++q) od[q] += a * x[q];
+        }
+    }
+}
+
 double multi_subtract(const std::vector<Eigen::VectorXcd>& v, int count, const double* c, cd* w, long n,
                       int threads) {
     double* wd = reinterpret_cast<double*>(w);

@@ -699,3 +699,26 @@ TEST_CASE("Local preconditioner: one pass over sectors gives the same applicatio
     plain.apply(rv2.data(), x_other.data(), nullptr);
     CHECK((x_other - x_double).norm() > 1e-12 * x_plain.norm());
 }
+
+TEST_CASE("GMRES update V y in one pass equals the sum of the scaled basis vectors", "[fock][steady][krylov]") {
+    const long n = 5000;   // a few kernel blocks and a partial one
+    std::vector<Eigen::VectorXcd> v(7);
+    for (auto& x : v) x = Eigen::VectorXcd::Random(n);
+    const double c[7] = {0.3, -1.2, 2.5, 0.7, -0.1, 1e-3, 4.0};
+    for (int count = 0; count <= 6; ++count) {   // the four-at-a-time loop and its remainder
+        Eigen::VectorXcd expect = Eigen::VectorXcd::Zero(n);
+        for (int i = 0; i < count; ++i) expect += c[i] * v[static_cast<std::size_t>(i)];
+        Eigen::VectorXcd out = Eigen::VectorXcd::Constant(n, cd(9.0, 9.0)), out2(n);
+        numerics::linear_combination(v, count, c, out.data(), n, 2);
+        numerics::linear_combination(v, count, c, out2.data(), n, 1);
+        INFO(count << " vectors");
+        CHECK((out - expect).cwiseAbs().maxCoeff() <= 1e-14 * (1.0 + expect.cwiseAbs().maxCoeff()));
+        CHECK(out == out2);   // bit for bit at any thread count
+    }
+    // Must-fail twin: one coefficient changed by 1e-9 shows.
+    const double c2[3] = {0.3, -1.2 + 1e-9, 2.5};
+    Eigen::VectorXcd a(n), b(n);
+    numerics::linear_combination(v, 3, c, a.data(), n, 1);
+    numerics::linear_combination(v, 3, c2, b.data(), n, 1);
+    CHECK((a - b).cwiseAbs().maxCoeff() > 1e-14);
+}

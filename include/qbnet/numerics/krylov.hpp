@@ -137,7 +137,8 @@ GmresReport gmres(const Operator& op, const Preconditioner& pre, const Monitor& 
     const long n = x.size();
     const int restart = std::max(1, opt.restart);
     GmresReport report;
-    std::vector<Eigen::VectorXcd> v(static_cast<std::size_t>(restart) + 1, Eigen::VectorXcd(n));
+    std::vector<Eigen::VectorXcd> v(static_cast<std::size_t>(restart) + 1);   // sized one by one: no copies
+    for (auto& vi : v) vi.resize(n);
     Eigen::VectorXcd z(fused ? 0 : n);
     std::vector<double> coef(static_cast<std::size_t>(restart) + 2);
     std::vector<double> history;   // true residual measure at every restart (stagnation test)
@@ -215,8 +216,7 @@ GmresReport gmres(const Operator& op, const Preconditioner& pre, const Monitor& 
         // not use (the cycle's last Arnoldi vector, or a never-filled slot).
         Eigen::VectorXd y = h.topLeftCorner(k, k).triangularView<Eigen::Upper>().solve(g.head(k));
         Eigen::VectorXcd& vy = v[static_cast<std::size_t>(k)];
-        vy.setZero();
-        for (int i = 0; i < k; ++i) axpy(y[i], v[i].data(), vy.data(), n, opt.threads);
+        linear_combination(v, k, y.data(), vy.data(), n, opt.threads);
         if constexpr (fused) {
             op.add_preconditioned(pre, vy, x);
         } else {

@@ -26,6 +26,10 @@ void multi_dot(const std::vector<Eigen::VectorXcd>& v, int count, const cd* w, l
 // Second half: w -= sum_i c[i] v_i; returns <w, w> of the result.
 double multi_subtract(const std::vector<Eigen::VectorXcd>& v, int count, const double* c, cd* w, long n,
                       int threads);
+// out = sum_i c[i] v_i (out may be none of the v_i), in one pass: each basis vector streamed once and out
+// written once (GMRES's update V y).
+void linear_combination(const std::vector<Eigen::VectorXcd>& v, int count, const double* c, cd* out, long n,
+                        int threads);
 
 // Row-major D x D matrices.
 // out = x^dag, in tiles.
