@@ -167,12 +167,17 @@ struct SteadyMonitor {
     long d;
     double gamma, tol;
     const ProgressFn* progress;
+    int threads = 1;
     mutable double initial = -1.0;   // first true residual norm (progress scale)
+    // ||x||, kept between updates of x (gmres() calls project() after each): measure() runs after every
+    // iteration and x is D^2 / 2 entries.
+    mutable double x_norm = -1.0;
     double measure(double r, const Eigen::VectorXcd& x) const {
         if (initial < 0) initial = r;
-        return r / (gamma * x.norm());
+        if (x_norm < 0) x_norm = std::sqrt(numerics::real_dot(x.data(), x.data(), x.size(), threads));
+        return r / (gamma * x_norm);
     }
-    void project(Eigen::VectorXcd&) const {}
+    void project(Eigen::VectorXcd&) const { x_norm = -1.0; }
     void estimate(double est) const {
         const double b_norm = 1.0 / std::sqrt(static_cast<double>(d));   // ||I/D||_F
         if (*progress && initial > 0)
@@ -270,7 +275,7 @@ void krylov_solve(const Liouvillian& lv, const SteadyOptions& options, const Ste
     numerics::GmresReport report;
     {
         const PackedAugmentedLiouvillian op(lv, gamma, threads, &summary.rhs_calls);
-        const SteadyMonitor monitor{d, gamma, options.tol, &progress};
+        const SteadyMonitor monitor{d, gamma, options.tol, &progress, threads};
         report = numerics::gmres(op, *pre, monitor, x, go);
         spdlog::debug("steady state: {} iterations (restart {}), {} DGKS reorthogonalisation passes; preconditioner "
                       "{:.3f} s, L {:.3f} s, packing {:.3f} s, Gram-Schmidt {:.3f} s{}",

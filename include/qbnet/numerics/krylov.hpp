@@ -168,7 +168,7 @@ GmresReport gmres(const Operator& op, const Preconditioner& pre, const Monitor& 
             report.stagnated = true;
             return report;
         }
-        v[0] /= beta;
+        scale(1.0 / beta, v[0].data(), n, opt.threads);
         Eigen::MatrixXd h = Eigen::MatrixXd::Zero(restart + 1, restart);
         Eigen::VectorXd g = Eigen::VectorXd::Zero(restart + 1), cs(restart), sn(restart);
         g[0] = beta;
@@ -191,7 +191,7 @@ GmresReport gmres(const Operator& op, const Preconditioner& pre, const Monitor& 
             h(k + 1, k) = detail::arnoldi_orthogonalise(v, k, w, h, coef, opt, report);
             report.time_orthogonalise += std::chrono::duration<double>(clock::now() - t2).count();
             const bool breakdown = h(k + 1, k) == 0.0;   // exact solution inside the Krylov space
-            if (h(k + 1, k) > 0) w /= h(k + 1, k);
+            if (h(k + 1, k) > 0) scale(1.0 / h(k + 1, k), w.data(), n, opt.threads);
             for (int i = 0; i < k; ++i) {     // apply previous Givens rotations
                 const double t = cs[i] * h(i, k) + sn[i] * h(i + 1, k);
                 h(i + 1, k) = -sn[i] * h(i, k) + cs[i] * h(i + 1, k);
