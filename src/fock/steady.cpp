@@ -57,8 +57,14 @@ void SteadyPreconditioner::apply_packed(const cd* packed, long d, int threads, c
 
 double liouvillian_residual(const Liouvillian& liouvillian, const Eigen::VectorXcd& rho, Eigen::VectorXcd& work,
                             int threads) {
-    liouvillian.apply(rho.data(), work.data(), threads);
-    return work.norm() / rho.norm();
+    // L(rho) in the packed form: its Euclidean norm is ||L rho||_F (hermitian_packing.hpp), and only
+    // packed_size(D) entries of work are written.
+    const long d = liouvillian.dim(), np = numerics::packed_size(d);
+    if (work.size() < np) work.resize(np);
+    const int nt = numerics::resolve_threads(threads);
+    liouvillian.apply_packed(rho.data(), work.data(), nt);
+    return std::sqrt(numerics::real_dot(work.data(), work.data(), np, nt) /
+                     numerics::real_dot(rho.data(), rho.data(), rho.size(), nt));
 }
 
 
@@ -403,9 +409,8 @@ void finish_krylov(const Liouvillian& lv, const SteadyOptions& options, double g
     const long d = lv.dim();
     summary.raw_trace_error = std::abs(numerics::trace(rho.data(), d) - 1.0);
     summary.raw_hermiticity_error = hermiticity_error(rho.data(), d) / std::max(rho.cwiseAbs().maxCoeff(), 1e-300);
-    const cd t = numerics::trace(rho.data(), d);
-    rho /= t;
-    work.resize(d * d);
+    // Unpacked from hermitian packed vectors: the trace is real.
+    numerics::scale(1.0 / numerics::trace(rho.data(), d).real(), rho.data(), rho.size(), threads);
     summary.residual = liouvillian_residual(lv, rho, work, threads);
     summary.scaled_residual = summary.residual / gamma;
     ++summary.rhs_calls;

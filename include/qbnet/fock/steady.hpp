@@ -342,7 +342,8 @@ double rate_scale(const Liouvillian& liouvillian);
 // GMRES restart the solver uses for dimension D by default.
 int steady_state_krylov_restart(long d);
 
-// ||L rho||_F / ||rho||_F (uses one RHS call with at most `threads` threads; `work` is D*D scratch).
+// ||L rho||_F / ||rho||_F for hermitian rho (one application of L with at most `threads` threads;
+// `work`: scratch, grown to packed_size(D) entries if shorter).
 double liouvillian_residual(const Liouvillian& liouvillian, const Eigen::VectorXcd& rho, Eigen::VectorXcd& work,
                             int threads = 0);
 
