@@ -46,9 +46,16 @@ int steady_state_krylov_restart(long d) {
     return std::max(4, std::min(preferred, fit));
 }
 
-// In copies of the complex D x D rho: restart + 2 packed vectors (half a copy each) and the two
-// workspaces.
-int steady_state_working_copies(long d) { return (steady_state_krylov_restart(d) + 3) / 2 + 2; }
+// In copies of the complex D x D rho: restart + 2 packed vectors (half a copy each), the flexible
+// GMRES's restart kept vectors (packed floats, a quarter each) and the two workspaces.
+int steady_state_working_copies(long d) {
+    const int r = steady_state_krylov_restart(d);
+    return (2 * (r + 2) + r + 3) / 4 + 2;
+}
+
+void SteadyPreconditioner::apply_packed_keep(const cd*, long, int, cd*, std::complex<float>*) const {
+    throw std::logic_error("apply_packed_keep: this preconditioner does not keep its output (keeps_exact)");
+}
 
 void SteadyPreconditioner::apply_packed(const cd* packed, long d, int threads, cd* x, cd* work) const {
     numerics::unpack_hermitian(packed, d, x, threads);
@@ -116,6 +123,8 @@ struct PackedAugmentedLiouvillian {
     int threads;
     long* rhs_calls;
     mutable Eigen::VectorXcd a, b;   // D x D workspaces
+    mutable std::vector<Eigen::VectorXcf> kept;   // flexible GMRES: z_k = P^{-1} v_k, exact, packed floats
+    bool flexible = false;
     mutable double time_precond = 0.0, time_operator = 0.0, time_packing = 0.0;
 
     PackedAugmentedLiouvillian(const Liouvillian& l, double g, int t, long* calls)
@@ -157,6 +166,23 @@ struct PackedAugmentedLiouvillian {
     void apply_preconditioned(const SteadyPreconditioner& pre, const Eigen::VectorXcd& v, Eigen::VectorXcd& w) const {
         precondition_into_workspace(pre, v);
         apply_workspace(w);
+    }
+    // Flexible GMRES (numerics/krylov.hpp): w = A z_k with z_k = P^{-1} v kept in slot k.
+    bool keeps(const SteadyPreconditioner& pre) const { return flexible && pre.keeps_exact(); }
+    void apply_preconditioned(const SteadyPreconditioner& pre, const Eigen::VectorXcd& v, Eigen::VectorXcd& w,
+                              int slot) const {
+        const long d = lv.dim();
+        while (static_cast<int>(kept.size()) <= slot) kept.emplace_back(numerics::packed_size(d));
+        const auto t0 = Clock::now();
+        pre.apply_packed_keep(v.data(), d, threads, a.data(), kept[static_cast<std::size_t>(slot)].data());
+        time_precond += since(t0);
+        apply_workspace(w);
+    }
+    // x += sum_i y_i z_i over the kept vectors (their sqrt 2 weight restored off the diagonal).
+    void add_kept(const double* y, int k, Eigen::VectorXcd& x) const {
+        const auto t0 = Clock::now();
+        numerics::add_packed_combination(kept, k, y, x.data(), lv.dim(), threads);
+        time_packing += since(t0);
     }
     void add_preconditioned(const SteadyPreconditioner& pre, const Eigen::VectorXcd& r, Eigen::VectorXcd& x) const {
         precondition_into_workspace(pre, r);
@@ -202,6 +228,7 @@ std::unique_ptr<SteadyPreconditioner> make_preconditioner(const Liouvillian& lv,
     if (solver.preconditioner != SteadyPreconditionerKind::sylvester) {
         auto local = std::make_unique<LocalLiouvillianPreconditioner>(lv, 1.0 / gamma, threads,
                                                                       lv.dim() >= solver.single_precision_min_dim);
+        local->set_grouping(solver.grouping);
         if (solver.preconditioner == SteadyPreconditionerKind::local || local->condition() < 1e8) pre = std::move(local);
     }
     if (!pre) pre = std::make_unique<SylvesterPreconditioner>(lv, 400, threads);
@@ -280,13 +307,16 @@ void krylov_solve(const Liouvillian& lv, const SteadyOptions& options, const Ste
     rho.resize(0);   // peak memory: the full matrix comes back after the Krylov basis is released
     numerics::GmresReport report;
     {
-        const PackedAugmentedLiouvillian op(lv, gamma, threads, &summary.rhs_calls);
+        PackedAugmentedLiouvillian op(lv, gamma, threads, &summary.rhs_calls);
+        op.flexible = solver.flexible;
+        summary.flexible = op.keeps(*pre);
         const SteadyMonitor monitor{d, gamma, options.tol, &progress, threads};
         report = numerics::gmres(op, *pre, monitor, x, go);
-        spdlog::debug("steady state: {} iterations (restart {}), {} DGKS reorthogonalisation passes; preconditioner "
+        spdlog::debug("steady state: {} iterations (restart {}{}), {} DGKS reorthogonalisation passes; preconditioner "
                       "{:.3f} s, L {:.3f} s, packing {:.3f} s, Gram-Schmidt {:.3f} s{}",
-                      report.iterations, go.restart, report.reorth_passes, op.time_precond, op.time_operator,
-                      op.time_packing, report.time_orthogonalise, report.stagnated ? " (stagnated)" : "");
+                      report.iterations, go.restart, summary.flexible ? ", flexible" : "", report.reorth_passes,
+                      op.time_precond, op.time_operator, op.time_packing, report.time_orthogonalise,
+                      report.stagnated ? " (stagnated)" : "");
     }
     summary.iterations = report.iterations;
     summary.stagnated = report.stagnated;

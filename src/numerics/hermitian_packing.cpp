@@ -36,6 +36,24 @@ void pack_hermitian(const cd* x, long d, cd* packed, int threads) {
     if (d % 2 == 1) p[d * d] = 0.0;   // the padding double of an odd D^2
 }
 
+void add_packed_combination(const std::vector<Eigen::VectorXcf>& z, int k, const double* c, cd* x, long d,
+                            int threads) {
+    double* p = reinterpret_cast<double*>(x);
+    const int nt = vector_threads(d * d, threads);
+#pragma omp parallel for schedule(dynamic, 16) num_threads(nt) if (nt > 1)
+    for (long m = 0; m < d; ++m) {
+        const long off = row_offset(m, d), len = 2 * (d - m) - 1;   // Re X_mm, then the pairs
+        double* row = p + off;
+        for (int i = 0; i < k; ++i) {
+            const float* zr = reinterpret_cast<const float*>(z[static_cast<std::size_t>(i)].data()) + off;
+            const double a = c[i], aw = kSqrt2 * c[i];
+            row[0] += a * static_cast<double>(zr[0]);
+#pragma omp simd
+            for (long q = 1; q < len; ++q) row[q] += aw * static_cast<double>(zr[q]);
+        }
+    }
+}
+
 namespace {
 template <class C>
 void unpack_into(const cd* packed, long d, C* x, int threads) {

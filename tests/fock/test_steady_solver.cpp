@@ -698,27 +698,81 @@ TEST_CASE("Local preconditioner: one pass over sectors gives the same applicatio
     Eigen::VectorXcd x_other(n);
     plain.apply(rv2.data(), x_other.data(), nullptr);
     CHECK((x_other - x_double).norm() > 1e-12 * x_plain.norm());
+    // The output is exactly hermitian, and in single precision the kept packed floats (flexible GMRES) are
+    // exactly its upper triangle.
+    fock::LocalLiouvillianPreconditioner keeper(lv, 1.0 / gamma, 2, true);
+    fock::LocalLiouvillianPreconditioner::Grouping grouping;
+    grouping.min_matrix_bytes = 0.0;
+    keeper.set_grouping(grouping);
+    REQUIRE(keeper.keeps_exact() == keeper.single_precision());
+    if (keeper.keeps_exact()) {
+        Eigen::VectorXcd x(n);
+        Eigen::VectorXcf kept = Eigen::VectorXcf::Constant(numerics::packed_size(d), std::complex<float>(7.0f, 7.0f));
+        keeper.apply_packed_keep(packed.data(), d, 2, x.data(), kept.data());
+        const float* k = reinterpret_cast<const float*>(kept.data());
+        long mismatches = 0;
+        for (long m = 0; m < d; ++m) {
+            const float* row = k + m * (2 * d - m);
+            mismatches += static_cast<double>(row[0]) != x[m * d + m].real() || x[m * d + m].imag() != 0.0;
+            for (long c = m + 1; c < d; ++c) {
+                const cd v = x[m * d + c];
+                mismatches += static_cast<double>(row[1 + 2 * (c - m - 1)]) != v.real() ||
+                              static_cast<double>(row[2 + 2 * (c - m - 1)]) != v.imag() || x[c * d + m] != std::conj(v);
+            }
+        }
+        CHECK(mismatches == 0);
+        CHECK((x - x_plain).norm() <= bound);
+    }
+    fock::LocalLiouvillianPreconditioner no_keep(lv, 1.0 / gamma, 1, false);
+    CHECK(!no_keep.keeps_exact());   // double precision: nothing exact to keep in floats
 }
 
-TEST_CASE("GMRES update V y in one pass equals the sum of the scaled basis vectors", "[fock][steady][krylov]") {
-    const long n = 5000;   // a few kernel blocks and a partial one
-    std::vector<Eigen::VectorXcd> v(7);
-    for (auto& x : v) x = Eigen::VectorXcd::Random(n);
-    const double c[7] = {0.3, -1.2, 2.5, 0.7, -0.1, 1e-3, 4.0};
-    for (int count = 0; count <= 6; ++count) {   // the four-at-a-time loop and its remainder
-        Eigen::VectorXcd expect = Eigen::VectorXcd::Zero(n);
-        for (int i = 0; i < count; ++i) expect += c[i] * v[static_cast<std::size_t>(i)];
-        Eigen::VectorXcd out = Eigen::VectorXcd::Constant(n, cd(9.0, 9.0)), out2(n);
-        numerics::linear_combination(v, count, c, out.data(), n, 2);
-        numerics::linear_combination(v, count, c, out2.data(), n, 1);
-        INFO(count << " vectors");
-        CHECK((out - expect).cwiseAbs().maxCoeff() <= 1e-14 * (1.0 + expect.cwiseAbs().maxCoeff()));
-        CHECK(out == out2);   // bit for bit at any thread count
+TEST_CASE("Flexible GMRES over the kept preconditioned vectors reaches the steady state of plain GMRES", "[fock][steady]") {
+    // Cutoffs {2, 16}: the one-pass plan (tiles of 16) at D = 32, small enough for the dense operator below.
+    const model::Model model = chain_model(1.0, {0.05, 0.03});
+    const fock::FockBasis basis({2, 16});
+    const fock::Liouvillian lv(model, basis);
+    const long d = basis.dim(), n = d * d;
+    const double gamma = fock::rate_scale(lv);
+    SteadyOptions so;
+    so.tol = 1e-12;
+    fock::SteadySolverOptions solver;
+    solver.single_precision_min_dim = 0;        // single precision and one pass at D = 32, so that the
+    solver.grouping.min_matrix_bytes = 0.0;     // preconditioner keeps exact vectors
+    solver.krylov_restart = 6;
+    Eigen::VectorXcd rho_f, rho_p;
+    const fock::SteadySummary sf = fock::solve_steady_state(lv, so, solver, rho_f);
+    solver.flexible = false;
+    const fock::SteadySummary sp = fock::solve_steady_state(lv, so, solver, rho_p);
+    REQUIRE(sf.converged);
+    REQUIRE(sp.converged);
+    CHECK(sf.preconditioner == "local-liouvillian (single precision)");
+    CHECK(sf.flexible);
+    CHECK(!sp.flexible);
+    INFO(sf.iterations << " iterations (flexible), " << sp.iterations << " (plain); Liouvillian calls " << sf.rhs_calls
+                       << " and " << sp.rhs_calls);
+    CHECK(std::abs(sf.iterations - sp.iterations) <= 2);
+    // Both are within their residuals of the one steady state: ||rho_f - rho_p|| <= (||L rho_f|| +
+    // ||L rho_p||) / sigma_min(A), A the trace-augmented operator on packed hermitian vectors (dense here).
+    const long np = numerics::packed_size(d);
+    Eigen::MatrixXd a(n, n);
+    Eigen::VectorXcd e(np), full(n), le(n), col(np);
+    for (long k = 0; k < n; ++k) {
+        e.setZero();
+        reinterpret_cast<double*>(e.data())[k] = 1.0;
+        numerics::unpack_hermitian(e.data(), d, full.data(), 1);
+        lv.apply(full.data(), le.data(), 1);
+        numerics::pack_hermitian(le.data(), d, col.data(), 1);
+        numerics::packed_add_identity(gamma * numerics::packed_trace(e.data(), d) / static_cast<double>(d), col.data(), d);
+        a.col(k) = Eigen::Map<Eigen::VectorXd>(reinterpret_cast<double*>(col.data()), n);
     }
-    // Must-fail twin: one coefficient changed by 1e-9 shows.
-    const double c2[3] = {0.3, -1.2 + 1e-9, 2.5};
-    Eigen::VectorXcd a(n), b(n);
-    numerics::linear_combination(v, 3, c, a.data(), n, 1);
-    numerics::linear_combination(v, 3, c2, b.data(), n, 1);
-    CHECK((a - b).cwiseAbs().maxCoeff() > 1e-14);
+    const double sigma_min = Eigen::BDCSVD<Eigen::MatrixXd>(a).singularValues().minCoeff();
+    const double bound = (sf.residual * rho_f.norm() + sp.residual * rho_p.norm()) / sigma_min;
+    INFO("||rho_f - rho_p|| = " << (rho_f - rho_p).norm() << ", bound " << bound);
+    CHECK((rho_f - rho_p).norm() <= bound);
+    // Must-fail twin: a state 1e-7 away (trace kept) is outside the bound.
+    Eigen::VectorXcd off = rho_p;
+    off[1] += 1e-7;
+    off[d] += 1e-7;
+    CHECK((rho_f - off).norm() > bound);
 }

@@ -78,6 +78,12 @@ public:
     virtual std::string kind() const = 0;
     // Does apply() use `work`? (a solver that knows it is unused need not allocate it)
     virtual bool needs_work() const { return true; }
+    // Can apply_packed_keep hand out x exactly in single precision (every entry of x a float)?
+    virtual bool keeps_exact() const { return false; }
+    // apply_packed, and `kept` = x's upper triangle in the packed layout WITHOUT its sqrt 2 weight, as
+    // floats (packed_size(D) entries), equal to x entry by entry. Only where keeps_exact(): the flexible
+    // GMRES of the solver keeps these vectors instead of applying P^{-1} once more per restart.
+    virtual void apply_packed_keep(const cd* packed, long d, int threads, cd* x, std::complex<float>* kept) const;
 };
 
 class SylvesterPreconditioner : public SteadyPreconditioner {
@@ -127,6 +133,8 @@ public:
     void apply(const cd* r, cd* x, cd* work) const override;
     // Single precision: unpacked straight into the complex<float> working copy.
     void apply_packed(const cd* packed, long d, int threads, cd* x, cd* work) const override;
+    bool keeps_exact() const override { return one_pass() && single_; }
+    void apply_packed_keep(const cd* packed, long d, int threads, cd* x, std::complex<float>* kept) const override;
     std::string kind() const override { return single_ ? "local-liouvillian (single precision)" : "local-liouvillian"; }
     bool needs_work() const override { return single_; }
     // Largest eigenvector condition number over the modes (too large: do not use it).
@@ -241,7 +249,7 @@ private:
     };
     SectorPlan plan_sectors(long bytes, const Grouping& grouping) const;
     template <class T>
-    void apply_sectors(const cd* packed, cd* x) const;
+    void apply_sectors(const cd* packed, cd* x, std::complex<float>* kept = nullptr) const;
     // One pass over x for group g: W^{-1} (inverse), W (forward), or, for the group of mode 0 (the last
     // transformed), W diag(1 / sum_j mu_j) W^{-1} in the same pass (scale: the digit tables of every index).
     enum class Pass { inverse, forward, inverse_scale_forward };
@@ -283,6 +291,12 @@ struct SteadySolverOptions {
     // reduction stays far above the ~1e-7 that single-precision rounding lets one cycle gain; below, the
     // passes are cheap anyway and a restart of 24 would lose iterations.
     long single_precision_min_dim = 513;
+    // Flexible GMRES where the preconditioner hands out its output exactly in single precision
+    // (SteadyPreconditioner::keeps_exact): the restart x += P^{-1}(V y) becomes x += Z y over the kept
+    // vectors (restart x D^2 floats more memory) instead of one more application of P^{-1}.
+    bool flexible = true;
+    // The local preconditioner's layout (tests and bench/ force the one-pass path on small D).
+    LocalLiouvillianPreconditioner::Grouping grouping;
     // true: residual and trace augmentation in units of the model's rate scale Gamma (see "Units" above);
     // false: Gamma = 1 in the model's units of time (the behaviour before; bench/ compares the two).
     bool rate_normalised = true;
@@ -297,6 +311,7 @@ struct SteadySummary {
     bool converged = false;
     std::string method;          // "krylov" | "evolve" | "krylov+evolve"
     std::string preconditioner;
+    bool flexible = false;        // flexible GMRES over kept preconditioned vectors (SteadySolverOptions)
     long iterations = 0;
     long rhs_calls = 0;
     double residual = 0.0;       // ||L rho||_F / ||rho||_F at the returned rho (model's units of rate)

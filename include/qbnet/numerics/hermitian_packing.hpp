@@ -14,8 +14,16 @@
 // and its kernels (qbnet/numerics/vector_ops.hpp), which see complex arrays as real vectors, run on it
 // unchanged.
 #include <complex>
+#include <vector>
+
+#include <Eigen/Dense>
 
 namespace qbnet::numerics {
+
+// x += sum_{i < k} c[i] Z_i for packed x and vectors z_i holding the same layout WITHOUT the sqrt 2
+// weight, in single precision (the flexible GMRES's kept preconditioned vectors, steady.hpp).
+void add_packed_combination(const std::vector<Eigen::VectorXcf>& z, int k, const double* c,
+                            std::complex<double>* x, long d, int threads);
 
 // Entries (complex, i.e. pairs of doubles) of the packed form of a D x D hermitian matrix.
 long packed_size(long d);

@@ -25,6 +25,13 @@
 //                                                                        w = A P^{-1} v
 //                   void add_preconditioned(const Preconditioner& p, const Vector& r, Vector& x) const
 //                                                                        x += P^{-1} r
+// Optional, flexible (FGMRES: an Operator that keeps z_k = P^{-1} v_k of the cycle, so that the restart
+// adds Z y instead of applying P^{-1} to V y once more; exact when z_k is kept without rounding):
+//   Operator:       bool keeps(const Preconditioner& p) const             use the three below (run time)
+//                   void apply_preconditioned(const Preconditioner& p, const Vector& v, Vector& w, int k) const
+//                                                                        w = A z_k, z_k = P^{-1} v kept in slot k
+//                   void add_kept(const double* y, int k, Vector& x) const
+//                                                                        x += sum_{i < k} y_i z_i
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -95,6 +102,14 @@ struct fuses_preconditioner<Op, Pre,
                                 std::declval<const Pre&>(), std::declval<const Eigen::VectorXcd&>(),
                                 std::declval<Eigen::VectorXcd&>()))>> : std::true_type {};
 
+// Does the Operator offer flexible GMRES (the optional concept below)?
+template <class Op, class Pre, class = void>
+struct keeps_preconditioned : std::false_type {};
+template <class Op, class Pre>
+struct keeps_preconditioned<Op, Pre,
+                            std::void_t<decltype(std::declval<const Op&>().keeps(std::declval<const Pre&>()))>>
+    : std::true_type {};
+
 // One column of the Arnoldi process: orthogonalise w against v[0..k] into column k of h; returns
 // h(k+1, k) = ||w|| after orthogonalisation (w is left unnormalised).
 inline double arnoldi_orthogonalise(const std::vector<Eigen::VectorXcd>& v, int k, Eigen::VectorXcd& w,
@@ -134,6 +149,9 @@ GmresReport gmres(const Operator& op, const Preconditioner& pre, const Monitor& 
                   const GmresOptions& opt) {
     using clock = std::chrono::steady_clock;
     constexpr bool fused = detail::fuses_preconditioner<Operator, Preconditioner>::value;
+    constexpr bool can_keep = detail::keeps_preconditioned<Operator, Preconditioner>::value;
+    bool keep = false;
+    if constexpr (can_keep) keep = op.keeps(pre);
     const long n = x.size();
     const int restart = std::max(1, opt.restart);
     GmresReport report;
@@ -177,7 +195,12 @@ GmresReport gmres(const Operator& op, const Preconditioner& pre, const Monitor& 
             ++report.iterations;
             Eigen::VectorXcd& w = v[k + 1];   // orthogonalised and normalised in place
             auto t1 = clock::now();   // fused: the preconditioner's time counts as the operator's
-            if constexpr (fused) {
+            if constexpr (can_keep) {
+                if (keep)
+                    op.apply_preconditioned(pre, v[k], w, k);
+                else
+                    op.apply_preconditioned(pre, v[k], w);
+            } else if constexpr (fused) {
                 op.apply_preconditioned(pre, v[k], w);
             } else {
                 const auto t0 = t1;
@@ -215,6 +238,13 @@ GmresReport gmres(const Operator& op, const Preconditioner& pre, const Monitor& 
         // x += P^{-1} (V y), y from the triangular system; V y is gathered in v[k], which the update does
         // not use (the cycle's last Arnoldi vector, or a never-filled slot).
         Eigen::VectorXd y = h.topLeftCorner(k, k).triangularView<Eigen::Upper>().solve(g.head(k));
+        if constexpr (can_keep) {
+            if (keep) {
+                op.add_kept(y.data(), k, x);
+                monitor.project(x);
+                continue;
+            }
+        }
         Eigen::VectorXcd& vy = v[static_cast<std::size_t>(k)];
         linear_combination(v, k, y.data(), vy.data(), n, opt.threads);
         if constexpr (fused) {

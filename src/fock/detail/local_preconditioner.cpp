@@ -345,6 +345,19 @@ inline void stream_fence() {
     _mm_sfence();
 #endif
 }
+#if defined(__SSE2__)
+inline int* dst_as_int(float* p) { return reinterpret_cast<int*>(p); }
+#endif
+// A float of the kept vector, streamed the same way (written once, read at the restart).
+inline void store_stream(float* dst, float v) {
+#if defined(__SSE2__)
+    int bits;
+    std::memcpy(&bits, &v, sizeof bits);
+    _mm_stream_si32(dst_as_int(dst), bits);
+#else
+    *dst = v;
+#endif
+}
 
 }  // namespace
 
@@ -499,7 +512,7 @@ void LocalLiouvillianPreconditioner::apply_passes(const cd* r, cd* x, std::compl
 }
 
 template <class T>
-void LocalLiouvillianPreconditioner::apply_sectors(const cd* packed, cd* x) const {
+void LocalLiouvillianPreconditioner::apply_sectors(const cd* packed, cd* x, std::complex<float>* kept) const {
     using ct = std::complex<T>;
     using RowMap = Eigen::Map<Eigen::Matrix<ct, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>;
     using RealRows = Eigen::Map<Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>;
@@ -587,6 +600,7 @@ void LocalLiouvillianPreconditioner::apply_sectors(const cd* packed, cd* x) cons
     const int nt = numerics::vector_threads(2 * d * d, threads_);
     const long ns = static_cast<long>(plan.sectors.size());
     const bool aligned = reinterpret_cast<std::uintptr_t>(x) % 16 == 0;
+    float* kf = reinterpret_cast<float*>(kept);
 #pragma omp parallel num_threads(nt) if (nt > 1)
     {
         std::vector<ct> buf_a(static_cast<std::size_t>(plan.max_tiles * t2)), buf_b(buf_a.size());
@@ -668,24 +682,75 @@ void LocalLiouvillianPreconditioner::apply_sectors(const cd* packed, cd* x) cons
                 }
             }
             const ct* result = multiply(sec, false, cur, other).first;
-            // Scatter the tiles, and for a sector that is not its own mirror, their adjoints.
+            // Scatter so that x is exactly hermitian: an upper tile is written with its adjoint; a lower tile
+            // with its adjoint unless its sector is its own mirror (then its upper partner, in the same
+            // sector, writes both); a diagonal tile from its upper half, the diagonal real. `kept` takes
+            // x's upper triangle as written (single precision: the same numbers).
             for (long t = 0; t < sec.tiles; ++t) {
                 const ct* src = result + t * t2;
                 const long rm = tm[static_cast<std::size_t>(t)], rn = tn[static_cast<std::size_t>(t)];
+                if (rm > rn && sec.self_mirror) continue;
+                if (rm == rn) {
+                    for (long mb = 0; mb < tb; ++mb) {
+                        const long m = rm * tb + mb;
+                        cd* out = x + m * d + rn * tb;
+                        for (long nb = 0; nb < tb; ++nb) {
+                            const ct v = nb > mb   ? src[row[mb * tb + nb]]
+                                         : nb == mb ? ct(src[row[mb * tb + mb]].real(), T(0))
+                                                    : std::conj(src[row[nb * tb + mb]]);
+                            store_stream(out + nb, cd(v), aligned);
+                        }
+                        if (kf) {
+                            float* kr = kf + m * (2 * d - m);
+                            kr[0] = static_cast<float>(src[row[mb * tb + mb]].real());
+                            for (long nb = mb + 1; nb < tb; ++nb) {
+                                const ct v = src[row[mb * tb + nb]];
+                                kr[1 + 2 * (nb - mb - 1)] = static_cast<float>(v.real());
+                                kr[2 + 2 * (nb - mb - 1)] = static_cast<float>(v.imag());
+                            }
+                        }
+                    }
+                    continue;
+                }
                 for (long mb = 0; mb < tb; ++mb) {
-                    cd* out = x + (rm * tb + mb) * d + rn * tb;
+                    const long m = rm * tb + mb;
+                    cd* out = x + m * d + rn * tb;
                     const int* rr = row + mb * tb;
                     for (long nb = 0; nb < tb; ++nb) store_stream(out + nb, cd(src[rr[nb]]), aligned);
+                    if (kf && rm < rn) {
+                        float* kr = kf + m * (2 * d - m) + 1 + 2 * (rn * tb - m - 1);
+                        for (long nb = 0; nb < tb; ++nb) {
+                            store_stream(kr + 2 * nb, static_cast<float>(src[rr[nb]].real()));
+                            store_stream(kr + 2 * nb + 1, static_cast<float>(src[rr[nb]].imag()));
+                        }
+                    }
                 }
-                if (sec.self_mirror) continue;
                 for (long nb = 0; nb < tb; ++nb) {
-                    cd* out = x + (rn * tb + nb) * d + rm * tb;
+                    const long n = rn * tb + nb;
+                    cd* out = x + n * d + rm * tb;
                     for (long mb = 0; mb < tb; ++mb) store_stream(out + mb, std::conj(cd(src[row[mb * tb + nb]])), aligned);
+                    if (kf && rn < rm) {
+                        float* kr = kf + n * (2 * d - n) + 1 + 2 * (rm * tb - n - 1);
+                        for (long mb = 0; mb < tb; ++mb) {
+                            store_stream(kr + 2 * mb, static_cast<float>(src[row[mb * tb + nb]].real()));
+                            store_stream(kr + 2 * mb + 1, static_cast<float>(-src[row[mb * tb + nb]].imag()));
+                        }
+                    }
                 }
             }
         }
         stream_fence();   // the streamed lines are visible before the region's closing barrier
     }
+}
+
+void LocalLiouvillianPreconditioner::apply_packed_keep(const cd* packed, long d, int threads, cd* x,
+                                                       std::complex<float>* kept) const {
+    if (!keeps_exact()) {
+        SteadyPreconditioner::apply_packed_keep(packed, d, threads, x, kept);   // throws
+        return;
+    }
+    apply_sectors<float>(packed, x, kept);
+    if (d % 2 == 1) reinterpret_cast<float*>(kept)[d * d] = 0.0f;   // the padding of an odd D^2
 }
 
 void LocalLiouvillianPreconditioner::apply_packed(const cd* packed, long d, int threads, cd* x, cd* work) const {
