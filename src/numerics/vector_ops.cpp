@@ -107,6 +107,42 @@ void multi_dot(const std::vector<Eigen::VectorXcd>& v, int count, const cd* w, l
     }
 }
 
+namespace {
+// acc[q] -/+= sum_{i < count} c[i] v_i[q] (as doubles) for q in [lo, hi): four vectors per load and store of
+// acc's block, which stays in L1.
+template <bool kSubtract>
+inline void accumulate_block(const std::vector<Eigen::VectorXcd>& v, int count, const double* c, double* acc, long lo,
+                             long hi) {
+    int i = 0;
+    for (; i + 4 <= count; i += 4) {
+        const double* x0 = reinterpret_cast<const double*>(v[i].data());
+        const double* x1 = reinterpret_cast<const double*>(v[i + 1].data());
+        const double* x2 = reinterpret_cast<const double*>(v[i + 2].data());
+        const double* x3 = reinterpret_cast<const double*>(v[i + 3].data());
+        const double a0 = c[i], a1 = c[i + 1], a2 = c[i + 2], a3 = c[i + 3];
+#pragma omp simd
+        for (long q = lo; q < hi; ++q) {
+            const double t = (a0 * x0[q] + a1 * x1[q]) + (a2 * x2[q] + a3 * x3[q]);
+            if (kSubtract)
+                acc[q] -= t;
+            else
+                acc[q] += t;
+        }
+    }
+    for (; i < count; ++i) {
+        const double* x = reinterpret_cast<const double*>(v[i].data());
+        const double a = c[i];
+#pragma omp simd
+        for (long q = lo; q < hi; ++q) {
+            if (kSubtract)
+                acc[q] -= a * x[q];
+            else
+                acc[q] += a * x[q];
+        }
+    }
+}
+}  // namespace
+
 void linear_combination(const std::vector<Eigen::VectorXcd>& v, int count, const double* c, cd* out, long n,
                         int threads) {
     double* od = reinterpret_cast<double*>(out);
@@ -117,22 +153,7 @@ void linear_combination(const std::vector<Eigen::VectorXcd>& v, int count, const
         const long lo = b * kGsBlock, hi = std::min(nd, lo + kGsBlock);
 #pragma omp simd
         for (long q = lo; q < hi; ++q) od[q] = 0.0;
-        int i = 0;
-        for (; i + 4 <= count; i += 4) {   // four vectors per load and store of out's block (in L1)
-            const double* x0 = reinterpret_cast<const double*>(v[i].data());
-            const double* x1 = reinterpret_cast<const double*>(v[i + 1].data());
-            const double* x2 = reinterpret_cast<const double*>(v[i + 2].data());
-            const double* x3 = reinterpret_cast<const double*>(v[i + 3].data());
-            const double a0 = c[i], a1 = c[i + 1], a2 = c[i + 2], a3 = c[i + 3];
-#pragma omp simd
-            for (long q = lo; q < hi; ++q) od[q] += (a0 * x0[q] + a1 * x1[q]) + (a2 * x2[q] + a3 * x3[q]);
-        }
-        for (; i < count; ++i) {
-            const double* x = reinterpret_cast<const double*>(v[i].data());
-            const double a = c[i];
-#pragma omp simd
-            for (long q = lo; q < hi; ++q) od[q] += a * x[q];
-        }
+        accumulate_block<false>(v, count, c, od, lo, hi);
     }
 }
 
@@ -149,22 +170,7 @@ double multi_subtract(const std::vector<Eigen::VectorXcd>& v, int count, const d
 #pragma omp for schedule(static)
         for (long b = 0; b < nb; ++b) {
             const long lo = b * kGsBlock, hi = std::min(nd, lo + kGsBlock);
-            int i = 0;
-            for (; i + 4 <= count; i += 4) {   // four vectors per load and store of w's block
-                const double* x0 = reinterpret_cast<const double*>(v[i].data());
-                const double* x1 = reinterpret_cast<const double*>(v[i + 1].data());
-                const double* x2 = reinterpret_cast<const double*>(v[i + 2].data());
-                const double* x3 = reinterpret_cast<const double*>(v[i + 3].data());
-                const double a0 = c[i], a1 = c[i + 1], a2 = c[i + 2], a3 = c[i + 3];
-#pragma omp simd
-                for (long q = lo; q < hi; ++q) wd[q] -= (a0 * x0[q] + a1 * x1[q]) + (a2 * x2[q] + a3 * x3[q]);
-            }
-            for (; i < count; ++i) {
-                const double* x = reinterpret_cast<const double*>(v[i].data());
-                const double a = c[i];
-#pragma omp simd
-                for (long q = lo; q < hi; ++q) wd[q] -= a * x[q];
-            }
+            accumulate_block<true>(v, count, c, wd, lo, hi);
             double sum = 0.0;
 #pragma omp simd reduction(+ : sum)
             for (long q = lo; q < hi; ++q) sum += wd[q] * wd[q];

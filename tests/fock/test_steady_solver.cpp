@@ -51,6 +51,39 @@ model::Model chain_model(double s, const std::vector<double>& kappa, double j = 
     return m;
 }
 
+// Smallest singular value of A(x) = L(x) + Gamma tr(x) I/D on packed hermitian vectors (the real
+// D^2 x D^2 matrix of the map the solver inverts, built column by column; L assumes a hermitian input):
+// the solver's residual bounds the distance to the steady state through it.
+double packed_operator_sigma_min(const fock::Liouvillian& lv, double gamma) {
+    const long d = lv.dim(), n = d * d, np = numerics::packed_size(d);
+    Eigen::MatrixXd a(n, n);
+    Eigen::VectorXcd e(np), full(n), le(n), col(np);
+    for (long k = 0; k < n; ++k) {
+        e.setZero();
+        reinterpret_cast<double*>(e.data())[k] = 1.0;
+        numerics::unpack_hermitian(e.data(), d, full.data(), 1);
+        lv.apply(full.data(), le.data(), 1);
+        numerics::pack_hermitian(le.data(), d, col.data(), 1);
+        numerics::packed_add_identity(gamma * numerics::packed_trace(e.data(), d) / static_cast<double>(d), col.data(), d);
+        a.col(k) = Eigen::Map<Eigen::VectorXd>(reinterpret_cast<double*>(col.data()), n);
+    }
+    return Eigen::BDCSVD<Eigen::MatrixXd>(a).singularValues().minCoeff();
+}
+
+// Two converged solves of one model are within their residuals of the one steady state:
+// ||rho_1 - rho_2|| <= (||L rho_1|| + ||L rho_2||) / sigma_min(A). Must-fail twin: a state 1e-7 away
+// (trace kept) is outside that bound.
+void check_same_steady_state(const fock::Liouvillian& lv, double gamma, const fock::SteadySummary& s1,
+                             const Eigen::VectorXcd& rho_1, const fock::SteadySummary& s2, const Eigen::VectorXcd& rho_2) {
+    const double bound = (s1.residual * rho_1.norm() + s2.residual * rho_2.norm()) / packed_operator_sigma_min(lv, gamma);
+    INFO("||rho_1 - rho_2|| = " << (rho_1 - rho_2).norm() << ", bound " << bound);
+    CHECK((rho_1 - rho_2).norm() <= bound);
+    Eigen::VectorXcd off = rho_2;
+    off[1] += 1e-7;
+    off[lv.dim()] += 1e-7;
+    CHECK((rho_1 - off).norm() > bound);
+}
+
 }  // namespace
 
 TEST_CASE("Steady-state solver paths selected by options reach the same state", "[fock][steady]") {
@@ -553,27 +586,7 @@ TEST_CASE("Single-precision preconditioner passes: within their rounding estimat
     CHECK(std::abs(ss.iterations - sd.iterations) <= 2);
     // A on packed hermitian vectors (numerics/hermitian_packing.hpp: n reals, Euclidean norm = Frobenius
     // norm): the real n x n matrix of the map the solver inverts (L itself assumes a hermitian input).
-    const long np = numerics::packed_size(d);
-    Eigen::MatrixXd a(n, n);
-    Eigen::VectorXcd e(np), full(n), le(n), col(np);
-    for (long k = 0; k < n; ++k) {
-        e.setZero();
-        reinterpret_cast<double*>(e.data())[k] = 1.0;
-        numerics::unpack_hermitian(e.data(), d, full.data(), 1);
-        lv.apply(full.data(), le.data(), 1);
-        numerics::pack_hermitian(le.data(), d, col.data(), 1);
-        numerics::packed_add_identity(gamma * numerics::packed_trace(e.data(), d) / static_cast<double>(d), col.data(), d);
-        a.col(k) = Eigen::Map<Eigen::VectorXd>(reinterpret_cast<double*>(col.data()), n);
-    }
-    const double sigma_min = Eigen::JacobiSVD<Eigen::MatrixXd>(a).singularValues().minCoeff();
-    const double bound = (ss.residual * rho_s.norm() + sd.residual * rho_d.norm()) / sigma_min;
-    INFO("||rho_s - rho_d|| = " << (rho_s - rho_d).norm() << ", bound " << bound);
-    CHECK((rho_s - rho_d).norm() <= bound);
-    // Must-fail twin: a state 1e-7 away (trace kept) is outside the bound.
-    Eigen::VectorXcd off = rho_d;
-    off[1] += 1e-7;
-    off[d] += 1e-7;
-    CHECK((rho_s - off).norm() > bound);
+    check_same_steady_state(lv, gamma, ss, rho_s, sd, rho_d);
 }
 
 TEST_CASE("Local preconditioner: modes grouped into fewer passes give the same application", "[fock][steady]") {
@@ -754,25 +767,5 @@ TEST_CASE("Flexible GMRES over the kept preconditioned vectors reaches the stead
     CHECK(std::abs(sf.iterations - sp.iterations) <= 2);
     // Both are within their residuals of the one steady state: ||rho_f - rho_p|| <= (||L rho_f|| +
     // ||L rho_p||) / sigma_min(A), A the trace-augmented operator on packed hermitian vectors (dense here).
-    const long np = numerics::packed_size(d);
-    Eigen::MatrixXd a(n, n);
-    Eigen::VectorXcd e(np), full(n), le(n), col(np);
-    for (long k = 0; k < n; ++k) {
-        e.setZero();
-        reinterpret_cast<double*>(e.data())[k] = 1.0;
-        numerics::unpack_hermitian(e.data(), d, full.data(), 1);
-        lv.apply(full.data(), le.data(), 1);
-        numerics::pack_hermitian(le.data(), d, col.data(), 1);
-        numerics::packed_add_identity(gamma * numerics::packed_trace(e.data(), d) / static_cast<double>(d), col.data(), d);
-        a.col(k) = Eigen::Map<Eigen::VectorXd>(reinterpret_cast<double*>(col.data()), n);
-    }
-    const double sigma_min = Eigen::BDCSVD<Eigen::MatrixXd>(a).singularValues().minCoeff();
-    const double bound = (sf.residual * rho_f.norm() + sp.residual * rho_p.norm()) / sigma_min;
-    INFO("||rho_f - rho_p|| = " << (rho_f - rho_p).norm() << ", bound " << bound);
-    CHECK((rho_f - rho_p).norm() <= bound);
-    // Must-fail twin: a state 1e-7 away (trace kept) is outside the bound.
-    Eigen::VectorXcd off = rho_p;
-    off[1] += 1e-7;
-    off[d] += 1e-7;
-    CHECK((rho_f - off).norm() > bound);
+    check_same_steady_state(lv, gamma, sf, rho_f, sp, rho_p);
 }

@@ -359,6 +359,25 @@ inline void store_stream(float* dst, float v) {
 #endif
 }
 
+// x[i] /= (a + b_i) for len complex entries x (interleaved, precision T), a = ar + i ai and b_i =
+// br[i] + i bi[i]: as x conj(mu) / |mu|^2 (no libgcc complex division), branch-free so that it vectorises.
+// A null entry (|mu|^2 <= thr2: the null direction of L_loc) is multiplied by nv instead; the unselected
+// 1/0 there is never used.
+template <class T>
+inline void divide_by_summed(T* e, long len, double ar, double ai, const double* br, const double* bi, double thr2,
+                             double nv) {
+    for (long i = 0; i < len; ++i) {
+        const double mr = ar + br[i], mi = ai + bi[i];
+        const double n2 = mr * mr + mi * mi;
+        const bool live = n2 > thr2;
+        const double inv = 1.0 / n2;
+        const double fr = live ? mr * inv : nv, fi = live ? -mi * inv : 0.0;
+        const double xr = e[2 * i], xi = e[2 * i + 1];
+        e[2 * i] = static_cast<T>(xr * fr - xi * fi);
+        e[2 * i + 1] = static_cast<T>(xr * fi + xi * fr);
+    }
+}
+
 }  // namespace
 
 template <class T, class In, class Out>
@@ -445,22 +464,9 @@ void LocalLiouvillianPreconditioner::transform(const In* in, Out* out, const Mod
                 const double* rr = rest_re.data();
                 const double* ri = rest_im.data();
                 const double nv = null_value_;
-                for (long r = 0; r < rows; ++r) {
-                    const double m0r = g.mu[static_cast<std::size_t>(r)].real(), m0i = g.mu[static_cast<std::size_t>(r)].imag();
-                    T* e = reinterpret_cast<T*>(result + r * len);
-                    // x / mu as x conj(mu) / |mu|^2 (no libgcc complex division), branch-free so that it
-                    // vectorises; the unselected 1/0 of a null entry is never used.
-                    for (long i = 0; i < len; ++i) {
-                        const double mr = m0r + rr[i], mi = m0i + ri[i];
-                        const double n2 = mr * mr + mi * mi;
-                        const bool live = n2 > thr2;
-                        const double inv = 1.0 / n2;
-                        const double fr = live ? mr * inv : nv, fi = live ? -mi * inv : 0.0;
-                        const double xr = e[2 * i], xi = e[2 * i + 1];
-                        e[2 * i] = static_cast<T>(xr * fr - xi * fi);
-                        e[2 * i + 1] = static_cast<T>(xr * fi + xi * fr);
-                    }
-                }
+                for (long r = 0; r < rows; ++r)
+                    divide_by_summed(reinterpret_cast<T*>(result + r * len), len, g.mu[static_cast<std::size_t>(r)].real(),
+                                     g.mu[static_cast<std::size_t>(r)].imag(), rr, ri, thr2, nv);
                 result = multiply(false, result, result == buf_a.data() ? buf_b.data() : buf_a.data());
             }
             for (long mj = 0; mj < c; ++mj) {
@@ -666,21 +672,9 @@ void LocalLiouvillianPreconditioner::apply_sectors(const cd* packed, cd* x, std:
                 }
             }
             auto [cur, other] = multiply(sec, true, buf_a.data(), buf_b.data());
-            // x / mu as x conj(mu) / |mu|^2, branch-free (see transform); the null direction gets null_value_.
-            for (long t = 0; t < sec.tiles; ++t) {
-                const double lr = mu_lead[static_cast<std::size_t>(t)].real(), li = mu_lead[static_cast<std::size_t>(t)].imag();
-                T* e = reinterpret_cast<T*>(cur + t * t2);
-                for (long i = 0; i < t2; ++i) {
-                    const double mr = lr + trail_re[static_cast<std::size_t>(i)], mi = li + trail_im[static_cast<std::size_t>(i)];
-                    const double n2 = mr * mr + mi * mi;
-                    const bool live = n2 > thr2;
-                    const double inv = 1.0 / n2;
-                    const double fr = live ? mr * inv : nv, fi = live ? -mi * inv : 0.0;
-                    const double xr = e[2 * i], xi = e[2 * i + 1];
-                    e[2 * i] = static_cast<T>(xr * fr - xi * fi);
-                    e[2 * i + 1] = static_cast<T>(xr * fi + xi * fr);
-                }
-            }
+            for (long t = 0; t < sec.tiles; ++t)
+                divide_by_summed(reinterpret_cast<T*>(cur + t * t2), t2, mu_lead[static_cast<std::size_t>(t)].real(),
+                                 mu_lead[static_cast<std::size_t>(t)].imag(), trail_re.data(), trail_im.data(), thr2, nv);
             const ct* result = multiply(sec, false, cur, other).first;
             // Scatter so that x is exactly hermitian: an upper tile is written with its adjoint; a lower tile
             // with its adjoint unless its sector is its own mirror (then its upper partner, in the same
