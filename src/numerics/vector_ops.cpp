@@ -158,7 +158,7 @@ void linear_combination(const std::vector<Eigen::VectorXcd>& v, int count, const
 }
 
 double multi_subtract(const std::vector<Eigen::VectorXcd>& v, int count, const double* c, cd* w, long n,
-                      int threads) {
+                      int threads, double scale) {
     double* wd = reinterpret_cast<double*>(w);
     const long nd = 2 * n;
     const int nt = complex_threads(n, threads);
@@ -171,6 +171,10 @@ double multi_subtract(const std::vector<Eigen::VectorXcd>& v, int count, const d
         for (long b = 0; b < nb; ++b) {
             const long lo = b * kGsBlock, hi = std::min(nd, lo + kGsBlock);
             accumulate_block<true>(v, count, c, wd, lo, hi);
+            if (scale != 1.0) {
+#pragma omp simd
+                for (long q = lo; q < hi; ++q) wd[q] *= scale;
+            }
             double sum = 0.0;
 #pragma omp simd reduction(+ : sum)
             for (long q = lo; q < hi; ++q) sum += wd[q] * wd[q];

@@ -769,3 +769,36 @@ TEST_CASE("Flexible GMRES over the kept preconditioned vectors reaches the stead
     // ||L rho_p||) / sigma_min(A), A the trace-augmented operator on packed hermitian vectors (dense here).
     check_same_steady_state(lv, gamma, sf, rho_f, sp, rho_p);
 }
+
+TEST_CASE("Arnoldi step normalised in its subtraction pass keeps the Arnoldi relation", "[fock][steady][krylov]") {
+    const long n = 3000;
+    std::vector<Eigen::VectorXcd> v(4, Eigen::VectorXcd(n));
+    for (auto& x : v) x = Eigen::VectorXcd::Random(n);
+    // Orthonormal v_0..v_2 in the real inner product Re x^dag y (the solver's).
+    for (int i = 0; i < 3; ++i) {
+        for (int j = 0; j < i; ++j) v[i] -= numerics::real_dot(v[j].data(), v[i].data(), n, 1) * v[j];
+        v[i] /= std::sqrt(numerics::real_dot(v[i].data(), v[i].data(), n, 1));
+    }
+    numerics::GmresOptions opt;
+    numerics::GmresReport report;
+    std::vector<double> coef(8);
+    const Eigen::VectorXcd fresh = Eigen::VectorXcd::Random(n);
+    for (const double tiny : {1.0, 1e-4}) {   // little cancellation: fused; w nearly in the span: passes
+        Eigen::VectorXcd w0 = 0.7 * v[0] - 0.2 * v[1] + 0.5 * v[2] + tiny * fresh;
+        Eigen::VectorXcd w = w0;
+        Eigen::MatrixXd h = Eigen::MatrixXd::Zero(4, 3);
+        bool normalised = false;
+        const double hk = numerics::detail::arnoldi_orthogonalise(v, 2, w, h, coef, opt, report, normalised);
+        if (!normalised) w /= hk;
+        INFO("tiny " << tiny << ", normalised in the pass: " << normalised);
+        CHECK(normalised == (tiny == 1.0));
+        // w0 = sum_i h(i, 2) v_i + h(3, 2) v_3 to rounding, v_3 of unit length and orthogonal to v_0..v_2.
+        Eigen::VectorXcd rebuilt = hk * w;
+        for (int i = 0; i < 3; ++i) rebuilt += h(i, 2) * v[static_cast<std::size_t>(i)];
+        CHECK((rebuilt - w0).norm() <= 1e-13 * w0.norm());
+        CHECK(std::abs(numerics::real_dot(w.data(), w.data(), n, 1) - 1.0) <= 1e-10);
+        for (int i = 0; i < 3; ++i) CHECK(std::abs(numerics::real_dot(v[static_cast<std::size_t>(i)].data(), w.data(), n, 1)) <= 1e-10);
+        // Must-fail twin: a wrong coefficient does not rebuild w0.
+        CHECK((rebuilt + 1e-6 * v[0] - w0).norm() > 1e-13 * w0.norm());
+    }
+}

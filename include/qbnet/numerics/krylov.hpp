@@ -111,11 +111,17 @@ struct keeps_preconditioned<Op, Pre,
     : std::true_type {};
 
 // One column of the Arnoldi process: orthogonalise w against v[0..k] into column k of h; returns
-// h(k+1, k) = ||w|| after orthogonalisation (w is left unnormalised).
+// h(k+1, k), with w = h(k+1, k) v_{k+1} afterwards: normalised (w is then v_{k+1}) or not (the caller divides).
+// Classical Gram-Schmidt normalises in the subtraction pass when its first pass shows little cancellation:
+// ||w - V c||^2 = ||w||^2 - ||c||^2 (V orthonormal) is then known before the subtraction, accurate to
+// ~eps ||w||^2 / ||w - V c||^2 <= eps / reorth_ratio relative, and h(k+1, k) is set to exactly the norm
+// the vector was divided by, so the Arnoldi relation holds as before; the pass returns the true norm, and
+// a vector that came out off unit length by more than 1e-10 is rescaled.
 inline double arnoldi_orthogonalise(const std::vector<Eigen::VectorXcd>& v, int k, Eigen::VectorXcd& w,
                                     Eigen::MatrixXd& h, std::vector<double>& coef, const GmresOptions& opt,
-                                    GmresReport& report) {
+                                    GmresReport& report, bool& normalised) {
     const long n = w.size();
+    normalised = false;
     if (opt.gram_schmidt == GramSchmidt::modified) {
         for (int i = 0; i <= k; ++i) {
             h(i, k) = real_dot(v[i].data(), w.data(), n, opt.threads);
@@ -125,8 +131,24 @@ inline double arnoldi_orthogonalise(const std::vector<Eigen::VectorXcd>& v, int 
     }
     multi_dot(v, k + 1, w.data(), n, coef.data(), opt.threads);
     double before = coef[k + 1];
-    double after = multi_subtract(v, k + 1, coef.data(), w.data(), n, opt.threads);
+    double predicted = before;
+    for (int i = 0; i <= k; ++i) predicted -= coef[i] * coef[i];
     for (int i = 0; i <= k; ++i) h(i, k) = coef[i];
+    if (predicted > opt.reorth_ratio * before && predicted > 0.0) {
+        const double norm = std::sqrt(predicted);
+        const double unit = multi_subtract(v, k + 1, coef.data(), w.data(), n, opt.threads, 1.0 / norm);
+        if (unit * predicted >= opt.reorth_ratio * before) {   // no reorthogonalisation needed after all
+            normalised = true;
+            if (std::abs(unit - 1.0) <= 1e-10) return norm;
+            scale(1.0 / std::sqrt(unit), w.data(), n, opt.threads);
+            return norm * std::sqrt(unit);
+        }
+        scale(norm, w.data(), n, opt.threads);   // rare: back to w - V c, then the passes below
+        predicted = unit * predicted;
+    } else {
+        predicted = multi_subtract(v, k + 1, coef.data(), w.data(), n, opt.threads);
+    }
+    double after = predicted;
     const bool reorth = opt.gram_schmidt == GramSchmidt::classical;
     for (int pass = 0; pass < 2 && reorth && after < opt.reorth_ratio * before; ++pass) {
         ++report.reorth_passes;
@@ -211,10 +233,11 @@ GmresReport gmres(const Operator& op, const Preconditioner& pre, const Monitor& 
             }
             const auto t2 = clock::now();
             report.time_operator += std::chrono::duration<double>(t2 - t1).count();
-            h(k + 1, k) = detail::arnoldi_orthogonalise(v, k, w, h, coef, opt, report);
+            bool normalised = false;
+            h(k + 1, k) = detail::arnoldi_orthogonalise(v, k, w, h, coef, opt, report, normalised);
             report.time_orthogonalise += std::chrono::duration<double>(clock::now() - t2).count();
             const bool breakdown = h(k + 1, k) == 0.0;   // exact solution inside the Krylov space
-            if (h(k + 1, k) > 0) scale(1.0 / h(k + 1, k), w.data(), n, opt.threads);
+            if (!normalised && h(k + 1, k) > 0) scale(1.0 / h(k + 1, k), w.data(), n, opt.threads);
             for (int i = 0; i < k; ++i) {     // apply previous Givens rotations
                 const double t = cs[i] * h(i, k) + sn[i] * h(i + 1, k);
                 h(i + 1, k) = -sn[i] * h(i, k) + cs[i] * h(i + 1, k);

@@ -23,9 +23,9 @@ void scale(double a, cd* x, long n, int threads);
 // Classical Gram-Schmidt, first half: h[i] = <v_i, w> for i < count, and h[count] = <w, w>.
 // Every basis vector is streamed once, in blocks that keep w's piece in L1.
 void multi_dot(const std::vector<Eigen::VectorXcd>& v, int count, const cd* w, long n, double* h, int threads);
-// Second half: w -= sum_i c[i] v_i; returns <w, w> of the result.
+// Second half: w = scale (w - sum_i c[i] v_i); returns <w, w> of the result.
 double multi_subtract(const std::vector<Eigen::VectorXcd>& v, int count, const double* c, cd* w, long n,
-                      int threads);
+                      int threads, double scale = 1.0);
 // out = sum_i c[i] v_i (out may be none of the v_i), in one pass: each basis vector streamed once and out
 // written once (GMRES's update V y).
 void linear_combination(const std::vector<Eigen::VectorXcd>& v, int count, const double* c, cd* out, long n,
