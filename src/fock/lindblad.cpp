@@ -1,6 +1,8 @@
 #include "qbnet/fock/lindblad.hpp"
 
+#include "qbnet/numerics/hermitian_packing.hpp"
 #include "qbnet/numerics/parallel.hpp"
+#include "detail/streaming_stores.hpp"
 
 #include <algorithm>
 #include <cstdlib>
@@ -171,21 +173,8 @@ inline void stream(double* p, vd v) {
     store(p, v);
 #endif
 }
-inline void stream_fence() {
-#if defined(__SSE2__)
-    _mm_sfence();
-#endif
-}
-// One double, streamed (packed rows start at any double: 8-byte non-temporal stores).
-inline void stream_double(double* p, double v) {
-#if defined(__SSE2__) && defined(__x86_64__)
-    long long bits;
-    std::memcpy(&bits, &v, sizeof bits);
-    _mm_stream_si64(reinterpret_cast<long long*>(p), bits);
-#else
-    *p = v;
-#endif
-}
+using detail::stream_fence;
+using detail::stream_store;
 
 // Real and imaginary parts of a column factor, each value twice (one per double of the interleaved
 // complex row), followed by kPiece zeros (a piece may run past the last column); entries n whose source
@@ -500,12 +489,12 @@ void Liouvillian::apply_packed(const cd* rho, cd* packed, int max_threads) const
 #pragma omp for schedule(dynamic, 4)
         for (long m = 0; m < d; ++m) {
             fused_row(x, row.data(), m, ops, true);
-            double* out = p + m * (2 * d - m);
+            double* out = p + numerics::packed_row_offset(m, d);
             out[0] = row[static_cast<std::size_t>(2 * m)];   // exact: the diagonal of L(rho) is real
             const double* src = row.data() + 2 * (m + 1);
             const long n = 2 * (d - m - 1);
             if (large) {
-                for (long k = 0; k < n; ++k) stream_double(out + 1 + k, r2 * src[k]);
+                for (long k = 0; k < n; ++k) stream_store(out + 1 + k, r2 * src[k]);
             } else {
                 for (long k = 0; k < n; ++k) out[1 + k] = r2 * src[k];
             }

@@ -14,7 +14,6 @@ namespace {
 constexpr double kSqrt2 = 1.41421356237309504880;
 constexpr double kInvSqrt2 = 0.70710678118654752440;
 // Offset (in doubles) of row m's segment.
-inline long row_offset(long m, long d) { return m * (2 * d - m); }
 }  // namespace
 
 long packed_size(long d) { return (d * d + 1) / 2; }
@@ -25,7 +24,7 @@ void pack_hermitian(const cd* x, long d, cd* packed, int threads) {
     // Rows get shorter towards the bottom: dynamic chunks of rows balance the threads.
 #pragma omp parallel for schedule(dynamic, 16) num_threads(nt) if (nt > 1)
     for (long m = 0; m < d; ++m) {
-        double* row = p + row_offset(m, d);
+        double* row = p + packed_row_offset(m, d);
         const cd* xr = x + m * d;
         row[0] = xr[m].real();
         for (long n = m + 1; n < d; ++n) {
@@ -42,7 +41,7 @@ void add_packed_combination(const std::vector<Eigen::VectorXcf>& z, int k, const
     const int nt = vector_threads(d * d, threads);
 #pragma omp parallel for schedule(dynamic, 16) num_threads(nt) if (nt > 1)
     for (long m = 0; m < d; ++m) {
-        const long off = row_offset(m, d), len = 2 * (d - m) - 1;   // Re X_mm, then the pairs
+        const long off = packed_row_offset(m, d), len = 2 * (d - m) - 1;   // Re X_mm, then the pairs
         double* row = p + off;
         for (int i = 0; i < k; ++i) {
             const float* zr = reinterpret_cast<const float*>(z[static_cast<std::size_t>(i)].data()) + off;
@@ -69,7 +68,7 @@ void unpack_into(const cd* packed, long d, C* x, int threads) {
         for (long bj = bi; bj < tiles; ++bj) {
             const long m0 = bi * tile, m1 = std::min(d, m0 + tile), n0 = bj * tile, n1 = std::min(d, n0 + tile);
             for (long m = m0; m < m1; ++m) {
-                const double* row = p + row_offset(m, d);
+                const double* row = p + packed_row_offset(m, d);
                 if (m >= n0 && m < n1) x[m * d + m] = C(static_cast<R>(row[0]), R(0));
                 for (long n = std::max(n0, m + 1); n < n1; ++n) {
                     const long k = 1 + 2 * (n - m - 1);
@@ -91,13 +90,13 @@ void unpack_hermitian(const cd* packed, long d, std::complex<float>* x, int thre
 double packed_trace(const cd* packed, long d) {
     const double* p = reinterpret_cast<const double*>(packed);
     double t = 0.0;
-    for (long m = 0; m < d; ++m) t += p[row_offset(m, d)];
+    for (long m = 0; m < d; ++m) t += p[packed_row_offset(m, d)];
     return t;
 }
 
 void packed_add_identity(double a, cd* packed, long d) {
     double* p = reinterpret_cast<double*>(packed);
-    for (long m = 0; m < d; ++m) p[row_offset(m, d)] += a;
+    for (long m = 0; m < d; ++m) p[packed_row_offset(m, d)] += a;
 }
 
 }  // namespace qbnet::numerics

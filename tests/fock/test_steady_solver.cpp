@@ -596,9 +596,7 @@ TEST_CASE("Local preconditioner: modes grouped into fewer passes give the same a
     const fock::Liouvillian lv(model, basis);
     const long d = basis.dim(), n = d * d;
     const double gamma = fock::rate_scale(lv);
-    Eigen::MatrixXcd r = Eigen::MatrixXcd::Random(d, d);
-    r = (r + r.adjoint()).eval();
-    const Eigen::VectorXcd rv = Eigen::Map<Eigen::VectorXcd>(r.data(), n);
+    const Eigen::VectorXcd rv = random_hermitian(d, 21);
     const auto apply = [&](bool single, long buffer_bytes, int expect_passes) {
         fock::LocalLiouvillianPreconditioner pre(lv, 1.0 / gamma, 1, single);
         fock::LocalLiouvillianPreconditioner::Grouping grouping;
@@ -669,9 +667,7 @@ TEST_CASE("Local preconditioner: one pass over sectors gives the same applicatio
     const fock::Liouvillian lv(model, basis);
     const long d = basis.dim(), n = d * d;
     const double gamma = fock::rate_scale(lv);
-    Eigen::MatrixXcd r = Eigen::MatrixXcd::Random(d, d);
-    r = (r + r.adjoint()).eval();
-    const Eigen::VectorXcd rv = Eigen::Map<Eigen::VectorXcd>(r.data(), n);
+    const Eigen::VectorXcd rv = random_hermitian(d, 21);
     Eigen::VectorXcd packed(numerics::packed_size(d));
     numerics::pack_hermitian(rv.data(), d, packed.data(), 1);
     fock::LocalLiouvillianPreconditioner plain(lv, 1.0 / gamma, 1, false);

@@ -25,6 +25,11 @@ namespace qbnet::numerics {
 void add_packed_combination(const std::vector<Eigen::VectorXcf>& z, int k, const double* c,
                             std::complex<double>* x, long d, int threads);
 
+// Offsets (in doubles; the same index in a packed vector of floats) of row m's first value Re X_mm, and of
+// the pair (Re, Im) X_mn for n > m.
+inline long packed_row_offset(long m, long d) { return m * (2 * d - m); }
+inline long packed_offset(long m, long n, long d) { return packed_row_offset(m, d) + 1 + 2 * (n - m - 1); }
+
 // Entries (complex, i.e. pairs of doubles) of the packed form of a D x D hermitian matrix.
 long packed_size(long d);
 

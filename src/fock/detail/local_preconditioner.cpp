@@ -7,14 +7,12 @@
 #include <type_traits>
 
 #include <spdlog/spdlog.h>
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
 
 #include "qbnet/fock/steady.hpp"
 #include "qbnet/numerics/hermitian_packing.hpp"
 #include "qbnet/numerics/parallel.hpp"
 #include "qbnet/numerics/vector_ops.hpp"
+#include "streaming_stores.hpp"
 
 namespace qbnet::fock {
 
@@ -329,35 +327,8 @@ inline void prefetch_run(const void* p, long bytes) {
 }
 constexpr long kPrefetchRows = 4;
 
-// The one-pass output is written once and read by the Liouvillian only after the whole pass: streaming
-// stores skip reading every destination line into the cache first.
-inline void store_stream(std::complex<double>* dst, std::complex<double> v, bool aligned) {
-#if defined(__SSE2__)
-    if (aligned) {
-        _mm_stream_pd(reinterpret_cast<double*>(dst), _mm_set_pd(v.imag(), v.real()));
-        return;
-    }
-#endif
-    *dst = v;
-}
-inline void stream_fence() {
-#if defined(__SSE2__)
-    _mm_sfence();
-#endif
-}
-#if defined(__SSE2__)
-inline int* dst_as_int(float* p) { return reinterpret_cast<int*>(p); }
-#endif
-// A float of the kept vector, streamed the same way (written once, read at the restart).
-inline void store_stream(float* dst, float v) {
-#if defined(__SSE2__)
-    int bits;
-    std::memcpy(&bits, &v, sizeof bits);
-    _mm_stream_si32(dst_as_int(dst), bits);
-#else
-    *dst = v;
-#endif
-}
+using detail::stream_fence;
+using detail::stream_store;
 
 // x[i] /= (a + b_i) for len complex entries x (interleaved, precision T), a = ar + i ai and b_i =
 // br[i] + i bi[i]: as x conj(mu) / |mu|^2 (no libgcc complex division), branch-free so that it vectorises.
@@ -539,7 +510,6 @@ void LocalLiouvillianPreconditioner::apply_sectors(const cd* packed, cd* x, std:
         trail_im[static_cast<std::size_t>(r)] = tg.mu[static_cast<std::size_t>(r)].imag();
     }
     const int* row = tg.row.data();
-    const auto packed_row = [&](long m) { return p + m * (2 * d - m); };
     // Block b of mode f on rows [start, start + size) of `outer` stacked (rows x cols) matrices.
     const auto left = [&](const ModeFactor& f, std::size_t b, bool inverse, const ct* src, ct* dst, long outer,
                           long rows, long start, long size, long cols) {
@@ -605,7 +575,6 @@ void LocalLiouvillianPreconditioner::apply_sectors(const cd* packed, cd* x, std:
     };
     const int nt = numerics::vector_threads(2 * d * d, threads_);
     const long ns = static_cast<long>(plan.sectors.size());
-    const bool aligned = reinterpret_cast<std::uintptr_t>(x) % 16 == 0;
     float* kf = reinterpret_cast<float*>(kept);
 #pragma omp parallel num_threads(nt) if (nt > 1)
     {
@@ -638,10 +607,10 @@ void LocalLiouvillianPreconditioner::apply_sectors(const cd* packed, cd* x, std:
                 if (rm < rn) {
                     for (long mb = 0; mb < tb; ++mb) {
                         const long m = rm * tb + mb;
-                        const double* src = packed_row(m) + 1 + 2 * (rn * tb - m - 1);
+                        const double* src = p + numerics::packed_offset(m, rn * tb, d);
                         if (mb + kPrefetchRows < tb) {
                             const long ma = m + kPrefetchRows;
-                            prefetch_run<0>(packed_row(ma) + 1 + 2 * (rn * tb - ma - 1), 16 * tb);
+                            prefetch_run<0>(p + numerics::packed_offset(ma, rn * tb, d), 16 * tb);
                         }
                         const int* rr = row + mb * tb;
                         for (long nb = 0; nb < tb; ++nb)
@@ -650,17 +619,17 @@ void LocalLiouvillianPreconditioner::apply_sectors(const cd* packed, cd* x, std:
                 } else if (rm > rn) {
                     for (long nb = 0; nb < tb; ++nb) {
                         const long n = rn * tb + nb;
-                        const double* src = packed_row(n) + 1 + 2 * (rm * tb - n - 1);
+                        const double* src = p + numerics::packed_offset(n, rm * tb, d);
                         if (nb + kPrefetchRows < tb) {
                             const long na = n + kPrefetchRows;
-                            prefetch_run<0>(packed_row(na) + 1 + 2 * (rm * tb - na - 1), 16 * tb);
+                            prefetch_run<0>(p + numerics::packed_offset(na, rm * tb, d), 16 * tb);
                         }
                         for (long mb = 0; mb < tb; ++mb)
                             dst[row[mb * tb + nb]] = ct(static_cast<T>(h * src[2 * mb]), static_cast<T>(-h * src[2 * mb + 1]));
                     }
                 } else {
                     for (long mb = 0; mb < tb; ++mb) {
-                        const double* src = packed_row(rm * tb + mb);
+                        const double* src = p + numerics::packed_row_offset(rm * tb + mb, d);
                         dst[row[mb * tb + mb]] = ct(static_cast<T>(src[0]), T(0));
                         for (long nb = mb + 1; nb < tb; ++nb) {
                             const double* e = src + 1 + 2 * (nb - mb - 1);
@@ -692,10 +661,10 @@ void LocalLiouvillianPreconditioner::apply_sectors(const cd* packed, cd* x, std:
                             const ct v = nb > mb   ? src[row[mb * tb + nb]]
                                          : nb == mb ? ct(src[row[mb * tb + mb]].real(), T(0))
                                                     : std::conj(src[row[nb * tb + mb]]);
-                            store_stream(out + nb, cd(v), aligned);
+                            stream_store(out + nb, cd(v));
                         }
                         if (kf) {
-                            float* kr = kf + m * (2 * d - m);
+                            float* kr = kf + numerics::packed_row_offset(m, d);
                             kr[0] = static_cast<float>(src[row[mb * tb + mb]].real());
                             for (long nb = mb + 1; nb < tb; ++nb) {
                                 const ct v = src[row[mb * tb + nb]];
@@ -710,24 +679,24 @@ void LocalLiouvillianPreconditioner::apply_sectors(const cd* packed, cd* x, std:
                     const long m = rm * tb + mb;
                     cd* out = x + m * d + rn * tb;
                     const int* rr = row + mb * tb;
-                    for (long nb = 0; nb < tb; ++nb) store_stream(out + nb, cd(src[rr[nb]]), aligned);
+                    for (long nb = 0; nb < tb; ++nb) stream_store(out + nb, cd(src[rr[nb]]));
                     if (kf && rm < rn) {
-                        float* kr = kf + m * (2 * d - m) + 1 + 2 * (rn * tb - m - 1);
+                        float* kr = kf + numerics::packed_offset(m, rn * tb, d);
                         for (long nb = 0; nb < tb; ++nb) {
-                            store_stream(kr + 2 * nb, static_cast<float>(src[rr[nb]].real()));
-                            store_stream(kr + 2 * nb + 1, static_cast<float>(src[rr[nb]].imag()));
+                            stream_store(kr + 2 * nb, static_cast<float>(src[rr[nb]].real()));
+                            stream_store(kr + 2 * nb + 1, static_cast<float>(src[rr[nb]].imag()));
                         }
                     }
                 }
                 for (long nb = 0; nb < tb; ++nb) {
                     const long n = rn * tb + nb;
                     cd* out = x + n * d + rm * tb;
-                    for (long mb = 0; mb < tb; ++mb) store_stream(out + mb, std::conj(cd(src[row[mb * tb + nb]])), aligned);
+                    for (long mb = 0; mb < tb; ++mb) stream_store(out + mb, std::conj(cd(src[row[mb * tb + nb]])));
                     if (kf && rn < rm) {
-                        float* kr = kf + n * (2 * d - n) + 1 + 2 * (rm * tb - n - 1);
+                        float* kr = kf + numerics::packed_offset(n, rm * tb, d);
                         for (long mb = 0; mb < tb; ++mb) {
-                            store_stream(kr + 2 * mb, static_cast<float>(src[row[mb * tb + nb]].real()));
-                            store_stream(kr + 2 * mb + 1, static_cast<float>(-src[row[mb * tb + nb]].imag()));
+                            stream_store(kr + 2 * mb, static_cast<float>(src[row[mb * tb + nb]].real()));
+                            stream_store(kr + 2 * mb + 1, static_cast<float>(-src[row[mb * tb + nb]].imag()));
                         }
                     }
                 }
