@@ -10,6 +10,7 @@
 #include <limits>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 #include <unordered_map>
 
 #if defined(__SSE2__)
@@ -155,6 +156,11 @@ constexpr long kSeg = kPiece;
 constexpr long kPrefetch = 512;
 
 inline vd load(const double* p) { return *reinterpret_cast<const vdu*>(p); }
+// A source vector: kLanes doubles, or kLanes floats widened to doubles (a single-precision rho: half the
+// bytes read, the same products and sums as on its values held in double).
+typedef float vfu __attribute__((vector_size(kVecBytes / 2), aligned(4), may_alias));
+inline vd load_src(const double* p) { return load(p); }
+inline vd load_src(const float* p) { return __builtin_convertvector(*reinterpret_cast<const vfu*>(p), vd); }
 inline void store(double* p, vd v) { *reinterpret_cast<vdu*>(p) = v; }
 
 // Non-temporal store of one vector to a kVecBytes-aligned address (plain store off x86). On a large rho
@@ -221,8 +227,9 @@ private:
 // term), scaled by the row scalars ca (into A) and cb (into B). src[k] may be read for every k of a
 // piece that starts inside the row: where the term does not apply its column factor is zero (split_dup)
 // or the entry lies beyond the lower triangle and is not stored.
+template <class S>
 struct Op {
-    const double* src;
+    const S* src;
     const double* re;
     const double* im;
     const std::uint32_t* seg;
@@ -234,9 +241,11 @@ struct Op {
 // a load per vector.
 enum OpKind { kRowAB, kRowA, kRowB, kColRe, kColIm, kColBoth, kSandAB, kSandA, kSandB,
               kColReU, kColImU, kColBothU, kSandABU, kSandAU, kSandBU, kOpKinds };
-using OpLists = std::vector<Op>[kOpKinds];
+template <class S>
+using OpLists = std::vector<Op<S>>[kOpKinds];
 // Adds a scaled op (scalars ca, cb) to the list of its form; both zero: nothing to add.
-void push_scaled(OpLists& ops, Op op, bool sandwich, bool uniform = false) {
+template <class S>
+void push_scaled(OpLists<S>& ops, Op<S> op, bool sandwich, bool uniform = false) {
     if (op.ca == 0.0 && op.cb == 0.0) return;
     const int kind = op.cb == 0.0 ? kRowA : op.ca == 0.0 ? kRowB : kRowAB;
     ops[kind + (sandwich ? (uniform ? kSandABU : kSandAB) - kRowAB : 0)].push_back(op);
@@ -311,9 +320,17 @@ void Liouvillian::apply(const cd* rho, cd* out, int max_threads) const {
 }
 
 struct Liouvillian::RowOps {
-    OpLists lists;
+    OpLists<double> lists;
+    OpLists<float> lists_single;   // a single-precision source (apply_packed)
     std::vector<std::vector<double>> scratch;   // zero-padded source ranges near rho's ends (fused_row)
     std::size_t used = 0;
+    template <class S>
+    OpLists<S>& lists_for() {
+        if constexpr (std::is_same_v<S, float>)
+            return lists_single;
+        else
+            return lists;
+    }
 };
 
 void Liouvillian::fused_pass(const cd* rho, cd* out) const {
@@ -332,16 +349,23 @@ void Liouvillian::fused_pass(const cd* rho, cd* out) const {
 namespace {
 // Scaled ops of one form on one piece: p = w x (w = 1 without a factor), then A += ca p and / or
 // B += cb p. kFactor: the ops read a column factor through op.re; kU: it is uniform (broadcast).
-template <int kNV, bool kPrefetchOn, bool kFactor, bool kA, bool kB, bool kU = false>
-inline void scaled_ops(const std::vector<Op>& ops, long k, long seg, long in_seg, vd* a, vd* b) {
-    for (const Op& op : ops) {
-        const double* x = op.src + k;
+// Prefetch of a source: one hint per cache line of the piece, kPrefetch entries ahead.
+template <int kNV, class S>
+inline void prefetch_piece(const S* x) {
+    constexpr long kLine = 64 / sizeof(S);
+    for (long j = 0; j < kNV * kLanes; j += kLine) __builtin_prefetch(x + kPrefetch + j, 0, 2);
+}
+
+template <int kNV, bool kPrefetchOn, bool kFactor, bool kA, bool kB, bool kU = false, class S>
+inline void scaled_ops(const std::vector<Op<S>>& ops, long k, long seg, long in_seg, vd* a, vd* b) {
+    for (const Op<S>& op : ops) {
+        const S* x = op.src + k;
         const double* w = kFactor ? op.re + op.seg[seg] + in_seg : nullptr;
         const vd wu = kU ? vd{} + w[0] : vd{};
-        if (kPrefetchOn)
-            for (long j = 0; j < kNV * kLanes; j += 8) __builtin_prefetch(x + kPrefetch + j, 0, 2);
+        if (kPrefetchOn) prefetch_piece<kNV>(x);
         for (int v = 0; v < kNV; ++v) {
-            const vd p = kFactor ? (kU ? wu : load(w + v * kLanes)) * load(x + v * kLanes) : load(x + v * kLanes);
+            const vd xv = load_src(x + v * kLanes);
+            const vd p = kFactor ? (kU ? wu : load(w + v * kLanes)) * xv : xv;
             if (kA) a[v] += op.ca * p;
             if (kB) b[v] += op.cb * p;
         }
@@ -349,18 +373,17 @@ inline void scaled_ops(const std::vector<Op>& ops, long k, long seg, long in_seg
 }
 
 // Column ops on one piece: A += wr x and / or B += wi x. kU: the factor is uniform (broadcast).
-template <int kNV, bool kPrefetchOn, bool kRe, bool kIm, bool kU = false>
-inline void column_ops(const std::vector<Op>& ops, long k, long seg, long in_seg, vd* a, vd* b) {
-    for (const Op& op : ops) {
-        const double* x = op.src + k;
+template <int kNV, bool kPrefetchOn, bool kRe, bool kIm, bool kU = false, class S>
+inline void column_ops(const std::vector<Op<S>>& ops, long k, long seg, long in_seg, vd* a, vd* b) {
+    for (const Op<S>& op : ops) {
+        const S* x = op.src + k;
         const double* wr = kRe ? op.re + op.seg[seg] + in_seg : nullptr;
         const double* wi = kIm ? op.im + op.seg[seg] + in_seg : nullptr;
         const vd ur = kU && kRe ? vd{} + wr[0] : vd{};
         const vd ui = kU && kIm ? vd{} + wi[0] : vd{};
-        if (kPrefetchOn)
-            for (long j = 0; j < kNV * kLanes; j += 8) __builtin_prefetch(x + kPrefetch + j, 0, 2);
+        if (kPrefetchOn) prefetch_piece<kNV>(x);
         for (int v = 0; v < kNV; ++v) {
-            const vd xv = load(x + v * kLanes);
+            const vd xv = load_src(x + v * kLanes);
             if (kRe) a[v] += (kU ? ur : load(wr + v * kLanes)) * xv;
             if (kIm) b[v] += (kU ? ui : load(wi + v * kLanes)) * xv;
         }
@@ -371,8 +394,8 @@ inline void column_ops(const std::vector<Op>& ops, long k, long seg, long in_seg
 // every op accumulated in registers.
 // kPf: software prefetch of every op's source; kStream: full pieces at aligned addresses are streamed
 // (large rho, see stream()).
-template <int kNV, bool kPf, bool kStream>
-void row_pieces(const OpLists& ops, double* dst_row, long len, long first = 0) {
+template <int kNV, bool kPf, bool kStream, class S>
+void row_pieces(const OpLists<S>& ops, double* dst_row, long len, long first = 0) {
     constexpr long kPiece = kNV * kLanes;   // doubles per piece
     const vd zero = {};
     vd sign;   // multiplies the pair-swapped B: i (br + i bi) = -bi + i br
@@ -416,7 +439,8 @@ void row_pieces(const OpLists& ops, double* dst_row, long len, long first = 0) {
 }
 }  // namespace
 
-void Liouvillian::fused_row(const double* rho, double* out, long m, RowOps& ops, bool upper) const {
+template <class S>
+void Liouvillian::fused_row(const S* rho, double* out, long m, RowOps& ops, bool upper) const {
     // out[m, 0..m] (upper: out[m, m..D-1], at its place in the row) = A + iB with A = sum Re(c) x,
     // B = sum Im(c) x over all terms, x the source entries as interleaved doubles:
     // (cr + i ci)(xr + i xi) = (cr xr - ci xi) + i (cr xi + ci xr).
@@ -426,59 +450,61 @@ void Liouvillian::fused_row(const double* rho, double* out, long m, RowOps& ops,
     // Every op reads [src + first, src + span): inside rho except near its first and last entries, where
     // the op reads through a zero-padded copy of that range (a handful of rows).
     const long span = (len + kPiece - 1) / kPiece * kPiece;
-    const double* end = rho + 2 * d * d;
+    const S* end = rho + 2 * d * d;
     ops.used = 0;
-    auto bounded = [&](const double* src) -> const double* {
+    auto bounded = [&](const S* src) -> const S* {
         if (src + first >= rho && src + span <= end) return src;
         if (ops.used == ops.scratch.size()) ops.scratch.emplace_back();
-        std::vector<double>& buf = ops.scratch[ops.used++];
+        std::vector<double>& buf = ops.scratch[ops.used++];   // room for span entries of S
         buf.assign(static_cast<std::size_t>(span), 0.0);
-        const double* lo = std::max(src + first, rho);
-        const double* hi = std::min(src + span, end);
-        if (hi > lo) std::copy(lo, hi, buf.begin() + (lo - src));
-        return buf.data();
+        S* copy = reinterpret_cast<S*>(buf.data());
+        const S* lo = std::max(src + first, rho);
+        const S* hi = std::min(src + span, end);
+        if (hi > lo) std::copy(lo, hi, copy + (lo - src));
+        return copy;
     };
-    const double* base = rho;
-    for (auto& v : ops.lists) v.clear();
+    const S* base = rho;
+    OpLists<S>& lists = ops.lists_for<S>();
+    for (auto& v : lists) v.clear();
     for (const auto& t : fused_rows_) {
         const double cr = t.re[m], ci = t.im[m];
         if (cr == 0.0 && ci == 0.0) continue;   // also guards source rows outside [0, D)
-        push_scaled(ops.lists, {bounded(base + 2 * (m + t.offset) * d), nullptr, nullptr, nullptr, cr, ci}, false);
+        push_scaled<S>(lists, {bounded(base + 2 * (m + t.offset) * d), nullptr, nullptr, nullptr, cr, ci}, false);
     }
     const double* pool_re = col_pool_.data();
     const double* pool_im = pool_re + kSeg;
     for (const auto& t : fused_cols_) {
-        const Op op{bounded(base + 2 * (m * d + t.offset)), t.re ? pool_re : nullptr, t.im ? pool_im : nullptr,
+        const Op<S> op{bounded(base + 2 * (m * d + t.offset)), t.re ? pool_re : nullptr, t.im ? pool_im : nullptr,
                     t.seg.data(), 1.0, 0.0};
-        ops.lists[(op.re && op.im ? kColBoth : op.re ? kColRe : kColIm) + (t.uniform ? kColReU - kColRe : 0)].push_back(op);
+        lists[(op.re && op.im ? kColBoth : op.re ? kColRe : kColIm) + (t.uniform ? kColReU - kColRe : 0)].push_back(op);
     }
     for (const auto& t : fused_sandwich_) {
         const double sr = t.row.re[m], si = t.row.im[m];
         if (sr == 0.0 && si == 0.0) continue;
         // s t x with t = tr + i ti: s tr x -> (sr, si) tr x;  s (i ti) x -> (-si, sr) ti x.
-        const double* src = bounded(base + 2 * ((m + t.row.offset) * d + t.col.offset));
-        if (t.col.re) push_scaled(ops.lists, {src, pool_re, nullptr, t.col.seg.data(), sr, si}, true, t.col.uniform);
-        if (t.col.im) push_scaled(ops.lists, {src, pool_im, nullptr, t.col.seg.data(), -si, sr}, true, t.col.uniform);
+        const S* src = bounded(base + 2 * ((m + t.row.offset) * d + t.col.offset));
+        if (t.col.re) push_scaled<S>(lists, {src, pool_re, nullptr, t.col.seg.data(), sr, si}, true, t.col.uniform);
+        if (t.col.im) push_scaled<S>(lists, {src, pool_im, nullptr, t.col.seg.data(), -si, sr}, true, t.col.uniform);
     }
     double* dst = upper ? out : out + 2 * m * d;
     const long work = len - first;
     const bool large = !upper && static_cast<double>(d) * static_cast<double>(d) * sizeof(cd) > kStreamBytes;
     if (work > kLongRow && large)
-        row_pieces<kNVLong, true, true>(ops.lists, dst, len, first);
+        row_pieces<kNVLong, true, true>(lists, dst, len, first);
     else if (work > kLongRow)
-        row_pieces<kNVLong, true, false>(ops.lists, dst, len, first);
+        row_pieces<kNVLong, true, false>(lists, dst, len, first);
     else if (work > kPrefetch)
-        row_pieces<kNV, true, false>(ops.lists, dst, len, first);
+        row_pieces<kNV, true, false>(lists, dst, len, first);
     else
-        row_pieces<kNV, false, false>(ops.lists, dst, len, first);
+        row_pieces<kNV, false, false>(lists, dst, len, first);
 }
 
-void Liouvillian::apply_packed(const cd* rho, cd* packed, int max_threads) const {
+template <class S>
+void Liouvillian::packed_pass(const S* x, cd* packed, int max_threads) const {
     // Row m's upper part (columns m..D-1) into a row buffer in cache, then straight into packed row m
     // (numerics/hermitian_packing.hpp: Re X_mm, then sqrt 2 (Re, Im) X_mn for n > m): no D x D output.
     const long d = basis_.dim();
     const int threads = threads_for(max_threads);
-    const double* x = reinterpret_cast<const double*>(rho);
     double* p = reinterpret_cast<double*>(packed);
     const bool large = static_cast<double>(d) * static_cast<double>(d) * sizeof(cd) > kStreamBytes;
     const double r2 = std::sqrt(2.0);
@@ -502,6 +528,14 @@ void Liouvillian::apply_packed(const cd* rho, cd* packed, int max_threads) const
         stream_fence();
     }
     if (d % 2 == 1) p[d * d] = 0.0;   // the padding double of an odd D^2
+}
+
+void Liouvillian::apply_packed(const cd* rho, cd* packed, int max_threads) const {
+    packed_pass(reinterpret_cast<const double*>(rho), packed, max_threads);
+}
+
+void Liouvillian::apply_packed(const std::complex<float>* rho, cd* packed, int max_threads) const {
+    packed_pass(reinterpret_cast<const float*>(rho), packed, max_threads);
 }
 
 void Liouvillian::apply_reference(const cd* rho, cd* out, int max_threads) const {

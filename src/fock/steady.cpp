@@ -22,6 +22,7 @@
 #include "qbnet/fock/observables.hpp"
 #include "qbnet/numerics/parallel.hpp"
 #include "qbnet/numerics/hermitian_packing.hpp"
+#include "qbnet/numerics/memory.hpp"
 #include "qbnet/numerics/vector_ops.hpp"
 
 namespace qbnet::fock {
@@ -53,7 +54,7 @@ int steady_state_working_copies(long d) {
     return (2 * (r + 2) + r + 3) / 4 + 2;
 }
 
-void SteadyPreconditioner::apply_packed_keep(const cd*, long, int, cd*, std::complex<float>*) const {
+void SteadyPreconditioner::apply_packed_keep(const cd*, long, int, std::complex<float>*, std::complex<float>*) const {
     throw std::logic_error("apply_packed_keep: this preconditioner does not keep its output (keeps_exact)");
 }
 
@@ -67,7 +68,7 @@ double liouvillian_residual(const Liouvillian& liouvillian, const Eigen::VectorX
     // L(rho) in the packed form: its Euclidean norm is ||L rho||_F (hermitian_packing.hpp), and only
     // packed_size(D) entries of work are written.
     const long d = liouvillian.dim(), np = numerics::packed_size(d);
-    if (work.size() < np) work.resize(np);
+    if (work.size() < np) numerics::resize_on_huge_pages(work, np);
     const int nt = numerics::resolve_threads(threads);
     liouvillian.apply_packed(rho.data(), work.data(), nt);
     return std::sqrt(numerics::real_dot(work.data(), work.data(), np, nt) /
@@ -128,19 +129,32 @@ struct PackedAugmentedLiouvillian {
     mutable double time_precond = 0.0, time_operator = 0.0, time_packing = 0.0;
 
     PackedAugmentedLiouvillian(const Liouvillian& l, double g, int t, long* calls)
-        : lv(l), gamma(g), threads(t), rhs_calls(calls), a(l.dim() * l.dim()), b(l.dim() * l.dim()) {}
+        : lv(l), gamma(g), threads(t), rhs_calls(calls) {
+        numerics::resize_on_huge_pages(a, l.dim() * l.dim());
+        numerics::resize_on_huge_pages(b, l.dim() * l.dim());
+    }
     static double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
-    // y = A(a) packed, for hermitian a in the workspace a.
-    void apply_workspace(Eigen::VectorXcd& y) const {
+    // y = A(a) packed, for hermitian a in the workspace a: complex<double>, or (single) complex<float> in
+    // the first half of its bytes (the flexible path, whose preconditioned vectors are floats).
+    void apply_workspace(Eigen::VectorXcd& y, bool single = false) const {
         const long d = lv.dim();
         auto t0 = Clock::now();
-        lv.apply_packed(a.data(), y.data(), threads);   // L(a), packed as it is computed
+        double trace = 0.0;
+        if (single) {
+            const std::complex<float>* af = single_workspace();
+            lv.apply_packed(af, y.data(), threads);   // L(a), packed as it is computed
+            for (long m = 0; m < d; ++m) trace += static_cast<double>(af[m * d + m].real());
+        } else {
+            lv.apply_packed(a.data(), y.data(), threads);
+            trace = numerics::trace(a.data(), d).real();
+        }
         ++*rhs_calls;
         time_operator += since(t0);
         t0 = Clock::now();
-        numerics::packed_add_identity(gamma * numerics::trace(a.data(), d).real() / static_cast<double>(d), y.data(), d);
+        numerics::packed_add_identity(gamma * trace / static_cast<double>(d), y.data(), d);
         time_packing += since(t0);
     }
+    std::complex<float>* single_workspace() const { return reinterpret_cast<std::complex<float>*>(a.data()); }
     void unpack_to_workspace(const Eigen::VectorXcd& x) const {
         const auto t0 = Clock::now();
         numerics::unpack_hermitian(x.data(), lv.dim(), a.data(), threads);
@@ -172,11 +186,11 @@ struct PackedAugmentedLiouvillian {
     void apply_preconditioned(const SteadyPreconditioner& pre, const Eigen::VectorXcd& v, Eigen::VectorXcd& w,
                               int slot) const {
         const long d = lv.dim();
-        while (static_cast<int>(kept.size()) <= slot) kept.emplace_back(numerics::packed_size(d));
+        while (static_cast<int>(kept.size()) <= slot) numerics::resize_on_huge_pages(kept.emplace_back(), numerics::packed_size(d));
         const auto t0 = Clock::now();
-        pre.apply_packed_keep(v.data(), d, threads, a.data(), kept[static_cast<std::size_t>(slot)].data());
+        pre.apply_packed_keep(v.data(), d, threads, single_workspace(), kept[static_cast<std::size_t>(slot)].data());
         time_precond += since(t0);
-        apply_workspace(w);
+        apply_workspace(w, true);
     }
     // x += sum_i y_i z_i over the kept vectors (their sqrt 2 weight restored off the diagonal).
     void add_kept(const double* y, int k, Eigen::VectorXcd& x) const {
@@ -243,7 +257,9 @@ Eigen::VectorXcd embedded_guess(const SteadyGuess& guess, const FockBasis& basis
     std::vector<long> to(static_cast<std::size_t>(dl), 0);
     for (long m = 0; m < dl; ++m)
         for (int j = 0; j < lower.n_modes(); ++j) to[m] += lower.digit(m, j) * basis.stride(j);
-    Eigen::VectorXcd x = Eigen::VectorXcd::Zero(numerics::packed_size(d));
+    Eigen::VectorXcd x;
+    numerics::resize_on_huge_pages(x, numerics::packed_size(d));
+    x.setZero();
     const double* g = reinterpret_cast<const double*>(guess.packed.data());
     double* p = reinterpret_cast<double*>(x.data());
     for (long m = 0; m < dl; ++m) {   // row offsets m (2D - m): numerics/hermitian_packing.hpp
@@ -298,7 +314,8 @@ void krylov_solve(const Liouvillian& lv, const SteadyOptions& options, const Ste
             c.gmres = at;
             return hooks.save(c);
         };
-    Eigen::VectorXcd x(np);
+    Eigen::VectorXcd x;
+    numerics::resize_on_huge_pages(x, np);
     if (rho.size() == np) {
         x = rho;
     } else {
@@ -325,7 +342,7 @@ void krylov_solve(const Liouvillian& lv, const SteadyOptions& options, const Ste
         rho = std::move(x);
         return;
     }
-    rho.resize(d * d);
+    numerics::resize_on_huge_pages(rho, d * d);
     numerics::unpack_hermitian(x.data(), d, rho.data(), threads);
 }
 

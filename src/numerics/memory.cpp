@@ -5,6 +5,9 @@
 #include <fstream>
 #include <sstream>
 
+#include <cstdint>
+
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -135,5 +138,20 @@ MemoryLimits memory_limits() {
 }
 
 double available_memory_bytes() { return memory_limits().available(); }
+
+bool advise_huge_pages(void* data, std::size_t bytes) {
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+    constexpr std::uintptr_t kHuge = std::uintptr_t{2} << 20;
+    if (data == nullptr || bytes < 2 * kHuge) return false;
+    const std::uintptr_t begin = (reinterpret_cast<std::uintptr_t>(data) + kHuge - 1) & ~(kHuge - 1);
+    const std::uintptr_t end = (reinterpret_cast<std::uintptr_t>(data) + bytes) & ~(kHuge - 1);
+    if (end <= begin) return false;
+    return madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE) == 0;
+#else
+    (void)data;
+    (void)bytes;
+    return false;
+#endif
+}
 
 }  // namespace qbnet::numerics

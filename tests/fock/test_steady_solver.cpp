@@ -439,6 +439,32 @@ TEST_CASE("Liouvillian applied straight into the packed form equals packing the 
     CHECK((other - packed_full).cwiseAbs().maxCoeff() > 1e-14 * full.cwiseAbs().maxCoeff());
 }
 
+TEST_CASE("Liouvillian applied to a single-precision rho equals its application to the same values in double", "[fock][steady][packing]") {
+    // D = 80 / 75 (short rows) and D = 1100 / 1089 (rows longer than the kernel's long-row and prefetch
+    // thresholds, even and odd): the float source is widened in registers, so every product and sum is the
+    // double kernel's, bit for bit.
+    const std::vector<int> cutoffs =
+        GENERATE(std::vector<int>{5, 4, 4}, std::vector<int>{5, 5, 3}, std::vector<int>{11, 10, 10}, std::vector<int>{11, 11, 9});
+    const fock::Liouvillian lv(chain_model(1.0, {0.05, 0.03, 0.04}), fock::FockBasis(cutoffs));
+    const long d = lv.dim(), np = numerics::packed_size(d);
+    const Eigen::VectorXcf rho_f = random_hermitian(d, 11).cast<std::complex<float>>();
+    const Eigen::VectorXcd rho_d = rho_f.cast<cd>();
+    Eigen::VectorXcd from_double(np), from_single = Eigen::VectorXcd::Constant(np, cd(7.0, 7.0)), one_thread(np);
+    lv.apply_packed(rho_d.data(), from_double.data(), 2);
+    lv.apply_packed(rho_f.data(), from_single.data(), 2);
+    INFO("D = " << d << ": max difference " << (from_single - from_double).cwiseAbs().maxCoeff());
+    CHECK(from_single == from_double);
+    lv.apply_packed(rho_f.data(), one_thread.data(), 1);
+    CHECK(one_thread == from_single);
+    // Must-fail twin: one entry pair moved by a float's rounding step shows in the output.
+    Eigen::VectorXcf rho_f2 = rho_f;
+    rho_f2[1] *= 1.0f + 1.2e-7f;
+    rho_f2[d] = std::conj(rho_f2[1]);
+    Eigen::VectorXcd other(np);
+    lv.apply_packed(rho_f2.data(), other.data(), 1);
+    CHECK(other != from_double);
+}
+
 // A Krylov-phase checkpoint written before the solver packed its vectors holds the full D x D iterate:
 // the solve resumes from that iterate (not bit for bit as the old solver would have) and reaches the same
 // state to the solver's accuracy.
@@ -715,9 +741,14 @@ TEST_CASE("Local preconditioner: one pass over sectors gives the same applicatio
     keeper.set_grouping(grouping);
     REQUIRE(keeper.keeps_exact() == keeper.single_precision());
     if (keeper.keeps_exact()) {
-        Eigen::VectorXcd x(n);
+        Eigen::VectorXcf xf(n);
         Eigen::VectorXcf kept = Eigen::VectorXcf::Constant(numerics::packed_size(d), std::complex<float>(7.0f, 7.0f));
-        keeper.apply_packed_keep(packed.data(), d, 2, x.data(), kept.data());
+        keeper.apply_packed_keep(packed.data(), d, 2, xf.data(), kept.data());
+        const Eigen::VectorXcd x = xf.cast<cd>();
+        // The single-precision x is apply_packed's double x, entry by entry (the same floats).
+        Eigen::VectorXcd x_wide(n), work(n);
+        keeper.apply_packed(packed.data(), d, 2, x_wide.data(), work.data());
+        CHECK(x == x_wide);
         const float* k = reinterpret_cast<const float*>(kept.data());
         long mismatches = 0;
         for (long m = 0; m < d; ++m) {

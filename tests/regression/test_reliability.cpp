@@ -136,6 +136,25 @@ TEST_CASE("reliability: memory limits are parsed and combined as a minimum", "[r
     CHECK(numerics::available_memory_bytes() > 0);
 }
 
+TEST_CASE("reliability: huge-page advice applies to large arrays only and leaves their contents intact", "[regression][reliability]") {
+    std::vector<double> small(1000);
+    CHECK(!numerics::advise_huge_pages(small.data(), small.size() * sizeof(double)));   // below 4 MiB: no advice
+    CHECK(!numerics::advise_huge_pages(nullptr, std::size_t{64} << 20));
+    std::vector<double> large;
+    numerics::resize_on_huge_pages(large, 3L << 20);   // 24 MiB, fresh
+    REQUIRE(large.size() == (std::size_t{3} << 20));
+    for (std::size_t i = 0; i < large.size(); ++i) large[i] = static_cast<double>(i);
+    double sum = 0.0;
+    for (double v : large) sum += v;
+    const double n = static_cast<double>(large.size());
+    CHECK(sum == n * (n - 1) / 2);
+#if defined(__linux__)
+    // Where the kernel offers transparent huge pages, the advice is taken.
+    if (std::filesystem::exists("/sys/kernel/mm/transparent_hugepage/enabled"))
+        CHECK(numerics::advise_huge_pages(large.data(), large.size() * sizeof(double)));
+#endif
+}
+
 TEST_CASE("reliability: ulimit -v refuses a Fock run before allocating with exit 2 and one line naming the memory", "[regression][reliability]") {
     Scratch s("rel-ulimit");
     s.write("big.toml", std::string(kSmall) + "\n");

@@ -41,6 +41,10 @@ public:
     // layout and weights; packed_size(D) entries): each row's upper part is computed in cache and packed,
     // so no D x D output is written or read again. The steady-state solver's operator.
     void apply_packed(const cd* rho, cd* packed, int max_threads = 0) const;
+    // The same for rho in single precision: the kernel reads its floats (half the bytes) and computes in
+    // double precision, so the result equals apply_packed on the same values held as doubles, bit for bit.
+    // (The steady-state solver's flexible GMRES applies L to preconditioned vectors that are floats.)
+    void apply_packed(const std::complex<float>* rho, cd* packed, int max_threads = 0) const;
     // The previous row kernel (one Eigen expression per term and row), kept as the test oracle of
     // apply() and the "before" of bench/fock_rhs. Same result up to summation order.
     void apply_reference(const cd* rho, cd* out, int max_threads = 0) const;
@@ -112,7 +116,11 @@ private:
     struct RowOps;   // per-thread scratch of fused_row (src/fock/lindblad.cpp)
     // upper: columns m..D-1 into out (a row buffer, at their places in the row); else columns 0..m into
     // row m of out.
-    void fused_row(const double* rho, double* out, long m, RowOps& ops, bool upper = false) const;
+    // S: double, or float for a single-precision rho (read as floats, computed in double).
+    template <class S>
+    void fused_row(const S* rho, double* out, long m, RowOps& ops, bool upper = false) const;
+    template <class S>
+    void packed_pass(const S* rho, cd* packed, int max_threads) const;   // apply_packed
     void mirror_lower_to_upper(cd* out) const;
 
     void build_terms(const Eigen::MatrixXcd& kossakowski);

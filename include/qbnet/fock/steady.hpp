@@ -83,7 +83,10 @@ public:
     // apply_packed, and `kept` = x's upper triangle in the packed layout WITHOUT its sqrt 2 weight, as
     // floats (packed_size(D) entries), equal to x entry by entry. Only where keeps_exact(): the flexible
     // GMRES of the solver keeps these vectors instead of applying P^{-1} once more per restart.
-    virtual void apply_packed_keep(const cd* packed, long d, int threads, cd* x, std::complex<float>* kept) const;
+    // x itself comes as complex<float> (the same numbers as apply_packed's x: half the bytes written here
+    // and read by the Liouvillian, Liouvillian::apply_packed on single precision).
+    virtual void apply_packed_keep(const cd* packed, long d, int threads, std::complex<float>* x,
+                                   std::complex<float>* kept) const;
 };
 
 class SylvesterPreconditioner : public SteadyPreconditioner {
@@ -134,7 +137,8 @@ public:
     // Single precision: unpacked straight into the complex<float> working copy.
     void apply_packed(const cd* packed, long d, int threads, cd* x, cd* work) const override;
     bool keeps_exact() const override { return one_pass() && single_; }
-    void apply_packed_keep(const cd* packed, long d, int threads, cd* x, std::complex<float>* kept) const override;
+    void apply_packed_keep(const cd* packed, long d, int threads, std::complex<float>* x,
+                           std::complex<float>* kept) const override;
     std::string kind() const override { return single_ ? "local-liouvillian (single precision)" : "local-liouvillian"; }
     bool needs_work() const override { return single_; }
     // Largest eigenvector condition number over the modes (too large: do not use it).
@@ -248,8 +252,9 @@ private:
         std::vector<Sector> sectors;   // one per mirror pair, largest first
     };
     SectorPlan plan_sectors(long bytes, const Grouping& grouping) const;
-    template <class T>
-    void apply_sectors(const cd* packed, cd* x, std::complex<float>* kept = nullptr) const;
+    // X: the output's type, complex<double>, or complex<float> where T = float (the same numbers).
+    template <class T, class X = cd>
+    void apply_sectors(const cd* packed, X* x, std::complex<float>* kept = nullptr) const;
     // One pass over x for group g: W^{-1} (inverse), W (forward), or, for the group of mode 0 (the last
     // transformed), W diag(1 / sum_j mu_j) W^{-1} in the same pass (scale: the digit tables of every index).
     enum class Pass { inverse, forward, inverse_scale_forward };
@@ -268,6 +273,9 @@ private:
     std::vector<ModeFactor> modes_;
     std::vector<ModeGroup> groups_single_, groups_double_;   // group_modes for complex<float> / complex<double>
     SectorPlan sectors_;                                        // for the precision apply_packed uses
+    // apply_sectors' per-thread sector buffers (scratch, kept between calls: one solve at a time uses a
+    // preconditioner).
+    mutable std::vector<std::vector<double>> sector_buffers_;
     double condition_ = 1.0;
     double null_tol_ = 0.0;
     bool single_ = false;

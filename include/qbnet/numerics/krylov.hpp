@@ -42,6 +42,7 @@
 
 #include <Eigen/Dense>
 
+#include "qbnet/numerics/memory.hpp"
 #include "qbnet/numerics/vector_ops.hpp"
 
 namespace qbnet::numerics {
@@ -178,7 +179,7 @@ GmresReport gmres(const Operator& op, const Preconditioner& pre, const Monitor& 
     const int restart = std::max(1, opt.restart);
     GmresReport report;
     std::vector<Eigen::VectorXcd> v(static_cast<std::size_t>(restart) + 1);   // sized one by one: no copies
-    for (auto& vi : v) vi.resize(n);
+    for (auto& vi : v) resize_on_huge_pages(vi, n);
     Eigen::VectorXcd z(fused ? 0 : n);
     std::vector<double> coef(static_cast<std::size_t>(restart) + 2);
     std::vector<double> history;   // true residual measure at every restart (stagnation test)

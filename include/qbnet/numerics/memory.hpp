@@ -1,5 +1,7 @@
 #pragma once
-// Memory available to this process, checked BEFORE anything large is allocated (every engine).
+// Memory available to this process, checked BEFORE anything large is allocated (every engine); large
+// work arrays on transparent huge pages.
+#include <cstddef>
 #include <string>
 
 namespace qbnet::numerics {
@@ -24,6 +26,21 @@ MemoryLimits memory_limits();
 // Bytes available to this process: the minimum of MemAvailable, the cgroup limit left and the
 // address-space limit left (0 when unknown).
 double available_memory_bytes();
+
+// Asks the kernel to back [data, data + bytes) with transparent huge pages (Linux madvise MADV_HUGEPAGE on
+// the whole 2 MiB pages inside the range; elsewhere, or below 4 MiB, nothing). Call it on a freshly
+// allocated array before its first write: the pages are then faulted in 2 MiB at a time. Kernels whose
+// accesses jump between rows of a large rho (the Liouvillian's shifted rows, the preconditioner's tiles)
+// otherwise miss the TLB on nearly every row. Returns whether the advice was taken (false where the system
+// does not offer it: the array works the same, on small pages).
+bool advise_huge_pages(void* data, std::size_t bytes);
+// v.resize(n), the new array on huge pages (advise_huge_pages) when it is large. For Eigen vectors (any
+// type with resize(), data() and a contiguous array).
+template <class Vector>
+void resize_on_huge_pages(Vector& v, long n) {
+    v.resize(n);
+    advise_huge_pages(v.data(), sizeof(*v.data()) * static_cast<std::size_t>(n));
+}
 
 // Parsers, exposed for the unit tests. cgroup v2 "max" (no limit) gives a negative value.
 double parse_cgroup_limit(const std::string& text);

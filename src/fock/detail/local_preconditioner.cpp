@@ -6,6 +6,8 @@
 #include <cstring>
 #include <type_traits>
 
+#include <omp.h>
+
 #include <spdlog/spdlog.h>
 
 #include "qbnet/fock/steady.hpp"
@@ -328,7 +330,7 @@ inline void prefetch_run(const void* p, long bytes) {
 constexpr long kPrefetchRows = 4;
 
 using detail::stream_fence;
-using detail::stream_store;
+using detail::stream_copy;
 
 // x[i] /= (a + b_i) for len complex entries x (interleaved, precision T), a = ar + i ai and b_i =
 // br[i] + i bi[i]: as x conj(mu) / |mu|^2 (no libgcc complex division), branch-free so that it vectorises.
@@ -488,8 +490,8 @@ void LocalLiouvillianPreconditioner::apply_passes(const cd* r, cd* x, std::compl
     }
 }
 
-template <class T>
-void LocalLiouvillianPreconditioner::apply_sectors(const cd* packed, cd* x, std::complex<float>* kept) const {
+template <class T, class X>
+void LocalLiouvillianPreconditioner::apply_sectors(const cd* packed, X* x, std::complex<float>* kept) const {
     using ct = std::complex<T>;
     using RowMap = Eigen::Map<Eigen::Matrix<ct, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>;
     using RealRows = Eigen::Map<Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>;
@@ -576,11 +578,22 @@ void LocalLiouvillianPreconditioner::apply_sectors(const cd* packed, cd* x, std:
     const int nt = numerics::vector_threads(2 * d * d, threads_);
     const long ns = static_cast<long>(plan.sectors.size());
     float* kf = reinterpret_cast<float*>(kept);
+    // The two sector buffers of each thread, kept between applications: fresh ones would be zeroed and
+    // faulted in again on every application.
+    const std::size_t buf_len = static_cast<std::size_t>(plan.max_tiles * t2);
+    const std::size_t buf_doubles = (2 * buf_len * sizeof(ct) + sizeof(double) - 1) / sizeof(double);
+    if (sector_buffers_.size() < static_cast<std::size_t>(nt)) sector_buffers_.resize(static_cast<std::size_t>(nt));
+    for (auto& b : sector_buffers_)
+        if (b.size() < buf_doubles) b.resize(buf_doubles);
 #pragma omp parallel num_threads(nt) if (nt > 1)
     {
-        std::vector<ct> buf_a(static_cast<std::size_t>(plan.max_tiles * t2)), buf_b(buf_a.size());
+        ct* const buf_a = reinterpret_cast<ct*>(sector_buffers_[static_cast<std::size_t>(omp_get_thread_num())].data());
+        ct* const buf_b = buf_a + buf_len;
         std::vector<long> tm(static_cast<std::size_t>(plan.max_tiles)), tn(tm.size());
         std::vector<cd> mu_lead(tm.size());
+        std::vector<X> run(static_cast<std::size_t>(tb));          // one row of a tile, as written
+        std::vector<float> run_f(kept ? static_cast<std::size_t>(2 * tb) : 0);
+        const std::size_t run_bytes = static_cast<std::size_t>(tb) * sizeof(X);
         const double thr2 = null_tol_ * null_tol_;
         const double nv = null_value_;
 #pragma omp for schedule(dynamic, 1)
@@ -603,7 +616,7 @@ void LocalLiouvillianPreconditioner::apply_sectors(const cd* packed, cd* x, std:
                 tm[static_cast<std::size_t>(t)] = rm;
                 tn[static_cast<std::size_t>(t)] = rn;
                 mu_lead[static_cast<std::size_t>(t)] = mu;
-                ct* dst = buf_a.data() + t * t2;
+                ct* dst = buf_a + t * t2;
                 if (rm < rn) {
                     for (long mb = 0; mb < tb; ++mb) {
                         const long m = rm * tb + mb;
@@ -640,7 +653,7 @@ void LocalLiouvillianPreconditioner::apply_sectors(const cd* packed, cd* x, std:
                     }
                 }
             }
-            auto [cur, other] = multiply(sec, true, buf_a.data(), buf_b.data());
+            auto [cur, other] = multiply(sec, true, buf_a, buf_b);
             for (long t = 0; t < sec.tiles; ++t)
                 divide_by_summed(reinterpret_cast<T*>(cur + t * t2), t2, mu_lead[static_cast<std::size_t>(t)].real(),
                                  mu_lead[static_cast<std::size_t>(t)].imag(), trail_re.data(), trail_im.data(), thr2, nv);
@@ -656,13 +669,13 @@ void LocalLiouvillianPreconditioner::apply_sectors(const cd* packed, cd* x, std:
                 if (rm == rn) {
                     for (long mb = 0; mb < tb; ++mb) {
                         const long m = rm * tb + mb;
-                        cd* out = x + m * d + rn * tb;
                         for (long nb = 0; nb < tb; ++nb) {
                             const ct v = nb > mb   ? src[row[mb * tb + nb]]
                                          : nb == mb ? ct(src[row[mb * tb + mb]].real(), T(0))
                                                     : std::conj(src[row[nb * tb + mb]]);
-                            stream_store(out + nb, cd(v));
+                            run[static_cast<std::size_t>(nb)] = X(v);
                         }
+                        stream_copy(x + m * d + rn * tb, run.data(), run_bytes);
                         if (kf) {
                             float* kr = kf + numerics::packed_row_offset(m, d);
                             kr[0] = static_cast<float>(src[row[mb * tb + mb]].real());
@@ -675,30 +688,30 @@ void LocalLiouvillianPreconditioner::apply_sectors(const cd* packed, cd* x, std:
                     }
                     continue;
                 }
-                for (long mb = 0; mb < tb; ++mb) {
-                    const long m = rm * tb + mb;
-                    cd* out = x + m * d + rn * tb;
-                    const int* rr = row + mb * tb;
-                    for (long nb = 0; nb < tb; ++nb) stream_store(out + nb, cd(src[rr[nb]]));
-                    if (kf && rm < rn) {
-                        float* kr = kf + numerics::packed_offset(m, rn * tb, d);
-                        for (long nb = 0; nb < tb; ++nb) {
-                            stream_store(kr + 2 * nb, static_cast<float>(src[rr[nb]].real()));
-                            stream_store(kr + 2 * nb + 1, static_cast<float>(src[rr[nb]].imag()));
+                // Each run of a row is assembled in cache and streamed whole; in the kept floats it is the
+                // same numbers (packed without weights: re, im per entry).
+                const auto write_run = [&](long r, long c0, bool upper_run) {
+                    stream_copy(x + r * d + c0, run.data(), run_bytes);
+                    if (!kf || !upper_run) return;
+                    float* kr = kf + numerics::packed_offset(r, c0, d);
+                    if constexpr (std::is_same_v<X, std::complex<float>>) {
+                        stream_copy(kr, run.data(), run_bytes);
+                    } else {
+                        for (long k = 0; k < tb; ++k) {
+                            run_f[static_cast<std::size_t>(2 * k)] = static_cast<float>(run[static_cast<std::size_t>(k)].real());
+                            run_f[static_cast<std::size_t>(2 * k + 1)] = static_cast<float>(run[static_cast<std::size_t>(k)].imag());
                         }
+                        stream_copy(kr, run_f.data(), 2 * tb * sizeof(float));
                     }
+                };
+                for (long mb = 0; mb < tb; ++mb) {
+                    const int* rr = row + mb * tb;
+                    for (long nb = 0; nb < tb; ++nb) run[static_cast<std::size_t>(nb)] = X(src[rr[nb]]);
+                    write_run(rm * tb + mb, rn * tb, rm < rn);
                 }
                 for (long nb = 0; nb < tb; ++nb) {
-                    const long n = rn * tb + nb;
-                    cd* out = x + n * d + rm * tb;
-                    for (long mb = 0; mb < tb; ++mb) stream_store(out + mb, std::conj(cd(src[row[mb * tb + nb]])));
-                    if (kf && rn < rm) {
-                        float* kr = kf + numerics::packed_offset(n, rm * tb, d);
-                        for (long mb = 0; mb < tb; ++mb) {
-                            stream_store(kr + 2 * mb, static_cast<float>(src[row[mb * tb + nb]].real()));
-                            stream_store(kr + 2 * mb + 1, static_cast<float>(-src[row[mb * tb + nb]].imag()));
-                        }
-                    }
+                    for (long mb = 0; mb < tb; ++mb) run[static_cast<std::size_t>(mb)] = std::conj(X(src[row[mb * tb + nb]]));
+                    write_run(rn * tb + nb, rm * tb, rn < rm);
                 }
             }
         }
@@ -706,7 +719,7 @@ void LocalLiouvillianPreconditioner::apply_sectors(const cd* packed, cd* x, std:
     }
 }
 
-void LocalLiouvillianPreconditioner::apply_packed_keep(const cd* packed, long d, int threads, cd* x,
+void LocalLiouvillianPreconditioner::apply_packed_keep(const cd* packed, long d, int threads, std::complex<float>* x,
                                                        std::complex<float>* kept) const {
     if (!keeps_exact()) {
         SteadyPreconditioner::apply_packed_keep(packed, d, threads, x, kept);   // throws
