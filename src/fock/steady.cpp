@@ -304,6 +304,7 @@ void krylov_solve(const Liouvillian& lv, const SteadyOptions& options, const Ste
     go.gram_schmidt = solver.gram_schmidt;
     go.stagnation_window = solver.stagnation_window;
     go.threads = threads;
+    go.true_residual_every = std::max(1, solver.true_residual_every);
     const SteadyCheckpointHooks& hooks = solver.checkpoint;
     if (from) go.resume = &from->gmres;
     if (hooks.save)

@@ -108,17 +108,18 @@ void multi_dot(const std::vector<Eigen::VectorXcd>& v, int count, const cd* w, l
 }
 
 namespace {
-// acc[q] -/+= sum_{i < count} c[i] v_i[q] (as doubles) for q in [lo, hi): four vectors per load and store of
-// acc's block, which stays in L1.
+// acc[q] -/+= sum_{i < count} c[i] v_{from + i}[q] (as doubles) for q in [lo, hi): four vectors per load and
+// store of acc's block, which stays in L1.
 template <bool kSubtract>
 inline void accumulate_block(const std::vector<Eigen::VectorXcd>& v, int count, const double* c, double* acc, long lo,
-                             long hi) {
+                             long hi, int from = 0) {
     int i = 0;
+    const auto vec = [&](int j) { return reinterpret_cast<const double*>(v[static_cast<std::size_t>(from + j)].data()); };
     for (; i + 4 <= count; i += 4) {
-        const double* x0 = reinterpret_cast<const double*>(v[i].data());
-        const double* x1 = reinterpret_cast<const double*>(v[i + 1].data());
-        const double* x2 = reinterpret_cast<const double*>(v[i + 2].data());
-        const double* x3 = reinterpret_cast<const double*>(v[i + 3].data());
+        const double* x0 = vec(i);
+        const double* x1 = vec(i + 1);
+        const double* x2 = vec(i + 2);
+        const double* x3 = vec(i + 3);
         const double a0 = c[i], a1 = c[i + 1], a2 = c[i + 2], a3 = c[i + 3];
 #pragma omp simd
         for (long q = lo; q < hi; ++q) {
@@ -130,7 +131,7 @@ inline void accumulate_block(const std::vector<Eigen::VectorXcd>& v, int count, 
         }
     }
     for (; i < count; ++i) {
-        const double* x = reinterpret_cast<const double*>(v[i].data());
+        const double* x = vec(i);
         const double a = c[i];
 #pragma omp simd
         for (long q = lo; q < hi; ++q) {
@@ -148,12 +149,21 @@ void linear_combination(const std::vector<Eigen::VectorXcd>& v, int count, const
     double* od = reinterpret_cast<double*>(out);
     const long nd = 2 * n;
     const int nt = complex_threads(n, threads);
+    // out == v_0: start each block from c_0 v_0 in place, then add the others.
+    const bool in_first = count > 0 && out == v[0].data();
+    const int first = in_first ? 1 : 0;
+    const double c0 = in_first ? c[0] : 0.0;
 #pragma omp parallel for schedule(static) num_threads(nt) if (nt > 1)
     for (long b = 0; b < (nd + kGsBlock - 1) / kGsBlock; ++b) {
         const long lo = b * kGsBlock, hi = std::min(nd, lo + kGsBlock);
+        if (in_first) {
 #pragma omp simd
-        for (long q = lo; q < hi; ++q) od[q] = 0.0;
-        accumulate_block<false>(v, count, c, od, lo, hi);
+            for (long q = lo; q < hi; ++q) od[q] *= c0;
+        } else {
+#pragma omp simd
+            for (long q = lo; q < hi; ++q) od[q] = 0.0;
+        }
+        accumulate_block<false>(v, count - first, c + first, od, lo, hi, first);
     }
 }
 

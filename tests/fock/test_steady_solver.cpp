@@ -795,6 +795,17 @@ TEST_CASE("Flexible GMRES over the kept preconditioned vectors reaches the stead
     // Both are within their residuals of the one steady state: ||rho_f - rho_p|| <= (||L rho_f|| +
     // ||L rho_p||) / sigma_min(A), A the trace-augmented operator on packed hermitian vectors (dense here).
     check_same_steady_state(lv, gamma, sf, rho_f, sp, rho_p);
+    // Flexible with a true residual at every restart: the same state, with more Liouvillian applications
+    // (the default starts most cycles from the Arnoldi residual).
+    solver.flexible = true;
+    solver.true_residual_every = 1;
+    Eigen::VectorXcd rho_t;
+    const fock::SteadySummary st = fock::solve_steady_state(lv, so, solver, rho_t);
+    REQUIRE(st.converged);
+    INFO("Liouvillian calls: " << sf.rhs_calls << " (Arnoldi residuals), " << st.rhs_calls << " (true residuals)");
+    CHECK(sf.rhs_calls < st.rhs_calls);
+    CHECK(std::abs(sf.iterations - st.iterations) <= 2);
+    check_same_steady_state(lv, gamma, sf, rho_f, st, rho_t);
 }
 
 TEST_CASE("Arnoldi step normalised in its subtraction pass keeps the Arnoldi relation", "[fock][steady][krylov]") {
@@ -828,4 +839,102 @@ TEST_CASE("Arnoldi step normalised in its subtraction pass keeps the Arnoldi rel
         // Must-fail twin: a wrong coefficient does not rebuild w0.
         CHECK((rebuilt + 1e-6 * v[0] - w0).norm() > 1e-13 * w0.norm());
     }
+}
+
+namespace {
+// A dense complex system A x = b as a numerics::gmres Operator that keeps its preconditioned vectors
+// (the flexible concept), with z = M v for a diagonal M; `bent` adds a wrong kept vector to x (must-fail).
+struct DenseKeeping {
+    Eigen::MatrixXcd a;
+    Eigen::VectorXcd b, m;   // m: the diagonal preconditioner
+    mutable std::vector<Eigen::VectorXcd> kept;
+    mutable long residual_calls = 0;
+    double bent = 0.0;
+    struct Pre {};
+    void residual(const Eigen::VectorXcd& x, Eigen::VectorXcd& r) const {
+        ++residual_calls;
+        r = b - a * x;
+    }
+    void apply(const Eigen::VectorXcd& x, Eigen::VectorXcd& y) const { y = a * x; }
+    bool keeps(const Pre&) const { return true; }
+    void apply_preconditioned(const Pre&, const Eigen::VectorXcd& v, Eigen::VectorXcd& w) const { w = a * m.cwiseProduct(v); }
+    void apply_preconditioned(const Pre&, const Eigen::VectorXcd& v, Eigen::VectorXcd& w, int slot) const {
+        if (static_cast<int>(kept.size()) <= slot) kept.resize(static_cast<std::size_t>(slot) + 1);
+        kept[static_cast<std::size_t>(slot)] = m.cwiseProduct(v);
+        w = a * kept[static_cast<std::size_t>(slot)];
+    }
+    void add_kept(const double* y, int k, Eigen::VectorXcd& x) const {
+        for (int i = 0; i < k; ++i) x += y[i] * kept[static_cast<std::size_t>(i)];
+        x[0] += bent;
+    }
+    void add_preconditioned(const Pre&, const Eigen::VectorXcd& r, Eigen::VectorXcd& x) const { x += m.cwiseProduct(r); }
+};
+// Records, at every new iterate (a cycle start), how far the residual norm GMRES starts from is from the
+// true ||b - A x||, relative to ||b||.
+struct RecordingMonitor {
+    const DenseKeeping& op;
+    mutable Eigen::VectorXcd last;
+    mutable double worst = 0.0;
+    mutable int starts = 0;
+    double measure(double r, const Eigen::VectorXcd& x) const {
+        if (last.size() != x.size() || last != x) {
+            last = x;
+            ++starts;
+            worst = std::max(worst, std::abs(r - (op.b - op.a * x).norm()) / op.b.norm());
+        }
+        return r / op.b.norm();
+    }
+    void project(Eigen::VectorXcd&) const {}
+    void estimate(double) const {}
+};
+}  // namespace
+
+TEST_CASE("GMRES cycles started from the Arnoldi residual start from the true residual and confirm convergence on it", "[fock][steady][krylov]") {
+    const long n = 60;
+    std::srand(3);
+    DenseKeeping op;
+    op.a = Eigen::MatrixXcd::Identity(n, n) * cd(2.0, 0.5) + 0.3 * Eigen::MatrixXcd::Random(n, n);
+    op.b = Eigen::VectorXcd::Random(n);
+    op.m = op.a.diagonal().cwiseInverse();
+    numerics::GmresOptions opt;
+    opt.restart = 3;   // many cycles
+    opt.tol = 1e-12;
+    opt.max_iterations = 600;
+    const auto solve = [&](int every, double bent, long& residual_calls, double& worst, int& starts) {
+        op.kept.clear();
+        op.residual_calls = 0;
+        op.bent = bent;
+        opt.true_residual_every = every;
+        const RecordingMonitor monitor{op};
+        Eigen::VectorXcd x = Eigen::VectorXcd::Zero(n);
+        const numerics::GmresReport report = numerics::gmres(op, DenseKeeping::Pre{}, monitor, x, opt);
+        residual_calls = op.residual_calls;
+        worst = monitor.worst;
+        starts = monitor.starts;
+        return std::make_pair(report, x);
+    };
+    long calls_every = 0, calls_arnoldi = 0;
+    double worst_every = 0.0, worst_arnoldi = 0.0;
+    int starts_every = 0, starts_arnoldi = 0;
+    const auto [plain, x_plain] = solve(1, 0.0, calls_every, worst_every, starts_every);
+    const auto [arnoldi, x_arnoldi] = solve(4, 0.0, calls_arnoldi, worst_arnoldi, starts_arnoldi);
+    REQUIRE(plain.converged);
+    REQUIRE(arnoldi.converged);
+    INFO("cycles " << starts_every << " / " << starts_arnoldi << ", true residuals " << calls_every << " / " << calls_arnoldi
+                   << ", worst start " << worst_arnoldi);
+    CHECK(starts_arnoldi >= 8);
+    CHECK(calls_every == starts_every);                              // every cycle from b - A x
+    CHECK(calls_arnoldi < starts_arnoldi);                           // most cycles from the Arnoldi residual
+    CHECK(worst_arnoldi <= 1e-13);                                   // ... which is the true one to rounding
+    CHECK((op.b - op.a * x_arnoldi).norm() <= opt.tol * op.b.norm()); // converged on the true residual
+    CHECK(std::abs(arnoldi.iterations - plain.iterations) <= 3);
+    // Must-fail twin: kept vectors that are not what A was applied to (x moved by 1e-9 at every update) break
+    // the relation the Arnoldi residual rests on; the recorded starts show it, and the claim of convergence
+    // still rests on the true residual.
+    long calls_bent = 0;
+    double worst_bent = 0.0;
+    int starts_bent = 0;
+    const auto [bent, x_bent] = solve(4, 1e-9, calls_bent, worst_bent, starts_bent);
+    CHECK(worst_bent > 1e-11);
+    if (bent.converged) CHECK((op.b - op.a * x_bent).norm() <= opt.tol * op.b.norm());
 }

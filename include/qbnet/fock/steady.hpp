@@ -303,6 +303,9 @@ struct SteadySolverOptions {
     // (SteadyPreconditioner::keeps_exact): the restart x += P^{-1}(V y) becomes x += Z y over the kept
     // vectors (restart x D^2 floats more memory) instead of one more application of P^{-1}.
     bool flexible = true;
+    // Flexible GMRES without checkpoints: cycles per true residual b - A x (numerics::GmresOptions::
+    // true_residual_every); the others start from the Arnoldi residual. 1: a true residual at every restart.
+    int true_residual_every = 4;
     // The local preconditioner's layout (tests and bench/ force the one-pass path on small D).
     LocalLiouvillianPreconditioner::Grouping grouping;
     // true: residual and trace augmentation in units of the model's rate scale Gamma (see "Units" above);

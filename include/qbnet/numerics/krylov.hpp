@@ -76,6 +76,13 @@ struct GmresOptions {
     int stagnation_window = 5;
     double stagnation_factor = 0.999;
     int threads = 1;              // most threads of the vector kernels (resolved, >= 1)
+    // Flexible path (an Operator that keeps its preconditioned vectors) without checkpoints: a cycle starts
+    // from the TRUE residual b - A x on every true_residual_every-th restart and from the Arnoldi residual
+    // r = V_{k+1} Q^T (g_k e_k) of the cycle before on the others (no operator application; the relation
+    // A Z_k = V_{k+1} H_k holds to rounding because the kept z_k are the very vectors A was applied to).
+    // Convergence is always confirmed on the true residual. With checkpoints (at_restart set) every restart
+    // takes the true residual, so that a resumed solve repeats the uninterrupted one bit for bit. 1: always.
+    int true_residual_every = 4;
     // Restart boundaries (checkpoints): called at the start of every cycle after the first one run by this
     // call, with the iterate and the progress; returning true stops gmres() there (GmresReport::stopped).
     std::function<bool(const Eigen::VectorXcd& x, const GmresProgress& progress)> at_restart;
@@ -189,16 +196,26 @@ GmresReport gmres(const Operator& op, const Preconditioner& pre, const Monitor& 
         history = opt.resume->history;
     }
     const long first_iteration = report.iterations;
+    const bool arnoldi_residuals = keep && !opt.at_restart && opt.true_residual_every > 1;
+    bool arnoldi_residual = false;   // v[0] holds the Arnoldi residual of the last cycle (unnormalised)
+    int since_true = 0;              // cycles since the last true residual
     while (report.iterations < opt.max_iterations) {
         if (opt.at_restart && report.iterations > first_iteration &&
             opt.at_restart(x, GmresProgress{report.iterations, report.reorth_passes, history})) {
             report.stopped = true;
             return report;
         }
-        op.residual(x, v[0]);
+        if (!arnoldi_residual) {
+            op.residual(x, v[0]);
+            since_true = 0;
+        }
         const double beta = std::sqrt(real_dot(v[0].data(), v[0].data(), n, opt.threads));
         report.measure = monitor.measure(beta, x);
         if (report.measure <= opt.tol) {
+            if (arnoldi_residual) {   // confirmed on the true residual
+                arnoldi_residual = false;
+                continue;
+            }
             report.converged = true;
             return report;
         }
@@ -264,6 +281,19 @@ GmresReport gmres(const Operator& op, const Preconditioner& pre, const Monitor& 
         Eigen::VectorXd y = h.topLeftCorner(k, k).triangularView<Eigen::Upper>().solve(g.head(k));
         if constexpr (can_keep) {
             if (keep) {
+                // The next cycle's residual from this one: r = g_k V_{k+1} u with u = Q^T e_k, Q the product
+                // of the cycle's Givens rotations (gathered in place over v[0]: the update below uses Z).
+                arnoldi_residual = arnoldi_residuals && ++since_true < opt.true_residual_every;
+                if (arnoldi_residual) {
+                    std::vector<double> u(static_cast<std::size_t>(k) + 1, 0.0);
+                    u[static_cast<std::size_t>(k)] = g[k];
+                    for (int i = k - 1; i >= 0; --i) {
+                        const double a = u[static_cast<std::size_t>(i)], b = u[static_cast<std::size_t>(i) + 1];
+                        u[static_cast<std::size_t>(i)] = cs[i] * a - sn[i] * b;
+                        u[static_cast<std::size_t>(i) + 1] = sn[i] * a + cs[i] * b;
+                    }
+                    linear_combination(v, k + 1, u.data(), v[0].data(), n, opt.threads);
+                }
                 op.add_kept(y.data(), k, x);
                 monitor.project(x);
                 continue;

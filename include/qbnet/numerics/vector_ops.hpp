@@ -26,8 +26,8 @@ void multi_dot(const std::vector<Eigen::VectorXcd>& v, int count, const cd* w, l
 // Second half: w = scale (w - sum_i c[i] v_i); returns <w, w> of the result.
 double multi_subtract(const std::vector<Eigen::VectorXcd>& v, int count, const double* c, cd* w, long n,
                       int threads, double scale = 1.0);
-// out = sum_i c[i] v_i (out may be none of the v_i), in one pass: each basis vector streamed once and out
-// written once (GMRES's update V y).
+// out = sum_i c[i] v_i (out may be v_0, but none of the others), in one pass: each basis vector streamed
+// once and out written once (GMRES's update V y, and its residual gathered over v_0).
 void linear_combination(const std::vector<Eigen::VectorXcd>& v, int count, const double* c, cd* out, long n,
                         int threads);
 
