@@ -320,6 +320,83 @@ inline void copy_run(const In* src, Out* dst, long n) {
     }
 }
 
+// out = W in for a real S x S block W (column-major, as Eigen stores it) and S rows of len reals (row-major,
+// rows len apart): each chunk of kChunk columns of the S inputs is loaded once and all S outputs are
+// accumulated from it in registers. Eigen's product would first copy (pack) the whole right-hand side, for
+// a product whose inner dimension is at most a cutoff.
+template <int S, class T>
+inline void real_block_rows(const T* w, const T* in, T* out, long len) {
+    constexpr long kChunk = 64 / sizeof(T);   // one 64-byte line per row
+    long q = 0;
+    for (; q + kChunk <= len; q += kChunk) {
+        T acc[S][kChunk];
+        for (int i = 0; i < S; ++i)
+            for (long c = 0; c < kChunk; ++c) acc[i][c] = T(0);
+        for (int j = 0; j < S; ++j) {
+            const T* x = in + j * len + q;
+            for (int i = 0; i < S; ++i) {
+                const T wij = w[j * S + i];
+#pragma omp simd
+                for (long c = 0; c < kChunk; ++c) acc[i][c] += wij * x[c];
+            }
+        }
+        for (int i = 0; i < S; ++i) std::memcpy(out + i * len + q, acc[i], sizeof(acc[i]));
+    }
+    for (; q < len; ++q)
+        for (int i = 0; i < S; ++i) {
+            T sum = T(0);
+            for (int j = 0; j < S; ++j) sum += w[j * S + i] * in[j * len + q];
+            out[i * len + q] = sum;
+        }
+}
+
+// The same for a block of any size: sizes up to 8 (the cutoffs of the bench models and below) unrolled.
+template <class T>
+inline bool real_block_product(const T* w, long size, const T* in, T* out, long len) {
+    switch (size) {
+        case 1: real_block_rows<1>(w, in, out, len); return true;
+        case 2: real_block_rows<2>(w, in, out, len); return true;
+        case 3: real_block_rows<3>(w, in, out, len); return true;
+        case 4: real_block_rows<4>(w, in, out, len); return true;
+        case 5: real_block_rows<5>(w, in, out, len); return true;
+        case 6: real_block_rows<6>(w, in, out, len); return true;
+        case 7: real_block_rows<7>(w, in, out, len); return true;
+        case 8: real_block_rows<8>(w, in, out, len); return true;
+        default: return false;
+    }
+}
+
+// y = x R for one row segment of 2S reals and the 2S x 2S real R = W^T (x) I_2 given row by row (rt: row j
+// at rt + 2S j): 2S broadcast multiply-adds over one short vector.
+template <int S, class T>
+inline void right_block_row(const T* rt, const T* x, T* y) {
+    constexpr int S2 = 2 * S;
+    T acc[S2];
+    for (int c = 0; c < S2; ++c) acc[c] = T(0);
+    for (int j = 0; j < S2; ++j) {
+        const T xj = x[j];
+#pragma omp simd
+        for (int c = 0; c < S2; ++c) acc[c] += xj * rt[j * S2 + c];
+    }
+    for (int c = 0; c < S2; ++c) y[c] = acc[c];
+}
+template <class T>
+using RightBlockRow = void (*)(const T*, const T*, T*);
+template <class T>
+inline RightBlockRow<T> right_block_kernel(long size) {
+    switch (size) {
+        case 1: return &right_block_row<1, T>;
+        case 2: return &right_block_row<2, T>;
+        case 3: return &right_block_row<3, T>;
+        case 4: return &right_block_row<4, T>;
+        case 5: return &right_block_row<5, T>;
+        case 6: return &right_block_row<6, T>;
+        case 7: return &right_block_row<7, T>;
+        case 8: return &right_block_row<8, T>;
+        default: return nullptr;
+    }
+}
+
 // Rows of a tile lie one rho row apart: too far for the hardware prefetcher to follow from one short run
 // to the next, so the run `ahead` rows on is requested while this one is processed.
 template <int Write>
@@ -520,9 +597,13 @@ void LocalLiouvillianPreconditioner::apply_sectors(const cd* packed, X* x, std::
             const ct* sp = src + o * rows * cols;
             ct* dp = dst + o * rows * cols;
             if (f.real[b]) {   // real W on complex rows = real W on the interleaved (re, im) values
+                const auto& wb = (inverse ? w.w_inv_real : w.w_real)[b];
+                const T* in = reinterpret_cast<const T*>(sp) + start * 2 * cols;
+                T* out = reinterpret_cast<T*>(dp) + start * 2 * cols;
+                if (real_block_product(wb.data(), size, in, out, 2 * cols)) continue;
                 RealRows bin(const_cast<T*>(reinterpret_cast<const T*>(sp)), rows, 2 * cols);
                 RealRows bout(reinterpret_cast<T*>(dp), rows, 2 * cols);
-                bout.middleRows(start, size).noalias() = (inverse ? w.w_inv_real : w.w_real)[b] * bin.middleRows(start, size);
+                bout.middleRows(start, size).noalias() = wb * bin.middleRows(start, size);
             } else {
                 RowMap bin(const_cast<ct*>(sp), rows, cols), bout(dp, rows, cols);
                 bout.middleRows(start, size).noalias() = (inverse ? w.w_inv : w.w)[b] * bin.middleRows(start, size);
@@ -533,6 +614,30 @@ void LocalLiouvillianPreconditioner::apply_sectors(const cd* packed, X* x, std::
     const auto right = [&](const ModeFactor& f, bool inverse, const ct* src, ct* dst, long rows) {
         const auto& w = f.factors<T>();
         const long slots = static_cast<long>(f.cutoff) * f.cutoff;
+        // Real blocks of at most 8: row by row, every block of the row in turn (one pass over the buffer).
+        const std::size_t nb = f.blocks.size();
+        bool direct = true;
+        for (std::size_t b = 0; b < nb && direct; ++b) direct = f.real[b] && right_block_kernel<T>(f.blocks[b].second);
+        if (direct) {
+            std::vector<RightBlockRow<T>> kernel(nb);
+            std::vector<std::vector<T>> rt(nb);
+            for (std::size_t b = 0; b < nb; ++b) {
+                const long s2 = 2 * f.blocks[b].second;
+                const auto& r = (inverse ? w.right_inv_real : w.right_real)[b];
+                kernel[b] = right_block_kernel<T>(f.blocks[b].second);
+                rt[b].resize(static_cast<std::size_t>(s2 * s2));
+                for (long j = 0; j < s2; ++j)
+                    for (long c = 0; c < s2; ++c) rt[b][static_cast<std::size_t>(j * s2 + c)] = r(j, c);
+            }
+            const T* in = reinterpret_cast<const T*>(src);
+            T* out = reinterpret_cast<T*>(dst);
+            for (long r = 0; r < rows; ++r)
+                for (std::size_t b = 0; b < nb; ++b) {
+                    const long at = r * 2 * slots + 2 * f.blocks[b].first;
+                    kernel[b](rt[b].data(), in + at, out + at);
+                }
+            return;
+        }
         for (std::size_t b = 0; b < f.blocks.size(); ++b) {
             const auto [start, size] = f.blocks[b];
             if (f.real[b]) {   // Y = X W^T on interleaved columns: X (W^T (x) I_2)
