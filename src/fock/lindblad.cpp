@@ -160,7 +160,14 @@ inline vd load(const double* p) { return *reinterpret_cast<const vdu*>(p); }
 // bytes read, the same products and sums as on its values held in double).
 typedef float vfu __attribute__((vector_size(kVecBytes / 2), aligned(4), may_alias));
 inline vd load_src(const double* p) { return load(p); }
-inline vd load_src(const float* p) { return __builtin_convertvector(*reinterpret_cast<const vfu*>(p), vd); }
+inline vd load_src(const float* p) {
+#if !defined(__AVX__) && defined(__SSE2__)
+    // Two floats: one cvtps2pd from memory (GCC's generic conversion of an 8-byte vector goes through scalars).
+    return reinterpret_cast<vd>(_mm_cvtps_pd(_mm_castpd_ps(_mm_load_sd(reinterpret_cast<const double*>(p)))));
+#else
+    return __builtin_convertvector(*reinterpret_cast<const vfu*>(p), vd);
+#endif
+}
 inline void store(double* p, vd v) { *reinterpret_cast<vdu*>(p) = v; }
 
 // Non-temporal store of one vector to a kVecBytes-aligned address (plain store off x86). On a large rho

@@ -58,13 +58,13 @@ enum class GramSchmidt {
 struct GmresProgress {
     long iterations = 0;
     long reorth_passes = 0;
-    std::vector<double> history;   // true residual measure at every restart so far (stagnation test)
+    std::vector<double> history;   // residual measure at every restart so far (stagnation test; true or Arnoldi)
 };
 
 struct GmresOptions {
     int restart = 24;             // Krylov vectors per cycle: memory = (restart + 1) vectors + x (+ z)
     int max_iterations = 2000;
-    double tol = 1e-10;           // on Monitor::measure of the TRUE residual, checked at every restart
+    double tol = 1e-10;           // on Monitor::measure of the TRUE residual (confirmed whenever a restart meets it)
     GramSchmidt gram_schmidt = GramSchmidt::classical;
     // Reorthogonalise when one classical pass cancelled more than 1 - reorth_ratio of ||w||^2. The
     // textbook DGKS ratio 1/2 fires on every iteration when the preconditioned operator is close to a
@@ -189,7 +189,7 @@ GmresReport gmres(const Operator& op, const Preconditioner& pre, const Monitor& 
     for (auto& vi : v) resize_on_huge_pages(vi, n);
     Eigen::VectorXcd z(fused ? 0 : n);
     std::vector<double> coef(static_cast<std::size_t>(restart) + 2);
-    std::vector<double> history;   // true residual measure at every restart (stagnation test)
+    std::vector<double> history;   // residual measure at every restart (stagnation test)
     if (opt.resume) {
         report.iterations = opt.resume->iterations;
         report.reorth_passes = opt.resume->reorth_passes;
