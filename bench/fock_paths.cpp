@@ -67,8 +67,11 @@ int main(int argc, char** argv) {
             so.gram_schmidt = numerics::GramSchmidt::modified;
             so.rate_normalised = false;
         }
-        // Experiments (bench/OPTIMISATIONS.md): QBNET_PATHS_RESTART overrides the GMRES restart.
+        // Experiments (bench/OPTIMISATIONS.md): QBNET_PATHS_RESTART overrides the GMRES restart;
+        // QBNET_PATHS_LOCAL=1 forces the local-Liouvillian preconditioner whatever its eigenvector condition.
         if (const char* r = std::getenv("QBNET_PATHS_RESTART")) so.krylov_restart = std::atoi(r);
+        if (const char* l = std::getenv("QBNET_PATHS_LOCAL"); l && std::string(l) == "1")
+            so.preconditioner = fock::SteadyPreconditionerKind::local;
         Eigen::VectorXcd rho;
         const fock::SteadySummary ss = fock::solve_steady_state(lv, sc.options.steady, so, rho);
         stats["steady_state"] = {{"method", ss.method},       {"preconditioner", ss.preconditioner},

@@ -243,7 +243,9 @@ std::unique_ptr<SteadyPreconditioner> make_preconditioner(const Liouvillian& lv,
         auto local = std::make_unique<LocalLiouvillianPreconditioner>(lv, 1.0 / gamma, threads,
                                                                       lv.dim() >= solver.single_precision_min_dim);
         local->set_grouping(solver.grouping);
-        if (solver.preconditioner == SteadyPreconditionerKind::local || local->condition() < 1e8) pre = std::move(local);
+        if (solver.preconditioner == SteadyPreconditionerKind::local ||
+            local->condition() < LocalLiouvillianPreconditioner::kMaxAutomaticCondition)
+            pre = std::move(local);
     }
     if (!pre) pre = std::make_unique<SylvesterPreconditioner>(lv, 400, threads);
     return pre;

@@ -940,3 +940,32 @@ TEST_CASE("GMRES cycles started from the Arnoldi residual start from the true re
     CHECK(worst_bent > 1e-11);
     if (bent.converged) CHECK((op.b - op.a * x_bent).norm() <= opt.tol * op.b.norm());
 }
+
+TEST_CASE("At a high cutoff the automatic choice keeps the local preconditioner and GMRES converges without the fallback", "[fock][steady]") {
+    // One link at cutoff 30 per mode (D = 900, n_th = 0.2): the local eigenvectors' condition lies between the old
+    // threshold (1e8, where the Sylvester preconditioner took over and stagnated) and the current one (1e12).
+    const fock::Liouvillian lv(chain_model(1.0, {0.05, 0.03}, 0.02, 0.2), fock::FockBasis({30, 30}));
+    const double gamma = fock::rate_scale(lv);
+    const fock::LocalLiouvillianPreconditioner local(lv, 1.0 / gamma, 1, false);
+    INFO("eigenvector condition " << local.condition());
+    REQUIRE(local.condition() > 1e8);
+    REQUIRE(local.condition() < fock::LocalLiouvillianPreconditioner::kMaxAutomaticCondition);
+    SteadyOptions so;
+    so.tol = 1e-10;
+    so.method = SteadyMethod::krylov;   // no evolution fallback: Krylov alone must get there
+    Eigen::VectorXcd rho;
+    const fock::SteadySummary s = fock::solve_steady_state(lv, so, rho);
+    INFO(s.iterations << " iterations, residual " << s.scaled_residual << ", " << s.preconditioner);
+    CHECK(s.preconditioner.rfind("local-liouvillian", 0) == 0);
+    CHECK(s.converged);
+    CHECK(s.scaled_residual <= so.tol);
+    // Must-fail twin: the Sylvester preconditioner does not get there within the same budget.
+    fock::SteadySolverOptions sylvester;
+    sylvester.preconditioner = fock::SteadyPreconditionerKind::sylvester;
+    SteadyOptions budget = so;
+    budget.max_iterations = std::max(1L, s.iterations);
+    Eigen::VectorXcd rho_s;
+    const fock::SteadySummary ss = fock::solve_steady_state(lv, budget, sylvester, rho_s);
+    INFO("Sylvester: " << ss.iterations << " iterations, residual " << ss.scaled_residual);
+    CHECK(!ss.converged);
+}

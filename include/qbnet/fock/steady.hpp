@@ -159,6 +159,11 @@ public:
     int passes() const;
     // Single-precision passes lose about condition() x 6e-8 relative accuracy: used up to this bound.
     static constexpr double kSingleMaxCondition = 1e4;
+    // The automatic choice takes this preconditioner up to this eigenvector condition: its application is
+    // then accurate to ~condition x 1e-16 <= 1e-4 relative, which GMRES tolerates (the true residual decides).
+    // The condition grows exponentially with a mode's cutoff (a birth-death chain's eigenvectors: ~6e9 at
+    // cutoff 34 with n_th = 0.5), where the Sylvester alternative, blind to the refill terms, stagnates.
+    static constexpr double kMaxAutomaticCondition = 1e12;
     bool single_precision() const { return single_; }
     // Charge blocks (over all modes) whose eigenvectors are complex (Kerr, squeezing, complex rates).
     int complex_blocks() const;
@@ -285,7 +290,7 @@ private:
 // wanted: method, tolerance, iteration budget). The defaults are the tuned choices; bench/ selects the
 // older paths through these fields to measure them.
 enum class SteadyPreconditionerKind {
-    automatic,   // local Liouvillian unless its eigenvectors are ill-conditioned (> 1e8), else Sylvester
+    automatic,   // local Liouvillian unless its eigenvectors are ill-conditioned (> 1e12), else Sylvester
     local,       // LocalLiouvillianPreconditioner
     sylvester,   // SylvesterPreconditioner (dense Schur up to D = 400, Kronecker sum above)
 };
