@@ -178,11 +178,12 @@ private:
         std::vector<Eigen::Matrix<std::complex<T>, Eigen::Dynamic, Eigen::Dynamic>> w, w_inv;
         std::vector<Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic>> w_real, w_inv_real;
         // Real blocks acting from the right on interleaved (re, im) columns: W^T (x) I_2 (the one-pass
-        // path's innermost mode), so that the product runs on contiguous columns.
-        std::vector<Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic>> right_real, right_inv_real;
-        static Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic> right_form(const Eigen::MatrixXd& m) {
-            Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic> k =
-                Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic>::Zero(2 * m.rows(), 2 * m.cols());
+        // path's innermost mode), so that the product runs on contiguous columns. Row-major: the unrolled
+        // kernel reads row j of the matrix as one short vector.
+        using RowMajor = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+        std::vector<RowMajor> right_real, right_inv_real;
+        static RowMajor right_form(const Eigen::MatrixXd& m) {
+            RowMajor k = RowMajor::Zero(2 * m.rows(), 2 * m.cols());
             for (Eigen::Index i = 0; i < m.rows(); ++i)
                 for (Eigen::Index j = 0; j < m.cols(); ++j) k(2 * j, 2 * i) = k(2 * j + 1, 2 * i + 1) = static_cast<T>(m(i, j));
             return k;

@@ -619,22 +619,13 @@ void LocalLiouvillianPreconditioner::apply_sectors(const cd* packed, X* x, std::
         bool direct = true;
         for (std::size_t b = 0; b < nb && direct; ++b) direct = f.real[b] && right_block_kernel<T>(f.blocks[b].second);
         if (direct) {
-            std::vector<RightBlockRow<T>> kernel(nb);
-            std::vector<std::vector<T>> rt(nb);
-            for (std::size_t b = 0; b < nb; ++b) {
-                const long s2 = 2 * f.blocks[b].second;
-                const auto& r = (inverse ? w.right_inv_real : w.right_real)[b];
-                kernel[b] = right_block_kernel<T>(f.blocks[b].second);
-                rt[b].resize(static_cast<std::size_t>(s2 * s2));
-                for (long j = 0; j < s2; ++j)
-                    for (long c = 0; c < s2; ++c) rt[b][static_cast<std::size_t>(j * s2 + c)] = r(j, c);
-            }
+            const auto& factor = inverse ? w.right_inv_real : w.right_real;   // row-major
             const T* in = reinterpret_cast<const T*>(src);
             T* out = reinterpret_cast<T*>(dst);
             for (long r = 0; r < rows; ++r)
                 for (std::size_t b = 0; b < nb; ++b) {
                     const long at = r * 2 * slots + 2 * f.blocks[b].first;
-                    kernel[b](rt[b].data(), in + at, out + at);
+                    right_block_kernel<T>(f.blocks[b].second)(factor[b].data(), in + at, out + at);
                 }
             return;
         }
